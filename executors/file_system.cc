@@ -1,0 +1,148 @@
+#include "file_system.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <random>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace mosaic {
+namespace {
+
+Status Errno(const std::string& what, const std::string& path) {
+  return Status::Error(fmt::format("{} {}: {}", what, path, std::strerror(errno)));
+}
+
+// Closes a descriptor on every path out of a function.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string BaseName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Status WriteAll(int fd, const std::string& content, const std::string& path) {
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("cannot write", path);
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> RealFileSystem::ReadFile(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return Errno("cannot read", path);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::Error(fmt::format("cannot read {}: it is a directory", path));
+  std::string content;
+  char buffer[65536];
+  while (true) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("cannot read", path);
+    if (n == 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+  }
+  return content;
+}
+
+std::optional<FileInfo> RealFileSystem::Stat(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileInfo{S_ISDIR(st.st_mode), S_ISLNK(st.st_mode), static_cast<int64_t>(st.st_mtim.tv_sec),
+                  static_cast<int64_t>(st.st_size)};
+}
+
+std::vector<std::string> RealFileSystem::ListDirectory(const std::string& directory) {
+  std::vector<std::string> names;
+  DIR* dir = ::opendir(directory.c_str());
+  if (!dir) return names;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Status RealFileSystem::MakeDirectories(const std::string& directory, mode_t mode) {
+  if (directory.empty() || directory == "/" || directory == ".") return Status::Ok();
+  struct stat st {};
+  if (::stat(directory.c_str(), &st) == 0) {
+    return S_ISDIR(st.st_mode) ? Status::Ok() : Status::Error(fmt::format("{} exists and is not a directory", directory));
+  }
+  if (Status parent = MakeDirectories(DirName(directory), mode); !parent.ok()) return parent;
+  if (::mkdir(directory.c_str(), mode) != 0 && errno != EEXIST) return Errno("cannot create directory", directory);
+  return Status::Ok();
+}
+
+Status RealFileSystem::WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) {
+  const std::string dir = DirName(path);
+  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd.get() < 0) return Errno("cannot open directory", dir);
+
+  struct stat st {};
+  if (::fstatat(dir_fd.get(), BaseName(path).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (S_ISLNK(st.st_mode)) return Status::Error(fmt::format("refusing to replace {}: it is a symbolic link", path));
+    if (S_ISDIR(st.st_mode)) return Status::Error(fmt::format("refusing to replace {}: it is a directory", path));
+  }
+
+  // A hidden, unique name in the same directory, so the rename cannot cross file systems.
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  std::string temp_name;
+  int temp = -1;
+  for (int attempt = 0; attempt < 16 && temp < 0; ++attempt) {
+    temp_name = fmt::format(".{}.tmp-{:016x}", BaseName(path), random());
+    temp = ::openat(dir_fd.get(), temp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (temp < 0 && errno != EEXIST) return Errno("cannot create temporary file in", dir);
+  }
+  if (temp < 0) return Errno("cannot create temporary file in", dir);
+  Fd temp_fd(temp);
+  auto discard = [&](Status status) {
+    ::unlinkat(dir_fd.get(), temp_name.c_str(), 0);
+    return status;
+  };
+  // The umask may have narrowed `mode`; the file must end up exactly as asked.
+  if (::fchmod(temp_fd.get(), mode) != 0) return discard(Errno("cannot set mode of", path));
+  if (Status written = WriteAll(temp_fd.get(), content, path); !written.ok()) return discard(written);
+  if (::fsync(temp_fd.get()) != 0) return discard(Errno("cannot sync", path));
+  if (::close(temp_fd.release()) != 0) return discard(Errno("cannot close", path));
+  if (::renameat(dir_fd.get(), temp_name.c_str(), dir_fd.get(), BaseName(path).c_str()) != 0)
+    return discard(Errno("cannot replace", path));
+  // The rename is durable only once the directory entry is.
+  if (::fsync(dir_fd.get()) != 0) return Errno("cannot sync directory", dir);
+  return Status::Ok();
+}
+
+}  // namespace mosaic

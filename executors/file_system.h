@@ -1,0 +1,56 @@
+// FileSystem: every file the tool reads or writes goes through this interface.
+//
+// The real implementation writes atomically (temp file in the same directory, fsync, rename,
+// fsync of the directory), never follows a symlink at a path it writes, and never deletes.
+// Tests and dry runs use other implementations; see recording_file_system.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "status.h"
+
+namespace mosaic {
+
+struct FileInfo {
+  bool is_directory = false;
+  bool is_symlink = false;
+  int64_t mtime_seconds = 0;  ///< since the epoch
+  int64_t size = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  /// The whole file. A missing file is an error whose message says so.
+  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+
+  /// What is at `path` (not following a final symlink), or nullopt when nothing is.
+  virtual std::optional<FileInfo> Stat(const std::string& path) = 0;
+
+  /// Names (not paths) in `directory`, sorted; empty when it does not exist.
+  virtual std::vector<std::string> ListDirectory(const std::string& directory) = 0;
+
+  /// Creates `directory` and missing parents with `mode`; existing ones are left as they are.
+  virtual Status MakeDirectories(const std::string& directory, mode_t mode) = 0;
+
+  /// Replaces `path` with `content` atomically: readers see the old or the new file, never a
+  /// mix, and a crash leaves one of the two. Refuses to replace a symlink or a directory.
+  virtual Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) = 0;
+};
+
+/// The machine's own file system.
+class RealFileSystem : public FileSystem {
+ public:
+  Result<std::string> ReadFile(const std::string& path) override;
+  std::optional<FileInfo> Stat(const std::string& path) override;
+  std::vector<std::string> ListDirectory(const std::string& directory) override;
+  Status MakeDirectories(const std::string& directory, mode_t mode) override;
+  Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) override;
+};
+
+}  // namespace mosaic

@@ -1,0 +1,41 @@
+// FleetPaths: where a fleet's files live, derived from the environment — never from cwd.
+//
+//   MOSAIC_HOME   = $MOSAIC_HOME, else ${XDG_CONFIG_HOME:-$HOME/.config}/mosaic
+//   roster        = MOSAIC_HOME/fleet/roster.yaml
+//   env files     = MOSAIC_HOME/fleet/agents/NAME.env
+//   heartbeats    = MOSAIC_HOME/fleet/run/NAME.hb
+//   unit files    = ${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user/
+#pragma once
+
+#include <string>
+
+namespace mosaic {
+
+/// The environment variables the tool reads, captured once so that everything downstream is
+/// a pure function of them (tests build one by hand).
+struct Environment {
+  std::string home;
+  std::string xdg_config_home;
+  std::string xdg_runtime_dir;
+  std::string mosaic_home;
+  std::string hostname;
+};
+
+struct FleetPaths {
+  std::string home;
+  std::string mosaic_home;
+  std::string roster;
+  std::string agents_dir;
+  std::string run_dir;
+  std::string unit_dir;
+
+  std::string EnvFile(const std::string& agent) const { return agents_dir + "/" + agent + ".env"; }
+  std::string Heartbeat(const std::string& agent) const { return run_dir + "/" + agent + ".hb"; }
+};
+
+FleetPaths ResolveFleetPaths(const Environment& env);
+
+/// "~" and "~/x" under `home`; anything else unchanged.
+std::string ExpandHome(const std::string& path, const std::string& home);
+
+}  // namespace mosaic

@@ -1,0 +1,10 @@
+// Exit codes of every mosaic-fleet command: the contract with scripts, timers and CI.
+#pragma once
+
+namespace mosaic {
+
+inline constexpr int kExitSuccess = 0;  ///< done; with --detailed-exitcode: and no changes
+inline constexpr int kExitError = 1;    ///< invalid input, failed action, unreachable manager
+inline constexpr int kExitChanges = 2;  ///< only with --detailed-exitcode: changes present
+
+}  // namespace mosaic

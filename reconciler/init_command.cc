@@ -1,0 +1,37 @@
+#include "init_command.h"
+
+#include <fmt/format.h>
+
+#include "exit_codes.h"
+#include "profiles.h"
+
+namespace mosaic {
+
+int RunInit(const InitOptions& options, const FleetPaths& paths, FileSystem& fs, Io& io) {
+  std::optional<std::string_view> text = ProfileText(options.profile);
+  if (!text) {
+    io.err << fmt::format("error: unknown profile '{}' (choose minimal or software-factory)\n", options.profile);
+    return kExitError;
+  }
+  if (!options.write) {
+    io.out << *text;
+    return kExitSuccess;
+  }
+  const std::string target = options.roster.empty() ? paths.roster : options.roster;
+  if (fs.Stat(target) && !options.force) {
+    io.err << fmt::format("error: {} already exists; not overwriting it (use --force to replace it)\n", target);
+    return kExitError;
+  }
+  std::string dir = target.substr(0, target.rfind('/'));
+  Status status = dir.empty() || dir == target ? Status::Ok() : fs.MakeDirectories(dir, 0700);
+  if (status.ok()) status = fs.WriteFileAtomic(target, std::string(*text), 0600);
+  if (!status.ok()) {
+    io.err << "error: " << status.message() << "\n";
+    return kExitError;
+  }
+  io.out << fmt::format("wrote the {} profile to {}\nnext: edit it, then `mosaic-fleet validate` and `mosaic-fleet plan`\n",
+                        options.profile, target);
+  return kExitSuccess;
+}
+
+}  // namespace mosaic

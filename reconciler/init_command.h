@@ -1,0 +1,23 @@
+// `mosaic-fleet init --profile NAME [--write [--force]]`: an example roster to start from.
+#pragma once
+
+#include <string>
+
+#include "file_system.h"
+#include "fleet_paths.h"
+#include "io.h"
+
+namespace mosaic {
+
+struct InitOptions {
+  std::string profile = "minimal";
+  bool write = false;  ///< write to the roster path instead of printing
+  bool force = false;  ///< with write: replace an existing roster
+  std::string roster;  ///< where to write; empty: the default roster path
+};
+
+/// Prints the profile, or writes it atomically (mode 0600, directories 0700). Never replaces
+/// an existing roster without --force: it is the operator's data.
+int RunInit(const InitOptions& options, const FleetPaths& paths, FileSystem& fs, Io& io);
+
+}  // namespace mosaic

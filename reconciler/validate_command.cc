@@ -1,0 +1,50 @@
+#include "validate_command.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "exit_codes.h"
+#include "roster_loader.h"
+
+namespace mosaic {
+
+int RunValidate(const ValidateOptions& options, const FleetPaths& paths, FileSystem& fs, Io& io) {
+  std::vector<std::string> files = options.files.empty() ? std::vector<std::string>{paths.roster} : options.files;
+  nlohmann::json report = {{"format_version", 1}, {"files", nlohmann::json::array()}};
+  bool all_valid = true;
+  for (const std::string& file : files) {
+    Result<std::string> text = fs.ReadFile(file);
+    RosterLoad load;
+    if (text.ok()) {
+      load = ParseRoster(text.value(), file);
+    } else {
+      load.diagnostics.push_back({Severity::kError, file, {}, "", text.status().message()});
+    }
+    bool valid = load.roster.has_value();
+    all_valid = all_valid && valid;
+    size_t agents = valid ? load.roster->agents.size() : 0;
+    size_t errors = 0;
+    for (const Diagnostic& d : load.diagnostics) errors += d.severity == Severity::kError;
+
+    if (options.format == "json") {
+      nlohmann::json entry = {{"file", file}, {"valid", valid}, {"diagnostics", nlohmann::json::array()}};
+      if (valid) entry["agents"] = agents;
+      for (const Diagnostic& d : load.diagnostics) entry["diagnostics"].push_back(DiagnosticToJson(d));
+      report["files"].push_back(entry);
+    } else if (options.format == "github") {
+      for (const Diagnostic& d : load.diagnostics) io.out << FormatDiagnosticGithub(d) << "\n";
+    } else {
+      std::string_view source = text.ok() ? std::string_view(text.value()) : std::string_view();
+      for (const Diagnostic& d : load.diagnostics) io.err << FormatDiagnosticText(d, source, io.err_color);
+      if (valid) io.out << fmt::format("{}: valid ({} agent{})\n", file, agents, agents == 1 ? "" : "s");
+      else io.out << fmt::format("{}: invalid ({} error{})\n", file, errors, errors == 1 ? "" : "s");
+    }
+  }
+  if (options.format == "json") {
+    report["valid"] = all_valid;
+    io.out << report.dump(2) << "\n";
+  }
+  return all_valid ? kExitSuccess : kExitError;
+}
+
+}  // namespace mosaic

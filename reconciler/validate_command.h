@@ -1,0 +1,22 @@
+// `mosaic-fleet validate [FILE…]`: checks rosters, for people, editors and CI.
+// Needs no tmux and no systemd, so it runs in a bare CI container.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "file_system.h"
+#include "fleet_paths.h"
+#include "io.h"
+
+namespace mosaic {
+
+struct ValidateOptions {
+  std::vector<std::string> files;  ///< empty: the default roster
+  std::string format = "text";     ///< text | json | github
+};
+
+/// Exit 0 when every file is a valid roster, 1 otherwise.
+int RunValidate(const ValidateOptions& options, const FleetPaths& paths, FileSystem& fs, Io& io);
+
+}  // namespace mosaic

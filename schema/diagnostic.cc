@@ -1,0 +1,150 @@
+#include "diagnostic.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace mosaic {
+
+bool HasErrors(const Diagnostics& diagnostics) {
+  return std::any_of(diagnostics.begin(), diagnostics.end(),
+                     [](const Diagnostic& d) { return d.severity == Severity::kError; });
+}
+
+void SortDiagnostics(Diagnostics& diagnostics) {
+  std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.file, a.location.line, a.location.column, a.message) <
+           std::tie(b.file, b.location.line, b.location.column, b.message);
+  });
+}
+
+std::string_view SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kNote:
+      return "note";
+  }
+  return "error";
+}
+
+namespace {
+
+std::string_view LineOf(std::string_view source, int line) {
+  size_t start = 0;
+  for (int i = 1; i < line; ++i) {
+    start = source.find('\n', start);
+    if (start == std::string_view::npos) return {};
+    ++start;
+  }
+  size_t end = source.find('\n', start);
+  std::string_view text = source.substr(start, end == std::string_view::npos ? end : end - start);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return text;
+}
+
+// An echoed source line must not garble the terminal: control characters (possibly escape
+// sequences from a hostile file) and bytes that are not UTF-8 are shown as '?'.
+std::string Printable(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
+    if (!ok || (len == 1 && ((c < 0x20 && c != '\t') || c == 0x7f))) {
+      out += '?';
+      i += 1;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+std::string Prefix(const Diagnostic& d) {
+  std::string where = d.file.empty() ? "<input>" : d.file;
+  if (d.location.known()) where += fmt::format(":{}:{}", d.location.line, d.location.column);
+  return where;
+}
+
+std::string EscapeGithubData(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else out += c;
+  }
+  return out;
+}
+
+std::string EscapeGithubProperty(std::string_view s) {
+  std::string out;
+  for (char c : EscapeGithubData(s)) {
+    if (c == ':') out += "%3A";
+    else if (c == ',') out += "%2C";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FormatDiagnosticText(const Diagnostic& d, std::string_view source, bool color) {
+  const char* bold = color ? "\033[1m" : "";
+  const char* reset = color ? "\033[0m" : "";
+  const char* tint = "";
+  if (color) tint = d.severity == Severity::kError ? "\033[1;31m" : d.severity == Severity::kWarning ? "\033[1;35m" : "\033[1;36m";
+  std::string subject = d.path.empty() ? d.message : fmt::format("{}: {}", d.path, d.message);
+  std::string out = fmt::format("{}{}:{} {}{}:{} {}\n", bold, Prefix(d), reset, tint,
+                                SeverityName(d.severity), reset, subject);
+  if (!d.location.known() || source.empty()) return out;
+  std::string_view line = LineOf(source, d.location.line);
+  if (line.empty() && d.location.column <= 1) return out;
+  // Long lines (minified or hostile input) are shown as a window around the column.
+  constexpr int kWindow = 120;
+  int column = d.location.column;
+  std::string lead;
+  if (static_cast<int>(line.size()) > kWindow) {
+    int start = std::max(0, std::min(column - 1 - kWindow / 2, static_cast<int>(line.size()) - kWindow));
+    line = line.substr(static_cast<size_t>(start), kWindow);
+    if (start > 0) lead = "...";
+    column -= start - static_cast<int>(lead.size());
+  }
+  std::string shown = lead + Printable(line);
+  // Keep tabs in the caret line so the caret lines up under tab-indented text.
+  std::string pad;
+  for (int i = 0; i + 1 < column && i < static_cast<int>(shown.size()); ++i)
+    pad += shown[static_cast<size_t>(i)] == '\t' ? '\t' : ' ';
+  out += fmt::format("{:>5} | {}\n      | {}{}^{}\n", d.location.line, shown, pad, tint, reset);
+  return out;
+}
+
+std::string FormatDiagnosticGithub(const Diagnostic& d) {
+  std::string command = d.severity == Severity::kError ? "error" : d.severity == Severity::kWarning ? "warning" : "notice";
+  std::string props;
+  if (!d.file.empty()) props += "file=" + EscapeGithubProperty(d.file);
+  if (d.location.known()) {
+    props += fmt::format("{}line={},col={}", props.empty() ? "" : ",", d.location.line, d.location.column);
+  }
+  std::string subject = d.path.empty() ? d.message : fmt::format("{}: {}", d.path, d.message);
+  return fmt::format("::{}{}{}::{}", command, props.empty() ? "" : " ", props, EscapeGithubData(subject));
+}
+
+nlohmann::json DiagnosticToJson(const Diagnostic& d) {
+  nlohmann::json j = {{"severity", SeverityName(d.severity)}, {"file", d.file}, {"message", d.message}};
+  if (d.location.known()) {
+    j["line"] = d.location.line;
+    j["column"] = d.location.column;
+  }
+  if (!d.path.empty()) j["path"] = d.path;
+  return j;
+}
+
+}  // namespace mosaic

@@ -1,0 +1,52 @@
+// Roster: the fleet as the operator described it, after validation and with defaults applied.
+//
+// A Roster is plain data. Spellings are normalised (socketName → socket_name); paths are kept
+// as written ("~/src"): expanding "~" needs a home directory, which is the caller's to give.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "diagnostic.h"
+
+namespace mosaic {
+
+inline constexpr char kDefaultSocketName[] = "mosaic-fleet";
+inline constexpr char kDefaultHolderSession[] = "_holder";
+inline constexpr char kDefaultWorkingDirectory[] = "~";
+
+struct RuntimeSettings {
+  std::string reset_command;  ///< typed into a reusable slot to reset it, e.g. "/clear"
+  std::string command;        ///< launch command line; empty means `mosaic yolo RUNTIME`
+  friend bool operator==(const RuntimeSettings&, const RuntimeSettings&) = default;
+};
+
+struct AgentSpec {
+  std::string name;
+  std::string runtime;
+  std::string agent_class;         ///< `class` in YAML
+  std::string model_hint;
+  std::string persistent_persona;  ///< "", "true", "false" or "semi"
+  bool reset_between_tasks = false;
+  std::string kickstart_template;
+  std::string working_directory;   ///< the agent's own, else the roster default
+  std::string host;                ///< the agent's own, else the roster's; empty = any host
+  SourceLocation location;         ///< where the agent's entry starts
+  friend bool operator==(const AgentSpec&, const AgentSpec&) = default;
+};
+
+struct Roster {
+  int version = 1;
+  std::string transport = "tmux";
+  std::string tenant_id;
+  std::string host;
+  std::string socket_name = kDefaultSocketName;
+  std::string holder_session = kDefaultHolderSession;
+  std::string default_working_directory = kDefaultWorkingDirectory;
+  std::map<std::string, RuntimeSettings> runtimes;
+  std::vector<AgentSpec> agents;
+  friend bool operator==(const Roster&, const Roster&) = default;
+};
+
+}  // namespace mosaic

@@ -1,0 +1,78 @@
+#include "roster_loader.h"
+
+#include "roster_rules.h"
+#include "schema_document.h"
+#include "schema_validation.h"
+
+namespace mosaic {
+namespace {
+
+// Reads `key` or its camelCase alias from an object the schema has already checked.
+std::string Text(const nlohmann::json& object, const std::string& key, const std::string& fallback = "") {
+  for (const auto& [k, v] : object.items())
+    if (CanonicalKey(k) == key && v.is_string()) return v.get<std::string>();
+  return fallback;
+}
+
+const nlohmann::json* Member(const nlohmann::json& object, const std::string& key) {
+  for (const auto& [k, v] : object.items())
+    if (CanonicalKey(k) == key) return &v;
+  return nullptr;
+}
+
+Roster ToRoster(const LocatedJson& document) {
+  const nlohmann::json& root = document.value;
+  Roster roster;
+  roster.version = root.value("version", 1);
+  roster.transport = root.value("transport", "tmux");
+  roster.tenant_id = Text(root, "tenant_id");
+  roster.host = Text(root, "host");
+  if (const nlohmann::json* tmux = Member(root, "tmux")) {
+    roster.socket_name = Text(*tmux, "socket_name", kDefaultSocketName);
+    roster.holder_session = Text(*tmux, "holder_session", kDefaultHolderSession);
+  }
+  if (const nlohmann::json* defaults = Member(root, "defaults"))
+    roster.default_working_directory = Text(*defaults, "working_directory", kDefaultWorkingDirectory);
+  if (const nlohmann::json* runtimes = Member(root, "runtimes")) {
+    for (const auto& [name, settings] : runtimes->items())
+      roster.runtimes[name] = {Text(settings, "reset_command"), Text(settings, "command")};
+  }
+  const nlohmann::json& agents = root["agents"];
+  for (size_t i = 0; i < agents.size(); ++i) {
+    const nlohmann::json& a = agents[i];
+    AgentSpec agent;
+    agent.name = Text(a, "name");
+    agent.runtime = Text(a, "runtime");
+    agent.agent_class = Text(a, "class");
+    agent.model_hint = Text(a, "model_hint");
+    if (const nlohmann::json* persona = Member(a, "persistent_persona"))
+      agent.persistent_persona = persona->is_string() ? persona->get<std::string>() : persona->dump();
+    if (const nlohmann::json* reset = Member(a, "reset_between_tasks")) agent.reset_between_tasks = reset->get<bool>();
+    agent.kickstart_template = Text(a, "kickstart_template");
+    agent.working_directory = Text(a, "working_directory", roster.default_working_directory);
+    agent.host = Text(a, "host", roster.host);
+    agent.location = document.ValueLocation("/agents/" + std::to_string(i));
+    roster.agents.push_back(std::move(agent));
+  }
+  return roster;
+}
+
+}  // namespace
+
+RosterLoad ParseRoster(std::string_view text, std::string_view file_name, const YamlLimits& limits) {
+  RosterLoad load;
+  ParsedYaml parsed = ParseYaml(text, limits);
+  load.diagnostics = std::move(parsed.diagnostics);
+  if (!HasErrors(load.diagnostics)) {
+    Diagnostics schema = ValidateAgainstSchema(parsed.document);
+    Diagnostics rules = CheckRosterRules(parsed.document);
+    load.diagnostics.insert(load.diagnostics.end(), schema.begin(), schema.end());
+    load.diagnostics.insert(load.diagnostics.end(), rules.begin(), rules.end());
+  }
+  for (Diagnostic& d : load.diagnostics) d.file = std::string(file_name);
+  SortDiagnostics(load.diagnostics);
+  if (!HasErrors(load.diagnostics)) load.roster = ToRoster(parsed.document);
+  return load;
+}
+
+}  // namespace mosaic
