@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -28,12 +29,12 @@ std::string AppendPointer(std::string_view pointer, std::string_view token) {
 
 namespace {
 
-SourceLocation NearestKnown(const std::map<std::string, SourceLocation>& locations,
+SourceLocation NearestKnown(const std::unordered_map<std::string, LocatedJson::Positions>& positions,
                             std::string_view pointer) {
   std::string p(pointer);
   while (true) {
-    auto it = locations.find(p);
-    if (it != locations.end()) return it->second;
+    auto it = positions.find(p);
+    if (it != positions.end()) return it->second.value;
     if (p.empty()) return {};
     p.erase(p.rfind('/'));
   }
@@ -211,7 +212,7 @@ class JsonBuilder : public YAML::EventHandler {
     stack_.pop_back();
     if (f.pending_key) Stop(f.pending_key_location, "mapping key without a value");
     size_t nodes = nodes_ - f.nodes_at_open + 1;
-    Place(f.location, f.anchor, std::move(f.container), f.pointer, nodes);
+    Place(f.location, f.anchor, std::move(f.container), std::move(f.pointer), nodes);
   }
 
   void AddValue(const YAML::Mark& mark, YAML::anchor_t anchor, nlohmann::json value,
@@ -239,23 +240,23 @@ class JsonBuilder : public YAML::EventHandler {
         where.line > stack_.back().pending_key_location.line) {
       where = stack_.back().pending_key_location;
     }
-    Place(where, anchor, std::move(value), *pointer, 1 + extra_nodes);
+    Place(where, anchor, std::move(value), std::move(*pointer), 1 + extra_nodes);
   }
 
-  void Place(SourceLocation where, YAML::anchor_t anchor, nlohmann::json value,
-             const std::string& pointer, size_t nodes) {
-    out_.value_locations.emplace(pointer, where);
+  void Place(SourceLocation where, YAML::anchor_t anchor, nlohmann::json value, std::string pointer, size_t nodes) {
     if (anchor != YAML::NullAnchor) anchors_[anchor] = {value, nodes};
     if (stack_.empty()) {
+      out_.positions.emplace(std::move(pointer), LocatedJson::Positions{where, {}});
       out_.value = std::move(value);
       has_root_ = true;
       return;
     }
     Frame& parent = stack_.back();
     if (parent.container.is_array()) {
+      out_.positions.emplace(std::move(pointer), LocatedJson::Positions{where, {}});
       parent.container.push_back(std::move(value));
     } else {
-      out_.key_locations.emplace(pointer, parent.pending_key_location);
+      out_.positions.emplace(std::move(pointer), LocatedJson::Positions{where, parent.pending_key_location});
       parent.container[*parent.pending_key] = std::move(value);
       parent.pending_key.reset();
     }
@@ -268,6 +269,40 @@ class JsonBuilder : public YAML::EventHandler {
   size_t nodes_ = 0;
   bool has_root_ = false;
 };
+
+// Receives events and keeps nothing: used to ask yaml-cpp only whether text is well-formed.
+class SyntaxOnly : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+Diagnostic SyntaxDiagnostic(const YAML::Exception& e) {
+  std::string message = e.msg;
+  if (message == "bad file") message = "malformed YAML (too deeply nested?)";
+  return Diagnostic{Severity::kError, "", FromMark(e.mark), "", "YAML syntax: " + message};
+}
+
+// The YAML syntax error in `text`, if it has one. Reads two documents at most: one is a roster,
+// two is an error; and yaml-cpp yields empty documents forever on some inputs (a stray ',').
+std::optional<Diagnostic> FindSyntaxError(std::string_view text) {
+  try {
+    std::istringstream stream{std::string(text)};
+    YAML::Parser parser(stream);
+    SyntaxOnly ignore;
+    if (parser.HandleNextDocument(ignore)) parser.HandleNextDocument(ignore);
+  } catch (const YAML::Exception& e) {
+    return SyntaxDiagnostic(e);
+  }
+  return std::nullopt;
+}
 
 // The location of the first byte that is not valid UTF-8 (or is NUL), if any.
 std::optional<std::pair<SourceLocation, std::string>> FindBadByte(std::string_view text) {
@@ -289,12 +324,12 @@ std::optional<std::pair<SourceLocation, std::string>> FindBadByte(std::string_vi
 }  // namespace
 
 SourceLocation LocatedJson::ValueLocation(std::string_view pointer) const {
-  return NearestKnown(value_locations, pointer);
+  return NearestKnown(positions, pointer);
 }
 
 SourceLocation LocatedJson::KeyLocation(std::string_view pointer) const {
-  auto it = key_locations.find(std::string(pointer));
-  return it != key_locations.end() ? it->second : ValueLocation(pointer);
+  auto it = positions.find(std::string(pointer));
+  return it != positions.end() && it->second.key.known() ? it->second.key : ValueLocation(pointer);
 }
 
 ParsedYaml ParseYaml(std::string_view text, const YamlLimits& limits) {
@@ -307,8 +342,8 @@ ParsedYaml ParseYaml(std::string_view text, const YamlLimits& limits) {
     return fail({}, fmt::format("file is too large ({} bytes; at most {})", text.size(), limits.max_bytes));
   if (auto bad = FindBadByte(text)) return fail(bad->first, bad->second);
 
-  std::istringstream stream{std::string(text)};
   try {
+    std::istringstream stream{std::string(text)};
     YAML::Parser parser(stream);
     JsonBuilder builder(limits, result.document);
     if (!parser.HandleNextDocument(builder) || !builder.has_root())
@@ -321,11 +356,12 @@ ParsedYaml ParseYaml(std::string_view text, const YamlLimits& limits) {
       return fail(where, "more than one YAML document ('---'): a roster is a single document");
     }
   } catch (const StopParsing& stop) {
-    result.diagnostics.push_back(stop.diagnostic);
+    // yaml-cpp streams events before it notices a syntax error further on, so what looked
+    // wrong to JsonBuilder may only be the symptom of one; if so, report the syntax error.
+    if (std::optional<Diagnostic> syntax = FindSyntaxError(text)) result.diagnostics.push_back(*syntax);
+    else result.diagnostics.push_back(stop.diagnostic);
   } catch (const YAML::Exception& e) {
-    std::string message = e.msg;
-    if (message == "bad file") message = "malformed YAML (too deeply nested?)";
-    fail(FromMark(e.mark), "YAML syntax: " + message);
+    result.diagnostics.push_back(SyntaxDiagnostic(e));
   } catch (const std::exception& e) {
     fail({}, std::string("could not read YAML: ") + e.what());
   }

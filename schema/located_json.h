@@ -12,7 +12,7 @@
 #pragma once
 
 #include <cstddef>
-#include <map>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 
@@ -31,10 +31,12 @@ struct YamlLimits {
 
 struct LocatedJson {
   nlohmann::json value;
-  /// JSON pointer ("" is the root, "/agents/0/name") → where that value starts.
-  std::map<std::string, SourceLocation> value_locations;
-  /// JSON pointer of an object member → where its key is written.
-  std::map<std::string, SourceLocation> key_locations;
+  struct Positions {
+    SourceLocation value;  ///< where the value starts
+    SourceLocation key;    ///< where its key is written; unknown for items and the root
+  };
+  /// By JSON pointer: "" is the root, "/agents/0/name" a member of an item.
+  std::unordered_map<std::string, Positions> positions;
 
   /// Where the value at `pointer` is, else the nearest ancestor whose position is known.
   SourceLocation ValueLocation(std::string_view pointer) const;

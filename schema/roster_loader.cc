@@ -64,10 +64,15 @@ RosterLoad ParseRoster(std::string_view text, std::string_view file_name, const 
   ParsedYaml parsed = ParseYaml(text, limits);
   load.diagnostics = std::move(parsed.diagnostics);
   if (!HasErrors(load.diagnostics)) {
-    Diagnostics schema = ValidateAgainstSchema(parsed.document);
+    SchemaVerdict schema = ValidateAgainstSchema(parsed.document);
     Diagnostics rules = CheckRosterRules(parsed.document);
-    load.diagnostics.insert(load.diagnostics.end(), schema.begin(), schema.end());
+    load.diagnostics.insert(load.diagnostics.end(), schema.diagnostics.begin(), schema.diagnostics.end());
     load.diagnostics.insert(load.diagnostics.end(), rules.begin(), rules.end());
+    // A schema rejection must never pass, even one valijson could not explain.
+    if (!schema.valid && !HasErrors(load.diagnostics)) {
+      load.diagnostics.push_back({Severity::kError, "", parsed.document.ValueLocation(""), "",
+                                  "the roster does not match its schema (see `mosaic-fleet schema`)"});
+    }
   }
   for (Diagnostic& d : load.diagnostics) d.file = std::string(file_name);
   SortDiagnostics(load.diagnostics);

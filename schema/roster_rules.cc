@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "name_rules.h"
 #include "roster.h"
 #include "schema_document.h"
 #include "suggest.h"
@@ -30,7 +33,7 @@ class RuleChecker {
   explicit RuleChecker(const LocatedJson& document) : doc_(document) {}
 
   Diagnostics Run() {
-    WalkKeys(doc_.value, "");
+    WalkKeys(doc_.value, "", SchemaDocument::Roster().At(""));
     CheckTransport();
     CheckAgentNames();
     return std::move(out_);
@@ -41,23 +44,31 @@ class RuleChecker {
     out_.push_back({Severity::kError, "", where, DisplayPath(doc_.value, pointer), std::move(message)});
   }
 
-  void WalkKeys(const nlohmann::json& node, const std::string& pointer) {
+  // Walks the document and its schema together, so each object's allowed keys are one
+  // lookup away (10,000 agents must not mean 10,000 walks from the schema's root).
+  void WalkKeys(const nlohmann::json& node, const std::string& pointer, const nlohmann::json* subschema) {
+    const SchemaDocument& schema = SchemaDocument::Roster();
     if (node.is_array()) {
-      for (size_t i = 0; i < node.size(); ++i) WalkKeys(node[i], AppendPointer(pointer, std::to_string(i)));
+      for (size_t i = 0; i < node.size(); ++i) {
+        std::string index = std::to_string(i);
+        WalkKeys(node[i], AppendPointer(pointer, index), subschema ? schema.Child(*subschema, index) : nullptr);
+      }
       return;
     }
-    if (!node.is_object()) return;
-    std::vector<std::string> allowed = SchemaDocument::Roster().AllowedKeys(pointer);
-    // Suggest canonical spellings only: nobody should be steered towards the aliases.
-    std::vector<std::string> canonical;
-    for (const std::string& key : allowed)
-      if (!CamelAliases().contains(key)) canonical.push_back(key);
+    if (!node.is_object() || !subschema) return;
+    const KeyRules& rules = RulesFor(*subschema);
     for (const auto& [key, value] : node.items()) {
       std::string member = AppendPointer(pointer, key);
-      if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      if (rules.name_rule) {
+        if (auto why = ExplainNameViolation(rules.name_rule->first, key, rules.name_rule->second)) {
+          Error(doc_.KeyLocation(member), pointer, fmt::format("name {} {}", Quoted(key), *why));
+          continue;
+        }
+      }
+      if (!rules.allowed.empty() && !rules.allowed.contains(key)) {
         std::string message = fmt::format("unknown key '{}'", key);
-        if (auto guess = SuggestClosest(key, canonical)) message += fmt::format(" (did you mean '{}'?)", *guess);
-        else message += fmt::format("; expected one of: {}", fmt::join(canonical, ", "));
+        if (auto guess = SuggestClosest(key, rules.canonical)) message += fmt::format(" (did you mean '{}'?)", *guess);
+        else message += fmt::format("; expected one of: {}", fmt::join(rules.canonical, ", "));
         Error(doc_.KeyLocation(member), pointer, message);
         continue;
       }
@@ -66,13 +77,48 @@ class RuleChecker {
         Error(doc_.KeyLocation(member), pointer,
               fmt::format("'{}' and '{}' are the same key; give only one", alias->second, key));
       }
-      WalkKeys(value, member);
+      WalkKeys(value, member, schema.Child(*subschema, key));
     }
+  }
+
+  struct KeyRules {
+    std::set<std::string> allowed;             ///< empty: any key
+    std::vector<std::string> canonical;        ///< allowed keys without the camelCase aliases
+    std::optional<std::pair<NameRule, size_t>> name_rule;  ///< from "propertyNames"
+  };
+
+  // What the schema says about the keys of objects it governs with `subschema`, worked out
+  // once per subschema.
+  const KeyRules& RulesFor(const nlohmann::json& subschema) {
+    auto [it, inserted] = key_rules_.try_emplace(&subschema);
+    if (!inserted) return it->second;
+    KeyRules& rules = it->second;
+    for (const std::string& key : SchemaDocument::Roster().AllowedKeys(subschema)) {
+      rules.allowed.insert(key);
+      // Suggest canonical spellings only: nobody should be steered towards the aliases.
+      if (!CamelAliases().contains(key)) rules.canonical.push_back(key);
+    }
+    rules.name_rule = PropertyNameRule(subschema);
+    return rules;
+  }
+
+  // The naming rule the schema's "propertyNames" sets for keys of the object at `pointer`.
+  // (valijson rejects bad property names without saying which, so they are explained here.)
+  static std::optional<std::pair<NameRule, size_t>> PropertyNameRule(const nlohmann::json& object) {
+    const SchemaDocument& schema = SchemaDocument::Roster();
+    const nlohmann::json* names = schema.Keyword(object, "propertyNames");
+    const nlohmann::json* rule = names ? schema.Keyword(*names, "x-mosaic-rule") : nullptr;
+    const nlohmann::json* max = names ? schema.Keyword(*names, "maxLength") : nullptr;
+    if (!rule || !rule->is_string()) return std::nullopt;
+    std::optional<NameRule> kind = NameRuleFromString(rule->get<std::string>());
+    if (!kind) return std::nullopt;
+    return std::pair{*kind, max ? max->get<size_t>() : size_t{64}};
   }
 
   void CheckTransport() {
     const nlohmann::json& root = doc_.value;
-    if (root.is_object() && root.value("transport", "") == "matrix") {
+    // The rules run on documents the schema may have rejected: check types, assume nothing.
+    if (root.is_object() && root.contains("transport") && root["transport"] == "matrix") {
       Error(doc_.ValueLocation("/transport"), "/transport",
             "transport \"matrix\" is reserved and not supported yet; use \"tmux\"");
     }
@@ -106,6 +152,7 @@ class RuleChecker {
 
   const LocatedJson& doc_;
   Diagnostics out_;
+  std::map<const nlohmann::json*, KeyRules> key_rules_;
 };
 
 }  // namespace

@@ -68,29 +68,30 @@ const nlohmann::json* SchemaDocument::Keyword(const nlohmann::json& subschema, s
   return nullptr;
 }
 
+const nlohmann::json* SchemaDocument::Child(const nlohmann::json& parent, const std::string& token) const {
+  const nlohmann::json* properties = Keyword(parent, "properties");
+  if (properties && properties->contains(token)) return Resolve(&(*properties)[token]);
+  const nlohmann::json* items = Keyword(parent, "items");
+  if (items && items->is_object()) return Resolve(items);
+  const nlohmann::json* additional = Keyword(parent, "additionalProperties");
+  if (additional && additional->is_object()) return Resolve(additional);
+  return nullptr;
+}
+
 const nlohmann::json* SchemaDocument::At(std::string_view pointer) const {
   const nlohmann::json* s = Resolve(&schema_);
   for (const std::string& token : PointerTokens(pointer)) {
     if (!s) return nullptr;
-    const nlohmann::json* properties = Keyword(*s, "properties");
-    const nlohmann::json* items = Keyword(*s, "items");
-    const nlohmann::json* additional = Keyword(*s, "additionalProperties");
-    if (properties && properties->contains(token)) s = &(*properties)[token];
-    else if (items && items->is_object()) s = items;
-    else if (additional && additional->is_object()) s = additional;
-    else return nullptr;
-    s = Resolve(s);
+    s = Child(*s, token);
   }
   return s;
 }
 
-std::vector<std::string> SchemaDocument::AllowedKeys(std::string_view pointer) const {
+std::vector<std::string> SchemaDocument::AllowedKeys(const nlohmann::json& subschema) const {
   std::vector<std::string> keys;
-  const nlohmann::json* s = At(pointer);
-  if (!s) return keys;
-  const nlohmann::json* additional = Keyword(*s, "additionalProperties");
+  const nlohmann::json* additional = Keyword(subschema, "additionalProperties");
   if (!additional || !additional->is_boolean() || additional->get<bool>()) return keys;
-  if (const nlohmann::json* properties = Keyword(*s, "properties"))
+  if (const nlohmann::json* properties = Keyword(subschema, "properties"))
     for (const auto& [key, _] : properties->items()) keys.push_back(key);
   return keys;
 }

@@ -33,9 +33,13 @@ class SchemaDocument {
   /// `keyword` of `subschema`, looking through its $ref and allOf members; nullptr if absent.
   const nlohmann::json* Keyword(const nlohmann::json& subschema, std::string_view keyword) const;
 
-  /// The property names an object at `pointer` may have, sorted; empty when the
+  /// The subschema for member or item `token` of a value governed by `parent` (resolved);
+  /// nullptr when the schema says nothing about it. At() is this, applied token by token.
+  const nlohmann::json* Child(const nlohmann::json& parent, const std::string& token) const;
+
+  /// The property names an object governed by `subschema` may have, sorted; empty when the
   /// object accepts arbitrary keys.
-  std::vector<std::string> AllowedKeys(std::string_view pointer) const;
+  std::vector<std::string> AllowedKeys(const nlohmann::json& subschema) const;
 
  private:
   const nlohmann::json* Resolve(const nlohmann::json* subschema) const;

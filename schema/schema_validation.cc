@@ -15,6 +15,7 @@
 
 #include "name_rules.h"
 #include "schema_document.h"
+#include "suggest.h"
 
 namespace mosaic {
 namespace {
@@ -58,7 +59,7 @@ bool IsWrapper(const std::string& description) {
 }
 
 std::string JsonTypeName(const nlohmann::json& v) {
-  if (v.is_null()) return "nothing (null; note that a bare ~ is null in YAML: write \"~\" for the home directory)";
+  if (v.is_null()) return "nothing (null)";
   if (v.is_boolean()) return fmt::format("the boolean {}", v.dump());
   if (v.is_number_integer()) return fmt::format("the number {}", v.dump());
   if (v.is_number()) return fmt::format("the number {}", v.dump());
@@ -101,6 +102,10 @@ bool IsAlternatives(const std::string& description) {
          description.starts_with("Failed to validate against any schemas allowed by anyOf");
 }
 
+bool IsTypeError(const std::string& description) {
+  return description.starts_with("Value type not permitted");
+}
+
 // A person's wording of one valijson leaf error about `value`, governed by `subschema`.
 std::string Describe(const std::string& description, const nlohmann::json& value, const nlohmann::json* subschema,
                      std::string_view pointer) {
@@ -109,11 +114,21 @@ std::string Describe(const std::string& description, const nlohmann::json& value
 
   if (description.starts_with("Missing required property '")) {
     std::string key = description.substr(27, description.find('\'', 27) - 27);
-    return fmt::format("missing required key '{}'", key);
+    std::string message = fmt::format("missing required key '{}'", key);
+    if (value.is_object()) {
+      for (const auto& [present, _] : value.items())
+        if (SuggestClosest(present, {key})) return message + fmt::format(" (is '{}' a misspelling of it?)", present);
+    }
+    return message;
   }
   if (description.starts_with("Value type not permitted")) {
-    if (const nlohmann::json* type = keyword("type"))
-      return fmt::format("expected {}, got {}", ExpectedType(*type), JsonTypeName(value));
+    if (const nlohmann::json* type = keyword("type")) {
+      std::string message = fmt::format("expected {}, got {}", ExpectedType(*type), JsonTypeName(value));
+      const nlohmann::json* rule = keyword("x-mosaic-rule");
+      if (value.is_null() && rule && *rule == "directory")
+        message += "; a bare ~ is null in YAML: write \"~\" for the home directory";
+      return message;
+    }
   }
   if (description.starts_with("Failed to match expected value set by 'const'")) {
     if (pointer == "/version")
@@ -153,29 +168,34 @@ std::string Describe(const std::string& description, const nlohmann::json& value
 
 }  // namespace
 
-Diagnostics ValidateAgainstSchema(const LocatedJson& document) {
+SchemaVerdict ValidateAgainstSchema(const LocatedJson& document) {
   Diagnostics out;
   valijson::ValidationResults results;
+  bool valid = false;
   try {
     valijson::Validator validator(valijson::Validator::kStrongTypes);
     valijson::adapters::NlohmannJsonAdapter adapter(document.value);
-    validator.validate(CompiledRosterSchema(), adapter, &results);
+    valid = validator.validate(CompiledRosterSchema(), adapter, &results);
   } catch (const std::exception& e) {
     out.push_back({Severity::kError, "", {}, "", fmt::format("internal error while validating: {}", e.what())});
-    return out;
+    return {false, out};
   }
   std::vector<std::pair<std::string, std::string>> leaves;  // (pointer, valijson description)
   std::set<std::string> alternatives;                       // pointers where a oneOf failed
+  std::set<std::string> mistyped;                           // pointers with a type error
   valijson::ValidationResults::Error error;
   while (results.popError(error)) {
     if (IsWrapper(error.description)) continue;
     std::string pointer = ContextToPointer(error.context);
     if (IsAlternatives(error.description)) alternatives.insert(pointer);
+    if (IsTypeError(error.description)) mistyped.insert(pointer);
     leaves.emplace_back(pointer, error.description);
   }
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& [pointer, description] : leaves) {
     if (alternatives.contains(pointer) && !IsAlternatives(description)) continue;
+    // A value of the wrong type also fails its enum or pattern; the type error says it all.
+    if (mistyped.contains(pointer) && !IsTypeError(description) && !alternatives.contains(pointer)) continue;
     nlohmann::json::json_pointer jp(pointer);
     const nlohmann::json& value = document.value.contains(jp) ? document.value[jp] : document.value;
     std::string message = Describe(description, value, SchemaDocument::Roster().At(pointer), pointer);
@@ -183,7 +203,7 @@ Diagnostics ValidateAgainstSchema(const LocatedJson& document) {
     if (!seen.insert({pointer, message}).second) continue;
     out.push_back({Severity::kError, "", document.ValueLocation(pointer), DisplayPath(document.value, pointer), message});
   }
-  return out;
+  return {valid, out};
 }
 
 }  // namespace mosaic

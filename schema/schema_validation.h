@@ -7,9 +7,15 @@
 
 namespace mosaic {
 
-/// Every schema violation in `document`, each located at the offending value and worded for
-/// a person ("expected a boolean, got the string \"yes\""). Unknown keys are left to
-/// CheckRosterRules, which can suggest a spelling. File names are left empty.
-Diagnostics ValidateAgainstSchema(const LocatedJson& document);
+struct SchemaVerdict {
+  bool valid = false;
+  /// Each violation located at the offending value and worded for a person ("expected true
+  /// or false, got the string \"yes\""). Unknown keys and property names are left to
+  /// CheckRosterRules, which can suggest a spelling, so `valid` may be false while this is
+  /// empty: callers must not treat "no diagnostics" as "valid". File names are left empty.
+  Diagnostics diagnostics;
+};
+
+SchemaVerdict ValidateAgainstSchema(const LocatedJson& document);
 
 }  // namespace mosaic

@@ -1,0 +1,148 @@
+// The CLI as users and CI see it: exit codes, formats, and what init may and may not write.
+#include "cli.h"
+
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "temp_dir.h"
+
+namespace mosaic {
+namespace {
+
+using testing::HasSubstr;
+using testing::StartsWith;
+
+struct CliRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+CliRun Cli(const std::vector<std::string>& args, const Environment& env) {
+  std::ostringstream out, err;
+  Io io{out, err};
+  int code = RunCli("mosaic-fleet", args, env, io);
+  return {code, out.str(), err.str()};
+}
+
+class CliTest : public testing::Test {
+ protected:
+  Environment Env() const {
+    Environment env;
+    env.home = home_.path();
+    env.hostname = "testhost";
+    return env;
+  }
+  std::string Fixture(const std::string& relative) const { return std::string(MOSAIC_FIXTURES_DIR) + "/" + relative; }
+  TempDir home_;
+};
+
+TEST_F(CliTest, ValidateExitsZeroForValidRosters) {
+  CliRun r = Cli({"validate", Fixture("profiles/minimal.yaml"), Fixture("profiles/software-factory.yaml")}, Env());
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, HasSubstr("software-factory.yaml: valid (10 agents)"));
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(CliTest, ValidateExitsOneAndLocatesTheError) {
+  CliRun r = Cli({"validate", Fixture("rosters/invalid/name-colon.yaml")}, Env());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, StartsWith(Fixture("rosters/invalid/name-colon.yaml") + ":3:11: error: agents[0].name:"));
+  EXPECT_THAT(r.err, HasSubstr("  - name: coder:0\n      |           ^"));
+}
+
+TEST_F(CliTest, ValidateFailsWhenAnyOfSeveralFilesIsInvalid) {
+  CliRun r = Cli({"validate", Fixture("profiles/minimal.yaml"), Fixture("rosters/invalid/empty.yaml")}, Env());
+  EXPECT_EQ(r.code, 1);
+}
+
+TEST_F(CliTest, ValidateDefaultsToTheRosterUnderXdgConfigHome) {
+  CliRun missing = Cli({"validate"}, Env());
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr(home_.path() + "/.config/mosaic/fleet/roster.yaml: No such file"));
+  home_.Write(".config/mosaic/fleet/roster.yaml", "version: 1\nagents: []\n");
+  EXPECT_EQ(Cli({"validate"}, Env()).code, 0);
+}
+
+TEST_F(CliTest, MosaicHomeOverridesTheRosterLocation) {
+  Environment env = Env();
+  env.mosaic_home = home_ / "elsewhere";
+  home_.Write("elsewhere/fleet/roster.yaml", "version: 1\nagents: []\n");
+  EXPECT_EQ(Cli({"validate"}, env).code, 0);
+}
+
+TEST_F(CliTest, ValidateJsonIsMachineReadable) {
+  CliRun r = Cli({"validate", "--format", "json", Fixture("rosters/invalid/bool-yes.yaml")}, Env());
+  EXPECT_EQ(r.code, 1);
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["valid"], false);
+  EXPECT_EQ(j["format_version"], 1);
+  EXPECT_EQ(j["files"][0]["diagnostics"][0]["line"], 5);
+  EXPECT_EQ(j["files"][0]["diagnostics"][0]["column"], 26);
+}
+
+TEST_F(CliTest, ValidateGithubEmitsWorkflowAnnotations) {
+  CliRun r = Cli({"validate", "--format", "github", Fixture("rosters/invalid/name-colon.yaml")}, Env());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, StartsWith("::error file="));
+  EXPECT_THAT(r.out, HasSubstr(",line=3,col=11::agents[0].name: "));
+}
+
+TEST_F(CliTest, UnknownFormatIsAUsageError) {
+  CliRun r = Cli({"validate", "--format", "xml"}, Env());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("xml"));
+}
+
+TEST_F(CliTest, InitPrintsAValidProfile) {
+  CliRun r = Cli({"init", "--profile", "software-factory"}, Env());
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, HasSubstr("name: mos-claude"));
+}
+
+TEST_F(CliTest, InitWritesOnceAndNeverOverwritesWithoutForce) {
+  CliRun first = Cli({"init", "--profile", "minimal", "--write"}, Env());
+  ASSERT_EQ(first.code, 0) << first.err;
+  std::string roster = ".config/mosaic/fleet/roster.yaml";
+  EXPECT_THAT(home_.Read(roster), HasSubstr("canary-pi"));
+  EXPECT_EQ(Cli({"validate"}, Env()).code, 0);
+
+  home_.Write(roster, "# my edits\nversion: 1\nagents: []\n");
+  CliRun again = Cli({"init", "--profile", "software-factory", "--write"}, Env());
+  EXPECT_EQ(again.code, 1);
+  EXPECT_THAT(again.err, HasSubstr("already exists"));
+  EXPECT_EQ(home_.Read(roster), "# my edits\nversion: 1\nagents: []\n");
+
+  EXPECT_EQ(Cli({"init", "--profile", "software-factory", "--write", "--force"}, Env()).code, 0);
+  EXPECT_THAT(home_.Read(roster), HasSubstr("mos-claude"));
+}
+
+TEST_F(CliTest, SchemaPrintsTheShippedJsonSchema) {
+  CliRun r = Cli({"schema"}, Env());
+  EXPECT_EQ(r.code, 0);
+  nlohmann::json schema = nlohmann::json::parse(r.out);
+  EXPECT_EQ(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+  EXPECT_TRUE(schema["properties"].contains("agents"));
+}
+
+TEST_F(CliTest, EveryCommandHasHelp) {
+  for (std::string command : {"validate", "init", "schema"}) {
+    CliRun r = Cli({command, "--help"}, Env());
+    EXPECT_EQ(r.code, 0) << command;
+    EXPECT_THAT(r.out, HasSubstr("Usage")) << command;
+  }
+  CliRun top = Cli({"--help"}, Env());
+  EXPECT_THAT(top.out, HasSubstr("EXAMPLES"));
+}
+
+TEST_F(CliTest, NoCommandIsAnErrorThatSaysWhatToDo) {
+  CliRun r = Cli({}, Env());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--help"));
+}
+
+}  // namespace
+}  // namespace mosaic
