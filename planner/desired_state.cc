@@ -1,0 +1,72 @@
+#include "desired_state.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "env_file.h"
+#include "unit_files.h"
+
+namespace mosaic {
+
+std::string ShellQuote(std::string_view word) {
+  bool safe = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-./=:,+@%").find(c) != std::string_view::npos;
+  });
+  if (safe) return std::string(word);
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string LaunchCommand(const Roster& roster, const AgentSpec& agent) {
+  auto runtime = roster.runtimes.find(agent.runtime);
+  std::string command = runtime != roster.runtimes.end() && !runtime->second.command.empty()
+                            ? runtime->second.command
+                            : "mosaic yolo " + ShellQuote(agent.runtime);
+  if (!agent.model_hint.empty()) command += " --model " + ShellQuote(agent.model_hint);
+  return command;
+}
+
+bool IsThisHost(std::string_view host, std::string_view this_host) {
+  auto lower_short = [](std::string_view h) {
+    std::string s(h.substr(0, h.find('.')));
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  if (host.empty() || host == "localhost") return true;
+  return lower_short(host) == lower_short(this_host);
+}
+
+DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths, const DesiredOptions& options) {
+  DesiredState desired;
+  desired.paths = paths;
+  desired.socket = roster.socket_name;
+  desired.holder_session = roster.holder_session;
+  UnitFileInputs inputs{options.binary, roster.socket_name, roster.holder_session, paths.mosaic_home};
+  desired.holder_unit_path = paths.unit_dir + "/" + kHolderUnit;
+  desired.holder_unit_content = RenderHolderUnit(inputs);
+  desired.agent_template_path = paths.unit_dir + "/" + kAgentTemplateUnit;
+  desired.agent_template_content = RenderAgentTemplateUnit(inputs);
+  for (const AgentSpec& spec : roster.agents) {
+    if (!IsThisHost(spec.host, options.this_host)) {
+      desired.elsewhere.push_back(spec);
+      continue;
+    }
+    DesiredAgent agent;
+    agent.spec = spec;
+    agent.unit = AgentUnitName(spec.name);
+    agent.env_path = paths.EnvFile(spec.name);
+    agent.workdir = ExpandHome(spec.working_directory, paths.home);
+    agent.command = LaunchCommand(roster, spec);
+    agent.owned_env = {
+        {"MOSAIC_AGENT_NAME", spec.name},         {"MOSAIC_AGENT_RUNTIME", spec.runtime},
+        {"MOSAIC_AGENT_MODEL", spec.model_hint},  {"MOSAIC_AGENT_WORKDIR", agent.workdir},
+        {"MOSAIC_RUNTIME_COMMAND", agent.command}, {"MOSAIC_TMUX_SOCKET", roster.socket_name},
+        {"MOSAIC_TMUX_HOLDER", roster.holder_session},
+    };
+    desired.agents.push_back(std::move(agent));
+  }
+  return desired;
+}
+
+}  // namespace mosaic

@@ -1,0 +1,290 @@
+#include "make_plan.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "env_file.h"
+#include "line_diff.h"
+#include "unit_files.h"
+
+namespace mosaic {
+
+LaunchIdentity IdentityOfEnv(const std::string& env_content) {
+  std::map<std::string, std::string> vars = ParseEnvFile(env_content).Variables();
+  LaunchIdentity identity;
+  auto user = vars.find("MOSAIC_AGENT_COMMAND");
+  identity.command = user != vars.end() && !user->second.empty() ? user->second : vars["MOSAIC_RUNTIME_COMMAND"];
+  identity.command_hash = Fingerprint(identity.command);
+  identity.env_hash = EnvFingerprint(vars);
+  return identity;
+}
+
+namespace {
+
+std::string Quote(const std::string& s) { return fmt::format("\"{}\"", s); }
+
+class Planner {
+ public:
+  Planner(const DesiredState& desired, const ObservedState& observed, const PlanOptions& options)
+      : desired_(desired), observed_(observed), options_(options) {}
+
+  Plan Run() {
+    plan_.targets = options_.targets;
+    plan_.socket = desired_.socket;
+    plan_.observed_fingerprint = ObservedFingerprint(observed_);
+    if (!options_.targets.empty()) {
+      plan_.notes.push_back({NoteKind::kTargeted, fmt::format("{}", fmt::join(options_.targets, ", ")),
+                             "the plan is limited to the targeted agents: other drift is not shown and will not be fixed"});
+    }
+    PlanUnitFiles();
+    PlanEnvFiles();
+    PlanHolder();
+    for (const DesiredAgent& agent : desired_.agents)
+      if (Targeted(agent.spec.name)) PlanAgent(agent);
+    PlanRemovals();
+    Report();
+    AssembleSteps();
+    return std::move(plan_);
+  }
+
+ private:
+  bool Targeted(const std::string& name) const {
+    return options_.targets.empty() ||
+           std::find(options_.targets.begin(), options_.targets.end(), name) != options_.targets.end();
+  }
+
+  const ObservedUnit* Unit(const std::string& name) const {
+    auto it = observed_.units.find(name);
+    return it == observed_.units.end() ? nullptr : &it->second;
+  }
+
+  const ObservedSession* Session(const std::string& name) const {
+    auto it = observed_.sessions.find(name);
+    return it == observed_.sessions.end() ? nullptr : &it->second;
+  }
+
+  const std::string* File(const std::string& path) const {
+    auto it = observed_.files.find(path);
+    return it == observed_.files.end() ? nullptr : &it->second;
+  }
+
+  void PlanUnitFile(const std::string& path, const std::string& content, const std::string& unit) {
+    const std::string* existing = File(path);
+    if (existing && *existing == content) return;
+    ResourceChange change{"unit_file." + unit, existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
+                          existing ? "the unit file differs from what the roster and this mosaic-fleet produce"
+                                   : "the unit file is missing",
+                          {{"path", existing ? path : "", path, false}},
+                          LineDiff(existing ? *existing : "", content)};
+    plan_.changes.push_back(std::move(change));
+    unit_writes_.push_back({StepKind::kWriteFile, {}, path, content, 0644, {}});
+    if (unit == kHolderUnit && existing) holder_unit_changed_ = true;
+  }
+
+  void PlanUnitFiles() {
+    PlanUnitFile(desired_.holder_unit_path, desired_.holder_unit_content, kHolderUnit);
+    PlanUnitFile(desired_.agent_template_path, desired_.agent_template_content, kAgentTemplateUnit);
+  }
+
+  void PlanEnvFiles() {
+    for (const DesiredAgent& agent : desired_.agents) {
+      if (!Targeted(agent.spec.name)) continue;
+      const std::string* existing = File(agent.env_path);
+      std::string merged = MergeEnvFile(existing ? *existing : "", agent.owned_env);
+      merged_env_[agent.spec.name] = merged;
+      if (existing && *existing == merged) continue;
+      std::map<std::string, std::string> before = existing ? ParseEnvFile(*existing).Variables() : std::map<std::string, std::string>{};
+      ResourceChange change{"env_file." + agent.spec.name, existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
+                            existing ? "keys owned by mosaic-fleet differ from the roster" : "the agent's env file is missing",
+                            {},
+                            {}};
+      for (const auto& [key, value] : agent.owned_env) {
+        auto old = before.find(key);
+        if (old != before.end() && old->second == value) continue;
+        change.attributes.push_back({key, old == before.end() ? "" : Quote(old->second), Quote(value), false});
+      }
+      // User keys may hold secrets: they are kept, and never printed.
+      for (const auto& [key, value] : before)
+        if (!IsOwnedEnvKey(key)) change.attributes.push_back({key, "(user value kept)", "(user value kept)", false});
+      plan_.changes.push_back(std::move(change));
+      env_writes_.push_back({StepKind::kMergeEnvFile, {}, agent.env_path, "", 0600, agent.owned_env});
+    }
+  }
+
+  void PlanHolder() {
+    const ObservedUnit* unit = Unit(kHolderUnit);
+    bool active = unit && unit->active();
+    bool enabled = unit && unit->enabled;
+    if (active && enabled) return;
+    ResourceChange change{std::string("unit.") + kHolderUnit, File(desired_.holder_unit_path) ? ChangeAction::kUpdate : ChangeAction::kCreate,
+                          "the holder owns the fleet's tmux server and must run (and start at boot)", {}, {}};
+    if (!enabled) change.attributes.push_back({"enabled", "false", "true", false});
+    if (!active) change.attributes.push_back({"active", unit ? unit->active_state : "", "active", false});
+    if (change.action == ChangeAction::kCreate) change.reason = "new holder: owns the fleet's tmux server on -L " + desired_.socket;
+    plan_.changes.push_back(std::move(change));
+    if (!enabled) enable_.push_back(kHolderUnit);
+    if (!active) start_holder_ = true;
+  }
+
+  void PlanAgent(const DesiredAgent& agent) {
+    const std::string& name = agent.spec.name;
+    const ObservedUnit* unit = Unit(agent.unit);
+    const ObservedSession* session = Session(name);
+    bool active = unit && unit->active();
+    bool enabled = unit && unit->enabled;
+    LaunchIdentity want = IdentityOfEnv(merged_env_[name]);
+
+    if (session && !session->owned()) {
+      plan_.notes.push_back({NoteKind::kNameConflict, name,
+                             fmt::format("a session named {} exists on -L {} but was not created by mosaic-fleet: "
+                                         "it is left alone, so agent {} cannot start; rename or remove that session",
+                                         name, desired_.socket, name)});
+      return;
+    }
+    ResourceChange change{"agent." + name, ChangeAction::kUpdate, "", {}, {}};
+    if (!session) {
+      change.action = ChangeAction::kCreate;
+      change.reason = active ? "the session is gone while its unit is active (killed outside mosaic-fleet?)"
+                             : unit && unit->active_state == "failed" ? "the unit failed; starting it again"
+                                                                      : "new agent";
+      change.attributes = {{"runtime", "", agent.spec.runtime, false}, {"working_directory", "", agent.workdir, false}};
+      (active ? restart_ : start_).push_back(agent.unit);
+    } else if (session->dead) {
+      change.action = ChangeAction::kReplace;
+      change.reason = "the session's program has exited; restarting it";
+      change.attributes = {{"session", "dead", "running", true}};
+      restart_.push_back(agent.unit);
+    } else {
+      std::vector<std::string> why;
+      if (session->runtime != agent.spec.runtime) {
+        change.attributes.push_back({"runtime", session->runtime, agent.spec.runtime, true});
+        why.push_back(fmt::format("runtime {} → {}", session->runtime.empty() ? "(unknown)" : session->runtime, agent.spec.runtime));
+      }
+      if (session->workdir != agent.workdir) {
+        change.attributes.push_back({"working_directory", session->workdir, agent.workdir, true});
+        why.push_back(fmt::format("working directory {} → {}", session->workdir, agent.workdir));
+      }
+      if (session->command_hash != want.command_hash) {
+        change.attributes.push_back({"command", session->command_hash.empty() ? "" : "(previous)", want.command, true});
+        why.push_back("launch command changed");
+      }
+      if (why.empty() && session->env_hash != want.env_hash) {
+        change.attributes.push_back({"environment", "(previous)", "(env file as merged)", true});
+        why.push_back("environment file changed");
+      }
+      if (!why.empty()) {
+        change.action = ChangeAction::kReplace;
+        change.reason = fmt::format("{} forces replacement", fmt::join(why, ", "));
+        restart_.push_back(agent.unit);
+      } else if (!active) {
+        change.reason = "the session runs but its unit is not active";
+        change.attributes.push_back({"active", unit ? unit->active_state : "inactive", "active", false});
+        start_.push_back(agent.unit);
+      }
+    }
+    if (!enabled) {
+      change.attributes.push_back({"enabled", "false", "true", false});
+      if (change.reason.empty()) change.reason = "not enabled: would not come back after a reboot";
+      enable_.push_back(agent.unit);
+    }
+    if (!change.attributes.empty()) plan_.changes.push_back(std::move(change));
+  }
+
+  void PlanRemovals() {
+    std::set<std::string> in_roster;
+    for (const DesiredAgent& a : desired_.agents) in_roster.insert(a.spec.name);
+    for (const AgentSpec& a : desired_.elsewhere) in_roster.insert(a.name);
+    std::set<std::string> candidates;
+    for (const auto& [name, unit] : observed_.units)
+      if (std::string agent = AgentOfUnit(name); !agent.empty() && (unit.active() || unit.enabled)) candidates.insert(agent);
+    for (const auto& [name, session] : observed_.sessions)
+      if (session.owned()) candidates.insert(name);
+    for (const std::string& name : candidates) {
+      if (in_roster.contains(name) || !Targeted(name)) continue;
+      const ObservedUnit* unit = Unit(AgentUnitName(name));
+      const ObservedSession* session = Session(name);
+      ResourceChange change{"agent." + name, ChangeAction::kDelete, "no longer in the roster", {}, {}};
+      if (unit && unit->active()) {
+        change.attributes.push_back({"active", unit->active_state, "inactive", false});
+        stop_.push_back(unit->name);
+      } else if (session && session->owned()) {
+        kill_.push_back(name);
+      }
+      if (session && session->owned()) change.attributes.push_back({"session", "running", "", false});
+      if (unit && unit->enabled) {
+        change.attributes.push_back({"enabled", "true", "false", false});
+        disable_.push_back(unit->name);
+      }
+      plan_.changes.push_back(std::move(change));
+    }
+  }
+
+  void Report() {
+    std::set<std::string> known;
+    for (const DesiredAgent& a : desired_.agents) known.insert(a.spec.name);
+    for (const AgentSpec& a : desired_.elsewhere) {
+      known.insert(a.name);
+      plan_.notes.push_back({NoteKind::kManagedElsewhere, a.name, fmt::format("managed on host {}, not here", a.host)});
+    }
+    for (const auto& [name, session] : observed_.sessions) {
+      if (session.owned() || session.owner == kOwnerHolder || known.contains(name)) continue;
+      plan_.notes.push_back({NoteKind::kUnmanagedSession, name,
+                             fmt::format("session {} on -L {} was not created by mosaic-fleet; it is left alone", name, desired_.socket)});
+    }
+    for (const std::string& name : observed_.env_files) {
+      if (known.contains(name)) continue;
+      plan_.notes.push_back({NoteKind::kPreservedData, desired_.paths.EnvFile(name),
+                             "env file of an agent no longer in the roster: kept (delete it yourself if unwanted)"});
+    }
+    for (const std::string& path : observed_.preserved)
+      plan_.notes.push_back({NoteKind::kPreservedData, path, "user data: never modified or deleted"});
+    for (const DesiredAgent& a : desired_.agents) {
+      auto age = observed_.heartbeat_ages.find(a.spec.name);
+      if (age != observed_.heartbeat_ages.end() && age->second > options_.stale_heartbeat_seconds)
+        plan_.notes.push_back({NoteKind::kStaleHeartbeat, a.spec.name,
+                               fmt::format("last heartbeat {}s ago (stale after {}s)", age->second, options_.stale_heartbeat_seconds)});
+    }
+    if (holder_unit_changed_)
+      plan_.notes.push_back({NoteKind::kHolderUnitChanged, kHolderUnit,
+                             "the new holder unit takes effect when the holder restarts; apply never restarts it, "
+                             "because that ends every session"});
+  }
+
+  void AssembleSteps() {
+    auto batch = [&](StepKind kind, std::vector<std::string> names) {
+      if (!names.empty()) plan_.steps.push_back({kind, std::move(names), "", "", 0, {}});
+    };
+    for (Step& s : unit_writes_) plan_.steps.push_back(std::move(s));
+    for (Step& s : env_writes_) plan_.steps.push_back(std::move(s));
+    if (!unit_writes_.empty()) plan_.steps.push_back({StepKind::kDaemonReload, {}, "", "", 0, {}});
+    batch(StepKind::kEnableUnits, enable_);
+    // The holder first, on its own: only it may start the tmux server.
+    if (start_holder_) batch(StepKind::kStartUnits, {kHolderUnit});
+    batch(StepKind::kStartUnits, start_);
+    batch(StepKind::kRestartUnits, restart_);
+    batch(StepKind::kStopUnits, stop_);
+    batch(StepKind::kDisableUnits, disable_);
+    batch(StepKind::kKillSessions, kill_);
+  }
+
+  const DesiredState& desired_;
+  const ObservedState& observed_;
+  const PlanOptions& options_;
+  Plan plan_;
+  std::map<std::string, std::string> merged_env_;
+  std::vector<Step> unit_writes_, env_writes_;
+  std::vector<std::string> enable_, start_, restart_, stop_, disable_, kill_;
+  bool start_holder_ = false;
+  bool holder_unit_changed_ = false;
+};
+
+}  // namespace
+
+Plan MakePlan(const DesiredState& desired, const ObservedState& observed, const PlanOptions& options) {
+  return Planner(desired, observed, options).Run();
+}
+
+}  // namespace mosaic

@@ -1,0 +1,63 @@
+// ObservedState: what is there, as one value — tmux sessions on the fleet socket, systemd
+// user units, the files the tool writes, heartbeats, and the user data it must preserve.
+//
+// Observers (executors/observer.h) fill it with a constant number of tmux processes and bus
+// calls whatever the fleet size; tests and fixtures (fixtures/observed/*.json) build it by
+// hand. It round-trips through JSON so that a plan can fingerprint what it was made from.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mosaic {
+
+/// The value of the @mosaic-owner session option on sessions the tool created.
+inline constexpr char kOwnerAgent[] = "mosaic-fleet";
+inline constexpr char kOwnerHolder[] = "mosaic-fleet-holder";
+
+struct ObservedSession {
+  std::string name;
+  int64_t pane_pid = 0;
+  bool dead = false;          ///< the pane's command has exited (remain-on-exit keeps it)
+  std::string owner;          ///< @mosaic-owner: kOwnerAgent, kOwnerHolder, or "" (not ours)
+  std::string runtime;        ///< @mosaic-runtime, recorded at creation
+  std::string workdir;        ///< @mosaic-workdir
+  std::string command_hash;   ///< @mosaic-command: Fingerprint of the launch command
+  std::string env_hash;       ///< @mosaic-env: EnvFingerprint of the env file it started with
+  bool owned() const { return owner == kOwnerAgent; }
+  friend bool operator==(const ObservedSession&, const ObservedSession&) = default;
+};
+
+struct ObservedUnit {
+  std::string name;
+  std::string load_state;     ///< loaded, not-found, ...
+  std::string active_state;   ///< active, inactive, failed, activating, ...
+  bool enabled = false;       ///< linked into default.target.wants
+  bool active() const { return active_state == "active" || active_state == "activating" || active_state == "reloading"; }
+  friend bool operator==(const ObservedUnit&, const ObservedUnit&) = default;
+};
+
+struct ObservedState {
+  bool tmux_server = false;
+  int64_t tmux_server_pid = 0;
+  std::map<std::string, ObservedSession> sessions;  ///< on the fleet socket, by name
+  std::map<std::string, ObservedUnit> units;        ///< the holder and every mosaic-agent@ unit seen
+  std::map<std::string, std::string> files;         ///< unit and env files that exist: path → content
+  std::vector<std::string> env_files;               ///< agents with an env file, by name
+  std::map<std::string, int64_t> heartbeat_ages;    ///< agent → seconds since its last heartbeat
+  std::vector<std::string> preserved;               ///< user data found and left alone (paths)
+  friend bool operator==(const ObservedState&, const ObservedState&) = default;
+};
+
+nlohmann::json ToJson(const ObservedState& observed);
+ObservedState ObservedFromJson(const nlohmann::json& j);
+
+/// Fingerprint of everything in `observed` that a plan depends on (heartbeat ages excluded:
+/// they change every second and never change a plan's actions).
+std::string ObservedFingerprint(const ObservedState& observed);
+
+}  // namespace mosaic

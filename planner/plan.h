@@ -1,0 +1,104 @@
+// Plan: what apply will do, why, and in which order — a value that can be shown, saved,
+// loaded and executed later exactly as it was made.
+//
+// A plan has two faces. `changes` are for people and scripts: one per resource, with a
+// closed set of actions (create +, update ~, replace -/+, delete -), attribute diffs and a
+// reason. `steps` are for the executors: an ordered list of idempotent operations (files →
+// daemon-reload → enable → holder → agents → removals), batched so that N agents cost one
+// bus round trip, not N. Executors never read reasons.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mosaic {
+
+enum class ChangeAction { kCreate, kUpdate, kReplace, kDelete };
+
+struct AttributeDiff {
+  std::string name;
+  std::string before;  ///< "" when absent
+  std::string after;
+  bool forces_replacement = false;
+  friend bool operator==(const AttributeDiff&, const AttributeDiff&) = default;
+};
+
+struct ResourceChange {
+  std::string address;  ///< "unit_file.mosaic-tmux-holder.service", "env_file.coder0", "unit.…", "agent.coder0"
+  ChangeAction action = ChangeAction::kUpdate;
+  std::string reason;   ///< for people only
+  std::vector<AttributeDiff> attributes;
+  std::vector<std::string> diff;  ///< file line diff: "+ …", "- …", "  …"; user values masked
+  friend bool operator==(const ResourceChange&, const ResourceChange&) = default;
+};
+
+enum class StepKind {
+  kWriteFile,       ///< path, content, mode
+  kMergeEnvFile,    ///< path, owned (keys the tool owns): merged with the file as it is at apply
+  kDaemonReload,
+  kEnableUnits,     ///< names
+  kStartUnits,      ///< names: enqueue all, then wait for all
+  kRestartUnits,    ///< names
+  kStopUnits,       ///< names
+  kDisableUnits,    ///< names
+  kKillSessions,    ///< names: exact =NAME targets on the fleet socket
+};
+
+struct Step {
+  StepKind kind = StepKind::kDaemonReload;
+  std::vector<std::string> names;
+  std::string path;
+  std::string content;
+  unsigned mode = 0;
+  std::vector<std::pair<std::string, std::string>> owned;
+  friend bool operator==(const Step&, const Step&) = default;
+};
+
+enum class NoteKind {
+  kTargeted,           ///< --target limited the plan
+  kManagedElsewhere,   ///< agent on another host
+  kUnmanagedSession,   ///< a session on the socket the tool did not create
+  kNameConflict,       ///< an unmanaged session has an agent's name: left alone, agent not started
+  kPreservedData,      ///< user data left in place
+  kStaleHeartbeat,
+  kHolderUnitChanged,  ///< takes effect at the next holder restart, which apply never does
+};
+
+struct Note {
+  NoteKind kind = NoteKind::kTargeted;
+  std::string subject;
+  std::string message;
+  friend bool operator==(const Note&, const Note&) = default;
+};
+
+struct Plan {
+  std::vector<ResourceChange> changes;
+  std::vector<Step> steps;
+  std::vector<Note> notes;
+  std::vector<std::string> targets;   ///< --target names; empty: the whole fleet
+  std::string socket;                 ///< the fleet's tmux socket, for the executors
+  std::string observed_fingerprint;   ///< ObservedFingerprint of what the plan was made from
+  bool empty() const { return changes.empty(); }
+  friend bool operator==(const Plan&, const Plan&) = default;
+};
+
+/// Counts by action, for "Plan: 2 to add, 1 to change, 1 to replace, 0 to destroy."
+struct PlanSummary {
+  int add = 0, change = 0, replace = 0, destroy = 0;
+};
+PlanSummary Summarize(const Plan& plan);
+
+std::string_view ActionSymbol(ChangeAction action);  ///< "+", "~", "-/+", "-"
+std::string_view StepName(StepKind kind);            ///< "write-file", "daemon-reload", …
+
+/// The versioned machine format (docs/plan-json.md). PlanFromJson(PlanToJson(p)) == p.
+inline constexpr int kPlanFormatVersion = 1;
+nlohmann::json PlanToJson(const Plan& plan);
+/// REQUIRES: j was made by PlanToJson with kPlanFormatVersion; throws nlohmann exceptions
+/// on malformed input (callers at the edge turn them into errors).
+Plan PlanFromJson(const nlohmann::json& j);
+
+}  // namespace mosaic

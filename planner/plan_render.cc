@@ -1,0 +1,88 @@
+#include "plan_render.h"
+
+#include <fmt/format.h>
+
+namespace mosaic {
+namespace {
+
+struct Palette {
+  bool on;
+  std::string operator()(ChangeAction action, std::string_view text) const {
+    if (!on) return std::string(text);
+    const char* code = "";
+    switch (action) {
+      case ChangeAction::kCreate:
+        code = "\033[32m";
+        break;
+      case ChangeAction::kUpdate:
+        code = "\033[33m";
+        break;
+      case ChangeAction::kReplace:
+        code = "\033[35m";
+        break;
+      case ChangeAction::kDelete:
+        code = "\033[31m";
+        break;
+    }
+    return fmt::format("{}{}\033[0m", code, text);
+  }
+  std::string Bold(std::string_view text) const { return on ? fmt::format("\033[1m{}\033[0m", text) : std::string(text); }
+};
+
+std::string_view Verb(ChangeAction action) {
+  switch (action) {
+    case ChangeAction::kCreate:
+      return "will be created";
+    case ChangeAction::kUpdate:
+      return "will be updated in place";
+    case ChangeAction::kReplace:
+      return "must be replaced";
+    case ChangeAction::kDelete:
+      return "will be destroyed";
+  }
+  return "";
+}
+
+std::string AttributeLine(ChangeAction action, const AttributeDiff& a, const Palette& paint) {
+  std::string suffix = a.forces_replacement ? "  # forces replacement" : "";
+  if (a.before.empty()) return fmt::format("      {} {} = {}{}", paint(ChangeAction::kCreate, "+"), a.name, a.after, suffix);
+  if (a.after.empty() || action == ChangeAction::kDelete)
+    return fmt::format("      {} {} = {}{}", paint(ChangeAction::kDelete, "-"), a.name, a.before, suffix);
+  if (a.before == a.after) return fmt::format("        {} = {}", a.name, a.before);
+  return fmt::format("      {} {} = {} -> {}{}", paint(ChangeAction::kUpdate, "~"), a.name, a.before, a.after, suffix);
+}
+
+}  // namespace
+
+std::string RenderPlanSummary(const Plan& plan) {
+  if (plan.empty()) return "No changes. The fleet matches the roster.";
+  PlanSummary s = Summarize(plan);
+  return fmt::format("Plan: {} to add, {} to change, {} to replace, {} to destroy.", s.add, s.change, s.replace, s.destroy);
+}
+
+std::string RenderPlanText(const Plan& plan, bool color) {
+  Palette paint{color};
+  std::string out;
+  if (!plan.empty()) {
+    out += "mosaic-fleet will perform the following actions:\n";
+    for (const ResourceChange& c : plan.changes) {
+      out += fmt::format("\n  # {} {}: {}\n", paint.Bold(c.address), Verb(c.action), c.reason);
+      out += fmt::format("{:>3} {}\n", paint(c.action, ActionSymbol(c.action)), c.address);
+      for (const AttributeDiff& a : c.attributes) out += AttributeLine(c.action, a, paint) + "\n";
+      for (const std::string& line : c.diff) {
+        ChangeAction tint = line[0] == '+' ? ChangeAction::kCreate : line[0] == '-' ? ChangeAction::kDelete : ChangeAction::kUpdate;
+        out += "          " + (line[0] == ' ' ? line : paint(tint, line)) + "\n";
+      }
+    }
+    out += "\n";
+  }
+  if (!plan.notes.empty()) {
+    out += "Notes:\n";
+    for (const Note& n : plan.notes) out += fmt::format("  - {}: {}\n", n.subject, n.message);
+    out += "\n";
+  }
+  out += paint.Bold(RenderPlanSummary(plan)) + "\n";
+  return out;
+}
+
+}  // namespace mosaic

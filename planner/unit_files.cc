@@ -1,0 +1,88 @@
+#include "unit_files.h"
+
+#include <fmt/format.h>
+
+namespace mosaic {
+
+std::string AgentUnitName(std::string_view agent) { return fmt::format("mosaic-agent@{}.service", agent); }
+
+std::string AgentOfUnit(std::string_view unit) {
+  constexpr std::string_view prefix = "mosaic-agent@", suffix = ".service";
+  if (!unit.starts_with(prefix) || !unit.ends_with(suffix) || unit.size() <= prefix.size() + suffix.size()) return "";
+  return std::string(unit.substr(prefix.size(), unit.size() - prefix.size() - suffix.size()));
+}
+
+std::string SystemdWord(std::string_view word) {
+  std::string escaped;
+  bool needs_quotes = word.empty();
+  for (char c : word) {
+    if (c == '%') escaped += "%%";
+    else if (c == '"' || c == '\\') escaped += {'\\', c}, needs_quotes = true;
+    else escaped += c;
+    if (c == ' ' || c == '\t' || c == '\'' || c == ';') needs_quotes = true;
+  }
+  return needs_quotes ? "\"" + escaped + "\"" : escaped;
+}
+
+namespace {
+
+std::string EscapeSpecifiers(std::string_view path) {
+  std::string out;
+  for (char c : path) out += c == '%' ? std::string("%%") : std::string(1, c);
+  return out;
+}
+
+constexpr char kHeader[] =
+    "# Written by mosaic-fleet from the roster; `mosaic-fleet apply` replaces local edits.\n";
+
+}  // namespace
+
+std::string RenderHolderUnit(const UnitFileInputs& in) {
+  std::string bin = SystemdWord(in.binary);
+  return fmt::format(
+      "{header}"
+      "[Unit]\n"
+      "Description=mosaic-fleet tmux holder (tmux -L {socket})\n"
+      "Documentation=man:tmux(1)\n"
+      "\n"
+      "[Service]\n"
+      "Type=oneshot\n"
+      "RemainAfterExit=yes\n"
+      "# The tmux server forks into this unit's cgroup: it lives exactly as long as the holder.\n"
+      "ExecStart={bin} holder start --socket {socket} --session {holder}\n"
+      "ExecStop={bin} holder stop --socket {socket}\n"
+      "\n"
+      "[Install]\n"
+      "WantedBy=default.target\n",
+      fmt::arg("header", kHeader), fmt::arg("bin", bin), fmt::arg("socket", SystemdWord(in.socket)),
+      fmt::arg("holder", SystemdWord(in.holder_session)));
+}
+
+std::string RenderAgentTemplateUnit(const UnitFileInputs& in) {
+  std::string bin = SystemdWord(in.binary);
+  return fmt::format(
+      "{header}"
+      "[Unit]\n"
+      "Description=mosaic-fleet agent %i\n"
+      "Requires={holder_unit}\n"
+      "After={holder_unit}\n"
+      "PartOf={holder_unit}\n"
+      "\n"
+      "[Service]\n"
+      "Type=oneshot\n"
+      "RemainAfterExit=yes\n"
+      "Environment={home}\n"
+      "EnvironmentFile=-{env_dir}/%i.env\n"
+      "# Joins the holder's tmux server (never starts one) and stops exactly the session =%i.\n"
+      "ExecStart={bin} session start %i\n"
+      "ExecStop={bin} session stop %i\n"
+      "\n"
+      "[Install]\n"
+      "WantedBy=default.target\n",
+      fmt::arg("header", kHeader), fmt::arg("holder_unit", kHolderUnit), fmt::arg("bin", bin),
+      fmt::arg("home", SystemdWord("MOSAIC_HOME=" + in.mosaic_home)),
+      // EnvironmentFile= takes a bare path (no quoting): only specifiers need escaping.
+      fmt::arg("env_dir", EscapeSpecifiers(in.mosaic_home + "/fleet/agents")));
+}
+
+}  // namespace mosaic
