@@ -1,0 +1,297 @@
+// MakePlan, one behaviour per test: roster + observed snapshot in, actions and reasons out.
+#include "make_plan.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "env_file.h"
+#include "plan_render.h"
+#include "planner_fixture.h"
+#include "unit_files.h"
+
+namespace mosaic {
+namespace {
+
+using testing::ElementsAre;
+using testing::HasSubstr;
+using testing::Not;
+using testing_support::Converged;
+using testing_support::Desired;
+
+constexpr char kRoster[] =
+    "version: 1\n"
+    "runtimes: {claude: {reset_command: /clear}}\n"
+    "agents:\n"
+    "  - {name: a, runtime: claude, model_hint: Claude Opus}\n"
+    "  - {name: a0, runtime: pi}\n";
+
+std::vector<std::string> Addresses(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const ResourceChange& c : plan.changes) out.push_back(fmt::format("{} {}", ActionSymbol(c.action), c.address));
+  return out;
+}
+
+std::vector<std::string> Steps(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const Step& s : plan.steps) {
+    std::string what = s.path.empty() ? fmt::format("{}", fmt::join(s.names, ",")) : s.path;
+    out.push_back(fmt::format("{} {}", StepName(s.kind), what));
+  }
+  return out;
+}
+
+const ResourceChange* Change(const Plan& plan, const std::string& address) {
+  for (const ResourceChange& c : plan.changes)
+    if (c.address == address) return &c;
+  return nullptr;
+}
+
+TEST(MakePlan, FromNothingCreatesEverythingInDependencyOrder) {
+  DesiredState desired = Desired(kRoster);
+  Plan plan = MakePlan(desired, ObservedState{});
+  EXPECT_THAT(Addresses(plan),
+              ElementsAre("+ unit_file.mosaic-tmux-holder.service", "+ unit_file.mosaic-agent@.service", "+ env_file.a",
+                          "+ env_file.a0", "+ unit.mosaic-tmux-holder.service", "+ agent.a", "+ agent.a0"));
+  EXPECT_THAT(Steps(plan),
+              ElementsAre("write-file /home/op/.config/systemd/user/mosaic-tmux-holder.service",
+                          "write-file /home/op/.config/systemd/user/mosaic-agent@.service",
+                          "merge-env-file /home/op/.config/mosaic/fleet/agents/a.env",
+                          "merge-env-file /home/op/.config/mosaic/fleet/agents/a0.env", "daemon-reload ",
+                          "enable mosaic-tmux-holder.service,mosaic-agent@a.service,mosaic-agent@a0.service",
+                          "start mosaic-tmux-holder.service", "start mosaic-agent@a.service,mosaic-agent@a0.service"));
+  EXPECT_EQ(RenderPlanSummary(plan), "Plan: 7 to add, 0 to change, 0 to replace, 0 to destroy.");
+}
+
+TEST(MakePlan, ConvergedFleetHasNoChanges) {
+  DesiredState desired = Desired(kRoster);
+  Plan plan = MakePlan(desired, Converged(desired));
+  EXPECT_TRUE(plan.empty()) << RenderPlanText(plan, false);
+  EXPECT_TRUE(plan.steps.empty());
+  EXPECT_EQ(RenderPlanSummary(plan), "No changes. The fleet matches the roster.");
+}
+
+TEST(MakePlan, RuntimeChangeForcesReplacementAndRewritesTheEnvFile) {
+  DesiredState before = Desired(kRoster);
+  ObservedState observed = Converged(before);
+  std::string roster = kRoster;
+  roster.replace(roster.find("name: a, runtime: claude"), 24, "name: a, runtime: pi    ");
+  Plan plan = MakePlan(Desired(roster), observed);
+  EXPECT_THAT(Addresses(plan), ElementsAre("~ env_file.a", "-/+ agent.a"));
+  const ResourceChange* agent = Change(plan, "agent.a");
+  ASSERT_TRUE(agent);
+  EXPECT_THAT(agent->reason, HasSubstr("runtime claude → pi"));
+  EXPECT_THAT(agent->reason, HasSubstr("forces replacement"));
+  EXPECT_THAT(Steps(plan), ElementsAre("merge-env-file /home/op/.config/mosaic/fleet/agents/a.env", "restart mosaic-agent@a.service"));
+}
+
+TEST(MakePlan, WorkingDirectoryChangeForcesReplacement) {
+  ObservedState observed = Converged(Desired(kRoster));
+  std::string roster = std::string(kRoster).replace(std::string(kRoster).find("{name: a0, runtime: pi}"), 23,
+                                                    "{name: a0, runtime: pi, working_directory: /srv}");
+  Plan plan = MakePlan(Desired(roster), observed);
+  const ResourceChange* agent = Change(plan, "agent.a0");
+  ASSERT_TRUE(agent);
+  EXPECT_EQ(agent->action, ChangeAction::kReplace);
+  EXPECT_THAT(agent->reason, HasSubstr("working directory /home/op → /srv"));
+  EXPECT_FALSE(Change(plan, "agent.a")) << "a sibling must not be touched";
+}
+
+TEST(MakePlan, UserCommandOverrideInTheEnvFileIsDrift) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.files[desired.agents[0].env_path] += "MOSAIC_AGENT_COMMAND=/opt/canary.sh\n";
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Addresses(plan), ElementsAre("-/+ agent.a"));
+  EXPECT_THAT(Change(plan, "agent.a")->reason, HasSubstr("launch command changed"));
+  EXPECT_FALSE(Change(plan, "env_file.a")) << "user keys are not drift in the file itself";
+}
+
+TEST(MakePlan, UserKeyEditIsEnvironmentDrift) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.files[desired.agents[1].env_path] += "API_TOKEN=s3cret\n";
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Addresses(plan), ElementsAre("-/+ agent.a0"));
+  EXPECT_THAT(Change(plan, "agent.a0")->reason, HasSubstr("environment file changed"));
+  EXPECT_THAT(RenderPlanText(plan, false), Not(HasSubstr("s3cret")));
+}
+
+TEST(MakePlan, DeadSessionIsRestarted) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.sessions["a"].dead = true;
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Addresses(plan), ElementsAre("-/+ agent.a"));
+  EXPECT_THAT(Steps(plan), ElementsAre("restart mosaic-agent@a.service"));
+}
+
+TEST(MakePlan, SessionKilledBehindTheToolsBackIsRecreated) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.sessions.erase("a0");
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Addresses(plan), ElementsAre("+ agent.a0"));
+  EXPECT_THAT(Change(plan, "agent.a0")->reason, HasSubstr("killed outside mosaic-fleet"));
+  EXPECT_THAT(Steps(plan), ElementsAre("restart mosaic-agent@a0.service"));
+}
+
+TEST(MakePlan, DisabledUnitIsEnabledForBootSurvival) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.units["mosaic-agent@a.service"].enabled = false;
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Addresses(plan), ElementsAre("~ agent.a"));
+  EXPECT_THAT(Steps(plan), ElementsAre("enable mosaic-agent@a.service"));
+}
+
+TEST(MakePlan, InactiveHolderIsStartedBeforeAnyAgent) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.units[kHolderUnit].active_state = "inactive";
+  observed.sessions.clear();
+  for (auto& [name, unit] : observed.units) unit.active_state = "inactive";
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Steps(plan), ElementsAre("start mosaic-tmux-holder.service", "start mosaic-agent@a.service,mosaic-agent@a0.service"));
+}
+
+TEST(MakePlan, RemovedAgentIsStoppedAndDisabledButItsEnvFileKept) {
+  DesiredState both = Desired(kRoster);
+  ObservedState observed = Converged(both);
+  DesiredState only_a0 = Desired("version: 1\nagents: [{name: a0, runtime: pi}]\n");
+  Plan plan = MakePlan(only_a0, observed);
+  EXPECT_THAT(Addresses(plan), ElementsAre("- agent.a"));
+  EXPECT_THAT(Steps(plan), ElementsAre("stop mosaic-agent@a.service", "disable mosaic-agent@a.service"));
+  EXPECT_THAT(RenderPlanText(plan, false), HasSubstr("/home/op/.config/mosaic/fleet/agents/a.env: env file of an agent no longer in the roster: kept"));
+}
+
+TEST(MakePlan, RemovingAgentNeverTouchesAPrefixSibling) {
+  ObservedState observed = Converged(Desired(kRoster));
+  Plan plan = MakePlan(Desired("version: 1\nagents: [{name: a, runtime: claude, model_hint: Claude Opus}]\n"), observed);
+  EXPECT_THAT(Addresses(plan), ElementsAre("- agent.a0"));
+  for (const Step& s : plan.steps)
+    for (const std::string& name : s.names) EXPECT_NE(name, "mosaic-agent@a.service");
+}
+
+TEST(MakePlan, OwnedSessionWithoutActiveUnitIsKilledExactly) {
+  DesiredState desired = Desired("version: 1\nagents: []\n");
+  ObservedState observed = Converged(desired);
+  observed.sessions["old"] = {"old", 300, false, kOwnerAgent, "pi", "/", "", ""};
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Steps(plan), ElementsAre("kill-sessions old"));
+}
+
+TEST(MakePlan, UnmanagedSessionsAreReportedNeverRemoved) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.sessions["scratch"] = {"scratch", 400, false, "", "", "", "", ""};
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_TRUE(plan.empty());
+  ASSERT_EQ(plan.notes.size(), 1u);
+  EXPECT_EQ(plan.notes[0].kind, NoteKind::kUnmanagedSession);
+}
+
+TEST(MakePlan, UnmanagedSessionWithAnAgentsNameIsAConflictNotATakeover) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.sessions["a"].owner = "";
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_TRUE(plan.empty());
+  ASSERT_EQ(plan.notes.size(), 1u);
+  EXPECT_EQ(plan.notes[0].kind, NoteKind::kNameConflict);
+}
+
+TEST(MakePlan, AgentsOnOtherHostsAreReportedNeverTouched) {
+  DesiredState desired = Desired("version: 1\nagents: [{name: far, runtime: pi, host: elsewhere.example}, {name: near, runtime: pi, host: here}]\n");
+  ASSERT_EQ(desired.agents.size(), 1u);
+  Plan plan = MakePlan(desired, ObservedState{});
+  EXPECT_FALSE(Change(plan, "agent.far"));
+  EXPECT_FALSE(Change(plan, "env_file.far"));
+  EXPECT_TRUE(Change(plan, "agent.near"));
+  EXPECT_EQ(plan.notes[0].kind, NoteKind::kManagedElsewhere);
+  // And a fleet that runs it here anyway is not told to remove it.
+  ObservedState observed = Converged(desired);
+  observed.sessions["far"] = {"far", 9, false, kOwnerAgent, "pi", "/", "", ""};
+  EXPECT_FALSE(Change(MakePlan(desired, observed), "agent.far"));
+}
+
+TEST(MakePlan, TargetsLimitAgentChangesAndAlwaysSaySo) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.sessions["a"].dead = true;
+  observed.sessions["a0"].dead = true;
+  Plan plan = MakePlan(desired, observed, {{"a0"}, 600});
+  EXPECT_THAT(Addresses(plan), ElementsAre("-/+ agent.a0"));
+  EXPECT_EQ(plan.notes.front().kind, NoteKind::kTargeted);
+}
+
+TEST(MakePlan, StaleHeartbeatsAreNotedNotActedOn) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.heartbeat_ages["a"] = 5000;
+  observed.heartbeat_ages["a0"] = 5;
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_TRUE(plan.empty());
+  ASSERT_EQ(plan.notes.size(), 1u);
+  EXPECT_EQ(plan.notes[0].kind, NoteKind::kStaleHeartbeat);
+  EXPECT_EQ(plan.notes[0].subject, "a");
+}
+
+TEST(MakePlan, DaemonReloadOnlyWhenAUnitFileChanged) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.files[desired.agents[0].env_path] = "";
+  Plan env_only = MakePlan(desired, observed);
+  for (const Step& s : env_only.steps) EXPECT_NE(s.kind, StepKind::kDaemonReload);
+  observed = Converged(desired);
+  observed.files[desired.agent_template_path] += "# local edit\n";
+  Plan unit_changed = MakePlan(desired, observed);
+  EXPECT_THAT(Steps(unit_changed), ElementsAre("write-file /home/op/.config/systemd/user/mosaic-agent@.service", "daemon-reload "));
+  EXPECT_THAT(unit_changed.changes[0].diff, ElementsAre("  …", "  [Install]", "  WantedBy=default.target", "- # local edit"));
+}
+
+TEST(MakePlan, ChangedHolderUnitIsWrittenButTheHolderNeverRestarted) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.files[desired.holder_unit_path] = "[Unit]\n";
+  Plan plan = MakePlan(desired, observed);
+  for (const Step& s : plan.steps) EXPECT_NE(s.kind, StepKind::kRestartUnits);
+  EXPECT_EQ(plan.notes.back().kind, NoteKind::kHolderUnitChanged);
+}
+
+TEST(MakePlan, EnvDiffShowsOwnedKeysAndMasksUserValues) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  std::string& env = observed.files[desired.agents[1].env_path];
+  env.replace(env.find("MOSAIC_AGENT_RUNTIME=\"pi\""), 25, "MOSAIC_AGENT_RUNTIME=\"old\"");
+  env += "SECRET=hunter2\n";
+  std::string text = RenderPlanText(MakePlan(desired, observed), false);
+  EXPECT_THAT(text, HasSubstr("~ MOSAIC_AGENT_RUNTIME = \"old\" -> \"pi\""));
+  EXPECT_THAT(text, HasSubstr("SECRET = (user value kept)"));
+  EXPECT_THAT(text, Not(HasSubstr("hunter2")));
+}
+
+TEST(MakePlan, IsDeterministicAndRoundTripsThroughJson) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.sessions["a"].runtime = "pi";
+  observed.units["mosaic-agent@zz.service"] = {"mosaic-agent@zz.service", "loaded", "active", true};
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_EQ(plan, MakePlan(desired, observed));
+  EXPECT_EQ(PlanFromJson(PlanToJson(plan)), plan);
+  EXPECT_EQ(PlanToJson(plan)["resource_changes"][0]["actions"], nlohmann::json({"delete", "create"}));
+}
+
+TEST(MakePlan, FingerprintIgnoresHeartbeatsButSeesEverythingElse) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  std::string base = ObservedFingerprint(observed);
+  observed.heartbeat_ages["a"] = 99;
+  EXPECT_EQ(ObservedFingerprint(observed), base);
+  observed.sessions["a"].pane_pid = 1;
+  EXPECT_NE(ObservedFingerprint(observed), base);
+}
+
+}  // namespace
+}  // namespace mosaic

@@ -1,0 +1,41 @@
+#include "planner_fixture.h"
+
+#include <gtest/gtest.h>
+
+#include "env_file.h"
+#include "make_plan.h"
+#include "roster_loader.h"
+#include "unit_files.h"
+
+namespace mosaic::testing_support {
+
+DesiredState Desired(const std::string& roster_yaml) {
+  RosterLoad load = ParseRoster(roster_yaml, "roster.yaml");
+  EXPECT_TRUE(load.roster.has_value()) << (load.diagnostics.empty() ? "" : load.diagnostics[0].message);
+  Environment env;
+  env.home = kHome;
+  return MakeDesiredState(load.roster.value_or(Roster{}), ResolveFleetPaths(env), {"here", "/usr/bin/mosaic-fleet"});
+}
+
+ObservedState Converged(const DesiredState& desired) {
+  ObservedState observed;
+  observed.tmux_server = true;
+  observed.tmux_server_pid = 100;
+  observed.files[desired.holder_unit_path] = desired.holder_unit_content;
+  observed.files[desired.agent_template_path] = desired.agent_template_content;
+  observed.units[kHolderUnit] = {kHolderUnit, "loaded", "active", true};
+  observed.sessions[desired.holder_session] = {desired.holder_session, 101, false, kOwnerHolder, "", "", "", ""};
+  int64_t pid = 200;
+  for (const DesiredAgent& agent : desired.agents) {
+    std::string env = MergeEnvFile("", agent.owned_env);
+    observed.files[agent.env_path] = env;
+    observed.env_files.push_back(agent.spec.name);
+    observed.units[agent.unit] = {agent.unit, "loaded", "active", true};
+    LaunchIdentity id = IdentityOfEnv(env);
+    observed.sessions[agent.spec.name] = {agent.spec.name, pid++, false, kOwnerAgent, agent.spec.runtime,
+                                          agent.workdir, id.command_hash, id.env_hash};
+  }
+  return observed;
+}
+
+}  // namespace mosaic::testing_support
