@@ -1,5 +1,7 @@
 #include "plan.h"
 
+#include <stdexcept>
+
 namespace mosaic {
 
 NLOHMANN_JSON_SERIALIZE_ENUM(ChangeAction, {{ChangeAction::kCreate, "create"},
@@ -129,6 +131,8 @@ nlohmann::json PlanToJson(const Plan& plan) {
   return {{"format_version", kPlanFormatVersion},
           {"socket", plan.socket},
           {"observed_fingerprint", plan.observed_fingerprint},
+          {"roster_path", plan.roster_path},
+          {"roster_fingerprint", plan.roster_fingerprint},
           {"targets", plan.targets},
           {"summary", {{"add", s.add}, {"change", s.change}, {"replace", s.replace}, {"destroy", s.destroy}}},
           {"resource_changes", changes},
@@ -137,9 +141,13 @@ nlohmann::json PlanToJson(const Plan& plan) {
 }
 
 Plan PlanFromJson(const nlohmann::json& j) {
+  if (j.at("format_version").get<int>() != kPlanFormatVersion)
+    throw std::runtime_error("unsupported plan format_version " + j.at("format_version").dump());
   Plan plan;
   plan.socket = j.at("socket").get<std::string>();
   plan.observed_fingerprint = j.at("observed_fingerprint").get<std::string>();
+  plan.roster_path = j.at("roster_path").get<std::string>();
+  plan.roster_fingerprint = j.at("roster_fingerprint").get<std::string>();
   plan.targets = j.at("targets").get<std::vector<std::string>>();
   for (const nlohmann::json& c : j.at("resource_changes")) {
     ResourceChange change;

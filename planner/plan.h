@@ -81,6 +81,8 @@ struct Plan {
   std::vector<std::string> targets;   ///< --target names; empty: the whole fleet
   std::string socket;                 ///< the fleet's tmux socket, for the executors
   std::string observed_fingerprint;   ///< ObservedFingerprint of what the plan was made from
+  std::string roster_path;            ///< the roster it was made from …
+  std::string roster_fingerprint;     ///< … and Fingerprint of that roster's text
   bool empty() const { return changes.empty(); }
   friend bool operator==(const Plan&, const Plan&) = default;
 };

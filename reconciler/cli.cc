@@ -10,7 +10,11 @@
 
 #include "exit_codes.h"
 #include "file_system.h"
+#include "apply_command.h"
 #include "init_command.h"
+#include "plan_command.h"
+#include "session_command.h"
+#include "status_command.h"
 #include "profiles.h"
 #include "schema_document.h"
 #include "validate_command.h"
@@ -85,6 +89,58 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
 
   CLI::App* schema_cmd = app.add_subcommand("schema", "Print the roster's JSON Schema (draft 7), for editors.");
 
+  auto add_fleet_options = [&](CLI::App* cmd, FleetOptions& fleet) {
+    cmd->add_option("--roster", fleet.roster, "Roster file (default: " + paths.roster + ")");
+    cmd->add_option("--host", fleet.host, "Act as this host: agents with another `host` are left alone (default: " +
+                                              (env.hostname.empty() ? std::string("this hostname") : env.hostname) + ")");
+  };
+
+  PlanCommandOptions plan;
+  CLI::App* plan_cmd = app.add_subcommand("plan", "Show what apply would change, and why. Changes nothing.");
+  add_fleet_options(plan_cmd, plan.fleet);
+  plan_cmd->add_flag("--json", plan.json, "Machine-readable plan (docs/plan-json.md)");
+  plan_cmd->add_flag("--detailed-exitcode", plan.detailed_exitcode, "Exit 0: no changes, 1: error, 2: changes present");
+  plan_cmd->add_option("--out", plan.out, "Save the plan for `apply FILE` (refused there if the fleet changed)");
+  plan_cmd->add_option("--target", plan.targets, "Only this agent (repeatable); always warns that it did");
+  plan_cmd->footer(
+      "\nSymbols: + create, ~ update in place, -/+ replace, - destroy. Each change says why.\n"
+      "A timer can run `plan --detailed-exitcode` to detect drift (exit 2).");
+
+  ApplyCommandOptions apply;
+  CLI::App* apply_cmd = app.add_subcommand("apply", "Make the fleet match the roster. A dry run unless --yes.");
+  add_fleet_options(apply_cmd, apply.fleet);
+  apply_cmd->add_flag("--yes,-y", apply.yes, "Really do it (without it: show the plan and the steps, change nothing)");
+  apply_cmd->add_option("planfile", apply.plan_file, "A plan saved by `plan --out`, applied exactly as saved");
+  apply_cmd->add_option("--target", apply.targets, "Only this agent (repeatable)");
+  apply_cmd->add_option("--lock-timeout", apply.lock_timeout, "Seconds to wait for another apply")->capture_default_str();
+  apply_cmd->add_flag("--detailed-exitcode", apply.detailed_exitcode, "Dry run: exit 2 when changes are pending");
+  apply_cmd->add_flag("--json", apply.json, "Show the plan as JSON");
+
+  StatusOptions status;
+  CLI::App* status_cmd = app.add_subcommand("status", "One line per agent: unit, boot, session, pid, heartbeat.");
+  add_fleet_options(status_cmd, status.fleet);
+  status_cmd->add_flag("--json", status.json, "Machine-readable status");
+
+  SessionOptions session;
+  CLI::App* session_cmd = app.add_subcommand("session", "What mosaic-agent@NAME.service runs (safe by hand too).");
+  session_cmd->require_subcommand(1);
+  CLI::App* session_start = session_cmd->add_subcommand("start", "Create agent NAME's session on the fleet socket.");
+  session_start->add_option("name", session.name, "Agent name")->required();
+  session_start->add_flag("--replace", session.replace, "Recreate a session that is already running");
+  CLI::App* session_stop = session_cmd->add_subcommand("stop", "Kill exactly the session =NAME.");
+  session_stop->add_option("name", session.name, "Agent name")->required();
+  CLI::App* session_exec = session_cmd->add_subcommand("exec", "Inside a new pane: load the env file and run the agent.");
+  session_exec->add_option("--env-file", session.env_file, "The agent's env file")->required();
+
+  HolderOptions holder;
+  CLI::App* holder_cmd = app.add_subcommand("holder", "What mosaic-tmux-holder.service runs.");
+  holder_cmd->require_subcommand(1);
+  CLI::App* holder_start = holder_cmd->add_subcommand("start", "Start the fleet's tmux server with the holder session.");
+  holder_start->add_option("--socket", holder.socket, "tmux -L socket name")->required();
+  holder_start->add_option("--session", holder.session, "Holder session name")->capture_default_str();
+  CLI::App* holder_stop = holder_cmd->add_subcommand("stop", "Kill the fleet's tmux server (this socket only).");
+  holder_stop->add_option("--socket", holder.socket, "tmux -L socket name")->required();
+
   std::vector<std::string> argv_storage{program};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -100,6 +156,14 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
 
   if (validate_cmd->parsed()) return RunValidate(validate, paths, fs, io);
   if (init_cmd->parsed()) return RunInit(init, paths, fs, io);
+  if (plan_cmd->parsed()) return RunPlan(plan, env, io);
+  if (apply_cmd->parsed()) return RunApply(apply, env, io);
+  if (status_cmd->parsed()) return RunStatus(status, env, io);
+  if (session_start->parsed()) return RunSessionStart(session, env, io);
+  if (session_stop->parsed()) return RunSessionStop(session, env, io);
+  if (session_exec->parsed()) return RunSessionExec(session, io);
+  if (holder_start->parsed()) return RunHolderStart(holder, io);
+  if (holder_stop->parsed()) return RunHolderStop(holder, io);
   if (schema_cmd->parsed()) {
     io.out << RosterSchemaText();
     return kExitSuccess;

@@ -1,0 +1,70 @@
+#include "step_executor.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "env_file.h"
+
+namespace mosaic {
+
+std::string DescribeStep(const Step& step) {
+  if (!step.path.empty()) return fmt::format("{} {}", StepName(step.kind), step.path);
+  if (step.names.empty()) return std::string(StepName(step.kind));
+  return fmt::format("{} {}", StepName(step.kind), fmt::join(step.names, " "));
+}
+
+Status RealStepExecutor::WriteFile(const std::string& path, const std::string& content, unsigned mode) {
+  std::string dir = path.substr(0, path.rfind('/'));
+  if (Status s = fs_.MakeDirectories(dir, 0700); !s.ok()) return s;
+  return fs_.WriteFileAtomic(path, content, static_cast<mode_t>(mode));
+}
+
+Status RealStepExecutor::Execute(const Step& step, const Progress& progress) {
+  auto each_job = [&](const std::string& unit, const std::string& result) {
+    progress(fmt::format("{} {}: {}", StepName(step.kind), unit, result));
+  };
+  Status status = Status::Ok();
+  switch (step.kind) {
+    case StepKind::kWriteFile:
+      status = WriteFile(step.path, step.content, step.mode);
+      break;
+    case StepKind::kMergeEnvFile: {
+      // Merged with the file as it is now: user lines written since the plan are kept too.
+      Result<std::string> current = fs_.ReadFile(step.path);
+      std::string existing = current.ok() ? current.value() : "";
+      if (!current.ok() && fs_.Stat(step.path)) return current.status();
+      status = WriteFile(step.path, MergeEnvFile(existing, step.owned), step.mode);
+      break;
+    }
+    case StepKind::kDaemonReload:
+      status = systemd_.Reload();
+      break;
+    case StepKind::kEnableUnits:
+      status = systemd_.Enable(step.names);
+      break;
+    case StepKind::kDisableUnits:
+      status = systemd_.Disable(step.names);
+      break;
+    case StepKind::kStartUnits:
+      return systemd_.RunJobs(JobKind::kStart, step.names, each_job);
+    case StepKind::kRestartUnits:
+      return systemd_.RunJobs(JobKind::kRestart, step.names, each_job);
+    case StepKind::kStopUnits:
+      return systemd_.RunJobs(JobKind::kStop, step.names, each_job);
+    case StepKind::kKillSessions:
+      for (const std::string& name : step.names) {
+        if (Status s = tmux_.KillSession(name); !s.ok()) return s;
+        progress(fmt::format("kill-session ={}: done", name));
+      }
+      return Status::Ok();
+  }
+  if (status.ok()) progress(DescribeStep(step) + ": done");
+  return status;
+}
+
+Status DryRunExecutor::Execute(const Step& step, const Progress&) {
+  recorded.push_back(DescribeStep(step));
+  return Status::Ok();
+}
+
+}  // namespace mosaic

@@ -1,0 +1,50 @@
+// StepExecutor: carries out one plan step. Every step is idempotent, so an apply interrupted
+// anywhere (even by SIGKILL) is finished by the next one.
+//
+// The real executor acts through FileSystem, SystemdManager and Tmux; DryRunExecutor only
+// records what would be done — a dry run is an executor, not an `if` in the apply loop.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "file_system.h"
+#include "plan.h"
+#include "systemd_manager.h"
+#include "tmux.h"
+
+namespace mosaic {
+
+/// Called with one line per unit of work as it completes ("start mosaic-agent@a.service: done").
+using Progress = std::function<void(const std::string&)>;
+
+class StepExecutor {
+ public:
+  virtual ~StepExecutor() = default;
+  virtual Status Execute(const Step& step, const Progress& progress) = 0;
+};
+
+class RealStepExecutor : public StepExecutor {
+ public:
+  /// REQUIRES: all three outlive this.
+  RealStepExecutor(FileSystem& fs, SystemdManager& systemd, const Tmux& tmux) : fs_(fs), systemd_(systemd), tmux_(tmux) {}
+  Status Execute(const Step& step, const Progress& progress) override;
+
+ private:
+  Status WriteFile(const std::string& path, const std::string& content, unsigned mode);
+  FileSystem& fs_;
+  SystemdManager& systemd_;
+  const Tmux& tmux_;
+};
+
+class DryRunExecutor : public StepExecutor {
+ public:
+  Status Execute(const Step& step, const Progress& progress) override;
+  std::vector<std::string> recorded;  ///< one line per step that would run
+};
+
+/// One line describing `step`, e.g. "start mosaic-agent@a.service mosaic-agent@b.service".
+std::string DescribeStep(const Step& step);
+
+}  // namespace mosaic

@@ -1,0 +1,270 @@
+#include "systemd_manager.h"
+
+#include <systemd/sd-bus.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace mosaic {
+namespace {
+
+constexpr char kService[] = "org.freedesktop.systemd1";
+constexpr char kPath[] = "/org/freedesktop/systemd1";
+constexpr char kManager[] = "org.freedesktop.systemd1.Manager";
+constexpr uint64_t kJobTimeoutUsec = 120ull * 1000 * 1000;
+
+std::string BusError(const sd_bus_error& error, int r) {
+  if (error.message) return error.message;
+  return std::strerror(r < 0 ? -r : r);
+}
+
+uint64_t NowUsec() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
+}
+
+// Frees sd-bus objects on every path out of a function.
+struct MessageRef {
+  sd_bus_message* m = nullptr;
+  ~MessageRef() { sd_bus_message_unref(m); }
+};
+struct ErrorRef {
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  ~ErrorRef() { sd_bus_error_free(&e); }
+};
+
+class SdBusManager : public SystemdManager {
+ public:
+  explicit SdBusManager(sd_bus* bus) : bus_(bus) {}
+  ~SdBusManager() override { sd_bus_flush_close_unref(bus_); }
+
+  Status Subscribe() {
+    ErrorRef error;
+    MessageRef reply;
+    ++calls_;
+    int r = sd_bus_call_method(bus_, kService, kPath, kManager, "Subscribe", &error.e, &reply.m, "");
+    return r < 0 ? Status::Error("cannot subscribe to the systemd user manager: " + BusError(error.e, r)) : Status::Ok();
+  }
+
+  Result<std::vector<UnitStatus>> ListUnits(const std::vector<std::string>& names,
+                                            const std::vector<std::string>& patterns) override {
+    std::vector<UnitStatus> units;
+    if (!names.empty()) {
+      if (Status s = ListInto("ListUnitsByNames", {}, names, units); !s.ok()) return s;
+    }
+    if (!patterns.empty()) {
+      if (Status s = ListInto("ListUnitsByPatterns", std::vector<std::string>{}, patterns, units); !s.ok()) return s;
+    }
+    return units;
+  }
+
+  Status Reload() override {
+    ErrorRef error;
+    MessageRef reply;
+    ++calls_;
+    int r = sd_bus_call_method(bus_, kService, kPath, kManager, "Reload", &error.e, &reply.m, "");
+    return r < 0 ? Status::Error("daemon-reload failed: " + BusError(error.e, r)) : Status::Ok();
+  }
+
+  Status Enable(const std::vector<std::string>& units) override {
+    return UnitFileCall("EnableUnitFiles", units, /*with_force=*/true);
+  }
+
+  Status Disable(const std::vector<std::string>& units) override {
+    return UnitFileCall("DisableUnitFiles", units, /*with_force=*/false);
+  }
+
+  Status RunJobs(JobKind kind, const std::vector<std::string>& units,
+                 const std::function<void(const std::string&, const std::string&)>& progress) override {
+    if (units.empty()) return Status::Ok();
+    const char* method = kind == JobKind::kStart ? "StartUnit" : kind == JobKind::kRestart ? "RestartUnit" : "StopUnit";
+    JobWait wait;
+    wait.progress = &progress;
+    sd_bus_slot* match = nullptr;
+    // Listen before enqueuing: a fast job can finish before its StartUnit reply is read.
+    int r = sd_bus_match_signal(bus_, &match, nullptr, kPath, kManager, "JobRemoved", &JobWait::OnJobRemoved, &wait);
+    if (r < 0) return Status::Error(fmt::format("cannot watch systemd jobs: {}", std::strerror(-r)));
+    std::vector<sd_bus_slot*> slots;
+    for (const std::string& unit : units) {
+      MessageRef call;
+      r = sd_bus_message_new_method_call(bus_, &call.m, kService, kPath, kManager, method);
+      if (r >= 0) r = sd_bus_message_append(call.m, "ss", unit.c_str(), "replace");
+      sd_bus_slot* slot = nullptr;
+      if (r >= 0) r = sd_bus_call_async(bus_, &slot, call.m, &JobWait::OnReply, &wait, 0);
+      if (r < 0) {
+        wait.failures.push_back(fmt::format("{}: cannot enqueue: {}", unit, std::strerror(-r)));
+        continue;
+      }
+      ++calls_;
+      slots.push_back(slot);
+      wait.unit_of_call[slot] = unit;
+      wait.pending_replies++;
+    }
+    const uint64_t deadline = NowUsec() + kJobTimeoutUsec;
+    while (wait.pending_replies > 0 || !wait.waiting.empty()) {
+      r = sd_bus_process(bus_, nullptr);
+      if (r < 0) {
+        wait.failures.push_back(fmt::format("lost the connection to the systemd user manager: {}", std::strerror(-r)));
+        break;
+      }
+      if (r > 0) continue;
+      uint64_t now = NowUsec();
+      if (now >= deadline) {
+        for (const auto& [job, unit] : wait.waiting) wait.failures.push_back(unit + ": still running after 120 s");
+        break;
+      }
+      sd_bus_wait(bus_, deadline - now);
+    }
+    for (sd_bus_slot* slot : slots) sd_bus_slot_unref(slot);
+    sd_bus_slot_unref(match);
+    if (wait.failures.empty()) return Status::Ok();
+    return Status::Error(fmt::format("{}", fmt::join(wait.failures, "; ")));
+  }
+
+  int bus_calls() const override { return calls_; }
+
+ private:
+  // State shared with the sd-bus callbacks of one RunJobs call.
+  struct JobWait {
+    const std::function<void(const std::string&, const std::string&)>* progress = nullptr;
+    std::map<sd_bus_slot*, std::string> unit_of_call;
+    std::map<std::string, std::string> waiting;        // job path → unit
+    std::map<std::string, std::string> early_results;  // job path → result, removed before its reply
+    std::vector<std::string> failures;
+    int pending_replies = 0;
+
+    void Finish(const std::string& unit, const std::string& result) {
+      if (*progress) (*progress)(unit, result);
+      if (result != "done")
+        failures.push_back(fmt::format("{}: {} (see: journalctl --user -u {})", unit, result, unit));
+    }
+
+    static int OnReply(sd_bus_message* m, void* userdata, sd_bus_error*) {
+      auto* self = static_cast<JobWait*>(userdata);
+      self->pending_replies--;
+      std::string unit = self->unit_of_call[sd_bus_get_current_slot(sd_bus_message_get_bus(m))];
+      const sd_bus_error* error = sd_bus_message_get_error(m);
+      if (error) {
+        self->failures.push_back(fmt::format("{}: {}", unit, error->message ? error->message : error->name));
+        return 0;
+      }
+      const char* job = nullptr;
+      if (sd_bus_message_read(m, "o", &job) < 0 || !job) {
+        self->failures.push_back(unit + ": unreadable reply from systemd");
+        return 0;
+      }
+      auto early = self->early_results.find(job);
+      if (early != self->early_results.end()) self->Finish(unit, early->second);
+      else self->waiting[job] = unit;
+      return 0;
+    }
+
+    static int OnJobRemoved(sd_bus_message* m, void* userdata, sd_bus_error*) {
+      auto* self = static_cast<JobWait*>(userdata);
+      uint32_t id = 0;
+      const char *job = nullptr, *unit = nullptr, *result = nullptr;
+      if (sd_bus_message_read(m, "uoss", &id, &job, &unit, &result) < 0) return 0;
+      auto it = self->waiting.find(job);
+      if (it != self->waiting.end()) {
+        self->Finish(it->second, result);
+        self->waiting.erase(it);
+      } else {
+        self->early_results[job] = result;
+      }
+      return 0;
+    }
+  };
+
+  Status ListInto(const char* method, const std::optional<std::vector<std::string>>& states,
+                  const std::vector<std::string>& names, std::vector<UnitStatus>& out) {
+    MessageRef call, reply;
+    ErrorRef error;
+    int r = sd_bus_message_new_method_call(bus_, &call.m, kService, kPath, kManager, method);
+    if (r >= 0 && states) {
+      std::vector<char*> none = {nullptr};
+      r = sd_bus_message_append_strv(call.m, none.data());
+    }
+    if (r >= 0) {
+      std::vector<std::string> copy = names;
+      std::vector<char*> strv;
+      for (std::string& n : copy) strv.push_back(n.data());
+      strv.push_back(nullptr);
+      r = sd_bus_message_append_strv(call.m, strv.data());
+    }
+    ++calls_;
+    if (r >= 0) r = sd_bus_call(bus_, call.m, 0, &error.e, &reply.m);
+    if (r < 0) return Status::Error(fmt::format("{} failed: {}", method, BusError(error.e, r)));
+    r = sd_bus_message_enter_container(reply.m, SD_BUS_TYPE_ARRAY, "(ssssssouso)");
+    while (r > 0) {
+      const char *name, *description, *load, *active, *sub, *following, *object, *job_type, *job_path;
+      uint32_t job_id;
+      r = sd_bus_message_read(reply.m, "(ssssssouso)", &name, &description, &load, &active, &sub, &following, &object,
+                              &job_id, &job_type, &job_path);
+      if (r > 0) out.push_back({name, load, active, sub});
+    }
+    return r < 0 ? Status::Error(fmt::format("{}: unreadable reply", method)) : Status::Ok();
+  }
+
+  Status UnitFileCall(const char* method, const std::vector<std::string>& units, bool with_force) {
+    if (units.empty()) return Status::Ok();
+    MessageRef call, reply;
+    ErrorRef error;
+    std::vector<std::string> copy = units;
+    std::vector<char*> strv;
+    for (std::string& n : copy) strv.push_back(n.data());
+    strv.push_back(nullptr);
+    int r = sd_bus_message_new_method_call(bus_, &call.m, kService, kPath, kManager, method);
+    if (r >= 0) r = sd_bus_message_append_strv(call.m, strv.data());
+    if (r >= 0) r = sd_bus_message_append(call.m, "b", 0);  // runtime: no, persistent
+    if (r >= 0 && with_force) r = sd_bus_message_append(call.m, "b", 1);
+    ++calls_;
+    if (r >= 0) r = sd_bus_call(bus_, call.m, 0, &error.e, &reply.m);
+    if (r < 0) return Status::Error(fmt::format("{} {} failed: {}", method, fmt::join(units, " "), BusError(error.e, r)));
+    return Status::Ok();
+  }
+
+  sd_bus* bus_;
+  int calls_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xdg_runtime_dir) {
+  sd_bus* bus = nullptr;
+  std::string tried;
+  if (!xdg_runtime_dir.empty()) {
+    std::string address = "unix:path=" + xdg_runtime_dir + "/systemd/private";
+    int r = sd_bus_new(&bus);
+    if (r >= 0) r = sd_bus_set_address(bus, address.c_str());
+    if (r >= 0) r = sd_bus_start(bus);
+    if (r < 0) {
+      sd_bus_unref(bus);
+      bus = nullptr;
+      tried = fmt::format("{}/systemd/private: {}", xdg_runtime_dir, std::strerror(-r));
+    }
+  } else {
+    tried = "XDG_RUNTIME_DIR is not set";
+  }
+  if (!bus) {
+    int r = sd_bus_open_user(&bus);
+    if (r < 0) {
+      return Status::Error(fmt::format(
+          "no systemd user manager is reachable ({}; user bus: {}). Is `systemd --user` running for this user? "
+          "(On a server: loginctl enable-linger $USER.) `mosaic-fleet validate` needs no manager.",
+          tried, std::strerror(-r)));
+    }
+  }
+  auto manager = std::make_unique<SdBusManager>(bus);
+  if (Status s = manager->Subscribe(); !s.ok()) return s;
+  return std::unique_ptr<SystemdManager>(std::move(manager));
+}
+
+}  // namespace mosaic

@@ -1,0 +1,53 @@
+// SystemdManager: the systemd user manager, over D-Bus (sd-bus). No shelling out to systemctl.
+//
+// Jobs are submitted the way `systemctl start a b c` does it: every StartUnit call is sent
+// without waiting, then all JobRemoved signals are awaited together — starting 50 agents is
+// one wait, not 50 round trips. Each job's result is reported as it completes.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "status.h"
+
+namespace mosaic {
+
+struct UnitStatus {
+  std::string name;
+  std::string load_state;
+  std::string active_state;
+  std::string sub_state;
+};
+
+enum class JobKind { kStart, kRestart, kStop };
+
+class SystemdManager {
+ public:
+  virtual ~SystemdManager() = default;
+
+  /// Status of the units named (loaded or not) plus every loaded unit matching `patterns`
+  /// (shell globs): two bus calls whatever the number of units.
+  virtual Result<std::vector<UnitStatus>> ListUnits(const std::vector<std::string>& names,
+                                                    const std::vector<std::string>& patterns) = 0;
+  /// daemon-reload; returns once the manager has reloaded.
+  virtual Status Reload() = 0;
+  /// Links units into their [Install] targets (boot survival), in one call.
+  virtual Status Enable(const std::vector<std::string>& units) = 0;
+  virtual Status Disable(const std::vector<std::string>& units) = 0;
+  /// Enqueues one job per unit, then waits for all of them. `progress(unit, result)` is called
+  /// as each finishes ("done", "failed", "timeout", "dependency", …). Fails, naming the units,
+  /// when any job's result is not "done".
+  virtual Status RunJobs(JobKind kind, const std::vector<std::string>& units,
+                         const std::function<void(const std::string&, const std::string&)>& progress) = 0;
+  /// Bus method calls made so far (benchmarks and tests count them).
+  virtual int bus_calls() const = 0;
+};
+
+/// Connects to the user manager of this user: its private socket
+/// ($XDG_RUNTIME_DIR/systemd/private, as systemctl --user does), else the user bus
+/// (sd_bus_open_user). The error says clearly when neither is reachable.
+Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xdg_runtime_dir);
+
+}  // namespace mosaic

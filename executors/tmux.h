@@ -1,0 +1,73 @@
+// Tmux: every tmux command mosaic-fleet runs goes through Tmux::Run, which
+//  - always passes `-L SOCKET` and refuses an empty socket name or "default", so the user's
+//    default tmux server can never be reached;
+//  - removes TMUX from the child's environment, so being run inside tmux changes nothing;
+//  - takes session *names* and builds exact targets (`=NAME`) itself: `agent` never
+//    matches `agent0`.
+// Several tmux commands are sent as one process where tmux allows (`a ; b`).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "observed_state.h"
+#include "process_runner.h"
+#include "status.h"
+
+namespace mosaic {
+
+/// Options recorded on each session the tool creates; ObservedSession mirrors them.
+struct SessionRecord {
+  std::string owner;  ///< kOwnerAgent or kOwnerHolder
+  std::string runtime;
+  std::string workdir;
+  std::string command_hash;
+  std::string env_hash;
+};
+
+struct TmuxSessions {
+  bool server_running = false;
+  int64_t server_pid = 0;
+  std::map<std::string, ObservedSession> sessions;
+};
+
+class Tmux {
+ public:
+  /// REQUIRES: `runner` outlives this. Fails for an empty or "default" socket name.
+  static Result<Tmux> ForSocket(const std::string& socket, ProcessRunner& runner);
+
+  const std::string& socket() const { return socket_; }
+
+  /// `tmux -L SOCKET args…` with TMUX unset. A non-zero exit is not an error here.
+  Result<ProcessResult> Run(const std::vector<std::string>& args) const;
+
+  /// Every session on the socket with its first pane and the tool's options: one process.
+  /// A missing server is a normal answer (server_running = false), not an error.
+  Result<TmuxSessions> ListSessions() const;
+
+  /// Whether the server runs and has a session named exactly `name`.
+  Result<bool> HasSession(const std::string& name) const;
+
+  /// Creates detached session `name` in `workdir` running `argv` (executed without a shell)
+  /// and records `record` on it, in one tmux process. REQUIRES: the server is running, or
+  /// the caller is the holder (only the holder may start a server).
+  Status NewSession(const std::string& name, const std::string& workdir, const std::vector<std::string>& argv,
+                    const SessionRecord& record) const;
+
+  /// Kills exactly `=name`; a session that is already gone is success.
+  Status KillSession(const std::string& name) const;
+
+  /// Kills this socket's server (and nothing else); no server is success.
+  Status KillServer() const;
+
+ private:
+  Tmux(std::string socket, ProcessRunner& runner) : socket_(std::move(socket)), runner_(&runner) {}
+  std::string socket_;
+  ProcessRunner* runner_;
+};
+
+/// Whether tmux's stderr says there is no server on the socket (not an error for us).
+bool IsNoServerMessage(const std::string& err);
+
+}  // namespace mosaic

@@ -1,0 +1,111 @@
+#include "apply_command.h"
+
+#include <fmt/format.h>
+
+#include "apply_lock.h"
+#include "env_file.h"
+#include "exit_codes.h"
+#include "plan_command.h"
+#include "plan_render.h"
+#include "step_executor.h"
+
+namespace mosaic {
+namespace {
+
+Result<Plan> LoadSavedPlan(FileSystem& fs, const std::string& path) {
+  Result<std::string> text = fs.ReadFile(path);
+  if (!text.ok()) return text.status();
+  try {
+    return PlanFromJson(nlohmann::json::parse(text.value()));
+  } catch (const std::exception& e) {
+    return Status::Error(fmt::format("{} is not a mosaic-fleet plan: {}", path, e.what()));
+  }
+}
+
+// The saved plan, if the roster and the world are as they were when it was made.
+Result<Plan> VerifySavedPlan(FleetContext& context, const Plan& saved) {
+  if (saved.roster_fingerprint != Fingerprint(context.roster_text()))
+    return Status::Error(fmt::format("the roster {} changed since this plan was made; make a new plan", saved.roster_path));
+  Result<ObservedState> observed = context.Observe();
+  if (!observed.ok()) return observed.status();
+  if (ObservedFingerprint(observed.value()) != saved.observed_fingerprint)
+    return Status::Error("the fleet changed since this plan was made (sessions, units or files differ); "
+                         "make a new plan with `mosaic-fleet plan --out FILE`");
+  return saved;
+}
+
+int Fail(Io& io, const std::string& message) {
+  io.err << "error: " << message << "\n";
+  return kExitError;
+}
+
+}  // namespace
+
+int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io) {
+  RealFileSystem plan_fs;
+  std::optional<Plan> saved;
+  FleetOptions fleet = options.fleet;
+  if (!options.plan_file.empty()) {
+    Result<Plan> loaded = LoadSavedPlan(plan_fs, options.plan_file);
+    if (!loaded.ok()) return Fail(io, loaded.status().message());
+    saved = loaded.value();
+    if (fleet.roster.empty()) fleet.roster = saved->roster_path;
+  }
+  std::optional<FleetContext> context = FleetContext::Load(fleet, env, io);
+  if (!context) return kExitError;
+  if (Status s = context->Connect(env); !s.ok()) return Fail(io, s.message());
+
+  // Plan under the lock, so that what is shown is what is done.
+  std::optional<ApplyLock> lock;
+  if (options.yes) {
+    Result<ApplyLock> acquired = ApplyLock::Acquire(DefaultLockPath(env.xdg_runtime_dir), options.lock_timeout,
+                                                    "mosaic-fleet apply " + context->roster_path());
+    if (!acquired.ok()) return Fail(io, acquired.status().message());
+    lock.emplace(std::move(acquired).value());
+  }
+  Result<Plan> planned = saved ? VerifySavedPlan(*context, *saved) : ComputePlan(*context, options.targets);
+  if (!planned.ok()) return Fail(io, planned.status().message());
+  const Plan& plan = planned.value();
+  ShowPlan(plan, options.json, io);
+  if (plan.empty()) return kExitSuccess;
+
+  if (!options.yes) {
+    DryRunExecutor dry;
+    for (const Step& step : plan.steps) (void)dry.Execute(step, {});
+    io.err << "\ndry run: nothing was changed. Run again with --yes to carry out these steps:\n";
+    for (const std::string& line : dry.recorded) io.err << "  " << line << "\n";
+    return options.detailed_exitcode ? kExitChanges : kExitSuccess;
+  }
+
+  io.err << "\nApplying:\n";
+  RealStepExecutor executor(context->fs(), context->systemd(), context->tmux());
+  const char* check = io.err_color ? "\033[32m✓\033[0m" : "ok";
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& step = plan.steps[i];
+    Status status = executor.Execute(step, [&](const std::string& line) { io.err << "  " << check << " " << line << "\n"; });
+    if (!status.ok()) {
+      io.err << fmt::format("  FAILED {}: {}\n", DescribeStep(step), status.message());
+      io.err << fmt::format("\nerror: apply stopped at step {} of {}. Done before it:\n", i + 1, plan.steps.size());
+      for (size_t k = 0; k < i; ++k) io.err << "  " << DescribeStep(plan.steps[k]) << "\n";
+      io.err << "Not done:\n";
+      for (size_t k = i; k < plan.steps.size(); ++k) io.err << "  " << DescribeStep(plan.steps[k]) << "\n";
+      io.err << "Every step is safe to repeat: fix the cause, then run apply again.\n";
+      return kExitError;
+    }
+  }
+
+  Result<Plan> after = ComputePlan(*context, plan.targets);
+  if (!after.ok()) return Fail(io, "applied, but could not observe the result: " + after.status().message());
+  PlanSummary done = Summarize(plan);
+  io.err << fmt::format("\nApply complete: {} added, {} changed, {} replaced, {} destroyed.\n", done.add, done.change,
+                        done.replace, done.destroy);
+  if (after.value().empty()) {
+    io.err << "The fleet has converged: it matches the roster.\n";
+    return kExitSuccess;
+  }
+  io.err << "The fleet has NOT converged; still to do:\n" << RenderPlanText(after.value(), io.err_color);
+  io.err << "(A session whose program exits at once shows up here as dead: check its command.)\n";
+  return kExitError;
+}
+
+}  // namespace mosaic

@@ -1,0 +1,25 @@
+// `mosaic-fleet apply [--yes] [PLANFILE]`: makes the fleet match the roster.
+// A dry run unless --yes: without it, nothing is changed and the command says so.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fleet_context.h"
+#include "io.h"
+
+namespace mosaic {
+
+struct ApplyCommandOptions {
+  FleetOptions fleet;
+  bool yes = false;
+  std::string plan_file;            ///< apply exactly this saved plan (refused if the world changed)
+  std::vector<std::string> targets;
+  double lock_timeout = 5;          ///< seconds to wait for another apply to finish
+  bool detailed_exitcode = false;
+  bool json = false;
+};
+
+int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io);
+
+}  // namespace mosaic

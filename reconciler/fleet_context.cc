@@ -1,0 +1,56 @@
+#include "fleet_context.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <ctime>
+
+#include "observer.h"
+#include "roster_loader.h"
+
+namespace mosaic {
+
+std::string SelfExecutable() {
+  char buffer[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+  return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "mosaic-fleet";
+}
+
+std::optional<FleetContext> FleetContext::Load(const FleetOptions& options, const Environment& env, Io& io) {
+  FleetContext context;
+  FleetPaths paths = ResolveFleetPaths(env);
+  context.roster_path_ = options.roster.empty() ? paths.roster : options.roster;
+  Result<std::string> text = context.fs_->ReadFile(context.roster_path_);
+  if (!text.ok()) {
+    io.err << "error: " << text.status().message() << "\n";
+    if (options.roster.empty())
+      io.err << "hint: create one with `mosaic-fleet init --profile minimal --write`, or pass --roster FILE\n";
+    return std::nullopt;
+  }
+  context.roster_text_ = text.value();
+  RosterLoad load = ParseRoster(context.roster_text_, context.roster_path_);
+  for (const Diagnostic& d : load.diagnostics) io.err << FormatDiagnosticText(d, context.roster_text_, io.err_color);
+  if (!load.roster) {
+    io.err << "nothing was changed: fix the roster first (`mosaic-fleet validate` checks it)\n";
+    return std::nullopt;
+  }
+  std::string host = options.host.empty() ? env.hostname : options.host;
+  context.desired_ = MakeDesiredState(*load.roster, paths, {host, SelfExecutable()});
+  return context;
+}
+
+Status FleetContext::Connect(const Environment& env) {
+  Result<Tmux> tmux = Tmux::ForSocket(desired_.socket, *runner_);
+  if (!tmux.ok()) return tmux.status();
+  tmux_.emplace(std::move(tmux).value());
+  Result<std::unique_ptr<SystemdManager>> manager = ConnectUserManager(env.xdg_runtime_dir);
+  if (!manager.ok()) return manager.status();
+  systemd_ = std::move(manager).value();
+  return Status::Ok();
+}
+
+Result<ObservedState> FleetContext::Observe() {
+  return mosaic::Observe(desired_, *tmux_, *systemd_, *fs_, static_cast<int64_t>(std::time(nullptr)));
+}
+
+}  // namespace mosaic

@@ -1,0 +1,59 @@
+// FleetContext: what every fleet command needs before it can act — the roster loaded and
+// valid, the desired state, the tmux socket and the systemd user manager connected, and the
+// world observed. Each step fails with a message for the user and touches nothing.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "desired_state.h"
+#include "file_system.h"
+#include "io.h"
+#include "observed_state.h"
+#include "process_runner.h"
+#include "systemd_manager.h"
+#include "tmux.h"
+
+namespace mosaic {
+
+struct FleetOptions {
+  std::string roster;  ///< empty: the default roster path
+  std::string host;    ///< empty: this machine's hostname
+};
+
+class FleetContext {
+ public:
+  /// Loads and validates the roster and computes the desired state. Prints located
+  /// diagnostics to io.err and returns nullopt when the roster is not valid.
+  static std::optional<FleetContext> Load(const FleetOptions& options, const Environment& env, Io& io);
+
+  /// Connects to the systemd user manager and the fleet's tmux socket; a message on failure.
+  Status Connect(const Environment& env);
+
+  /// Observes the world now (one tmux process, two bus calls, file reads).
+  Result<ObservedState> Observe();
+
+  const DesiredState& desired() const { return desired_; }
+  const std::string& roster_path() const { return roster_path_; }
+  const std::string& roster_text() const { return roster_text_; }
+  FileSystem& fs() { return *fs_; }
+  SystemdManager& systemd() { return *systemd_; }
+  const Tmux& tmux() const { return *tmux_; }
+  ProcessRunner& processes() { return *runner_; }
+
+ private:
+  FleetContext() = default;
+  DesiredState desired_;
+  std::string roster_path_;
+  std::string roster_text_;
+  std::unique_ptr<FileSystem> fs_ = std::make_unique<RealFileSystem>();
+  std::unique_ptr<ProcessRunner> runner_ = std::make_unique<RealProcessRunner>();
+  std::unique_ptr<SystemdManager> systemd_;
+  std::optional<Tmux> tmux_;
+};
+
+/// The absolute path of the running binary (written into unit files).
+std::string SelfExecutable();
+
+}  // namespace mosaic

@@ -1,0 +1,29 @@
+// `mosaic-fleet plan`: what apply would do, and why. Changes nothing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fleet_context.h"
+#include "io.h"
+#include "plan.h"
+
+namespace mosaic {
+
+struct PlanCommandOptions {
+  FleetOptions fleet;
+  bool json = false;
+  bool detailed_exitcode = false;  ///< exit 2 when there are changes
+  std::string out;                 ///< save the plan here, for `apply FILE`
+  std::vector<std::string> targets;
+};
+
+int RunPlan(const PlanCommandOptions& options, const Environment& env, Io& io);
+
+/// Observes and plans for `context` (already connected). Stamps the roster identity.
+Result<Plan> ComputePlan(FleetContext& context, const std::vector<std::string>& targets);
+
+/// Prints a plan as text (to out) or JSON, with warnings for targeted plans on err.
+void ShowPlan(const Plan& plan, bool json, Io& io);
+
+}  // namespace mosaic

@@ -1,0 +1,161 @@
+#include "session_command.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "env_file.h"
+#include "exit_codes.h"
+#include "file_system.h"
+#include "fleet_context.h"
+#include "make_plan.h"
+#include "name_rules.h"
+#include "tmux.h"
+
+namespace mosaic {
+namespace {
+
+int Fail(Io& io, const std::string& message) {
+  io.err << "error: " << message << "\n";
+  return kExitError;
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+struct AgentEnv {
+  std::string path;
+  std::string content;
+  std::map<std::string, std::string> vars;
+};
+
+Result<AgentEnv> ReadAgentEnv(const std::string& path) {
+  RealFileSystem fs;
+  Result<std::string> content = fs.ReadFile(path);
+  if (!content.ok()) return Status::Error(content.status().message() + " (run `mosaic-fleet apply --yes` to create it)");
+  return AgentEnv{path, content.value(), ParseEnvFile(content.value()).Variables()};
+}
+
+// Agent names arrive from systemd's %i: refuse anything the roster would have refused.
+Status CheckName(const std::string& name) {
+  if (auto why = ExplainNameViolation(NameRule::kSession, name, 64)) return Status::Error(fmt::format("agent name {} {}", Quoted(name), *why));
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunSessionStart(const SessionOptions& options, const Environment& env, Io& io) {
+  if (Status s = CheckName(options.name); !s.ok()) return Fail(io, s.message());
+  FleetPaths paths = ResolveFleetPaths(env);
+  Result<AgentEnv> agent = ReadAgentEnv(paths.EnvFile(options.name));
+  if (!agent.ok()) return Fail(io, agent.status().message());
+  const auto& vars = agent.value().vars;
+  auto get = [&](const char* key) {
+    auto it = vars.find(key);
+    return it == vars.end() ? std::string() : it->second;
+  };
+  std::string runtime = get("MOSAIC_AGENT_RUNTIME");
+  if (runtime.empty()) return Fail(io, fmt::format("MOSAIC_AGENT_RUNTIME is empty in {}", agent.value().path));
+  std::string workdir = get("MOSAIC_AGENT_WORKDIR");
+  if (workdir.empty()) workdir = paths.home;
+  if (!IsDirectory(workdir))
+    return Fail(io, fmt::format("working directory {} of agent {} does not exist (create it, or change "
+                                "working_directory in the roster)", workdir, options.name));
+  LaunchIdentity identity = IdentityOfEnv(agent.value().content);
+  if (identity.command.empty()) return Fail(io, fmt::format("no launch command for agent {} in {}", options.name, agent.value().path));
+
+  RealProcessRunner runner;
+  Result<Tmux> tmux = Tmux::ForSocket(get("MOSAIC_TMUX_SOCKET"), runner);
+  if (!tmux.ok()) return Fail(io, tmux.status().message() + fmt::format(" (MOSAIC_TMUX_SOCKET in {})", agent.value().path));
+  Result<TmuxSessions> sessions = tmux.value().ListSessions();
+  if (!sessions.ok()) return Fail(io, sessions.status().message());
+  // Only the holder may start the tmux server: a server started here would live in this
+  // unit's cgroup and die with it, taking every session along.
+  if (!sessions.value().server_running)
+    return Fail(io, fmt::format("the fleet's tmux server (-L {}) is not running; start mosaic-tmux-holder.service first "
+                                "(only the holder starts it)", tmux.value().socket()));
+  auto existing = sessions.value().sessions.find(options.name);
+  if (existing != sessions.value().sessions.end()) {
+    const ObservedSession& s = existing->second;
+    if (!s.owned())
+      return Fail(io, fmt::format("a session named {} already exists on -L {} and was not created by mosaic-fleet; "
+                                  "not touching it", options.name, tmux.value().socket()));
+    if (!s.dead && !options.replace) {
+      io.out << fmt::format("session {} is already running (use --replace to recreate it)\n", options.name);
+      return kExitSuccess;
+    }
+    if (Status killed = tmux.value().KillSession(options.name); !killed.ok()) return Fail(io, killed.message());
+  }
+  SessionRecord record{kOwnerAgent, runtime, get("MOSAIC_AGENT_WORKDIR"), identity.command_hash, identity.env_hash};
+  Status created = tmux.value().NewSession(options.name, workdir,
+                                           {SelfExecutable(), "session", "exec", "--env-file", agent.value().path}, record);
+  if (!created.ok()) return Fail(io, created.message());
+  io.out << fmt::format("started session {} on -L {} ({})\n", options.name, tmux.value().socket(), runtime);
+  return kExitSuccess;
+}
+
+int RunSessionStop(const SessionOptions& options, const Environment& env, Io& io) {
+  if (Status s = CheckName(options.name); !s.ok()) return Fail(io, s.message());
+  // The socket comes from the unit's environment (EnvironmentFile=) or the env file itself.
+  const char* from_env = std::getenv("MOSAIC_TMUX_SOCKET");
+  std::string socket = from_env ? from_env : "";
+  if (socket.empty()) {
+    Result<AgentEnv> agent = ReadAgentEnv(ResolveFleetPaths(env).EnvFile(options.name));
+    if (!agent.ok()) return Fail(io, agent.status().message());
+    socket = agent.value().vars["MOSAIC_TMUX_SOCKET"];
+  }
+  RealProcessRunner runner;
+  Result<Tmux> tmux = Tmux::ForSocket(socket, runner);
+  if (!tmux.ok()) return Fail(io, tmux.status().message());
+  if (Status killed = tmux.value().KillSession(options.name); !killed.ok()) return Fail(io, killed.message());
+  return kExitSuccess;
+}
+
+int RunSessionExec(const SessionOptions& options, Io& io) {
+  Result<AgentEnv> agent = ReadAgentEnv(options.env_file);
+  if (!agent.ok()) return Fail(io, agent.status().message());
+  for (const auto& [key, value] : agent.value().vars) ::setenv(key.c_str(), value.c_str(), 1);
+  ::unsetenv("TMUX");
+  ::unsetenv("TMUX_PANE");
+  std::string command = IdentityOfEnv(agent.value().content).command;
+  // The user's own command line (or the runtime's): the one roster value run by a shell.
+  ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+  return Fail(io, fmt::format("cannot run /bin/sh: {}", std::strerror(errno)));
+}
+
+int RunHolderStart(const HolderOptions& options, Io& io) {
+  RealProcessRunner runner;
+  Result<Tmux> tmux = Tmux::ForSocket(options.socket, runner);
+  if (!tmux.ok()) return Fail(io, tmux.status().message());
+  Result<TmuxSessions> sessions = tmux.value().ListSessions();
+  if (!sessions.ok()) return Fail(io, sessions.status().message());
+  if (sessions.value().sessions.contains(options.session)) return kExitSuccess;  // idempotent
+  if (sessions.value().server_running)
+    io.err << fmt::format("warning: a tmux server already runs on -L {} without the holder session; it was not started "
+                          "by the holder and dies with whatever started it\n", options.socket);
+  // remain-on-exit (server-wide, this socket only): an agent whose program exits stays
+  // visible as a dead pane, so plan can report and restart it.
+  Result<ProcessResult> r = tmux.value().Run({"new-session", "-d", "-s", options.session, "--", "sleep", "infinity",
+                                              ";", "set-option", "-g", "remain-on-exit", "on",
+                                              ";", "set-option", "-t", "=" + options.session + ":", "@mosaic-owner", kOwnerHolder});
+  if (!r.ok()) return Fail(io, r.status().message());
+  if (r.value().exit_code != 0) return Fail(io, fmt::format("tmux -L {} new-session failed: {}", options.socket, r.value().err));
+  return kExitSuccess;
+}
+
+int RunHolderStop(const HolderOptions& options, Io& io) {
+  RealProcessRunner runner;
+  Result<Tmux> tmux = Tmux::ForSocket(options.socket, runner);
+  if (!tmux.ok()) return Fail(io, tmux.status().message());
+  if (Status s = tmux.value().KillServer(); !s.ok()) return Fail(io, s.message());
+  return kExitSuccess;
+}
+
+}  // namespace mosaic

@@ -1,0 +1,17 @@
+// `mosaic-fleet status`: one line per agent — unit, boot, session, runtime, heartbeat.
+#pragma once
+
+#include "fleet_context.h"
+#include "io.h"
+
+namespace mosaic {
+
+struct StatusOptions {
+  FleetOptions fleet;
+  bool json = false;
+};
+
+/// Exit 0 when every agent here runs as the roster says, 1 otherwise (or on error).
+int RunStatus(const StatusOptions& options, const Environment& env, Io& io);
+
+}  // namespace mosaic
