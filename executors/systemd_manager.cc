@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -125,6 +126,12 @@ class SdBusManager : public SystemdManager {
     }
     for (sd_bus_slot* slot : slots) sd_bus_slot_unref(slot);
     sd_bus_slot_unref(match);
+    // Say why a job failed: the unit's own Result ("exit-code", "start-limit-hit", …) is one
+    // bus call per failed unit, made only when something failed.
+    for (const std::string& unit : wait.failed_units) {
+      wait.failures.push_back(fmt::format("{}: {} ({}; see: journalctl --user -u {})", unit, wait.job_results[unit],
+                                          UnitResult(unit), unit));
+    }
     if (wait.failures.empty()) return Status::Ok();
     return Status::Error(fmt::format("{}", fmt::join(wait.failures, "; ")));
   }
@@ -139,12 +146,17 @@ class SdBusManager : public SystemdManager {
     std::map<std::string, std::string> waiting;        // job path → unit
     std::map<std::string, std::string> early_results;  // job path → result, removed before its reply
     std::vector<std::string> failures;
+    std::vector<std::string> failed_units;
+    std::map<std::string, std::string> job_results;
     int pending_replies = 0;
 
     void Finish(const std::string& unit, const std::string& result) {
-      if (*progress) (*progress)(unit, result);
-      if (result != "done")
-        failures.push_back(fmt::format("{}: {} (see: journalctl --user -u {})", unit, result, unit));
+      if (result == "done") {
+        if (*progress) (*progress)(unit, result);
+      } else {
+        failed_units.push_back(unit);
+        job_results[unit] = result;
+      }
     }
 
     static int OnReply(sd_bus_message* m, void* userdata, sd_bus_error*) {
@@ -182,6 +194,25 @@ class SdBusManager : public SystemdManager {
       return 0;
     }
   };
+
+  std::string UnitResult(const std::string& unit) {
+    ErrorRef error;
+    MessageRef reply;
+    ++calls_;
+    if (sd_bus_call_method(bus_, kService, kPath, kManager, "GetUnit", &error.e, &reply.m, "s", unit.c_str()) < 0)
+      return "result unknown";
+    const char* path = nullptr;
+    if (sd_bus_message_read(reply.m, "o", &path) < 0 || !path) return "result unknown";
+    char* result = nullptr;
+    ErrorRef property_error;
+    ++calls_;
+    if (sd_bus_get_property_string(bus_, kService, path, "org.freedesktop.systemd1.Service", "Result",
+                                   &property_error.e, &result) < 0)
+      return "result unknown";
+    std::string text = std::string("result: ") + result;
+    std::free(result);
+    return text;
+  }
 
   Status ListInto(const char* method, const std::optional<std::vector<std::string>>& states,
                   const std::vector<std::string>& names, std::vector<UnitStatus>& out) {

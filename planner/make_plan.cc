@@ -169,7 +169,8 @@ class Planner {
       }
       if (session->command_hash != want.command_hash) {
         change.attributes.push_back({"command", session->command_hash.empty() ? "" : "(previous)", want.command, true});
-        why.push_back("launch command changed");
+        // A new runtime brings its own command; say so only when the command changed alone.
+        if (why.empty() || session->runtime == agent.spec.runtime) why.push_back("launch command changed");
       }
       if (why.empty() && session->env_hash != want.env_hash) {
         change.attributes.push_back({"environment", "(previous)", "(env file as merged)", true});

@@ -1,0 +1,315 @@
+// End to end against a real `systemd --user` and real tmux (see sandbox.h). Every test also
+// checks, in TearDown, that the sentinel on the default tmux socket kept its server and
+// session, and that every tmux command line anyone ran named a non-default socket.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "sandbox.h"
+
+namespace mosaic::integration {
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+
+constexpr char kSocket[] = "itest";
+constexpr char kRoster[] =
+    "version: 1\n"
+    "tmux: {socket_name: itest}\n"
+    "agents:\n"
+    "  - {name: a, runtime: claude}\n"
+    "  - {name: a0, runtime: pi}\n";
+
+class FleetIntegration : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (!sandbox_.unavailable().empty()) {
+      if (std::getenv("MOSAIC_REQUIRE_INTEGRATION")) FAIL() << "integration sandbox unavailable: " << sandbox_.unavailable();
+      GTEST_SKIP() << "integration sandbox unavailable: " << sandbox_.unavailable();
+    }
+    sandbox_.InstallStandInAgent();
+  }
+
+  void TearDown() override {
+    if (!sandbox_.unavailable().empty()) return;
+    if (HasFailure()) std::cerr << "--- systemd --user and its units said:\n" << sandbox_.ManagerLog() << "---\n";
+    EXPECT_TRUE(sandbox_.SentinelIntact()) << "the default tmux socket was touched";
+    for (const std::string& line : sandbox_.TmuxLog()) {
+      EXPECT_TRUE(line.starts_with("-L ") || line.starts_with("-S ")) << "tmux ran without a socket: " << line;
+      EXPECT_FALSE(line.starts_with("-L default ")) << line;
+    }
+  }
+
+  void WriteRoster(const std::string& yaml) { sandbox_.WriteFile(sandbox_.RosterPath(), yaml); }
+
+  RunResult Apply(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"apply", "--yes"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return sandbox_.Fleet(args);
+  }
+
+  // Converges kRoster from nothing; every test that needs a running fleet starts here.
+  void Converge(const std::string& roster = kRoster) {
+    WriteRoster(roster);
+    RunResult r = Apply();
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    ASSERT_THAT(r.err, HasSubstr("The fleet has converged"));
+  }
+
+  bool PlanIsEmpty() {
+    RunResult r = sandbox_.Fleet({"plan", "--detailed-exitcode"});
+    EXPECT_NE(r.code, 1) << r.err;
+    return r.code == 0 && r.out.find("No changes.") != std::string::npos;
+  }
+
+  // Files under the sandbox's home, with contents; sessions with pane pids; unit states.
+  std::string Snapshot() {
+    std::string snapshot;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(sandbox_.Home())) {
+      snapshot += entry.path().string() + (entry.is_symlink() ? " -> link" : "") + "\n";
+      if (entry.is_regular_file() && !entry.is_symlink()) snapshot += sandbox_.ReadFile(entry.path().string());
+    }
+    for (const auto& [name, pid] : sandbox_.Sessions(kSocket)) snapshot += "session " + name + " " + std::to_string(pid) + "\n";
+    for (std::string unit : {"mosaic-tmux-holder.service", "mosaic-agent@a.service", "mosaic-agent@a0.service"})
+      snapshot += unit + " " + sandbox_.UnitActive(unit) + " " + sandbox_.UnitEnabled(unit) + "\n";
+    return snapshot;
+  }
+
+  Sandbox sandbox_;
+};
+
+TEST_F(FleetIntegration, ApplyFromNothingConvergesAndTheNextPlanIsEmpty) {
+  Converge();
+  EXPECT_EQ(sandbox_.UnitActive("mosaic-tmux-holder.service"), "active");
+  EXPECT_EQ(sandbox_.UnitEnabled("mosaic-tmux-holder.service"), "enabled");
+  for (std::string agent : {"a", "a0"}) {
+    EXPECT_EQ(sandbox_.UnitActive("mosaic-agent@" + agent + ".service"), "active");
+    EXPECT_EQ(sandbox_.UnitEnabled("mosaic-agent@" + agent + ".service"), "enabled");
+  }
+  std::map<std::string, long> sessions = sandbox_.Sessions(kSocket);
+  EXPECT_EQ(sessions.size(), 3u);
+  EXPECT_TRUE(sessions.count("_holder") && sessions.count("a") && sessions.count("a0"));
+  EXPECT_TRUE(PlanIsEmpty());
+  RunResult again = Apply();
+  EXPECT_EQ(again.code, 0);
+  EXPECT_THAT(again.out, HasSubstr("No changes. The fleet matches the roster."));
+  // The log is what TearDown checks; it must not be vacuous.
+  EXPECT_THAT(sandbox_.TmuxLog(), testing::Contains(HasSubstr("-L itest list-panes -a")));
+}
+
+TEST_F(FleetIntegration, PlanObservesAHandMadeFleet) {
+  Converge();
+  sandbox_.Tmux(kSocket, {"kill-session", "-t", "=a0"});
+  sandbox_.Tmux(kSocket, {"new-session", "-d", "-s", "scratch", "--", "sleep", "1000"});
+  sandbox_.Exec({"systemctl", "--user", "disable", "mosaic-agent@a.service"});
+  sandbox_.WriteFile(sandbox_.EnvFile("a"), sandbox_.ReadFile(sandbox_.EnvFile("a")) + "API_TOKEN=secret-value\n");
+  RunResult r = sandbox_.Fleet({"plan", "--json", "--detailed-exitcode"});
+  ASSERT_EQ(r.code, 2) << r.err;
+  nlohmann::json plan = nlohmann::json::parse(r.out);
+  std::map<std::string, std::string> actions;
+  for (const auto& c : plan["resource_changes"]) actions[c["address"]] = c["action"];
+  EXPECT_EQ(actions, (std::map<std::string, std::string>{{"agent.a", "replace"}, {"agent.a0", "create"}}));
+  bool scratch_noted = false;
+  for (const auto& n : plan["notes"]) scratch_noted = scratch_noted || (n["kind"] == "unmanaged-session" && n["subject"] == "scratch");
+  EXPECT_TRUE(scratch_noted);
+  EXPECT_THAT(r.out, Not(HasSubstr("secret-value")));
+  // Observation is cheap: one tmux process per plan, whatever the fleet.
+  size_t before = sandbox_.TmuxLog().size();
+  sandbox_.Fleet({"plan"});
+  EXPECT_EQ(sandbox_.TmuxLog().size() - before, 1u);
+}
+
+TEST_F(FleetIntegration, RestartingOneAgentKeepsTheServerAndEverySibling) {
+  Converge();
+  long server = sandbox_.ServerPid(kSocket);
+  std::map<std::string, long> before = sandbox_.Sessions(kSocket);
+  ASSERT_EQ(sandbox_.Exec({"systemctl", "--user", "restart", "mosaic-agent@a.service"}).code, 0);
+  std::map<std::string, long> after = sandbox_.Sessions(kSocket);
+  EXPECT_EQ(sandbox_.ServerPid(kSocket), server);
+  EXPECT_EQ(after["a0"], before["a0"]);
+  EXPECT_EQ(after["_holder"], before["_holder"]);
+  EXPECT_NE(after["a"], before["a"]);
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(FleetIntegration, RemovingAnAgentNeverTouchesItsPrefixSibling) {
+  Converge("version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a, runtime: pi}\n  - {name: a0, runtime: pi}\n");
+  long a0 = sandbox_.Sessions(kSocket)["a0"];
+  sandbox_.Tmux(kSocket, {"new-session", "-d", "-s", "scratch", "--", "sleep", "1000"});
+  std::string env_before = sandbox_.ReadFile(sandbox_.EnvFile("a"));
+  WriteRoster("version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a0, runtime: pi}\n");
+  RunResult r = Apply();
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  std::map<std::string, long> sessions = sandbox_.Sessions(kSocket);
+  EXPECT_FALSE(sessions.count("a"));
+  EXPECT_EQ(sessions["a0"], a0);
+  EXPECT_TRUE(sessions.count("scratch")) << "an unmanaged session must stay";
+  EXPECT_EQ(sandbox_.UnitActive("mosaic-agent@a.service"), "inactive");
+  EXPECT_NE(sandbox_.UnitEnabled("mosaic-agent@a.service"), "enabled");
+  EXPECT_EQ(sandbox_.ReadFile(sandbox_.EnvFile("a")), env_before) << "the removed agent's env file is kept";
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(FleetIntegration, ASessionKilledBehindTheToolsBackIsRecreated) {
+  Converge();
+  sandbox_.Tmux(kSocket, {"kill-session", "-t", "=a"});
+  ASSERT_FALSE(sandbox_.Sessions(kSocket).count("a"));
+  RunResult r = Apply();
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(sandbox_.Sessions(kSocket).count("a"));
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(FleetIntegration, RuntimeChangeReplacesTheSessionAndKeepsUserEnvKeys) {
+  Converge();
+  const std::string user_lines = "# my notes: keep\nAPI_TOKEN='abc def'\n";
+  sandbox_.WriteFile(sandbox_.EnvFile("a"), sandbox_.ReadFile(sandbox_.EnvFile("a")) + user_lines);
+  ASSERT_EQ(Apply().code, 0);  // the user key is env drift: a is replaced once
+  long a = sandbox_.Sessions(kSocket)["a"], a0 = sandbox_.Sessions(kSocket)["a0"];
+  WriteRoster(std::string(kRoster).replace(std::string(kRoster).find("{name: a, runtime: claude}"), 26, "{name: a, runtime: codex}"));
+  RunResult plan = sandbox_.Fleet({"plan"});
+  EXPECT_THAT(plan.out, HasSubstr("runtime claude → codex forces replacement"));
+  RunResult r = Apply();
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(sandbox_.Sessions(kSocket)["a"], a);
+  EXPECT_EQ(sandbox_.Sessions(kSocket)["a0"], a0);
+  std::string env = sandbox_.ReadFile(sandbox_.EnvFile("a"));
+  EXPECT_THAT(env, HasSubstr("MOSAIC_AGENT_RUNTIME=\"codex\""));
+  EXPECT_THAT(env, HasSubstr(user_lines));
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(FleetIntegration, DryRunChangesNothing) {
+  WriteRoster(kRoster);
+  std::string before = Snapshot();
+  RunResult r = sandbox_.Fleet({"apply"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.err, HasSubstr("dry run: nothing was changed"));
+  EXPECT_EQ(Snapshot(), before);
+  Converge();
+  sandbox_.Tmux(kSocket, {"kill-session", "-t", "=a"});
+  WriteRoster("version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a0, runtime: claude}\n");
+  before = Snapshot();
+  EXPECT_EQ(sandbox_.Fleet({"apply", "--detailed-exitcode"}).code, 2);
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(FleetIntegration, ABrokenRosterIsALocatedErrorAndChangesNothing) {
+  Converge();
+  WriteRoster("version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: 'a:1', runtime: pi}\n");
+  std::string before = Snapshot();
+  RunResult r = Apply();
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("roster.yaml:4:12: error: agents[0].name:"));
+  EXPECT_THAT(r.err, HasSubstr("nothing was changed"));
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(FleetIntegration, WithoutAUserManagerItSaysSoAndChangesNothing) {
+  WriteRoster(kRoster);
+  std::string before = Snapshot();
+  for (std::vector<std::string> args : {std::vector<std::string>{"plan"}, {"apply", "--yes"}}) {
+    RunResult r = sandbox_.Fleet(args, {"XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS"});
+    EXPECT_EQ(r.code, 1) << args[0];
+    EXPECT_THAT(r.err, HasSubstr("no systemd user manager is reachable")) << args[0];
+  }
+  EXPECT_EQ(Snapshot(), before);
+  // validate needs no manager at all.
+  EXPECT_EQ(sandbox_.Fleet({"validate"}, {"XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS"}).code, 0);
+}
+
+TEST_F(FleetIntegration, SessionStartNeverStartsATmuxServer) {
+  Converge();
+  ASSERT_EQ(sandbox_.Exec({"systemctl", "--user", "stop", "mosaic-tmux-holder.service"}).code, 0);
+  EXPECT_EQ(sandbox_.ServerPid(kSocket), 0);
+  RunResult r = sandbox_.Fleet({"session", "start", "a"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("is not running; start mosaic-tmux-holder.service first"));
+  EXPECT_EQ(sandbox_.ServerPid(kSocket), 0);
+  ASSERT_EQ(Apply().code, 0);  // apply starts the holder first, then the agents
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(FleetIntegration, SigkillDuringApplyThenApplyConvergesAndLosesNothing) {
+  Converge();
+  const std::string user_line = "KEEP_ME=1\n";
+  sandbox_.WriteFile(sandbox_.EnvFile("a"), sandbox_.ReadFile(sandbox_.EnvFile("a")) + user_line);
+  const std::string rosters[2] = {
+      "version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a, runtime: codex}\n  - {name: b, runtime: pi}\n",
+      kRoster};
+  int round = 0;
+  for (int delay_ms : {0, 15, 40, 80, 150, 300}) {
+    WriteRoster(rosters[round++ % 2]);
+    pid_t pid = sandbox_.SpawnFleet({"apply", "--yes"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ::kill(-pid, SIGKILL);
+    Sandbox::Wait(pid);
+    RunResult r = Apply({"--lock-timeout", "30"});
+    ASSERT_EQ(r.code, 0) << "after a kill at " << delay_ms << " ms: " << r.out << r.err;
+    EXPECT_TRUE(PlanIsEmpty()) << "after a kill at " << delay_ms << " ms";
+    EXPECT_THAT(sandbox_.ReadFile(sandbox_.EnvFile("a")), HasSubstr(user_line));
+  }
+}
+
+TEST_F(FleetIntegration, FourAppliesAtOnceAllExitCleanlyAndConverge) {
+  WriteRoster(kRoster);
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 4; ++i) pids.push_back(sandbox_.SpawnFleet({"apply", "--yes", "--lock-timeout", "30"}));
+  for (pid_t pid : pids) {
+    int code = Sandbox::Wait(pid);
+    EXPECT_TRUE(code == 0 || code == 1) << code;
+  }
+  EXPECT_TRUE(PlanIsEmpty());
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(FleetIntegration, AnApplyThatCannotGetTheLockNamesItsHolderAndChangesNothing) {
+  WriteRoster(kRoster);
+  std::string lock_path = sandbox_.root() + "/run/mosaic-fleet.lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  ASSERT_EQ(::write(fd, "pid 4242: a test\n", 17), 17);
+  std::string before = Snapshot();
+  RunResult r = Apply({"--lock-timeout", "0.2"});
+  ::close(fd);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("another mosaic-fleet apply is running (pid 4242: a test)"));
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST(FleetSandbox, LeavesNoProcessOrSocketBehind) {
+  std::string root;
+  {
+    Sandbox sandbox;
+    if (!sandbox.unavailable().empty()) GTEST_SKIP() << sandbox.unavailable();
+    root = sandbox.root();
+    sandbox.InstallStandInAgent();
+    sandbox.WriteFile(sandbox.RosterPath(), kRoster);
+    ASSERT_EQ(sandbox.Fleet({"apply", "--yes"}).code, 0);
+  }
+  EXPECT_FALSE(std::filesystem::exists(root));
+  for (const auto& proc : std::filesystem::directory_iterator("/proc")) {
+    std::string cmdline;
+    std::ifstream(proc.path() / "cmdline") >> cmdline;
+    std::ifstream environ(proc.path() / "environ");
+    std::string env((std::istreambuf_iterator<char>(environ)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(env.find(root), std::string::npos) << "left behind: pid " << proc.path().filename() << " " << cmdline;
+  }
+}
+
+}  // namespace
+}  // namespace mosaic::integration

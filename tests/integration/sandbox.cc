@@ -1,0 +1,253 @@
+#include "sandbox.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace mosaic::integration {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (std::string& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// Starts argv[0] (searched on the given PATH) with exactly `env`; stdout/stderr to files.
+pid_t Spawn(const std::vector<std::string>& argv_in, const std::map<std::string, std::string>& env_in,
+            const std::string& out_file, const std::string& err_file) {
+  std::vector<std::string> argv = argv_in, env;
+  for (const auto& [k, v] : env_in) env.push_back(k + "=" + v);
+  std::vector<char*> argv_c = CStrings(argv), env_c = CStrings(env);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  // Its own process group, so a test can kill it without signalling the test runner.
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  pid_t pid = 0;
+  std::string program = argv[0];
+  if (program.find('/') == std::string::npos) {
+    std::string path = env_in.count("PATH") ? env_in.at("PATH") : "/usr/bin:/bin";
+    std::stringstream dirs(path);
+    for (std::string dir; std::getline(dirs, dir, ':');)
+      if (::access((dir + "/" + program).c_str(), X_OK) == 0) {
+        program = dir + "/" + program;
+        break;
+      }
+  }
+  if (::posix_spawn(&pid, program.c_str(), &actions, &attr, argv_c.data(), env_c.data()) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return pid;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+Sandbox::Sandbox() { Start(); }
+
+void Sandbox::Start() {
+  if (::access("/lib/systemd/systemd", X_OK) != 0) {
+    unavailable_ = "no /lib/systemd/systemd";
+    return;
+  }
+  std::error_code ec;
+  fs::create_directories("/run/systemd/system", ec);  // makes systemd --user believe systemd runs
+  if (ec && !fs::exists("/run/systemd/system")) {
+    unavailable_ = "cannot create /run/systemd/system (integration tests run as root): " + ec.message();
+    return;
+  }
+  std::string pattern = "/tmp/mosaic-it-XXXXXX";
+  if (!::mkdtemp(pattern.data())) {
+    unavailable_ = "mkdtemp failed";
+    return;
+  }
+  root_ = pattern;
+  for (const char* dir : {"/run", "/tmux", "/bin", "/home/.config/environment.d", "/out"}) fs::create_directories(root_ + dir);
+  ::chmod((root_ + "/run").c_str(), 0700);
+  ::chmod((root_ + "/tmux").c_str(), 0700);
+  // Every tmux command line, whoever runs it (the CLI, or a unit under the manager), is logged.
+  WriteFile(root_ + "/bin/tmux", "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + root_ + "/tmux.log'\nexec /usr/bin/tmux \"$@\"\n");
+  ::chmod((root_ + "/bin/tmux").c_str(), 0755);
+  WriteFile(Config() + "/environment.d/10-mosaic-test.conf", "PATH=" + root_ + "/bin:/usr/local/bin:/usr/bin:/bin\n");
+  WriteFile(root_ + "/tmux.log", "");
+
+  // No journald here: the manager logs to its stderr, and units inherit it, so a failing
+  // test can show what the units said (ManagerLog()).
+  manager_pid_ = Spawn({"/lib/systemd/systemd", "--user", "--log-target=console", "--log-level=info",
+                        "--default-standard-output=inherit", "--default-standard-error=inherit"},
+                       Env(), root_ + "/out/systemd.out", root_ + "/out/systemd.err");
+  for (int i = 0; i < 200 && !Exists(root_ + "/run/systemd/private"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (manager_pid_ <= 0 || !Exists(root_ + "/run/systemd/private")) {
+    unavailable_ = "systemd --user did not start: " + Slurp(root_ + "/out/systemd.err");
+    return;
+  }
+  // The sentinel: the user's own tmux, on the default socket. Nothing may touch it.
+  Exec({"/usr/bin/tmux", "new-session", "-d", "-s", "sentinel", "--", "sleep", "100000"});
+  sentinel_server_pid_ = ServerPid("");
+}
+
+Sandbox::~Sandbox() {
+  if (manager_pid_ > 0) {
+    ::kill(manager_pid_, SIGTERM);  // stops every unit: the holder's ExecStop ends the fleet server
+    for (int i = 0; i < 200; ++i) {
+      if (::waitpid(manager_pid_, nullptr, WNOHANG) != 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(manager_pid_, SIGKILL);
+    ::waitpid(manager_pid_, nullptr, 0);
+  }
+  if (root_.empty()) return;
+  // The test's own tmux servers (the sentinel, and any a test left): every socket in the sandbox.
+  std::error_code ec;
+  for (const auto& dir : fs::directory_iterator(root_ + "/tmux", ec))
+    for (const auto& socket : fs::directory_iterator(dir.path(), ec))
+      Exec({"/usr/bin/tmux", "-S", socket.path().string(), "kill-server"});
+  if (std::getenv("MOSAIC_KEEP_SANDBOX")) return;  // for debugging a failed test: look inside
+  fs::remove_all(root_, ec);
+}
+
+std::map<std::string, std::string> Sandbox::Env() const {
+  return {{"HOME", Home()},
+          {"XDG_CONFIG_HOME", Config()},
+          {"XDG_RUNTIME_DIR", root_ + "/run"},
+          {"TMUX_TMPDIR", root_ + "/tmux"},
+          {"PATH", root_ + "/bin:/usr/local/bin:/usr/bin:/bin"},
+          {"LANG", "C.UTF-8"},
+          {"USER", "root"}};
+}
+
+RunResult Sandbox::Exec(const std::vector<std::string>& argv) const {
+  static int counter = 0;
+  std::string base = root_ + "/out/exec" + std::to_string(++counter);
+  RunResult run;
+  pid_t pid = Spawn(argv, Env(), base + ".out", base + ".err");
+  run.code = pid > 0 ? Wait(pid) : 127;
+  run.out = Slurp(base + ".out");
+  run.err = Slurp(base + ".err");
+  return run;
+}
+
+RunResult Sandbox::Fleet(const std::vector<std::string>& args, const std::vector<std::string>& unset) const {
+  std::vector<std::string> argv = {MOSAIC_FLEET_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::map<std::string, std::string> env = Env();
+  for (const std::string& u : unset) env.erase(u);
+  static int counter = 0;
+  std::string base = root_ + "/out/fleet" + std::to_string(++counter);
+  RunResult run;
+  pid_t pid = Spawn(argv, env, base + ".out", base + ".err");
+  run.code = pid > 0 ? Wait(pid) : 127;
+  run.out = Slurp(base + ".out");
+  run.err = Slurp(base + ".err");
+  return run;
+}
+
+pid_t Sandbox::SpawnFleet(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {MOSAIC_FLEET_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  static int counter = 0;
+  std::string base = root_ + "/out/spawn" + std::to_string(++counter);
+  return Spawn(argv, Env(), base + ".out", base + ".err");
+}
+
+int Sandbox::Wait(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+RunResult Sandbox::Tmux(const std::string& socket, const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {"/usr/bin/tmux"};
+  if (!socket.empty()) argv.insert(argv.end(), {"-L", socket});
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Exec(argv);
+}
+
+void Sandbox::WriteFile(const std::string& path, const std::string& content) const {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+std::string Sandbox::ReadFile(const std::string& path) const { return Slurp(path); }
+
+bool Sandbox::Exists(const std::string& path) const { return ::access(path.c_str(), F_OK) == 0; }
+
+std::map<std::string, long> Sandbox::Sessions(const std::string& socket) const {
+  std::map<std::string, long> sessions;
+  RunResult r = Tmux(socket, {"list-panes", "-a", "-F", "#{pane_pid} #{session_name}"});
+  if (r.code != 0) return sessions;
+  std::stringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    size_t space = line.find(' ');
+    std::string name = line.substr(space + 1);
+    if (!sessions.count(name)) sessions[name] = std::stol(line.substr(0, space));
+  }
+  return sessions;
+}
+
+long Sandbox::ServerPid(const std::string& socket) const {
+  RunResult r = Tmux(socket, {"list-sessions", "-F", "#{pid}"});
+  return r.code == 0 && !r.out.empty() ? std::stol(r.out) : 0;
+}
+
+std::string Sandbox::UnitActive(const std::string& unit) const {
+  std::string out = Exec({"systemctl", "--user", "is-active", unit}).out;
+  return out.substr(0, out.find('\n'));
+}
+
+std::string Sandbox::UnitEnabled(const std::string& unit) const {
+  std::string out = Exec({"systemctl", "--user", "is-enabled", unit}).out;
+  return out.substr(0, out.find('\n'));
+}
+
+std::vector<std::string> Sandbox::TmuxLog() const {
+  std::vector<std::string> lines;
+  std::stringstream log(Slurp(root_ + "/tmux.log"));
+  for (std::string line; std::getline(log, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string Sandbox::ManagerLog() const {
+  std::string log = Slurp(root_ + "/out/systemd.err");
+  return log.size() > 6000 ? log.substr(log.size() - 6000) : log;
+}
+
+bool Sandbox::SentinelIntact() const {
+  return sentinel_server_pid_ != 0 && ServerPid("") == sentinel_server_pid_ && Sessions("").count("sentinel") == 1;
+}
+
+void Sandbox::InstallStandInAgent() const {
+  WriteFile(root_ + "/bin/mosaic",
+            "#!/bin/sh\n# Stand-in for `mosaic yolo RUNTIME`: an interactive agent that waits for input.\n"
+            "echo \"stand-in agent: $*\"\nexec cat\n");
+  ::chmod((root_ + "/bin/mosaic").c_str(), 0755);
+}
+
+}  // namespace mosaic::integration
