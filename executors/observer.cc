@@ -1,5 +1,6 @@
 #include "observer.h"
 
+#include <future>
 #include <set>
 
 #include "unit_files.h"
@@ -42,16 +43,17 @@ void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now, Obse
 Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux, SystemdManager& systemd, FileSystem& fs,
                               int64_t now) {
   ObservedState observed;
-  Result<TmuxSessions> sessions = tmux.ListSessions();
-  if (!sessions.ok()) return sessions.status();
-  observed.tmux_server = sessions.value().server_running;
-  observed.tmux_server_pid = sessions.value().server_pid;
-  observed.sessions = std::move(sessions.value().sessions);
+  // The tmux process is the slowest part of observing; let it run while the bus is asked
+  // and the files are read.
+  std::future<Result<TmuxSessions>> listing = std::async(std::launch::async, [&tmux] { return tmux.ListSessions(); });
 
   std::vector<std::string> names = {kHolderUnit};
   for (const DesiredAgent& agent : desired.agents) names.push_back(agent.unit);
   Result<std::vector<UnitStatus>> units = systemd.ListUnits(names, {"mosaic-agent@*.service"});
-  if (!units.ok()) return units.status();
+  if (!units.ok()) {
+    listing.wait();
+    return units.status();
+  }
   // Enablement is a link in default.target.wants: one directory listing for every unit.
   std::set<std::string> enabled;
   for (const std::string& link : fs.ListDirectory(desired.paths.unit_dir + "/default.target.wants")) enabled.insert(link);
@@ -64,6 +66,11 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux, Sys
       observed.units[link] = {link, "not-loaded", "inactive", true};
   }
   ObserveFiles(desired, fs, now, observed);
+  Result<TmuxSessions> sessions = listing.get();
+  if (!sessions.ok()) return sessions.status();
+  observed.tmux_server = sessions.value().server_running;
+  observed.tmux_server_pid = sessions.value().server_pid;
+  observed.sessions = std::move(sessions.value().sessions);
   return observed;
 }
 

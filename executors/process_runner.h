@@ -2,6 +2,7 @@
 // processes, so tests can record every command line (RecordingProcessRunner).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -33,7 +34,7 @@ class RealProcessRunner : public ProcessRunner {
   int processes_started() const override { return started_; }
 
  private:
-  int started_ = 0;
+  std::atomic<int> started_ = 0;  // Run may be called from several threads
 };
 
 /// Records every command line; answers with `respond` (default: exit 0, no output).

@@ -86,6 +86,11 @@ class SdBusManager : public SystemdManager {
   Status RunJobs(JobKind kind, const std::vector<std::string>& units,
                  const std::function<void(const std::string&, const std::string&)>& progress) override {
     if (units.empty()) return Status::Ok();
+    // Job signals are needed only here: observing alone never pays for the subscription.
+    if (!subscribed_) {
+      if (Status s = Subscribe(); !s.ok()) return s;
+      subscribed_ = true;
+    }
     const char* method = kind == JobKind::kStart ? "StartUnit" : kind == JobKind::kRestart ? "RestartUnit" : "StopUnit";
     JobWait wait;
     wait.progress = &progress;
@@ -264,6 +269,7 @@ class SdBusManager : public SystemdManager {
 
   sd_bus* bus_;
   int calls_ = 0;
+  bool subscribed_ = false;
 };
 
 }  // namespace
@@ -293,9 +299,7 @@ Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xd
           tried, std::strerror(-r)));
     }
   }
-  auto manager = std::make_unique<SdBusManager>(bus);
-  if (Status s = manager->Subscribe(); !s.ok()) return s;
-  return std::unique_ptr<SystemdManager>(std::move(manager));
+  return std::unique_ptr<SystemdManager>(std::make_unique<SdBusManager>(bus));
 }
 
 }  // namespace mosaic

@@ -160,13 +160,30 @@ std::string MergeEnvFile(std::string_view existing, const std::vector<std::pair<
   return out;
 }
 
-std::string Fingerprint(std::string_view text) {
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ull;
+void Fingerprinter::Mix(std::string_view bytes) {
+  for (char c : bytes) {
+    hash_ ^= static_cast<unsigned char>(c);
+    hash_ *= 0x100000001b3ull;
   }
-  return fmt::format("{:016x}", hash);
+}
+
+Fingerprinter& Fingerprinter::Add(std::string_view piece) {
+  Add(static_cast<int64_t>(piece.size()));
+  Mix(piece);
+  return *this;
+}
+
+Fingerprinter& Fingerprinter::Add(int64_t number) {
+  Mix(std::string_view(reinterpret_cast<const char*>(&number), sizeof number));
+  return *this;
+}
+
+std::string Fingerprinter::Hex() const { return fmt::format("{:016x}", hash_); }
+
+std::string Fingerprint(std::string_view text) {
+  Fingerprinter f;
+  f.Mix(text);
+  return f.Hex();
 }
 
 std::string EnvFingerprint(const std::map<std::string, std::string>& variables) {

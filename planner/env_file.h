@@ -9,6 +9,7 @@
 // a trailing backslash continues a line, the last assignment of a key wins.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -55,5 +56,19 @@ std::string EnvFingerprint(const std::map<std::string, std::string>& variables);
 
 /// FNV-1a 64 of `text` as 16 hex digits: a short, stable content fingerprint (not security).
 std::string Fingerprint(std::string_view text);
+
+/// The same hash, fed piece by piece (each piece is length-prefixed, so ("ab","c") and
+/// ("a","bc") differ).
+class Fingerprinter {
+ public:
+  Fingerprinter& Add(std::string_view piece);
+  Fingerprinter& Add(int64_t number);
+  std::string Hex() const;
+
+ private:
+  friend std::string Fingerprint(std::string_view text);
+  void Mix(std::string_view bytes);
+  uint64_t hash_ = 0xcbf29ce484222325ull;
+};
 
 }  // namespace mosaic

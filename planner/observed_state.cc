@@ -14,10 +14,22 @@ nlohmann::json ToJson(const ObservedState& observed) { return observed; }
 
 ObservedState ObservedFromJson(const nlohmann::json& j) { return j.get<ObservedState>(); }
 
-std::string ObservedFingerprint(const ObservedState& observed) {
-  nlohmann::json j = observed;
-  j.erase("heartbeat_ages");
-  return Fingerprint(j.dump());
+std::string ObservedFingerprint(const ObservedState& o) {
+  // Every field but heartbeat ages, hashed directly (a JSON copy of every file costs more
+  // than the whole plan at a few hundred agents).
+  Fingerprinter f;
+  f.Add(o.tmux_server).Add(o.tmux_server_pid);
+  for (const auto& [name, s] : o.sessions)
+    f.Add(name).Add(s.pane_pid).Add(s.dead).Add(s.owner).Add(s.runtime).Add(s.workdir).Add(s.command_hash).Add(s.env_hash);
+  f.Add(static_cast<int64_t>(o.units.size()));
+  for (const auto& [name, u] : o.units) f.Add(name).Add(u.load_state).Add(u.active_state).Add(u.enabled);
+  f.Add(static_cast<int64_t>(o.files.size()));
+  for (const auto& [path, content] : o.files) f.Add(path).Add(content);
+  f.Add(static_cast<int64_t>(o.env_files.size()));
+  for (const std::string& name : o.env_files) f.Add(name);
+  f.Add(static_cast<int64_t>(o.preserved.size()));
+  for (const std::string& path : o.preserved) f.Add(path);
+  return f.Hex();
 }
 
 }  // namespace mosaic

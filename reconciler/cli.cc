@@ -102,6 +102,7 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
   plan_cmd->add_flag("--detailed-exitcode", plan.detailed_exitcode, "Exit 0: no changes, 1: error, 2: changes present");
   plan_cmd->add_option("--out", plan.out, "Save the plan for `apply FILE` (refused there if the fleet changed)");
   plan_cmd->add_option("--target", plan.targets, "Only this agent (repeatable); always warns that it did");
+  plan_cmd->add_flag("--stats", plan.stats, "Report what observing cost (tmux processes, bus calls, time) on stderr");
   plan_cmd->footer(
       "\nSymbols: + create, ~ update in place, -/+ replace, - destroy. Each change says why.\n"
       "A timer can run `plan --detailed-exitcode` to detect drift (exit 2).");

@@ -1,6 +1,9 @@
 #include "plan_command.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "env_file.h"
 #include "exit_codes.h"
@@ -39,7 +42,14 @@ int RunPlan(const PlanCommandOptions& options, const Environment& env, Io& io) {
     io.err << "error: " << s.message() << "\n";
     return kExitError;
   }
+  auto started = std::chrono::steady_clock::now();
   Result<Plan> plan = ComputePlan(*context, options.targets);
+  if (options.stats) {
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    io.err << fmt::format("stats: observed and planned {} agents in {:.1f} ms with {} tmux process(es) and {} bus call(s)\n",
+                          context->desired().agents.size(), ms, context->processes().processes_started(),
+                          context->systemd().bus_calls());
+  }
   if (!plan.ok()) {
     io.err << "error: " << plan.status().message() << "\n";
     return kExitError;

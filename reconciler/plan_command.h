@@ -16,6 +16,7 @@ struct PlanCommandOptions {
   bool detailed_exitcode = false;  ///< exit 2 when there are changes
   std::string out;                 ///< save the plan here, for `apply FILE`
   std::vector<std::string> targets;
+  bool stats = false;  ///< report what observing cost: tmux processes, bus calls, time
 };
 
 int RunPlan(const PlanCommandOptions& options, const Environment& env, Io& io);

@@ -110,6 +110,16 @@ TEST_F(FleetIntegration, ApplyFromNothingConvergesAndTheNextPlanIsEmpty) {
   EXPECT_THAT(sandbox_.TmuxLog(), testing::Contains(HasSubstr("-L itest list-panes -a")));
 }
 
+TEST_F(FleetIntegration, GeneratedUnitsPassSystemdAnalyzeVerify) {
+  Converge();
+  std::string units = sandbox_.Config() + "/systemd/user/";
+  // The enablement link names a real instance of the template.
+  RunResult r = sandbox_.Exec({"systemd-analyze", "--user", "verify", units + "mosaic-tmux-holder.service",
+                               units + "default.target.wants/mosaic-agent@a.service"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+}
+
 TEST_F(FleetIntegration, PlanObservesAHandMadeFleet) {
   Converge();
   sandbox_.Tmux(kSocket, {"kill-session", "-t", "=a0"});

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -162,7 +163,7 @@ RunResult Sandbox::Fleet(const std::vector<std::string>& args, const std::vector
   std::string base = root_ + "/out/fleet" + std::to_string(++counter);
   RunResult run;
   pid_t pid = Spawn(argv, env, base + ".out", base + ".err");
-  run.code = pid > 0 ? Wait(pid) : 127;
+  run.code = pid > 0 ? Wait(pid, &run.max_rss_kb) : 127;
   run.out = Slurp(base + ".out");
   run.err = Slurp(base + ".err");
   return run;
@@ -176,10 +177,12 @@ pid_t Sandbox::SpawnFleet(const std::vector<std::string>& args) const {
   return Spawn(argv, Env(), base + ".out", base + ".err");
 }
 
-int Sandbox::Wait(pid_t pid) {
+int Sandbox::Wait(pid_t pid, long* max_rss_kb) {
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  rusage usage{};
+  while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
+  if (max_rss_kb) *max_rss_kb = usage.ru_maxrss;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

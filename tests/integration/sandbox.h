@@ -19,6 +19,7 @@ struct RunResult {
   int code = -1;
   std::string out;
   std::string err;
+  long max_rss_kb = 0;  ///< the process's peak resident memory
 };
 
 class Sandbox {
@@ -45,7 +46,7 @@ class Sandbox {
   /// Starts it without waiting; returns the pid (for SIGKILL tests).
   pid_t SpawnFleet(const std::vector<std::string>& args) const;
   /// Waits for a spawned process; its exit code (128+signal when killed).
-  static int Wait(pid_t pid);
+  static int Wait(pid_t pid, long* max_rss_kb = nullptr);
 
   /// Runs any program (e.g. tmux, systemctl) in the sandbox environment.
   RunResult Exec(const std::vector<std::string>& argv) const;
