@@ -1,5 +1,7 @@
 #include "systemd_manager.h"
 
+#include "journal.h"
+
 #include <systemd/sd-bus.h>
 #include <time.h>
 
@@ -134,8 +136,10 @@ class SdBusManager : public SystemdManager {
     // Say why a job failed: the unit's own Result ("exit-code", "start-limit-hit", …) is one
     // bus call per failed unit, made only when something failed.
     for (const std::string& unit : wait.failed_units) {
-      wait.failures.push_back(fmt::format("{}: {} ({}; see: journalctl --user -u {})", unit, wait.job_results[unit],
-                                          UnitResult(unit), unit));
+      std::string failure = fmt::format("{}: {} ({}; see: journalctl --user -u {})", unit, wait.job_results[unit],
+                                        UnitResult(unit), unit);
+      for (const std::string& line : LastJournalLines(unit, 5)) failure += "\n    | " + line;
+      wait.failures.push_back(failure);
     }
     if (wait.failures.empty()) return Status::Ok();
     return Status::Error(fmt::format("{}", fmt::join(wait.failures, "; ")));

@@ -25,7 +25,7 @@ namespace mosaic {
 struct YamlLimits {
   size_t max_bytes = 32u << 20;       ///< whole input
   size_t max_scalar_bytes = 4096;     ///< one key or value
-  size_t max_nodes = 1'000'000;       ///< values after alias expansion
+  size_t max_nodes = 500'000;         ///< values after alias expansion (20,000 agents need ~160,000)
   int max_depth = 64;                 ///< nested mappings and sequences
 };
 

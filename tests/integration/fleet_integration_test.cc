@@ -301,6 +301,75 @@ TEST_F(FleetIntegration, AnApplyThatCannotGetTheLockNamesItsHolderAndChangesNoth
   EXPECT_EQ(Snapshot(), before);
 }
 
+TEST_F(FleetIntegration, ASavedPlanIsAppliedExactlyOrRefusedIfTheWorldChanged) {
+  WriteRoster(kRoster);
+  std::string plan_file = sandbox_.root() + "/fleet.plan";
+  RunResult saved = sandbox_.Fleet({"plan", "--out", plan_file});
+  ASSERT_EQ(saved.code, 0) << saved.err;
+  RunResult applied = sandbox_.Fleet({"apply", "--yes", plan_file});
+  ASSERT_EQ(applied.code, 0) << applied.err;
+  EXPECT_THAT(applied.err, HasSubstr("The fleet has converged"));
+
+  // The world changes after the plan is made: the plan is refused and nothing happens.
+  sandbox_.Tmux(kSocket, {"kill-session", "-t", "=a0"});
+  ASSERT_EQ(sandbox_.Fleet({"plan", "--out", plan_file}).code, 0);
+  sandbox_.Tmux(kSocket, {"kill-session", "-t", "=a"});
+  std::string before = Snapshot();
+  RunResult refused = sandbox_.Fleet({"apply", "--yes", plan_file});
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("the fleet changed since this plan was made"));
+  EXPECT_EQ(Snapshot(), before);
+
+  // So is a plan whose roster changed.
+  ASSERT_EQ(sandbox_.Fleet({"plan", "--out", plan_file}).code, 0);
+  WriteRoster(std::string(kRoster) + "  - {name: b, runtime: pi}\n");
+  RunResult stale = sandbox_.Fleet({"apply", "--yes", plan_file});
+  EXPECT_EQ(stale.code, 1);
+  EXPECT_THAT(stale.err, HasSubstr("changed since this plan was made"));
+  EXPECT_EQ(sandbox_.Sessions(kSocket).count("b"), 0u);
+}
+
+TEST_F(FleetIntegration, AFailedActionStopsApplyAndSaysWhatWasAndWasNotDone) {
+  WriteRoster("version: 1\ntmux: {socket_name: itest}\nagents:\n"
+              "  - {name: a, runtime: pi, working_directory: /nonexistent/dir}\n"
+              "  - {name: a0, runtime: pi}\n");
+  RunResult r = Apply();
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("FAILED start"));
+  EXPECT_THAT(r.err, HasSubstr("mosaic-agent@a.service: failed"));
+  EXPECT_THAT(r.err, HasSubstr("Done before it:"));
+  EXPECT_THAT(r.err, HasSubstr("Every step is safe to repeat"));
+  // Fixing the cause and applying again converges.
+  WriteRoster("version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a, runtime: pi}\n  - {name: a0, runtime: pi}\n");
+  ASSERT_EQ(Apply().code, 0);
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(FleetIntegration, SessionStartRefusesAnEmptyRuntimeAMissingDirectoryAndDuplicates) {
+  Converge();
+  std::string env = sandbox_.ReadFile(sandbox_.EnvFile("a"));
+  long a = sandbox_.Sessions(kSocket)["a"];
+  RunResult again = sandbox_.Fleet({"session", "start", "a"});
+  EXPECT_EQ(again.code, 0);
+  EXPECT_THAT(again.out, HasSubstr("already running"));
+  EXPECT_EQ(sandbox_.Sessions(kSocket)["a"], a) << "a live session is never duplicated or replaced";
+  RunResult replaced = sandbox_.Fleet({"session", "start", "a", "--replace"});
+  EXPECT_EQ(replaced.code, 0) << replaced.err;
+  EXPECT_NE(sandbox_.Sessions(kSocket)["a"], a);
+
+  sandbox_.WriteFile(sandbox_.EnvFile("a"), env + "MOSAIC_AGENT_WORKDIR=/nonexistent/dir\n");
+  RunResult no_dir = sandbox_.Fleet({"session", "start", "a", "--replace"});
+  EXPECT_EQ(no_dir.code, 1);
+  EXPECT_THAT(no_dir.err, HasSubstr("working directory /nonexistent/dir of agent a does not exist"));
+  sandbox_.WriteFile(sandbox_.EnvFile("a"), env + "MOSAIC_AGENT_RUNTIME=\n");
+  RunResult no_runtime = sandbox_.Fleet({"session", "start", "a", "--replace"});
+  EXPECT_EQ(no_runtime.code, 1);
+  EXPECT_THAT(no_runtime.err, HasSubstr("MOSAIC_AGENT_RUNTIME is empty"));
+  RunResult bad_name = sandbox_.Fleet({"session", "stop", "a0:0"});
+  EXPECT_EQ(bad_name.code, 1);
+  EXPECT_TRUE(sandbox_.Sessions(kSocket).count("a0")) << "a target with ':' must never reach tmux";
+}
+
 TEST(FleetSandbox, LeavesNoProcessOrSocketBehind) {
   std::string root;
   {
