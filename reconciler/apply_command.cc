@@ -51,9 +51,8 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
     saved = loaded.value();
     if (fleet.roster.empty()) fleet.roster = saved->roster_path;
   }
-  std::optional<FleetContext> context = FleetContext::Load(fleet, env, io);
+  std::optional<FleetContext> context = OpenFleet(fleet, env, io);
   if (!context) return kExitError;
-  if (Status s = context->Connect(env); !s.ok()) return Fail(io, s.message());
 
   // Plan under the lock, so that what is shown is what is done.
   std::optional<ApplyLock> lock;

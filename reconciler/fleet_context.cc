@@ -49,6 +49,16 @@ Status FleetContext::Connect(const Environment& env) {
   return Status::Ok();
 }
 
+std::optional<FleetContext> OpenFleet(const FleetOptions& options, const Environment& env, Io& io) {
+  std::optional<FleetContext> context = FleetContext::Load(options, env, io);
+  if (!context) return std::nullopt;
+  if (Status s = context->Connect(env); !s.ok()) {
+    io.err << "error: " << s.message() << "\n";
+    return std::nullopt;
+  }
+  return context;
+}
+
 Result<ObservedState> FleetContext::Observe() {
   return mosaic::Observe(desired_, *tmux_, *systemd_, *fs_, static_cast<int64_t>(std::time(nullptr)));
 }

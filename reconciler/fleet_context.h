@@ -53,6 +53,9 @@ class FleetContext {
   std::optional<Tmux> tmux_;
 };
 
+/// Load() then Connect(): a context ready to observe, or nullopt after telling the user why.
+std::optional<FleetContext> OpenFleet(const FleetOptions& options, const Environment& env, Io& io);
+
 /// The absolute path of the running binary (written into unit files).
 std::string SelfExecutable();
 

@@ -36,12 +36,8 @@ void ShowPlan(const Plan& plan, bool json, Io& io) {
 }
 
 int RunPlan(const PlanCommandOptions& options, const Environment& env, Io& io) {
-  std::optional<FleetContext> context = FleetContext::Load(options.fleet, env, io);
+  std::optional<FleetContext> context = OpenFleet(options.fleet, env, io);
   if (!context) return kExitError;
-  if (Status s = context->Connect(env); !s.ok()) {
-    io.err << "error: " << s.message() << "\n";
-    return kExitError;
-  }
   auto started = std::chrono::steady_clock::now();
   Result<Plan> plan = ComputePlan(*context, options.targets);
   if (options.stats) {

@@ -9,12 +9,8 @@
 namespace mosaic {
 
 int RunStatus(const StatusOptions& options, const Environment& env, Io& io) {
-  std::optional<FleetContext> context = FleetContext::Load(options.fleet, env, io);
+  std::optional<FleetContext> context = OpenFleet(options.fleet, env, io);
   if (!context) return kExitError;
-  if (Status s = context->Connect(env); !s.ok()) {
-    io.err << "error: " << s.message() << "\n";
-    return kExitError;
-  }
   Result<ObservedState> observed = context->Observe();
   if (!observed.ok()) {
     io.err << "error: " << observed.status().message() << "\n";
