@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "exit_codes.h"
 #include "file_system.h"
@@ -15,6 +17,7 @@
 #include "plan_command.h"
 #include "session_command.h"
 #include "status_command.h"
+#include "suggest.h"
 #include "profiles.h"
 #include "schema_document.h"
 #include "validate_command.h"
@@ -60,7 +63,6 @@ const char kFooter[] =
 
 int RunCli(const std::string& program, const std::vector<std::string>& args, const Environment& env, Io& io) {
   CLI::App app(kDescription, program);
-  app.set_version_flag("--version", std::string("mosaic-fleet ") + MOSAIC_FLEET_VERSION);
   app.require_subcommand(1);
   app.footer(kFooter);
   app.get_formatter()->column_width(36);
@@ -141,6 +143,26 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
   holder_start->add_option("--session", holder.session, "Holder session name")->capture_default_str();
   CLI::App* holder_stop = holder_cmd->add_subcommand("stop", "Kill the fleet's tmux server (this socket only).");
   holder_stop->add_option("--socket", holder.socket, "tmux -L socket name")->required();
+
+  // --version and --help work on every command, at every level.
+  const std::string version = std::string("mosaic-fleet ") + MOSAIC_FLEET_VERSION;
+  app.set_version_flag("--version", version);
+  std::vector<CLI::App*> commands = app.get_subcommands({});
+  for (size_t i = 0; i < commands.size(); ++i) {
+    commands[i]->set_version_flag("--version", version);
+    for (CLI::App* nested : commands[i]->get_subcommands({})) commands.push_back(nested);
+  }
+
+  // An unknown command gets a suggestion rather than CLI11's generic complaint.
+  std::vector<std::string> names;
+  for (CLI::App* command : app.get_subcommands({})) names.push_back(command->get_name());
+  if (!args.empty() && !args.front().starts_with("-") &&
+      std::find(names.begin(), names.end(), args.front()) == names.end()) {
+    io.err << fmt::format("error: unknown command '{}'", args.front());
+    if (auto guess = SuggestClosest(args.front(), names)) io.err << fmt::format(" (did you mean '{}'?)", *guess);
+    io.err << fmt::format("\ncommands: {}\nsee: {} --help\n", fmt::join(names, ", "), program);
+    return kExitError;
+  }
 
   std::vector<std::string> argv_storage{program};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());

@@ -138,6 +138,21 @@ TEST_F(CliTest, EveryCommandHasHelp) {
   EXPECT_THAT(top.out, HasSubstr("EXAMPLES"));
 }
 
+TEST_F(CliTest, EveryCommandHasVersion) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--version"}, {"plan", "--version"},
+                                        {"session", "start", "--version"}}) {
+    CliRun r = Cli(args, Env());
+    EXPECT_EQ(r.code, 0) << args[0];
+    EXPECT_THAT(r.out, StartsWith("mosaic-fleet ")) << args[0];
+  }
+}
+
+TEST_F(CliTest, UnknownCommandSuggestsTheClosest) {
+  CliRun r = Cli({"aplly", "--yes"}, Env());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("unknown command 'aplly' (did you mean 'apply'?)"));
+}
+
 TEST_F(CliTest, NoCommandIsAnErrorThatSaysWhatToDo) {
   CliRun r = Cli({}, Env());
   EXPECT_EQ(r.code, 1);
