@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "name_rules.h"
+
 namespace mosaic {
 namespace {
 
@@ -35,6 +37,13 @@ int64_t ToInt(const std::string& s) {
 
 std::string Exact(const std::string& name) { return "=" + name; }
 
+// Names reach tmux's -s and -t, where tmux expands formats and parses ':' and '.'.
+Status CheckSessionName(const std::string& name) {
+  if (auto why = ExplainNameViolation(NameRule::kSession, name, 64))
+    return Status::Error(fmt::format("refusing tmux session name {}: {}", Quoted(name), *why));
+  return Status::Ok();
+}
+
 }  // namespace
 
 bool IsNoServerMessage(const std::string& err) {
@@ -46,6 +55,8 @@ Result<Tmux> Tmux::ForSocket(const std::string& socket, ProcessRunner& runner) {
   if (socket.empty()) return Status::Error("refusing to run tmux without a socket name (-L): that is the default socket");
   if (socket == "default")
     return Status::Error("refusing to use the tmux socket named \"default\": it is the user's default tmux server");
+  if (auto why = ExplainNameViolation(NameRule::kSocket, socket, 64))
+    return Status::Error(fmt::format("refusing tmux socket name {}: {}", Quoted(socket), *why));
   return Tmux(socket, runner);
 }
 
@@ -91,14 +102,15 @@ Result<TmuxSessions> Tmux::ListSessions() const {
 }
 
 Result<bool> Tmux::HasSession(const std::string& name) const {
+  if (Status s = CheckSessionName(name); !s.ok()) return s;
   Result<ProcessResult> r = Run({"has-session", "-t", Exact(name)});
   if (!r.ok()) return r.status();
   return r.value().exit_code == 0;
 }
 
-Status Tmux::NewSession(const std::string& name, const std::string& workdir, const std::vector<std::string>& argv,
-                        const SessionRecord& record) const {
-  std::vector<std::string> args = {"new-session", "-d", "-s", name, "-c", workdir, "--"};
+Status Tmux::NewSession(const std::string& name, const std::vector<std::string>& argv, const SessionRecord& record) const {
+  if (Status s = CheckSessionName(name); !s.ok()) return s;
+  std::vector<std::string> args = {"new-session", "-d", "-s", name, "--"};
   args.insert(args.end(), argv.begin(), argv.end());
   auto set = [&](const std::string& option, const std::string& value) {
     // "=NAME:" (exact session, its current window): tmux 3.3's set-option rejects "=NAME".
@@ -119,6 +131,7 @@ Status Tmux::NewSession(const std::string& name, const std::string& workdir, con
 }
 
 Status Tmux::KillSession(const std::string& name) const {
+  if (Status s = CheckSessionName(name); !s.ok()) return s;
   Result<ProcessResult> r = Run({"kill-session", "-t", Exact(name)});
   if (!r.ok()) return r.status();
   const ProcessResult& p = r.value();

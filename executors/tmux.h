@@ -2,8 +2,11 @@
 //  - always passes `-L SOCKET` and refuses an empty socket name or "default", so the user's
 //    default tmux server can never be reached;
 //  - removes TMUX from the child's environment, so being run inside tmux changes nothing;
-//  - takes session *names* and builds exact targets (`=NAME`) itself: `agent` never
-//    matches `agent0`.
+//  - takes session *names*, refuses unsafe ones, and builds exact targets (`=NAME`) itself:
+//    `agent` never matches `agent0`;
+//  - never passes a roster value where tmux expands formats (`-s` and `-c` are expanded, so
+//    `#(cmd)` there would run a command): names are checked, and no start directory is given
+//    (`session exec` changes directory itself).
 // Several tmux commands are sent as one process where tmux allows (`a ; b`).
 #pragma once
 
@@ -34,7 +37,8 @@ struct TmuxSessions {
 
 class Tmux {
  public:
-  /// REQUIRES: `runner` outlives this. Fails for an empty or "default" socket name.
+  /// REQUIRES: `runner` outlives this. Fails for an empty or "default" socket name, or one
+  /// that is not a safe name.
   static Result<Tmux> ForSocket(const std::string& socket, ProcessRunner& runner);
 
   const std::string& socket() const { return socket_; }
@@ -49,11 +53,10 @@ class Tmux {
   /// Whether the server runs and has a session named exactly `name`.
   Result<bool> HasSession(const std::string& name) const;
 
-  /// Creates detached session `name` in `workdir` running `argv` (executed without a shell)
-  /// and records `record` on it, in one tmux process. REQUIRES: the server is running, or
-  /// the caller is the holder (only the holder may start a server).
-  Status NewSession(const std::string& name, const std::string& workdir, const std::vector<std::string>& argv,
-                    const SessionRecord& record) const;
+  /// Creates detached session `name` running `argv` (executed without a shell) and records
+  /// `record` on it, in one tmux process. REQUIRES: the server is running, or the caller is
+  /// the holder (only the holder may start a server).
+  Status NewSession(const std::string& name, const std::vector<std::string>& argv, const SessionRecord& record) const;
 
   /// Kills exactly `=name`; a session that is already gone is success.
   Status KillSession(const std::string& name) const;

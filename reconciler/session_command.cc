@@ -94,8 +94,8 @@ int RunSessionStart(const SessionOptions& options, const Environment& env, Io& i
     if (Status killed = tmux.value().KillSession(options.name); !killed.ok()) return Fail(io, killed.message());
   }
   SessionRecord record{kOwnerAgent, runtime, get("MOSAIC_AGENT_WORKDIR"), identity.command_hash, identity.env_hash};
-  Status created = tmux.value().NewSession(options.name, workdir,
-                                           {SelfExecutable(), "session", "exec", "--env-file", agent.value().path}, record);
+  Status created = tmux.value().NewSession(options.name, {SelfExecutable(), "session", "exec", "--env-file", agent.value().path},
+                                           record);
   if (!created.ok()) return Fail(io, created.message());
   io.out << fmt::format("started session {} on -L {} ({})\n", options.name, tmux.value().socket(), runtime);
   return kExitSuccess;
@@ -124,6 +124,11 @@ int RunSessionExec(const SessionOptions& options, Io& io) {
   for (const auto& [key, value] : agent.value().vars) ::setenv(key.c_str(), value.c_str(), 1);
   ::unsetenv("TMUX");
   ::unsetenv("TMUX_PANE");
+  // The directory is changed here, not by tmux: tmux would expand `#(…)` in a start directory.
+  const char* workdir = std::getenv("MOSAIC_AGENT_WORKDIR");
+  if (!workdir || !*workdir) workdir = std::getenv("HOME");
+  if (workdir && ::chdir(workdir) != 0)
+    return Fail(io, fmt::format("cannot enter working directory {}: {}", workdir, std::strerror(errno)));
   std::string command = IdentityOfEnv(agent.value().content).command;
   // The user's own command line (or the runtime's): the one roster value run by a shell.
   ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));

@@ -173,6 +173,19 @@ TEST_F(FleetIntegration, RemovingAnAgentNeverTouchesItsPrefixSibling) {
   EXPECT_TRUE(PlanIsEmpty());
 }
 
+TEST_F(FleetIntegration, NoRosterValueReachesATmuxFormat) {
+  // tmux expands formats in a start directory; #(…) there would run a command.
+  std::string marker = sandbox_.root() + "/format-was-expanded";
+  std::string dir = sandbox_.Home() + "/odd#(touch " + marker + ")";
+  std::filesystem::create_directories(dir);
+  Converge("version: 1\ntmux: {socket_name: itest}\nagents:\n  - name: a\n    runtime: pi\n"
+           "    working_directory: \"" + dir + "\"\n    model_hint: \"#{pid} $(touch " + marker + ")\"\n");
+  EXPECT_FALSE(sandbox_.Exists(marker));
+  RunResult cwd = sandbox_.Tmux(kSocket, {"display-message", "-p", "-t", "=a:", "#{pane_current_path}"});
+  EXPECT_EQ(cwd.out, dir + "\n");
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
 TEST_F(FleetIntegration, ASessionKilledBehindTheToolsBackIsRecreated) {
   Converge();
   sandbox_.Tmux(kSocket, {"kill-session", "-t", "=a"});

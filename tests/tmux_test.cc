@@ -1,0 +1,98 @@
+// The single tmux entry point, with a recording process runner: what it refuses never
+// starts a process, and what it runs always names the fleet's socket.
+#include "tmux.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace mosaic {
+namespace {
+
+using testing::ElementsAre;
+using testing::HasSubstr;
+
+TEST(Tmux, RefusesTheDefaultSocketAndUnsafeSocketNames) {
+  RecordingProcessRunner runner;
+  for (std::string socket : {"", "default", "a/b", "-x", "a b", "#{pid}"}) {
+    Result<Tmux> tmux = Tmux::ForSocket(socket, runner);
+    EXPECT_FALSE(tmux.ok()) << socket;
+  }
+  EXPECT_TRUE(runner.calls.empty());
+}
+
+TEST(Tmux, EveryCommandNamesTheSocketAndUnsetsTmux) {
+  RecordingProcessRunner runner;
+  Result<Tmux> tmux = Tmux::ForSocket("fleet", runner);
+  ASSERT_TRUE(tmux.ok());
+  (void)tmux.value().ListSessions();
+  (void)tmux.value().HasSession("a");
+  (void)tmux.value().KillSession("a");
+  (void)tmux.value().KillServer();
+  (void)tmux.value().NewSession("a", {"/bin/true"}, {kOwnerAgent, "pi", "/w", "c", "e"});
+  ASSERT_EQ(runner.calls.size(), 5u);
+  for (size_t i = 0; i < runner.calls.size(); ++i) {
+    EXPECT_THAT(std::vector<std::string>(runner.calls[i].begin(), runner.calls[i].begin() + 3), ElementsAre("tmux", "-L", "fleet"));
+    EXPECT_THAT(runner.unset[i], testing::Contains("TMUX"));
+  }
+}
+
+TEST(Tmux, TargetsAreExact) {
+  RecordingProcessRunner runner;
+  Tmux tmux = Tmux::ForSocket("fleet", runner).value();
+  (void)tmux.KillSession("agent");
+  (void)tmux.HasSession("agent");
+  EXPECT_THAT(runner.calls[0], ElementsAre("tmux", "-L", "fleet", "kill-session", "-t", "=agent"));
+  EXPECT_THAT(runner.calls[1], ElementsAre("tmux", "-L", "fleet", "has-session", "-t", "=agent"));
+}
+
+TEST(Tmux, UnsafeSessionNamesNeverReachTmux) {
+  RecordingProcessRunner runner;
+  Tmux tmux = Tmux::ForSocket("fleet", runner).value();
+  EXPECT_FALSE(tmux.KillSession("a:0").ok());
+  EXPECT_FALSE(tmux.HasSession("a.b").ok());
+  Status s = tmux.NewSession("#(reboot)", {"/bin/true"}, {});
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("may not contain '#'"));
+  EXPECT_TRUE(runner.calls.empty());
+}
+
+TEST(Tmux, NewSessionPassesNoStartDirectoryAndRecordsOwnership) {
+  RecordingProcessRunner runner;
+  Tmux tmux = Tmux::ForSocket("fleet", runner).value();
+  ASSERT_TRUE(tmux.NewSession("a", {"/bin/agent", "x y"}, {kOwnerAgent, "pi", "/w#(x)", "c1", "e1"}).ok());
+  const std::vector<std::string>& call = runner.calls[0];
+  EXPECT_THAT(std::vector<std::string>(call.begin(), call.begin() + 9),
+              ElementsAre("tmux", "-L", "fleet", "new-session", "-d", "-s", "a", "--", "/bin/agent"));
+  EXPECT_EQ(std::find(call.begin(), call.end(), "-c"), call.end());
+  EXPECT_THAT(call, testing::Contains("@mosaic-owner"));
+  EXPECT_THAT(call, testing::Contains("=a:"));
+}
+
+TEST(Tmux, ANoServerAnswerIsAnObservationNotAnError) {
+  RecordingProcessRunner runner([](const std::vector<std::string>&) {
+    return ProcessResult{1, "", "no server running on /tmp/tmux-0/fleet\n"};
+  });
+  Result<TmuxSessions> sessions = Tmux::ForSocket("fleet", runner).value().ListSessions();
+  ASSERT_TRUE(sessions.ok());
+  EXPECT_FALSE(sessions.value().server_running);
+}
+
+TEST(Tmux, ParsesSessionsWithTheirOwnershipRecords) {
+  RecordingProcessRunner runner([](const std::vector<std::string>&) {
+    return ProcessResult{0,
+                         "10\t11\t0\t0\t0\tmosaic-fleet-holder\t\t\t\t\t_holder\n"
+                         "10\t12\t1\t0\t0\tmosaic-fleet\tpi\tc1\te1\t/w\ta\n"
+                         "10\t13\t0\t1\t0\t\t\t\t\t\tweird\tname\n",
+                         ""};
+  });
+  TmuxSessions s = Tmux::ForSocket("fleet", runner).value().ListSessions().value();
+  EXPECT_EQ(s.server_pid, 10);
+  ASSERT_EQ(s.sessions.size(), 3u);
+  EXPECT_TRUE(s.sessions["a"].dead);
+  EXPECT_TRUE(s.sessions["a"].owned());
+  EXPECT_EQ(s.sessions["a"].workdir, "/w");
+  EXPECT_FALSE(s.sessions["weird\tname"].owned());
+}
+
+}  // namespace
+}  // namespace mosaic
