@@ -43,7 +43,8 @@ Result<AgentEnv> ReadAgentEnv(const std::string& path) {
   return AgentEnv{path, content.value(), ParseEnvFile(content.value()).Variables()};
 }
 
-// Agent names arrive from systemd's %i: refuse anything the roster would have refused.
+// Names arrive from systemd's %i or the command line: refuse anything the roster would have
+// refused (tmux expands formats in -s).
 Status CheckName(const std::string& name) {
   if (auto why = ExplainNameViolation(NameRule::kSession, name, 64)) return Status::Error(fmt::format("agent name {} {}", Quoted(name), *why));
   return Status::Ok();
@@ -136,6 +137,7 @@ int RunSessionExec(const SessionOptions& options, Io& io) {
 }
 
 int RunHolderStart(const HolderOptions& options, Io& io) {
+  if (Status s = CheckName(options.session); !s.ok()) return Fail(io, "holder session: " + s.message());
   RealProcessRunner runner;
   Result<Tmux> tmux = Tmux::ForSocket(options.socket, runner);
   if (!tmux.ok()) return Fail(io, tmux.status().message());

@@ -138,6 +138,18 @@ TEST_F(CliTest, EveryCommandHasHelp) {
   EXPECT_THAT(top.out, HasSubstr("EXAMPLES"));
 }
 
+TEST_F(CliTest, UnitCommandsRefuseUnsafeNamesBeforeRunningTmux) {
+  CliRun holder = Cli({"holder", "start", "--socket", "s", "--session", "#(reboot)"}, Env());
+  EXPECT_EQ(holder.code, 1);
+  EXPECT_THAT(holder.err, HasSubstr("may not contain '#'"));
+  CliRun socket = Cli({"holder", "stop", "--socket", "default"}, Env());
+  EXPECT_EQ(socket.code, 1);
+  EXPECT_THAT(socket.err, HasSubstr("default tmux server"));
+  CliRun stop = Cli({"session", "stop", "a:1"}, Env());
+  EXPECT_EQ(stop.code, 1);
+  EXPECT_THAT(stop.err, HasSubstr("may not contain ':'"));
+}
+
 TEST_F(CliTest, EveryCommandHasVersion) {
   for (std::vector<std::string> args : {std::vector<std::string>{"--version"}, {"plan", "--version"},
                                         {"session", "start", "--version"}}) {
