@@ -5,14 +5,14 @@
 //   apply: bringing up 50 agents from nothing, beside tmuxp and tmuxinator bringing up the
 //          same 50 sessions.
 // Usage: fleet_bench [plan|apply|all] [SIZES…]   (needs root, like the integration tests)
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <regex>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "sandbox.h"
 
@@ -22,7 +22,9 @@ using mosaic::integration::RunResult;
 using mosaic::integration::Sandbox;
 using Clock = std::chrono::steady_clock;
 
-double Ms(Clock::time_point since) { return std::chrono::duration<double, std::milli>(Clock::now() - since).count(); }
+double Ms(Clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
+}
 
 std::string Roster(int agents) {
   std::string yaml = "version: 1\ntmux: {socket_name: bench}\nagents:\n";
@@ -38,8 +40,8 @@ bool Check(const RunResult& r, const char* what) {
 
 int BenchPlan(const std::vector<int>& sizes) {
   fmt::print("plan on a converged fleet (median of 5 runs)\n");
-  fmt::print("{:>6} {:>10} {:>6} {:>6} {:>9} {:>12} {:>9} {:>10}\n", "agents", "plan ms", "tmux", "bus", "peak MiB",
-             "per-agent ms", "speedup", "apply s");
+  fmt::print("{:>6} {:>10} {:>6} {:>6} {:>9} {:>12} {:>9} {:>10}\n", "agents", "plan ms", "tmux",
+             "bus", "peak MiB", "per-agent ms", "speedup", "apply s");
   for (int n : sizes) {
     Sandbox sandbox;
     if (!sandbox.unavailable().empty()) {
@@ -75,8 +77,8 @@ int BenchPlan(const std::vector<int>& sizes) {
       sandbox.Exec({"systemctl", "--user", "is-active", "mosaic-agent@" + name + ".service"});
     }
     double per_agent = Ms(t);
-    fmt::print("{:>6} {:>10.1f} {:>6} {:>6} {:>9.1f} {:>12.0f} {:>8.0f}x {:>10.1f}\n", n, times[2], m[1].str(), m[2].str(),
-               rss / 1024.0, per_agent, per_agent / times[2], apply_s);
+    fmt::print("{:>6} {:>10.1f} {:>6} {:>6} {:>9.1f} {:>12.0f} {:>8.0f}x {:>10.1f}\n", n, times[2],
+               m[1].str(), m[2].str(), rss / 1024.0, per_agent, per_agent / times[2], apply_s);
     std::fflush(stdout);
   }
   return 0;
@@ -94,14 +96,17 @@ int BenchApply(int n) {
   auto t = Clock::now();
   if (!Check(sandbox.Fleet({"apply", "--yes"}), "apply")) return 1;
   double fleet_ms = Ms(t);
-  if (sandbox.Sessions("bench").size() != static_cast<size_t>(n + 1)) fmt::print(stderr, "warning: not all sessions up\n");
+  if (sandbox.Sessions("bench").size() != static_cast<size_t>(n + 1))
+    fmt::print(stderr, "warning: not all sessions up\n");
 
   // tmuxp: one workspace file per session, all loaded by one command.
   std::vector<std::string> tmuxp = {"tmuxp", "load", "-d", "-y", "-L", "tmuxp-bench"};
   for (int i = 0; i < n; ++i) {
     std::string file = sandbox.root() + fmt::format("/tmuxp/agent{}.yaml", i);
-    sandbox.WriteFile(file, fmt::format("session_name: agent{}\nwindows:\n  - window_name: main\n    panes:\n"
-                                        "      - shell_command: [cat]\n", i));
+    sandbox.WriteFile(
+        file, fmt::format("session_name: agent{}\nwindows:\n  - window_name: main\n    panes:\n"
+                          "      - shell_command: [cat]\n",
+                          i));
     tmuxp.push_back(file);
   }
   t = Clock::now();
@@ -113,20 +118,27 @@ int BenchApply(int n) {
   t = Clock::now();
   for (int i = 0; i < n; ++i) {
     std::string file = sandbox.root() + fmt::format("/tmuxinator/agent{}.yml", i);
-    sandbox.WriteFile(file, fmt::format("name: agent{}\nsocket_name: tmuxinator-bench\nattach: false\nwindows:\n"
-                                        "  - main: cat\n", i));
-    sandbox.Exec({"tmuxinator", "start", "-p", file, "--no-attach", "--suppress-tmux-version-warning=true"});
+    sandbox.WriteFile(
+        file, fmt::format("name: agent{}\nsocket_name: tmuxinator-bench\nattach: false\nwindows:\n"
+                          "  - main: cat\n",
+                          i));
+    sandbox.Exec(
+        {"tmuxinator", "start", "-p", file, "--no-attach", "--suppress-tmux-version-warning=true"});
   }
   double tmuxinator_ms = Ms(t);
   size_t tmuxinator_sessions = sandbox.Sessions("tmuxinator-bench").size();
 
   fmt::print("{:<34} {:>9} {:>10} {:>8}\n", "tool", "sessions", "wall ms", "ratio");
   fmt::print("{:<34} {:>9} {:>10.0f} {:>8}\n", "mosaic-fleet apply --yes", n, fleet_ms, "1.0x");
-  fmt::print("{:<34} {:>9} {:>10.0f} {:>7.1f}x\n", "tmuxp load -d (one command)", tmuxp_sessions, tmuxp_ms, tmuxp_ms / fleet_ms);
-  fmt::print("{:<34} {:>9} {:>10.0f} {:>7.1f}x\n", "tmuxinator start (per session)", tmuxinator_sessions, tmuxinator_ms,
-             tmuxinator_ms / fleet_ms);
-  fmt::print("(mosaic-fleet also writes {} env files and 2 unit files, enables and starts {} systemd units and\n"
-             " verifies convergence; tmuxp exit {}.)\n", n, n + 1, tp.code);
+  fmt::print("{:<34} {:>9} {:>10.0f} {:>7.1f}x\n", "tmuxp load -d (one command)", tmuxp_sessions,
+             tmuxp_ms, tmuxp_ms / fleet_ms);
+  fmt::print("{:<34} {:>9} {:>10.0f} {:>7.1f}x\n", "tmuxinator start (per session)",
+             tmuxinator_sessions, tmuxinator_ms, tmuxinator_ms / fleet_ms);
+  fmt::print(
+      "(mosaic-fleet also writes {} env files and 2 unit files, enables and starts {} systemd "
+      "units and\n"
+      " verifies convergence; tmuxp exit {}.)\n",
+      n, n + 1, tp.code);
   // The bench's own tmux servers: the Sandbox kills every server on its sockets when it ends.
   return 0;
 }

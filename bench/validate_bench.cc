@@ -1,5 +1,6 @@
 // Benchmark: validating rosters of 100, 1,000 and 10,000 agents (target: 10,000 well under a
 // second). Reports the median of several runs and the process's peak memory.
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -8,14 +9,14 @@
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "roster_loader.h"
 
 namespace {
 
 std::string MakeRoster(int agents) {
-  std::string yaml = "version: 1\ntmux:\n  socket_name: bench\nruntimes:\n  claude:\n    reset_command: /clear\nagents:\n";
+  std::string yaml =
+      "version: 1\ntmux:\n  socket_name: bench\nruntimes:\n  claude:\n    reset_command: "
+      "/clear\nagents:\n";
   for (int i = 0; i < agents; ++i) {
     yaml += fmt::format(
         "  - name: agent{}\n    runtime: {}\n    class: implementer\n    model_hint: Claude Opus\n"

@@ -1,15 +1,15 @@
 #include "file_system.h"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
-#include <random>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <random>
 
 namespace mosaic {
 namespace {
@@ -63,7 +63,8 @@ Result<std::string> RealFileSystem::ReadFile(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return Errno("cannot read", path);
   struct stat st {};
-  if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::Error(fmt::format("cannot read {}: it is a directory", path));
+  if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode))
+    return Status::Error(fmt::format("cannot read {}: it is a directory", path));
   std::string content;
   char buffer[65536];
   while (true) {
@@ -100,22 +101,28 @@ Status RealFileSystem::MakeDirectories(const std::string& directory, mode_t mode
   if (directory.empty() || directory == "/" || directory == ".") return Status::Ok();
   struct stat st {};
   if (::stat(directory.c_str(), &st) == 0) {
-    return S_ISDIR(st.st_mode) ? Status::Ok() : Status::Error(fmt::format("{} exists and is not a directory", directory));
+    return S_ISDIR(st.st_mode)
+               ? Status::Ok()
+               : Status::Error(fmt::format("{} exists and is not a directory", directory));
   }
   if (Status parent = MakeDirectories(DirName(directory), mode); !parent.ok()) return parent;
-  if (::mkdir(directory.c_str(), mode) != 0 && errno != EEXIST) return Errno("cannot create directory", directory);
+  if (::mkdir(directory.c_str(), mode) != 0 && errno != EEXIST)
+    return Errno("cannot create directory", directory);
   return Status::Ok();
 }
 
-Status RealFileSystem::WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) {
+Status RealFileSystem::WriteFileAtomic(const std::string& path, const std::string& content,
+                                       mode_t mode) {
   const std::string dir = DirName(path);
   Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0) return Errno("cannot open directory", dir);
 
   struct stat st {};
   if (::fstatat(dir_fd.get(), BaseName(path).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-    if (S_ISLNK(st.st_mode)) return Status::Error(fmt::format("refusing to replace {}: it is a symbolic link", path));
-    if (S_ISDIR(st.st_mode)) return Status::Error(fmt::format("refusing to replace {}: it is a directory", path));
+    if (S_ISLNK(st.st_mode))
+      return Status::Error(fmt::format("refusing to replace {}: it is a symbolic link", path));
+    if (S_ISDIR(st.st_mode))
+      return Status::Error(fmt::format("refusing to replace {}: it is a directory", path));
   }
 
   // A hidden, unique name in the same directory, so the rename cannot cross file systems.
@@ -124,7 +131,8 @@ Status RealFileSystem::WriteFileAtomic(const std::string& path, const std::strin
   int temp = -1;
   for (int attempt = 0; attempt < 16 && temp < 0; ++attempt) {
     temp_name = fmt::format(".{}.tmp-{:016x}", BaseName(path), random());
-    temp = ::openat(dir_fd.get(), temp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    temp = ::openat(dir_fd.get(), temp_name.c_str(),
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (temp < 0 && errno != EEXIST) return Errno("cannot create temporary file in", dir);
   }
   if (temp < 0) return Errno("cannot create temporary file in", dir);
@@ -135,7 +143,8 @@ Status RealFileSystem::WriteFileAtomic(const std::string& path, const std::strin
   };
   // The umask may have narrowed `mode`; the file must end up exactly as asked.
   if (::fchmod(temp_fd.get(), mode) != 0) return discard(Errno("cannot set mode of", path));
-  if (Status written = WriteAll(temp_fd.get(), content, path); !written.ok()) return discard(written);
+  if (Status written = WriteAll(temp_fd.get(), content, path); !written.ok())
+    return discard(written);
   if (::fsync(temp_fd.get()) != 0) return discard(Errno("cannot sync", path));
   if (::close(temp_fd.release()) != 0) return discard(Errno("cannot close", path));
   if (::renameat(dir_fd.get(), temp_name.c_str(), dir_fd.get(), BaseName(path).c_str()) != 0)

@@ -5,10 +5,11 @@
 // Tests and dry runs use other implementations; see recording_file_system.h.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "status.h"
@@ -40,7 +41,8 @@ class FileSystem {
 
   /// Replaces `path` with `content` atomically: readers see the old or the new file, never a
   /// mix, and a crash leaves one of the two. Refuses to replace a symlink or a directory.
-  virtual Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) = 0;
+  virtual Status WriteFileAtomic(const std::string& path, const std::string& content,
+                                 mode_t mode) = 0;
 };
 
 /// The machine's own file system.

@@ -11,7 +11,8 @@ std::vector<std::string> LastJournalLines(const std::string& unit, int count) {
   sd_journal* journal = nullptr;
   if (sd_journal_open(&journal, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_CURRENT_USER) < 0) return lines;
   std::string match = "_SYSTEMD_USER_UNIT=" + unit;
-  if (sd_journal_add_match(journal, match.data(), match.size()) >= 0 && sd_journal_seek_tail(journal) >= 0) {
+  if (sd_journal_add_match(journal, match.data(), match.size()) >= 0 &&
+      sd_journal_seek_tail(journal) >= 0) {
     while (static_cast<int>(lines.size()) < count && sd_journal_previous(journal) > 0) {
       const void* data = nullptr;
       size_t length = 0;

@@ -8,11 +8,15 @@
 namespace mosaic {
 namespace {
 
-bool EndsWith(const std::string& s, std::string_view suffix) { return s.size() > suffix.size() && s.ends_with(suffix); }
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() > suffix.size() && s.ends_with(suffix);
+}
 
-void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now, ObservedState& observed) {
+void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now,
+                  ObservedState& observed) {
   for (const std::string& path : {desired.holder_unit_path, desired.agent_template_path}) {
-    if (Result<std::string> content = fs.ReadFile(path); content.ok()) observed.files[path] = content.value();
+    if (Result<std::string> content = fs.ReadFile(path); content.ok())
+      observed.files[path] = content.value();
   }
   std::set<std::string> wanted;
   for (const DesiredAgent& agent : desired.agents) wanted.insert(agent.spec.name);
@@ -34,18 +38,20 @@ void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now, Obse
   for (const std::string& file : fs.ListDirectory(fleet_dir)) {
     std::string path = fleet_dir + "/" + file;
     if (path == desired.paths.roster) continue;
-    if (EndsWith(file, ".yaml") || EndsWith(file, ".yml") || file == "run") observed.preserved.push_back(path);
+    if (EndsWith(file, ".yaml") || EndsWith(file, ".yml") || file == "run")
+      observed.preserved.push_back(path);
   }
 }
 
 }  // namespace
 
-Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux, SystemdManager& systemd, FileSystem& fs,
-                              int64_t now) {
+Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
+                              SystemdManager& systemd, FileSystem& fs, int64_t now) {
   ObservedState observed;
   // The tmux process is the slowest part of observing; let it run while the bus is asked
   // and the files are read.
-  std::future<Result<TmuxSessions>> listing = std::async(std::launch::async, [&tmux] { return tmux.ListSessions(); });
+  std::future<Result<TmuxSessions>> listing =
+      std::async(std::launch::async, [&tmux] { return tmux.ListSessions(); });
 
   std::vector<std::string> names = {kHolderUnit};
   for (const DesiredAgent& agent : desired.agents) names.push_back(agent.unit);
@@ -56,7 +62,8 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux, Sys
   }
   // Enablement is a link in default.target.wants: one directory listing for every unit.
   std::set<std::string> enabled;
-  for (const std::string& link : fs.ListDirectory(desired.paths.unit_dir + "/default.target.wants")) enabled.insert(link);
+  for (const std::string& link : fs.ListDirectory(desired.paths.unit_dir + "/default.target.wants"))
+    enabled.insert(link);
   for (const UnitStatus& u : units.value()) {
     if (u.name != kHolderUnit && AgentOfUnit(u.name).empty()) continue;
     observed.units[u.name] = {u.name, u.load_state, u.active_state, enabled.contains(u.name)};

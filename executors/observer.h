@@ -15,7 +15,7 @@ namespace mosaic {
 /// Observes what `desired` is about, plus every mosaic-agent@ unit, owned session and env file
 /// that exists (so removals and preserved data are seen). `now` is seconds since the epoch,
 /// for heartbeat ages. Fails only when tmux or the manager cannot be asked at all.
-Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux, SystemdManager& systemd, FileSystem& fs,
-                              int64_t now);
+Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
+                              SystemdManager& systemd, FileSystem& fs, int64_t now);
 
 }  // namespace mosaic

@@ -1,6 +1,7 @@
 #include "process_runner.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -8,8 +9,6 @@
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 extern char** environ;
 
@@ -36,7 +35,8 @@ Result<ProcessResult> RealProcessRunner::Run(const std::vector<std::string>& arg
   // O_CLOEXEC everywhere: the child gets exactly stdin (/dev/null), stdout and stderr, and no
   // other descriptor of ours (a lock held by apply must never leak into a tmux server).
   int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return Status::Error(fmt::format("pipe: {}", std::strerror(errno)));
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+    return Status::Error(fmt::format("pipe: {}", std::strerror(errno)));
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
     ::close(out_pipe[0]), ::close(out_pipe[1]);
     return Status::Error(fmt::format("pipe: {}", std::strerror(errno)));

@@ -23,14 +23,16 @@ class ProcessRunner {
   /// Runs argv[0] found on PATH with `argv`, with this process's environment minus
   /// `unset_env`, stdin from /dev/null, and no inherited descriptors but stdout/stderr pipes.
   /// An error Status only when the program could not be run at all.
-  virtual Result<ProcessResult> Run(const std::vector<std::string>& argv, const std::vector<std::string>& unset_env) = 0;
+  virtual Result<ProcessResult> Run(const std::vector<std::string>& argv,
+                                    const std::vector<std::string>& unset_env) = 0;
   /// How many processes this runner has started (benchmarks and tests count them).
   virtual int processes_started() const = 0;
 };
 
 class RealProcessRunner : public ProcessRunner {
  public:
-  Result<ProcessResult> Run(const std::vector<std::string>& argv, const std::vector<std::string>& unset_env) override;
+  Result<ProcessResult> Run(const std::vector<std::string>& argv,
+                            const std::vector<std::string>& unset_env) override;
   int processes_started() const override { return started_; }
 
  private:
@@ -42,7 +44,8 @@ class RecordingProcessRunner : public ProcessRunner {
  public:
   using Responder = std::function<ProcessResult(const std::vector<std::string>&)>;
   explicit RecordingProcessRunner(Responder respond = {}) : respond_(std::move(respond)) {}
-  Result<ProcessResult> Run(const std::vector<std::string>& argv, const std::vector<std::string>& unset_env) override {
+  Result<ProcessResult> Run(const std::vector<std::string>& argv,
+                            const std::vector<std::string>& unset_env) override {
     calls.push_back(argv);
     unset.push_back(unset_env);
     return respond_ ? respond_(argv) : ProcessResult{};

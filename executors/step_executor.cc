@@ -13,7 +13,8 @@ std::string DescribeStep(const Step& step) {
   return fmt::format("{} {}", StepName(step.kind), fmt::join(step.names, " "));
 }
 
-Status RealStepExecutor::WriteFile(const std::string& path, const std::string& content, unsigned mode) {
+Status RealStepExecutor::WriteFile(const std::string& path, const std::string& content,
+                                   unsigned mode) {
   std::string dir = path.substr(0, path.rfind('/'));
   if (Status s = fs_.MakeDirectories(dir, 0700); !s.ok()) return s;
   return fs_.WriteFileAtomic(path, content, static_cast<mode_t>(mode));

@@ -28,7 +28,8 @@ class StepExecutor {
 class RealStepExecutor : public StepExecutor {
  public:
   /// REQUIRES: all three outlive this.
-  RealStepExecutor(FileSystem& fs, SystemdManager& systemd, const Tmux& tmux) : fs_(fs), systemd_(systemd), tmux_(tmux) {}
+  RealStepExecutor(FileSystem& fs, SystemdManager& systemd, const Tmux& tmux)
+      : fs_(fs), systemd_(systemd), tmux_(tmux) {}
   Status Execute(const Step& step, const Progress& progress) override;
 
  private:

@@ -1,7 +1,7 @@
 #include "systemd_manager.h"
 
-#include "journal.h"
-
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <systemd/sd-bus.h>
 #include <time.h>
 
@@ -12,8 +12,7 @@
 #include <optional>
 #include <set>
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
+#include "journal.h"
 
 namespace mosaic {
 namespace {
@@ -53,8 +52,11 @@ class SdBusManager : public SystemdManager {
     ErrorRef error;
     MessageRef reply;
     ++calls_;
-    int r = sd_bus_call_method(bus_, kService, kPath, kManager, "Subscribe", &error.e, &reply.m, "");
-    return r < 0 ? Status::Error("cannot subscribe to the systemd user manager: " + BusError(error.e, r)) : Status::Ok();
+    int r =
+        sd_bus_call_method(bus_, kService, kPath, kManager, "Subscribe", &error.e, &reply.m, "");
+    return r < 0 ? Status::Error("cannot subscribe to the systemd user manager: " +
+                                 BusError(error.e, r))
+                 : Status::Ok();
   }
 
   Result<std::vector<UnitStatus>> ListUnits(const std::vector<std::string>& names,
@@ -64,7 +66,9 @@ class SdBusManager : public SystemdManager {
       if (Status s = ListInto("ListUnitsByNames", {}, names, units); !s.ok()) return s;
     }
     if (!patterns.empty()) {
-      if (Status s = ListInto("ListUnitsByPatterns", std::vector<std::string>{}, patterns, units); !s.ok()) return s;
+      if (Status s = ListInto("ListUnitsByPatterns", std::vector<std::string>{}, patterns, units);
+          !s.ok())
+        return s;
     }
     return units;
   }
@@ -85,21 +89,26 @@ class SdBusManager : public SystemdManager {
     return UnitFileCall("DisableUnitFiles", units, /*with_force=*/false);
   }
 
-  Status RunJobs(JobKind kind, const std::vector<std::string>& units,
-                 const std::function<void(const std::string&, const std::string&)>& progress) override {
+  Status RunJobs(
+      JobKind kind, const std::vector<std::string>& units,
+      const std::function<void(const std::string&, const std::string&)>& progress) override {
     if (units.empty()) return Status::Ok();
     // Job signals are needed only here: observing alone never pays for the subscription.
     if (!subscribed_) {
       if (Status s = Subscribe(); !s.ok()) return s;
       subscribed_ = true;
     }
-    const char* method = kind == JobKind::kStart ? "StartUnit" : kind == JobKind::kRestart ? "RestartUnit" : "StopUnit";
+    const char* method = kind == JobKind::kStart     ? "StartUnit"
+                         : kind == JobKind::kRestart ? "RestartUnit"
+                                                     : "StopUnit";
     JobWait wait;
     wait.progress = &progress;
     sd_bus_slot* match = nullptr;
     // Listen before enqueuing: a fast job can finish before its StartUnit reply is read.
-    int r = sd_bus_match_signal(bus_, &match, nullptr, kPath, kManager, "JobRemoved", &JobWait::OnJobRemoved, &wait);
-    if (r < 0) return Status::Error(fmt::format("cannot watch systemd jobs: {}", std::strerror(-r)));
+    int r = sd_bus_match_signal(bus_, &match, nullptr, kPath, kManager, "JobRemoved",
+                                &JobWait::OnJobRemoved, &wait);
+    if (r < 0)
+      return Status::Error(fmt::format("cannot watch systemd jobs: {}", std::strerror(-r)));
     std::vector<sd_bus_slot*> slots;
     for (const std::string& unit : units) {
       MessageRef call;
@@ -120,13 +129,15 @@ class SdBusManager : public SystemdManager {
     while (wait.pending_replies > 0 || !wait.waiting.empty()) {
       r = sd_bus_process(bus_, nullptr);
       if (r < 0) {
-        wait.failures.push_back(fmt::format("lost the connection to the systemd user manager: {}", std::strerror(-r)));
+        wait.failures.push_back(
+            fmt::format("lost the connection to the systemd user manager: {}", std::strerror(-r)));
         break;
       }
       if (r > 0) continue;
       uint64_t now = NowUsec();
       if (now >= deadline) {
-        for (const auto& [job, unit] : wait.waiting) wait.failures.push_back(unit + ": still running after 120 s");
+        for (const auto& [job, unit] : wait.waiting)
+          wait.failures.push_back(unit + ": still running after 120 s");
         break;
       }
       sd_bus_wait(bus_, deadline - now);
@@ -136,8 +147,8 @@ class SdBusManager : public SystemdManager {
     // Say why a job failed: the unit's own Result ("exit-code", "start-limit-hit", …) is one
     // bus call per failed unit, made only when something failed.
     for (const std::string& unit : wait.failed_units) {
-      std::string failure = fmt::format("{}: {} ({}; see: journalctl --user -u {})", unit, wait.job_results[unit],
-                                        UnitResult(unit), unit);
+      std::string failure = fmt::format("{}: {} ({}; see: journalctl --user -u {})", unit,
+                                        wait.job_results[unit], UnitResult(unit), unit);
       for (const std::string& line : LastJournalLines(unit, 5)) failure += "\n    | " + line;
       wait.failures.push_back(failure);
     }
@@ -152,8 +163,9 @@ class SdBusManager : public SystemdManager {
   struct JobWait {
     const std::function<void(const std::string&, const std::string&)>* progress = nullptr;
     std::map<sd_bus_slot*, std::string> unit_of_call;
-    std::map<std::string, std::string> waiting;        // job path → unit
-    std::map<std::string, std::string> early_results;  // job path → result, removed before its reply
+    std::map<std::string, std::string> waiting;  // job path → unit
+    std::map<std::string, std::string>
+        early_results;  // job path → result, removed before its reply
     std::vector<std::string> failures;
     std::vector<std::string> failed_units;
     std::map<std::string, std::string> job_results;
@@ -174,7 +186,8 @@ class SdBusManager : public SystemdManager {
       std::string unit = self->unit_of_call[sd_bus_get_current_slot(sd_bus_message_get_bus(m))];
       const sd_bus_error* error = sd_bus_message_get_error(m);
       if (error) {
-        self->failures.push_back(fmt::format("{}: {}", unit, error->message ? error->message : error->name));
+        self->failures.push_back(
+            fmt::format("{}: {}", unit, error->message ? error->message : error->name));
         return 0;
       }
       const char* job = nullptr;
@@ -183,8 +196,10 @@ class SdBusManager : public SystemdManager {
         return 0;
       }
       auto early = self->early_results.find(job);
-      if (early != self->early_results.end()) self->Finish(unit, early->second);
-      else self->waiting[job] = unit;
+      if (early != self->early_results.end())
+        self->Finish(unit, early->second);
+      else
+        self->waiting[job] = unit;
       return 0;
     }
 
@@ -208,15 +223,16 @@ class SdBusManager : public SystemdManager {
     ErrorRef error;
     MessageRef reply;
     ++calls_;
-    if (sd_bus_call_method(bus_, kService, kPath, kManager, "GetUnit", &error.e, &reply.m, "s", unit.c_str()) < 0)
+    if (sd_bus_call_method(bus_, kService, kPath, kManager, "GetUnit", &error.e, &reply.m, "s",
+                           unit.c_str()) < 0)
       return "result unknown";
     const char* path = nullptr;
     if (sd_bus_message_read(reply.m, "o", &path) < 0 || !path) return "result unknown";
     char* result = nullptr;
     ErrorRef property_error;
     ++calls_;
-    if (sd_bus_get_property_string(bus_, kService, path, "org.freedesktop.systemd1.Service", "Result",
-                                   &property_error.e, &result) < 0)
+    if (sd_bus_get_property_string(bus_, kService, path, "org.freedesktop.systemd1.Service",
+                                   "Result", &property_error.e, &result) < 0)
       return "result unknown";
     std::string text = std::string("result: ") + result;
     std::free(result);
@@ -244,10 +260,11 @@ class SdBusManager : public SystemdManager {
     if (r < 0) return Status::Error(fmt::format("{} failed: {}", method, BusError(error.e, r)));
     r = sd_bus_message_enter_container(reply.m, SD_BUS_TYPE_ARRAY, "(ssssssouso)");
     while (r > 0) {
-      const char *name, *description, *load, *active, *sub, *following, *object, *job_type, *job_path;
+      const char *name, *description, *load, *active, *sub, *following, *object, *job_type,
+          *job_path;
       uint32_t job_id;
-      r = sd_bus_message_read(reply.m, "(ssssssouso)", &name, &description, &load, &active, &sub, &following, &object,
-                              &job_id, &job_type, &job_path);
+      r = sd_bus_message_read(reply.m, "(ssssssouso)", &name, &description, &load, &active, &sub,
+                              &following, &object, &job_id, &job_type, &job_path);
       if (r > 0) out.push_back({name, load, active, sub});
     }
     return r < 0 ? Status::Error(fmt::format("{}: unreadable reply", method)) : Status::Ok();
@@ -267,7 +284,9 @@ class SdBusManager : public SystemdManager {
     if (r >= 0 && with_force) r = sd_bus_message_append(call.m, "b", 1);
     ++calls_;
     if (r >= 0) r = sd_bus_call(bus_, call.m, 0, &error.e, &reply.m);
-    if (r < 0) return Status::Error(fmt::format("{} {} failed: {}", method, fmt::join(units, " "), BusError(error.e, r)));
+    if (r < 0)
+      return Status::Error(
+          fmt::format("{} {} failed: {}", method, fmt::join(units, " "), BusError(error.e, r)));
     return Status::Ok();
   }
 
@@ -298,7 +317,8 @@ Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xd
     int r = sd_bus_open_user(&bus);
     if (r < 0) {
       return Status::Error(fmt::format(
-          "no systemd user manager is reachable ({}; user bus: {}). Is `systemd --user` running for this user? "
+          "no systemd user manager is reachable ({}; user bus: {}). Is `systemd --user` running "
+          "for this user? "
           "(On a server: loginctl enable-linger $USER.) `mosaic-fleet validate` needs no manager.",
           tried, std::strerror(-r)));
     }

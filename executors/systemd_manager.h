@@ -39,8 +39,9 @@ class SystemdManager {
   /// Enqueues one job per unit, then waits for all of them. `progress(unit, result)` is called
   /// as each finishes ("done", "failed", "timeout", "dependency", …). Fails, naming the units,
   /// when any job's result is not "done".
-  virtual Status RunJobs(JobKind kind, const std::vector<std::string>& units,
-                         const std::function<void(const std::string&, const std::string&)>& progress) = 0;
+  virtual Status RunJobs(
+      JobKind kind, const std::vector<std::string>& units,
+      const std::function<void(const std::string&, const std::string&)>& progress) = 0;
   /// Bus method calls made so far (benchmarks and tests count them).
   virtual int bus_calls() const = 0;
 };

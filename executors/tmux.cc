@@ -1,8 +1,8 @@
 #include "tmux.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "name_rules.h"
 
@@ -13,7 +13,8 @@ namespace {
 // fill with the separator. Our own option values never contain tabs (roster text has no
 // control characters; hashes are hex).
 constexpr char kPaneFormat[] =
-    "#{pid}\t#{pane_pid}\t#{pane_dead}\t#{window_index}\t#{pane_index}\t#{@mosaic-owner}\t#{@mosaic-runtime}\t"
+    "#{pid}\t#{pane_pid}\t#{pane_dead}\t#{window_index}\t#{pane_index}\t#{@mosaic-owner}\t#{@"
+    "mosaic-runtime}\t"
     "#{@mosaic-command}\t#{@mosaic-env}\t#{@mosaic-workdir}\t#{session_name}";
 
 std::vector<std::string> Split(const std::string& line, char sep, size_t max_fields) {
@@ -47,14 +48,18 @@ Status CheckSessionName(const std::string& name) {
 }  // namespace
 
 bool IsNoServerMessage(const std::string& err) {
-  return err.find("no server running") != std::string::npos || err.find("error connecting to") != std::string::npos ||
+  return err.find("no server running") != std::string::npos ||
+         err.find("error connecting to") != std::string::npos ||
          err.find("No such file or directory") != std::string::npos;
 }
 
 Result<Tmux> Tmux::ForSocket(const std::string& socket, ProcessRunner& runner) {
-  if (socket.empty()) return Status::Error("refusing to run tmux without a socket name (-L): that is the default socket");
+  if (socket.empty())
+    return Status::Error(
+        "refusing to run tmux without a socket name (-L): that is the default socket");
   if (socket == "default")
-    return Status::Error("refusing to use the tmux socket named \"default\": it is the user's default tmux server");
+    return Status::Error(
+        "refusing to use the tmux socket named \"default\": it is the user's default tmux server");
   if (auto why = ExplainNameViolation(NameRule::kSocket, socket, 64))
     return Status::Error(fmt::format("refusing tmux socket name {}: {}", Quoted(socket), *why));
   return Tmux(socket, runner);
@@ -79,7 +84,8 @@ Result<TmuxSessions> Tmux::ListSessions() const {
   const std::string& out = r.value().out;
   while (start < out.size()) {
     size_t end = out.find('\n', start);
-    std::string line = out.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string line =
+        out.substr(start, end == std::string::npos ? std::string::npos : end - start);
     start = end == std::string::npos ? out.size() : end + 1;
     std::vector<std::string> f = Split(line, '\t', 11);
     if (f.size() != 11) continue;
@@ -108,14 +114,15 @@ Result<bool> Tmux::HasSession(const std::string& name) const {
   return r.value().exit_code == 0;
 }
 
-Status Tmux::NewSession(const std::string& name, const std::vector<std::string>& argv, const SessionRecord& record) const {
+Status Tmux::NewSession(const std::string& name, const std::vector<std::string>& argv,
+                        const SessionRecord& record) const {
   if (Status s = CheckSessionName(name); !s.ok()) return s;
   std::vector<std::string> args = {"new-session", "-d", "-s", name, "--"};
   args.insert(args.end(), argv.begin(), argv.end());
   auto set = [&](const std::string& option, const std::string& value) {
     // "=NAME:" (exact session, its current window): tmux 3.3's set-option rejects "=NAME".
-    for (const std::string& a : {std::string(";"), std::string("set-option"), std::string("-t"), Exact(name) + ":",
-                                 option, value})
+    for (const std::string& a : {std::string(";"), std::string("set-option"), std::string("-t"),
+                                 Exact(name) + ":", option, value})
       args.push_back(a);
   };
   set("@mosaic-owner", record.owner);
@@ -126,7 +133,8 @@ Status Tmux::NewSession(const std::string& name, const std::vector<std::string>&
   Result<ProcessResult> r = Run(args);
   if (!r.ok()) return r.status();
   if (r.value().exit_code != 0)
-    return Status::Error(fmt::format("tmux -L {} new-session {} failed: {}", socket_, name, r.value().err));
+    return Status::Error(
+        fmt::format("tmux -L {} new-session {} failed: {}", socket_, name, r.value().err));
   return Status::Ok();
 }
 
@@ -135,9 +143,11 @@ Status Tmux::KillSession(const std::string& name) const {
   Result<ProcessResult> r = Run({"kill-session", "-t", Exact(name)});
   if (!r.ok()) return r.status();
   const ProcessResult& p = r.value();
-  if (p.exit_code == 0 || IsNoServerMessage(p.err) || p.err.find("can't find session") != std::string::npos)
+  if (p.exit_code == 0 || IsNoServerMessage(p.err) ||
+      p.err.find("can't find session") != std::string::npos)
     return Status::Ok();
-  return Status::Error(fmt::format("tmux -L {} kill-session -t ={} failed: {}", socket_, name, p.err));
+  return Status::Error(
+      fmt::format("tmux -L {} kill-session -t ={} failed: {}", socket_, name, p.err));
 }
 
 Status Tmux::KillServer() const {

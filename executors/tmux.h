@@ -56,7 +56,8 @@ class Tmux {
   /// Creates detached session `name` running `argv` (executed without a shell) and records
   /// `record` on it, in one tmux process. REQUIRES: the server is running, or the caller is
   /// the holder (only the holder may start a server).
-  Status NewSession(const std::string& name, const std::vector<std::string>& argv, const SessionRecord& record) const;
+  Status NewSession(const std::string& name, const std::vector<std::string>& argv,
+                    const SessionRecord& record) const;
 
   /// Kills exactly `=name`; a session that is already gone is success.
   Status KillSession(const std::string& name) const;

@@ -10,7 +10,8 @@ namespace mosaic {
 
 std::string ShellQuote(std::string_view word) {
   bool safe = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-./=:,+@%").find(c) != std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("_-./=:,+@%").find(c) != std::string_view::npos;
   });
   if (safe) return std::string(word);
   std::string out = "'";
@@ -37,12 +38,14 @@ bool IsThisHost(std::string_view host, std::string_view this_host) {
   return lower_short(host) == lower_short(this_host);
 }
 
-DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths, const DesiredOptions& options) {
+DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
+                              const DesiredOptions& options) {
   DesiredState desired;
   desired.paths = paths;
   desired.socket = roster.socket_name;
   desired.holder_session = roster.holder_session;
-  UnitFileInputs inputs{options.binary, roster.socket_name, roster.holder_session, paths.mosaic_home};
+  UnitFileInputs inputs{options.binary, roster.socket_name, roster.holder_session,
+                        paths.mosaic_home};
   desired.holder_unit_path = paths.unit_dir + "/" + kHolderUnit;
   desired.holder_unit_content = RenderHolderUnit(inputs);
   desired.agent_template_path = paths.unit_dir + "/" + kAgentTemplateUnit;
@@ -59,9 +62,12 @@ DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths, con
     agent.workdir = ExpandHome(spec.working_directory, paths.home);
     agent.command = LaunchCommand(roster, spec);
     agent.owned_env = {
-        {"MOSAIC_AGENT_NAME", spec.name},         {"MOSAIC_AGENT_RUNTIME", spec.runtime},
-        {"MOSAIC_AGENT_MODEL", spec.model_hint},  {"MOSAIC_AGENT_WORKDIR", agent.workdir},
-        {"MOSAIC_RUNTIME_COMMAND", agent.command}, {"MOSAIC_TMUX_SOCKET", roster.socket_name},
+        {"MOSAIC_AGENT_NAME", spec.name},
+        {"MOSAIC_AGENT_RUNTIME", spec.runtime},
+        {"MOSAIC_AGENT_MODEL", spec.model_hint},
+        {"MOSAIC_AGENT_WORKDIR", agent.workdir},
+        {"MOSAIC_RUNTIME_COMMAND", agent.command},
+        {"MOSAIC_TMUX_SOCKET", roster.socket_name},
         {"MOSAIC_TMUX_HOLDER", roster.holder_session},
     };
     desired.agents.push_back(std::move(agent));

@@ -16,10 +16,10 @@ namespace mosaic {
 
 struct DesiredAgent {
   AgentSpec spec;
-  std::string unit;        ///< mosaic-agent@NAME.service
+  std::string unit;  ///< mosaic-agent@NAME.service
   std::string env_path;
-  std::string workdir;     ///< "~" expanded
-  std::string command;     ///< the runtime's launch command line (shell syntax)
+  std::string workdir;  ///< "~" expanded
+  std::string command;  ///< the runtime's launch command line (shell syntax)
   /// The keys the tool owns in the agent's env file, in OwnedEnvKeys order.
   std::vector<std::pair<std::string, std::string>> owned_env;
 };
@@ -32,8 +32,8 @@ struct DesiredState {
   std::string holder_unit_content;
   std::string agent_template_path;
   std::string agent_template_content;
-  std::vector<DesiredAgent> agents;     ///< managed on this host, in roster order
-  std::vector<AgentSpec> elsewhere;     ///< on other hosts: reported, never touched
+  std::vector<DesiredAgent> agents;  ///< managed on this host, in roster order
+  std::vector<AgentSpec> elsewhere;  ///< on other hosts: reported, never touched
 };
 
 struct DesiredOptions {
@@ -41,7 +41,8 @@ struct DesiredOptions {
   std::string binary;     ///< absolute path of mosaic-fleet, written into the unit files
 };
 
-DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths, const DesiredOptions& options);
+DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
+                              const DesiredOptions& options);
 
 /// The launch command of `agent`: its runtime's `command`, else `mosaic yolo RUNTIME`, plus
 /// `--model HINT` when a model hint is set. Roster values are shell-quoted.

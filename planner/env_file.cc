@@ -1,17 +1,19 @@
 #include "env_file.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace mosaic {
 namespace {
 
 bool IsValidKey(std::string_view key) {
   if (key.empty() || std::isdigit(static_cast<unsigned char>(key.front()))) return false;
-  return std::all_of(key.begin(), key.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
 }
 
 // Decodes the value part of one logical line (after '='), as systemd does.
@@ -25,8 +27,10 @@ std::string DecodeValue(std::string_view v) {
     char c = v[i];
     switch (state) {
       case kBare:
-        if (c == '\'') state = kSingle, trailing_space_start = std::string::npos;
-        else if (c == '"') state = kDouble, trailing_space_start = std::string::npos;
+        if (c == '\'')
+          state = kSingle, trailing_space_start = std::string::npos;
+        else if (c == '"')
+          state = kDouble, trailing_space_start = std::string::npos;
         else if (c == '\\' && i + 1 < v.size()) {
           if (v[i + 1] != '\n') out += v[i + 1];
           ++i;
@@ -40,17 +44,23 @@ std::string DecodeValue(std::string_view v) {
         }
         break;
       case kSingle:
-        if (c == '\'') state = kBare;
-        else out += c;
+        if (c == '\'')
+          state = kBare;
+        else
+          out += c;
         break;
       case kDouble:
-        if (c == '"') state = kBare;
+        if (c == '"')
+          state = kBare;
         else if (c == '\\' && i + 1 < v.size()) {
           char n = v[i + 1];
-          if (n == '"' || n == '\\' || n == '`' || n == '$') out += n;
-          else if (n != '\n') out += {'\\', n};
+          if (n == '"' || n == '\\' || n == '`' || n == '$')
+            out += n;
+          else if (n != '\n')
+            out += {'\\', n};
           ++i;
-        } else out += c;
+        } else
+          out += c;
         break;
     }
   }
@@ -85,9 +95,12 @@ EnvFile ParseEnvFile(std::string_view text) {
         end += 2;
         continue;
       }
-      if (!comment && !in_value && c == '=') in_value = true;
-      else if (in_value && c == '\'' && !in_double) in_single = !in_single;
-      else if (in_value && c == '"' && !in_single) in_double = !in_double;
+      if (!comment && !in_value && c == '=')
+        in_value = true;
+      else if (in_value && c == '\'' && !in_double)
+        in_single = !in_single;
+      else if (in_value && c == '"' && !in_single)
+        in_double = !in_double;
       end++;
     }
     EnvLine line;
@@ -126,8 +139,9 @@ std::string FormatEnvAssignment(const std::string& key, const std::string& value
 
 const std::vector<std::string>& OwnedEnvKeys() {
   static const std::vector<std::string> keys = {
-      "MOSAIC_AGENT_NAME",     "MOSAIC_AGENT_RUNTIME", "MOSAIC_AGENT_MODEL", "MOSAIC_AGENT_WORKDIR",
-      "MOSAIC_RUNTIME_COMMAND", "MOSAIC_TMUX_SOCKET",   "MOSAIC_TMUX_HOLDER",
+      "MOSAIC_AGENT_NAME",    "MOSAIC_AGENT_RUNTIME",   "MOSAIC_AGENT_MODEL",
+      "MOSAIC_AGENT_WORKDIR", "MOSAIC_RUNTIME_COMMAND", "MOSAIC_TMUX_SOCKET",
+      "MOSAIC_TMUX_HOLDER",
   };
   return keys;
 }
@@ -137,20 +151,23 @@ bool IsOwnedEnvKey(std::string_view key) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
-std::string MergeEnvFile(std::string_view existing, const std::vector<std::pair<std::string, std::string>>& owned) {
+std::string MergeEnvFile(std::string_view existing,
+                         const std::vector<std::pair<std::string, std::string>>& owned) {
   std::map<std::string, std::string> wanted(owned.begin(), owned.end());
   std::string out;
   std::set<std::string> written;
   if (existing.empty()) {
-    out += "# mosaic-fleet agent environment. The tool rewrites only the keys it owns\n"
-           "# (MOSAIC_AGENT_NAME, _RUNTIME, _MODEL, _WORKDIR, MOSAIC_RUNTIME_COMMAND,\n"
-           "# MOSAIC_TMUX_SOCKET, _HOLDER). Add your own keys and comments: they are kept.\n"
-           "# MOSAIC_AGENT_COMMAND, if you set it, replaces the runtime's launch command.\n";
+    out +=
+        "# mosaic-fleet agent environment. The tool rewrites only the keys it owns\n"
+        "# (MOSAIC_AGENT_NAME, _RUNTIME, _MODEL, _WORKDIR, MOSAIC_RUNTIME_COMMAND,\n"
+        "# MOSAIC_TMUX_SOCKET, _HOLDER). Add your own keys and comments: they are kept.\n"
+        "# MOSAIC_AGENT_COMMAND, if you set it, replaces the runtime's launch command.\n";
   }
   EnvFile file = ParseEnvFile(existing);
   for (const EnvLine& line : file.lines) {
     if (line.is_assignment() && wanted.contains(line.key)) {
-      if (written.insert(line.key).second) out += FormatEnvAssignment(line.key, wanted[line.key]) + "\n";
+      if (written.insert(line.key).second)
+        out += FormatEnvAssignment(line.key, wanted[line.key]) + "\n";
       continue;  // a later duplicate of an owned key would override ours: drop it
     }
     out += line.raw + "\n";

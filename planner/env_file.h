@@ -48,7 +48,8 @@ bool IsOwnedEnvKey(std::string_view key);
 /// the first line of an owned key is rewritten in place, later duplicates of it dropped,
 /// missing ones appended; every other line is kept byte-for-byte (a missing final newline is
 /// added). An empty `existing` yields a new file with an explanatory header.
-std::string MergeEnvFile(std::string_view existing, const std::vector<std::pair<std::string, std::string>>& owned);
+std::string MergeEnvFile(std::string_view existing,
+                         const std::vector<std::pair<std::string, std::string>>& owned);
 
 /// A stable fingerprint (FNV-1a, hex) of the variables of an env file, recorded on each
 /// session so that a later edit of the file shows up as drift. Never printed as values.

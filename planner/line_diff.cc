@@ -30,20 +30,27 @@ std::vector<std::string> LineDiff(std::string_view before, std::string_view afte
       lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
   size_t i = 0, j = 0;
   while (i < a.size() || j < b.size()) {
-    if (i < a.size() && j < b.size() && a[i] == b[j]) full.push_back("  " + std::string(a[i])), ++i, ++j;
-    else if (j < b.size() && (i == a.size() || lcs[i][j + 1] >= lcs[i + 1][j])) full.push_back("+ " + std::string(b[j++]));
-    else full.push_back("- " + std::string(a[i++]));
+    if (i < a.size() && j < b.size() && a[i] == b[j])
+      full.push_back("  " + std::string(a[i])), ++i, ++j;
+    else if (j < b.size() && (i == a.size() || lcs[i][j + 1] >= lcs[i + 1][j]))
+      full.push_back("+ " + std::string(b[j++]));
+    else
+      full.push_back("- " + std::string(a[i++]));
   }
   // Keep only changes and their context.
   std::vector<bool> keep(full.size(), false);
   for (size_t k = 0; k < full.size(); ++k) {
     if (full[k][0] == ' ') continue;
-    for (size_t c = (k >= context ? k - context : 0); c <= std::min(full.size() - 1, k + context); ++c) keep[c] = true;
+    for (size_t c = (k >= context ? k - context : 0); c <= std::min(full.size() - 1, k + context);
+         ++c)
+      keep[c] = true;
   }
   std::vector<std::string> out;
   for (size_t k = 0; k < full.size(); ++k) {
-    if (keep[k]) out.push_back(full[k]);
-    else if (out.empty() || out.back() != "  …") out.push_back("  …");
+    if (keep[k])
+      out.push_back(full[k]);
+    else if (out.empty() || out.back() != "  …")
+      out.push_back("  …");
   }
   if (!out.empty() && out.back() == "  …") out.pop_back();
   return out;

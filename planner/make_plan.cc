@@ -1,10 +1,10 @@
 #include "make_plan.h"
 
-#include <algorithm>
-#include <set>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
+#include <set>
 
 #include "env_file.h"
 #include "line_diff.h"
@@ -16,7 +16,8 @@ LaunchIdentity IdentityOfEnv(const std::string& env_content) {
   std::map<std::string, std::string> vars = ParseEnvFile(env_content).Variables();
   LaunchIdentity identity;
   auto user = vars.find("MOSAIC_AGENT_COMMAND");
-  identity.command = user != vars.end() && !user->second.empty() ? user->second : vars["MOSAIC_RUNTIME_COMMAND"];
+  identity.command =
+      user != vars.end() && !user->second.empty() ? user->second : vars["MOSAIC_RUNTIME_COMMAND"];
   identity.command_hash = Fingerprint(identity.command);
   identity.env_hash = EnvFingerprint(vars);
   return identity;
@@ -36,8 +37,10 @@ class Planner {
     plan_.socket = desired_.socket;
     plan_.observed_fingerprint = ObservedFingerprint(observed_);
     if (!options_.targets.empty()) {
-      plan_.notes.push_back({NoteKind::kTargeted, fmt::format("{}", fmt::join(options_.targets, ", ")),
-                             "the plan is limited to the targeted agents: other drift is not shown and will not be fixed"});
+      plan_.notes.push_back({NoteKind::kTargeted,
+                             fmt::format("{}", fmt::join(options_.targets, ", ")),
+                             "the plan is limited to the targeted agents: other drift is not shown "
+                             "and will not be fixed"});
     }
     PlanUnitFiles();
     PlanEnvFiles();
@@ -52,8 +55,8 @@ class Planner {
 
  private:
   bool Targeted(const std::string& name) const {
-    return options_.targets.empty() ||
-           std::find(options_.targets.begin(), options_.targets.end(), name) != options_.targets.end();
+    return options_.targets.empty() || std::find(options_.targets.begin(), options_.targets.end(),
+                                                 name) != options_.targets.end();
   }
 
   const ObservedUnit* Unit(const std::string& name) const {
@@ -74,11 +77,13 @@ class Planner {
   void PlanUnitFile(const std::string& path, const std::string& content, const std::string& unit) {
     const std::string* existing = File(path);
     if (existing && *existing == content) return;
-    ResourceChange change{"unit_file." + unit, existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
-                          existing ? "the unit file differs from what the roster and this mosaic-fleet produce"
-                                   : "the unit file is missing",
-                          {{"path", existing ? path : "", path, false}},
-                          LineDiff(existing ? *existing : "", content)};
+    ResourceChange change{
+        "unit_file." + unit,
+        existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
+        existing ? "the unit file differs from what the roster and this mosaic-fleet produce"
+                 : "the unit file is missing",
+        {{"path", existing ? path : "", path, false}},
+        LineDiff(existing ? *existing : "", content)};
     plan_.changes.push_back(std::move(change));
     unit_writes_.push_back({StepKind::kWriteFile, {}, path, content, 0644, {}});
     if (unit == kHolderUnit && existing) holder_unit_changed_ = true;
@@ -96,21 +101,27 @@ class Planner {
       std::string merged = MergeEnvFile(existing ? *existing : "", agent.owned_env);
       merged_env_[agent.spec.name] = merged;
       if (existing && *existing == merged) continue;
-      std::map<std::string, std::string> before = existing ? ParseEnvFile(*existing).Variables() : std::map<std::string, std::string>{};
-      ResourceChange change{"env_file." + agent.spec.name, existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
-                            existing ? "keys owned by mosaic-fleet differ from the roster" : "the agent's env file is missing",
+      std::map<std::string, std::string> before =
+          existing ? ParseEnvFile(*existing).Variables() : std::map<std::string, std::string>{};
+      ResourceChange change{"env_file." + agent.spec.name,
+                            existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
+                            existing ? "keys owned by mosaic-fleet differ from the roster"
+                                     : "the agent's env file is missing",
                             {},
                             {}};
       for (const auto& [key, value] : agent.owned_env) {
         auto old = before.find(key);
         if (old != before.end() && old->second == value) continue;
-        change.attributes.push_back({key, old == before.end() ? "" : Quote(old->second), Quote(value), false});
+        change.attributes.push_back(
+            {key, old == before.end() ? "" : Quote(old->second), Quote(value), false});
       }
       // User keys may hold secrets: they are kept, and never printed.
       for (const auto& [key, value] : before)
-        if (!IsOwnedEnvKey(key)) change.attributes.push_back({key, "(user value kept)", "(user value kept)", false});
+        if (!IsOwnedEnvKey(key))
+          change.attributes.push_back({key, "(user value kept)", "(user value kept)", false});
       plan_.changes.push_back(std::move(change));
-      env_writes_.push_back({StepKind::kMergeEnvFile, {}, agent.env_path, "", 0600, agent.owned_env});
+      env_writes_.push_back(
+          {StepKind::kMergeEnvFile, {}, agent.env_path, "", 0600, agent.owned_env});
     }
   }
 
@@ -119,11 +130,17 @@ class Planner {
     bool active = unit && unit->active();
     bool enabled = unit && unit->enabled;
     if (active && enabled) return;
-    ResourceChange change{std::string("unit.") + kHolderUnit, File(desired_.holder_unit_path) ? ChangeAction::kUpdate : ChangeAction::kCreate,
-                          "the holder owns the fleet's tmux server and must run (and start at boot)", {}, {}};
+    ResourceChange change{
+        std::string("unit.") + kHolderUnit,
+        File(desired_.holder_unit_path) ? ChangeAction::kUpdate : ChangeAction::kCreate,
+        "the holder owns the fleet's tmux server and must run (and start at boot)",
+        {},
+        {}};
     if (!enabled) change.attributes.push_back({"enabled", "false", "true", false});
-    if (!active) change.attributes.push_back({"active", unit ? unit->active_state : "", "active", false});
-    if (change.action == ChangeAction::kCreate) change.reason = "new holder: owns the fleet's tmux server on -L " + desired_.socket;
+    if (!active)
+      change.attributes.push_back({"active", unit ? unit->active_state : "", "active", false});
+    if (change.action == ChangeAction::kCreate)
+      change.reason = "new holder: owns the fleet's tmux server on -L " + desired_.socket;
     plan_.changes.push_back(std::move(change));
     if (!enabled) enable_.push_back(kHolderUnit);
     if (!active) start_holder_ = true;
@@ -138,19 +155,22 @@ class Planner {
     LaunchIdentity want = IdentityOfEnv(merged_env_[name]);
 
     if (session && !session->owned()) {
-      plan_.notes.push_back({NoteKind::kNameConflict, name,
-                             fmt::format("a session named {} exists on -L {} but was not created by mosaic-fleet: "
-                                         "it is left alone, so agent {} cannot start; rename or remove that session",
-                                         name, desired_.socket, name)});
+      plan_.notes.push_back(
+          {NoteKind::kNameConflict, name,
+           fmt::format("a session named {} exists on -L {} but was not created by mosaic-fleet: "
+                       "it is left alone, so agent {} cannot start; rename or remove that session",
+                       name, desired_.socket, name)});
       return;
     }
     ResourceChange change{"agent." + name, ChangeAction::kUpdate, "", {}, {}};
     if (!session) {
       change.action = ChangeAction::kCreate;
-      change.reason = active ? "the session is gone while its unit is active (killed outside mosaic-fleet?)"
-                             : unit && unit->active_state == "failed" ? "the unit failed; starting it again"
-                                                                      : "new agent";
-      change.attributes = {{"runtime", "", agent.spec.runtime, false}, {"working_directory", "", agent.workdir, false}};
+      change.reason =
+          active ? "the session is gone while its unit is active (killed outside mosaic-fleet?)"
+          : unit && unit->active_state == "failed" ? "the unit failed; starting it again"
+                                                   : "new agent";
+      change.attributes = {{"runtime", "", agent.spec.runtime, false},
+                           {"working_directory", "", agent.workdir, false}};
       (active ? restart_ : start_).push_back(agent.unit);
     } else if (session->dead) {
       change.action = ChangeAction::kReplace;
@@ -161,16 +181,20 @@ class Planner {
       std::vector<std::string> why;
       if (session->runtime != agent.spec.runtime) {
         change.attributes.push_back({"runtime", session->runtime, agent.spec.runtime, true});
-        why.push_back(fmt::format("runtime {} → {}", session->runtime.empty() ? "(unknown)" : session->runtime, agent.spec.runtime));
+        why.push_back(fmt::format("runtime {} → {}",
+                                  session->runtime.empty() ? "(unknown)" : session->runtime,
+                                  agent.spec.runtime));
       }
       if (session->workdir != agent.workdir) {
         change.attributes.push_back({"working_directory", session->workdir, agent.workdir, true});
         why.push_back(fmt::format("working directory {} → {}", session->workdir, agent.workdir));
       }
       if (session->command_hash != want.command_hash) {
-        change.attributes.push_back({"command", session->command_hash.empty() ? "" : "(previous)", want.command, true});
+        change.attributes.push_back(
+            {"command", session->command_hash.empty() ? "" : "(previous)", want.command, true});
         // A new runtime brings its own command; say so only when the command changed alone.
-        if (why.empty() || session->runtime == agent.spec.runtime) why.push_back("launch command changed");
+        if (why.empty() || session->runtime == agent.spec.runtime)
+          why.push_back("launch command changed");
       }
       if (why.empty() && session->env_hash != want.env_hash) {
         change.attributes.push_back({"environment", "(previous)", "(env file as merged)", true});
@@ -182,7 +206,8 @@ class Planner {
         restart_.push_back(agent.unit);
       } else if (!active) {
         change.reason = "the session runs but its unit is not active";
-        change.attributes.push_back({"active", unit ? unit->active_state : "inactive", "active", false});
+        change.attributes.push_back(
+            {"active", unit ? unit->active_state : "inactive", "active", false});
         start_.push_back(agent.unit);
       }
     }
@@ -200,21 +225,24 @@ class Planner {
     for (const AgentSpec& a : desired_.elsewhere) in_roster.insert(a.name);
     std::set<std::string> candidates;
     for (const auto& [name, unit] : observed_.units)
-      if (std::string agent = AgentOfUnit(name); !agent.empty() && (unit.active() || unit.enabled)) candidates.insert(agent);
+      if (std::string agent = AgentOfUnit(name); !agent.empty() && (unit.active() || unit.enabled))
+        candidates.insert(agent);
     for (const auto& [name, session] : observed_.sessions)
       if (session.owned()) candidates.insert(name);
     for (const std::string& name : candidates) {
       if (in_roster.contains(name) || !Targeted(name)) continue;
       const ObservedUnit* unit = Unit(AgentUnitName(name));
       const ObservedSession* session = Session(name);
-      ResourceChange change{"agent." + name, ChangeAction::kDelete, "no longer in the roster", {}, {}};
+      ResourceChange change{
+          "agent." + name, ChangeAction::kDelete, "no longer in the roster", {}, {}};
       if (unit && unit->active()) {
         change.attributes.push_back({"active", unit->active_state, "inactive", false});
         stop_.push_back(unit->name);
       } else if (session && session->owned()) {
         kill_.push_back(name);
       }
-      if (session && session->owned()) change.attributes.push_back({"session", "running", "", false});
+      if (session && session->owned())
+        change.attributes.push_back({"session", "running", "", false});
       if (unit && unit->enabled) {
         change.attributes.push_back({"enabled", "true", "false", false});
         disable_.push_back(unit->name);
@@ -228,30 +256,37 @@ class Planner {
     for (const DesiredAgent& a : desired_.agents) known.insert(a.spec.name);
     for (const AgentSpec& a : desired_.elsewhere) {
       known.insert(a.name);
-      plan_.notes.push_back({NoteKind::kManagedElsewhere, a.name, fmt::format("managed on host {}, not here", a.host)});
+      plan_.notes.push_back({NoteKind::kManagedElsewhere, a.name,
+                             fmt::format("managed on host {}, not here", a.host)});
     }
     for (const auto& [name, session] : observed_.sessions) {
       if (session.owned() || session.owner == kOwnerHolder || known.contains(name)) continue;
-      plan_.notes.push_back({NoteKind::kUnmanagedSession, name,
-                             fmt::format("session {} on -L {} was not created by mosaic-fleet; it is left alone", name, desired_.socket)});
+      plan_.notes.push_back(
+          {NoteKind::kUnmanagedSession, name,
+           fmt::format("session {} on -L {} was not created by mosaic-fleet; it is left alone",
+                       name, desired_.socket)});
     }
     for (const std::string& name : observed_.env_files) {
       if (known.contains(name)) continue;
-      plan_.notes.push_back({NoteKind::kPreservedData, desired_.paths.EnvFile(name),
-                             "env file of an agent no longer in the roster: kept (delete it yourself if unwanted)"});
+      plan_.notes.push_back(
+          {NoteKind::kPreservedData, desired_.paths.EnvFile(name),
+           "env file of an agent no longer in the roster: kept (delete it yourself if unwanted)"});
     }
     for (const std::string& path : observed_.preserved)
-      plan_.notes.push_back({NoteKind::kPreservedData, path, "user data: never modified or deleted"});
+      plan_.notes.push_back(
+          {NoteKind::kPreservedData, path, "user data: never modified or deleted"});
     for (const DesiredAgent& a : desired_.agents) {
       auto age = observed_.heartbeat_ages.find(a.spec.name);
       if (age != observed_.heartbeat_ages.end() && age->second > options_.stale_heartbeat_seconds)
         plan_.notes.push_back({NoteKind::kStaleHeartbeat, a.spec.name,
-                               fmt::format("last heartbeat {}s ago (stale after {}s)", age->second, options_.stale_heartbeat_seconds)});
+                               fmt::format("last heartbeat {}s ago (stale after {}s)", age->second,
+                                           options_.stale_heartbeat_seconds)});
     }
     if (holder_unit_changed_)
-      plan_.notes.push_back({NoteKind::kHolderUnitChanged, kHolderUnit,
-                             "the new holder unit takes effect when the holder restarts; apply never restarts it, "
-                             "because that ends every session"});
+      plan_.notes.push_back(
+          {NoteKind::kHolderUnitChanged, kHolderUnit,
+           "the new holder unit takes effect when the holder restarts; apply never restarts it, "
+           "because that ends every session"});
   }
 
   void AssembleSteps() {
@@ -284,7 +319,8 @@ class Planner {
 
 }  // namespace
 
-Plan MakePlan(const DesiredState& desired, const ObservedState& observed, const PlanOptions& options) {
+Plan MakePlan(const DesiredState& desired, const ObservedState& observed,
+              const PlanOptions& options) {
   return Planner(desired, observed, options).Run();
 }
 

@@ -12,13 +12,14 @@
 namespace mosaic {
 
 struct PlanOptions {
-  std::vector<std::string> targets;          ///< limit agent changes to these names
-  int64_t stale_heartbeat_seconds = 600;     ///< older heartbeats are reported
+  std::vector<std::string> targets;       ///< limit agent changes to these names
+  int64_t stale_heartbeat_seconds = 600;  ///< older heartbeats are reported
 };
 
 /// Every change needed to make `observed` match `desired`, with reasons, and the ordered,
 /// batched steps that make them. No I/O; same inputs, same plan.
-Plan MakePlan(const DesiredState& desired, const ObservedState& observed, const PlanOptions& options = {});
+Plan MakePlan(const DesiredState& desired, const ObservedState& observed,
+              const PlanOptions& options = {});
 
 /// The environment a session of `agent` runs with when its env file is `env_content`
 /// (after the merge): its fingerprint and the launch command (the user's

@@ -4,11 +4,13 @@
 
 namespace mosaic {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedSession, name, pane_pid, dead, owner, runtime, workdir,
-                                                command_hash, env_hash)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, active_state, enabled)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_server, tmux_server_pid, sessions, units, files,
-                                                env_files, heartbeat_ages, preserved)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedSession, name, pane_pid, dead, owner,
+                                                runtime, workdir, command_hash, env_hash)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, active_state,
+                                                enabled)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_server, tmux_server_pid,
+                                                sessions, units, files, env_files, heartbeat_ages,
+                                                preserved)
 
 nlohmann::json ToJson(const ObservedState& observed) { return observed; }
 
@@ -20,9 +22,17 @@ std::string ObservedFingerprint(const ObservedState& o) {
   Fingerprinter f;
   f.Add(o.tmux_server).Add(o.tmux_server_pid);
   for (const auto& [name, s] : o.sessions)
-    f.Add(name).Add(s.pane_pid).Add(s.dead).Add(s.owner).Add(s.runtime).Add(s.workdir).Add(s.command_hash).Add(s.env_hash);
+    f.Add(name)
+        .Add(s.pane_pid)
+        .Add(s.dead)
+        .Add(s.owner)
+        .Add(s.runtime)
+        .Add(s.workdir)
+        .Add(s.command_hash)
+        .Add(s.env_hash);
   f.Add(static_cast<int64_t>(o.units.size()));
-  for (const auto& [name, u] : o.units) f.Add(name).Add(u.load_state).Add(u.active_state).Add(u.enabled);
+  for (const auto& [name, u] : o.units)
+    f.Add(name).Add(u.load_state).Add(u.active_state).Add(u.enabled);
   f.Add(static_cast<int64_t>(o.files.size()));
   for (const auto& [path, content] : o.files) f.Add(path).Add(content);
   f.Add(static_cast<int64_t>(o.env_files.size()));

@@ -8,10 +8,9 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace mosaic {
 
@@ -22,22 +21,24 @@ inline constexpr char kOwnerHolder[] = "mosaic-fleet-holder";
 struct ObservedSession {
   std::string name;
   int64_t pane_pid = 0;
-  bool dead = false;          ///< the pane's command has exited (remain-on-exit keeps it)
-  std::string owner;          ///< @mosaic-owner: kOwnerAgent, kOwnerHolder, or "" (not ours)
-  std::string runtime;        ///< @mosaic-runtime, recorded at creation
-  std::string workdir;        ///< @mosaic-workdir
-  std::string command_hash;   ///< @mosaic-command: Fingerprint of the launch command
-  std::string env_hash;       ///< @mosaic-env: EnvFingerprint of the env file it started with
+  bool dead = false;         ///< the pane's command has exited (remain-on-exit keeps it)
+  std::string owner;         ///< @mosaic-owner: kOwnerAgent, kOwnerHolder, or "" (not ours)
+  std::string runtime;       ///< @mosaic-runtime, recorded at creation
+  std::string workdir;       ///< @mosaic-workdir
+  std::string command_hash;  ///< @mosaic-command: Fingerprint of the launch command
+  std::string env_hash;      ///< @mosaic-env: EnvFingerprint of the env file it started with
   bool owned() const { return owner == kOwnerAgent; }
   friend bool operator==(const ObservedSession&, const ObservedSession&) = default;
 };
 
 struct ObservedUnit {
   std::string name;
-  std::string load_state;     ///< loaded, not-found, ...
-  std::string active_state;   ///< active, inactive, failed, activating, ...
-  bool enabled = false;       ///< linked into default.target.wants
-  bool active() const { return active_state == "active" || active_state == "activating" || active_state == "reloading"; }
+  std::string load_state;    ///< loaded, not-found, ...
+  std::string active_state;  ///< active, inactive, failed, activating, ...
+  bool enabled = false;      ///< linked into default.target.wants
+  bool active() const {
+    return active_state == "active" || active_state == "activating" || active_state == "reloading";
+  }
   friend bool operator==(const ObservedUnit&, const ObservedUnit&) = default;
 };
 
@@ -45,11 +46,11 @@ struct ObservedState {
   bool tmux_server = false;
   int64_t tmux_server_pid = 0;
   std::map<std::string, ObservedSession> sessions;  ///< on the fleet socket, by name
-  std::map<std::string, ObservedUnit> units;        ///< the holder and every mosaic-agent@ unit seen
-  std::map<std::string, std::string> files;         ///< unit and env files that exist: path → content
-  std::vector<std::string> env_files;               ///< agents with an env file, by name
-  std::map<std::string, int64_t> heartbeat_ages;    ///< agent → seconds since its last heartbeat
-  std::vector<std::string> preserved;               ///< user data found and left alone (paths)
+  std::map<std::string, ObservedUnit> units;  ///< the holder and every mosaic-agent@ unit seen
+  std::map<std::string, std::string> files;   ///< unit and env files that exist: path → content
+  std::vector<std::string> env_files;         ///< agents with an env file, by name
+  std::map<std::string, int64_t> heartbeat_ages;  ///< agent → seconds since its last heartbeat
+  std::vector<std::string> preserved;             ///< user data found and left alone (paths)
   friend bool operator==(const ObservedState&, const ObservedState&) = default;
 };
 

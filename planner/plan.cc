@@ -25,7 +25,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(NoteKind, {{NoteKind::kTargeted, "targeted"},
                                         {NoteKind::kStaleHeartbeat, "stale-heartbeat"},
                                         {NoteKind::kHolderUnitChanged, "holder-unit-changed"}})
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AttributeDiff, name, before, after, forces_replacement)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AttributeDiff, name, before, after,
+                                                forces_replacement)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Step, kind, names, path, content, mode, owned)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Note, kind, subject, message)
 
@@ -116,16 +117,17 @@ nlohmann::json PlanToJson(const Plan& plan) {
       if (!a.after.empty()) after[a.name] = a.after;
     }
     std::string type = c.address.substr(0, c.address.find('.'));
-    changes.push_back({{"address", c.address},
-                       {"type", type},
-                       {"name", c.address.substr(c.address.find('.') + 1)},
-                       {"action", c.action},
-                       {"actions", ActionList(c.action)},
-                       {"reason", c.reason},
-                       {"before", c.action == ChangeAction::kCreate ? nlohmann::json(nullptr) : before},
-                       {"after", c.action == ChangeAction::kDelete ? nlohmann::json(nullptr) : after},
-                       {"attributes", c.attributes},
-                       {"diff", c.diff}});
+    changes.push_back(
+        {{"address", c.address},
+         {"type", type},
+         {"name", c.address.substr(c.address.find('.') + 1)},
+         {"action", c.action},
+         {"actions", ActionList(c.action)},
+         {"reason", c.reason},
+         {"before", c.action == ChangeAction::kCreate ? nlohmann::json(nullptr) : before},
+         {"after", c.action == ChangeAction::kDelete ? nlohmann::json(nullptr) : after},
+         {"attributes", c.attributes},
+         {"diff", c.diff}});
   }
   PlanSummary s = Summarize(plan);
   return {{"format_version", kPlanFormatVersion},
@@ -134,7 +136,8 @@ nlohmann::json PlanToJson(const Plan& plan) {
           {"roster_path", plan.roster_path},
           {"roster_fingerprint", plan.roster_fingerprint},
           {"targets", plan.targets},
-          {"summary", {{"add", s.add}, {"change", s.change}, {"replace", s.replace}, {"destroy", s.destroy}}},
+          {"summary",
+           {{"add", s.add}, {"change", s.change}, {"replace", s.replace}, {"destroy", s.destroy}}},
           {"resource_changes", changes},
           {"steps", plan.steps},
           {"notes", plan.notes}};

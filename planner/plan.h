@@ -8,11 +8,10 @@
 // bus round trip, not N. Executors never read reasons.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace mosaic {
 
@@ -27,24 +26,25 @@ struct AttributeDiff {
 };
 
 struct ResourceChange {
-  std::string address;  ///< "unit_file.mosaic-tmux-holder.service", "env_file.coder0", "unit.…", "agent.coder0"
+  std::string address;  ///< "unit_file.mosaic-tmux-holder.service", "env_file.coder0", "unit.…",
+                        ///< "agent.coder0"
   ChangeAction action = ChangeAction::kUpdate;
-  std::string reason;   ///< for people only
+  std::string reason;  ///< for people only
   std::vector<AttributeDiff> attributes;
   std::vector<std::string> diff;  ///< file line diff: "+ …", "- …", "  …"; user values masked
   friend bool operator==(const ResourceChange&, const ResourceChange&) = default;
 };
 
 enum class StepKind {
-  kWriteFile,       ///< path, content, mode
-  kMergeEnvFile,    ///< path, owned (keys the tool owns): merged with the file as it is at apply
+  kWriteFile,     ///< path, content, mode
+  kMergeEnvFile,  ///< path, owned (keys the tool owns): merged with the file as it is at apply
   kDaemonReload,
-  kEnableUnits,     ///< names
-  kStartUnits,      ///< names: enqueue all, then wait for all
-  kRestartUnits,    ///< names
-  kStopUnits,       ///< names
-  kDisableUnits,    ///< names
-  kKillSessions,    ///< names: exact =NAME targets on the fleet socket
+  kEnableUnits,   ///< names
+  kStartUnits,    ///< names: enqueue all, then wait for all
+  kRestartUnits,  ///< names
+  kStopUnits,     ///< names
+  kDisableUnits,  ///< names
+  kKillSessions,  ///< names: exact =NAME targets on the fleet socket
 };
 
 struct Step {
@@ -58,11 +58,11 @@ struct Step {
 };
 
 enum class NoteKind {
-  kTargeted,           ///< --target limited the plan
-  kManagedElsewhere,   ///< agent on another host
-  kUnmanagedSession,   ///< a session on the socket the tool did not create
-  kNameConflict,       ///< an unmanaged session has an agent's name: left alone, agent not started
-  kPreservedData,      ///< user data left in place
+  kTargeted,          ///< --target limited the plan
+  kManagedElsewhere,  ///< agent on another host
+  kUnmanagedSession,  ///< a session on the socket the tool did not create
+  kNameConflict,      ///< an unmanaged session has an agent's name: left alone, agent not started
+  kPreservedData,     ///< user data left in place
   kStaleHeartbeat,
   kHolderUnitChanged,  ///< takes effect at the next holder restart, which apply never does
 };
@@ -78,11 +78,11 @@ struct Plan {
   std::vector<ResourceChange> changes;
   std::vector<Step> steps;
   std::vector<Note> notes;
-  std::vector<std::string> targets;   ///< --target names; empty: the whole fleet
-  std::string socket;                 ///< the fleet's tmux socket, for the executors
-  std::string observed_fingerprint;   ///< ObservedFingerprint of what the plan was made from
-  std::string roster_path;            ///< the roster it was made from …
-  std::string roster_fingerprint;     ///< … and Fingerprint of that roster's text
+  std::vector<std::string> targets;  ///< --target names; empty: the whole fleet
+  std::string socket;                ///< the fleet's tmux socket, for the executors
+  std::string observed_fingerprint;  ///< ObservedFingerprint of what the plan was made from
+  std::string roster_path;           ///< the roster it was made from …
+  std::string roster_fingerprint;    ///< … and Fingerprint of that roster's text
   bool empty() const { return changes.empty(); }
   friend bool operator==(const Plan&, const Plan&) = default;
 };

@@ -26,7 +26,9 @@ struct Palette {
     }
     return fmt::format("{}{}\033[0m", code, text);
   }
-  std::string Bold(std::string_view text) const { return on ? fmt::format("\033[1m{}\033[0m", text) : std::string(text); }
+  std::string Bold(std::string_view text) const {
+    return on ? fmt::format("\033[1m{}\033[0m", text) : std::string(text);
+  }
 };
 
 std::string_view Verb(ChangeAction action) {
@@ -45,11 +47,15 @@ std::string_view Verb(ChangeAction action) {
 
 std::string AttributeLine(ChangeAction action, const AttributeDiff& a, const Palette& paint) {
   std::string suffix = a.forces_replacement ? "  # forces replacement" : "";
-  if (a.before.empty()) return fmt::format("      {} {} = {}{}", paint(ChangeAction::kCreate, "+"), a.name, a.after, suffix);
+  if (a.before.empty())
+    return fmt::format("      {} {} = {}{}", paint(ChangeAction::kCreate, "+"), a.name, a.after,
+                       suffix);
   if (a.after.empty() || action == ChangeAction::kDelete)
-    return fmt::format("      {} {} = {}{}", paint(ChangeAction::kDelete, "-"), a.name, a.before, suffix);
+    return fmt::format("      {} {} = {}{}", paint(ChangeAction::kDelete, "-"), a.name, a.before,
+                       suffix);
   if (a.before == a.after) return fmt::format("        {} = {}", a.name, a.before);
-  return fmt::format("      {} {} = {} -> {}{}", paint(ChangeAction::kUpdate, "~"), a.name, a.before, a.after, suffix);
+  return fmt::format("      {} {} = {} -> {}{}", paint(ChangeAction::kUpdate, "~"), a.name,
+                     a.before, a.after, suffix);
 }
 
 }  // namespace
@@ -57,7 +63,8 @@ std::string AttributeLine(ChangeAction action, const AttributeDiff& a, const Pal
 std::string RenderPlanSummary(const Plan& plan) {
   if (plan.empty()) return "No changes. The fleet matches the roster.";
   PlanSummary s = Summarize(plan);
-  return fmt::format("Plan: {} to add, {} to change, {} to replace, {} to destroy.", s.add, s.change, s.replace, s.destroy);
+  return fmt::format("Plan: {} to add, {} to change, {} to replace, {} to destroy.", s.add,
+                     s.change, s.replace, s.destroy);
 }
 
 std::string RenderPlanText(const Plan& plan, bool color) {
@@ -70,7 +77,9 @@ std::string RenderPlanText(const Plan& plan, bool color) {
       out += fmt::format("{:>3} {}\n", paint(c.action, ActionSymbol(c.action)), c.address);
       for (const AttributeDiff& a : c.attributes) out += AttributeLine(c.action, a, paint) + "\n";
       for (const std::string& line : c.diff) {
-        ChangeAction tint = line[0] == '+' ? ChangeAction::kCreate : line[0] == '-' ? ChangeAction::kDelete : ChangeAction::kUpdate;
+        ChangeAction tint = line[0] == '+'   ? ChangeAction::kCreate
+                            : line[0] == '-' ? ChangeAction::kDelete
+                                             : ChangeAction::kUpdate;
         out += "          " + (line[0] == ' ' ? line : paint(tint, line)) + "\n";
       }
     }

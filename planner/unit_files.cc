@@ -4,11 +4,15 @@
 
 namespace mosaic {
 
-std::string AgentUnitName(std::string_view agent) { return fmt::format("mosaic-agent@{}.service", agent); }
+std::string AgentUnitName(std::string_view agent) {
+  return fmt::format("mosaic-agent@{}.service", agent);
+}
 
 std::string AgentOfUnit(std::string_view unit) {
   constexpr std::string_view prefix = "mosaic-agent@", suffix = ".service";
-  if (!unit.starts_with(prefix) || !unit.ends_with(suffix) || unit.size() <= prefix.size() + suffix.size()) return "";
+  if (!unit.starts_with(prefix) || !unit.ends_with(suffix) ||
+      unit.size() <= prefix.size() + suffix.size())
+    return "";
   return std::string(unit.substr(prefix.size(), unit.size() - prefix.size() - suffix.size()));
 }
 
@@ -16,9 +20,12 @@ std::string SystemdWord(std::string_view word) {
   std::string escaped;
   bool needs_quotes = word.empty();
   for (char c : word) {
-    if (c == '%') escaped += "%%";
-    else if (c == '"' || c == '\\') escaped += {'\\', c}, needs_quotes = true;
-    else escaped += c;
+    if (c == '%')
+      escaped += "%%";
+    else if (c == '"' || c == '\\')
+      escaped += {'\\', c}, needs_quotes = true;
+    else
+      escaped += c;
     if (c == ' ' || c == '\t' || c == '\'' || c == ';') needs_quotes = true;
   }
   return needs_quotes ? "\"" + escaped + "\"" : escaped;
@@ -44,7 +51,8 @@ std::string RenderHolderUnit(const UnitFileInputs& in) {
       "[Unit]\n"
       "Description=mosaic-fleet tmux holder (tmux -L {socket})\n"
       "Documentation=man:tmux(1)\n"
-      "# apply decides when units start; systemd's start rate limit would refuse repeated applies.\n"
+      "# apply decides when units start; systemd's start rate limit would refuse repeated "
+      "applies.\n"
       "StartLimitIntervalSec=0\n"
       "\n"
       "[Service]\n"

@@ -22,10 +22,10 @@ std::string AgentUnitName(std::string_view agent);
 std::string AgentOfUnit(std::string_view unit);
 
 struct UnitFileInputs {
-  std::string binary;          ///< absolute path of mosaic-fleet
-  std::string socket;          ///< tmux -L name
+  std::string binary;  ///< absolute path of mosaic-fleet
+  std::string socket;  ///< tmux -L name
   std::string holder_session;
-  std::string mosaic_home;     ///< absolute; agents' env files are MOSAIC_HOME/fleet/agents/NAME.env
+  std::string mosaic_home;  ///< absolute; agents' env files are MOSAIC_HOME/fleet/agents/NAME.env
 };
 
 std::string RenderHolderUnit(const UnitFileInputs& in);

@@ -25,12 +25,14 @@ Result<Plan> LoadSavedPlan(FileSystem& fs, const std::string& path) {
 // The saved plan, if the roster and the world are as they were when it was made.
 Result<Plan> VerifySavedPlan(FleetContext& context, const Plan& saved) {
   if (saved.roster_fingerprint != Fingerprint(context.roster_text()))
-    return Status::Error(fmt::format("the roster {} changed since this plan was made; make a new plan", saved.roster_path));
+    return Status::Error(fmt::format(
+        "the roster {} changed since this plan was made; make a new plan", saved.roster_path));
   Result<ObservedState> observed = context.Observe();
   if (!observed.ok()) return observed.status();
   if (ObservedFingerprint(observed.value()) != saved.observed_fingerprint)
-    return Status::Error("the fleet changed since this plan was made (sessions, units or files differ); "
-                         "make a new plan with `mosaic-fleet plan --out FILE`");
+    return Status::Error(
+        "the fleet changed since this plan was made (sessions, units or files differ); "
+        "make a new plan with `mosaic-fleet plan --out FILE`");
   return saved;
 }
 
@@ -57,12 +59,14 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
   // Plan under the lock, so that what is shown is what is done.
   std::optional<ApplyLock> lock;
   if (options.yes) {
-    Result<ApplyLock> acquired = ApplyLock::Acquire(DefaultLockPath(env.xdg_runtime_dir), options.lock_timeout,
-                                                    "mosaic-fleet apply " + context->roster_path());
+    Result<ApplyLock> acquired =
+        ApplyLock::Acquire(DefaultLockPath(env.xdg_runtime_dir), options.lock_timeout,
+                           "mosaic-fleet apply " + context->roster_path());
     if (!acquired.ok()) return Fail(io, acquired.status().message());
     lock.emplace(std::move(acquired).value());
   }
-  Result<Plan> planned = saved ? VerifySavedPlan(*context, *saved) : ComputePlan(*context, options.targets);
+  Result<Plan> planned =
+      saved ? VerifySavedPlan(*context, *saved) : ComputePlan(*context, options.targets);
   if (!planned.ok()) return Fail(io, planned.status().message());
   const Plan& plan = planned.value();
   ShowPlan(plan, options.json, io);
@@ -81,28 +85,33 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
   const char* check = io.err_color ? "\033[32m✓\033[0m" : "ok";
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& step = plan.steps[i];
-    Status status = executor.Execute(step, [&](const std::string& line) { io.err << "  " << check << " " << line << "\n"; });
+    Status status = executor.Execute(
+        step, [&](const std::string& line) { io.err << "  " << check << " " << line << "\n"; });
     if (!status.ok()) {
       io.err << fmt::format("  FAILED {}: {}\n", DescribeStep(step), status.message());
-      io.err << fmt::format("\nerror: apply stopped at step {} of {}. Done before it:\n", i + 1, plan.steps.size());
+      io.err << fmt::format("\nerror: apply stopped at step {} of {}. Done before it:\n", i + 1,
+                            plan.steps.size());
       for (size_t k = 0; k < i; ++k) io.err << "  " << DescribeStep(plan.steps[k]) << "\n";
       io.err << "Not done:\n";
-      for (size_t k = i; k < plan.steps.size(); ++k) io.err << "  " << DescribeStep(plan.steps[k]) << "\n";
+      for (size_t k = i; k < plan.steps.size(); ++k)
+        io.err << "  " << DescribeStep(plan.steps[k]) << "\n";
       io.err << "Every step is safe to repeat: fix the cause, then run apply again.\n";
       return kExitError;
     }
   }
 
   Result<Plan> after = ComputePlan(*context, plan.targets);
-  if (!after.ok()) return Fail(io, "applied, but could not observe the result: " + after.status().message());
+  if (!after.ok())
+    return Fail(io, "applied, but could not observe the result: " + after.status().message());
   PlanSummary done = Summarize(plan);
-  io.err << fmt::format("\nApply complete: {} added, {} changed, {} replaced, {} destroyed.\n", done.add, done.change,
-                        done.replace, done.destroy);
+  io.err << fmt::format("\nApply complete: {} added, {} changed, {} replaced, {} destroyed.\n",
+                        done.add, done.change, done.replace, done.destroy);
   if (after.value().empty()) {
     io.err << "The fleet has converged: it matches the roster.\n";
     return kExitSuccess;
   }
-  io.err << "The fleet has NOT converged; still to do:\n" << RenderPlanText(after.value(), io.err_color);
+  io.err << "The fleet has NOT converged; still to do:\n"
+         << RenderPlanText(after.value(), io.err_color);
   io.err << "(A session whose program exits at once shows up here as dead: check its command.)\n";
   return kExitError;
 }

@@ -13,9 +13,9 @@ namespace mosaic {
 struct ApplyCommandOptions {
   FleetOptions fleet;
   bool yes = false;
-  std::string plan_file;            ///< apply exactly this saved plan (refused if the world changed)
+  std::string plan_file;  ///< apply exactly this saved plan (refused if the world changed)
   std::vector<std::string> targets;
-  double lock_timeout = 5;          ///< seconds to wait for another apply to finish
+  double lock_timeout = 5;  ///< seconds to wait for another apply to finish
   bool detailed_exitcode = false;
   bool json = false;
 };

@@ -1,6 +1,7 @@
 #include "apply_lock.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <cstring>
 #include <thread>
 
-#include <fmt/format.h>
-
 namespace mosaic {
 
 std::string DefaultLockPath(const std::string& xdg_runtime_dir) {
@@ -18,9 +17,11 @@ std::string DefaultLockPath(const std::string& xdg_runtime_dir) {
   return fmt::format("/tmp/mosaic-fleet-{}.lock", ::getuid());
 }
 
-Result<ApplyLock> ApplyLock::Acquire(const std::string& path, double timeout_seconds, const std::string& description) {
+Result<ApplyLock> ApplyLock::Acquire(const std::string& path, double timeout_seconds,
+                                     const std::string& description) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return Status::Error(fmt::format("cannot open the lock {}: {}", path, std::strerror(errno)));
+  if (fd < 0)
+    return Status::Error(fmt::format("cannot open the lock {}: {}", path, std::strerror(errno)));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
@@ -33,9 +34,10 @@ Result<ApplyLock> ApplyLock::Acquire(const std::string& path, double timeout_sec
       std::string who = n > 0 ? std::string(holder, static_cast<size_t>(n)) : "unknown";
       while (!who.empty() && who.back() == '\n') who.pop_back();
       ::close(fd);
-      return Status::Error(fmt::format("another mosaic-fleet apply is running ({}); waited {:.0f}s for {} "
-                                       "(raise --lock-timeout to wait longer)",
-                                       who, timeout_seconds, path));
+      return Status::Error(
+          fmt::format("another mosaic-fleet apply is running ({}); waited {:.0f}s for {} "
+                      "(raise --lock-timeout to wait longer)",
+                      who, timeout_seconds, path));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

@@ -12,7 +12,8 @@ namespace mosaic {
 class ApplyLock {
  public:
   /// Waits up to `timeout_seconds` for the lock; the error names the holder.
-  static Result<ApplyLock> Acquire(const std::string& path, double timeout_seconds, const std::string& description);
+  static Result<ApplyLock> Acquire(const std::string& path, double timeout_seconds,
+                                   const std::string& description);
   ApplyLock(ApplyLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   ApplyLock& operator=(ApplyLock&&) = delete;
   ApplyLock(const ApplyLock&) = delete;

@@ -1,25 +1,24 @@
 #include "cli.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
+#include "apply_command.h"
 #include "exit_codes.h"
 #include "file_system.h"
-#include "apply_command.h"
 #include "init_command.h"
 #include "plan_command.h"
+#include "profiles.h"
+#include "schema_document.h"
 #include "session_command.h"
 #include "status_command.h"
 #include "suggest.h"
-#include "profiles.h"
-#include "schema_document.h"
 #include "validate_command.h"
 
 #ifndef MOSAIC_FLEET_VERSION
@@ -61,7 +60,8 @@ const char kFooter[] =
 
 }  // namespace
 
-int RunCli(const std::string& program, const std::vector<std::string>& args, const Environment& env, Io& io) {
+int RunCli(const std::string& program, const std::vector<std::string>& args, const Environment& env,
+           Io& io) {
   CLI::App app(kDescription, program);
   app.require_subcommand(1);
   app.footer(kFooter);
@@ -74,74 +74,99 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
   CLI::App* validate_cmd = app.add_subcommand(
       "validate", "Check roster files against the schema; exit 0 when all are valid, 1 otherwise.");
   validate_cmd->add_option("files", validate.files, "Roster files (default: " + paths.roster + ")");
-  validate_cmd->add_option("--format", validate.format, "text (default), json, or github (Actions annotations)")
+  validate_cmd
+      ->add_option("--format", validate.format,
+                   "text (default), json, or github (Actions annotations)")
       ->check(CLI::IsMember({"text", "json", "github"}));
   validate_cmd->footer(
-      "\nErrors read FILE:LINE:COL: error: PATH: MESSAGE and are all reported, sorted by position.\n"
+      "\nErrors read FILE:LINE:COL: error: PATH: MESSAGE and are all reported, sorted by "
+      "position.\n"
       "Needs neither tmux nor systemd: safe in any CI container.");
 
   InitOptions init;
-  CLI::App* init_cmd = app.add_subcommand("init", "Print an example roster, or write it with --write.");
+  CLI::App* init_cmd =
+      app.add_subcommand("init", "Print an example roster, or write it with --write.");
   init_cmd->add_option("--profile", init.profile, "Example to start from")
       ->check(CLI::IsMember(ProfileNames()))
       ->capture_default_str();
   init_cmd->add_flag("--write", init.write, "Write it to the roster path instead of printing it");
   init_cmd->add_flag("--force", init.force, "With --write: replace an existing roster");
-  init_cmd->add_option("--roster", init.roster, "Where --write puts it (default: " + paths.roster + ")");
+  init_cmd->add_option("--roster", init.roster,
+                       "Where --write puts it (default: " + paths.roster + ")");
 
-  CLI::App* schema_cmd = app.add_subcommand("schema", "Print the roster's JSON Schema (draft 7), for editors.");
+  CLI::App* schema_cmd =
+      app.add_subcommand("schema", "Print the roster's JSON Schema (draft 7), for editors.");
 
   auto add_fleet_options = [&](CLI::App* cmd, FleetOptions& fleet) {
     cmd->add_option("--roster", fleet.roster, "Roster file (default: " + paths.roster + ")");
-    cmd->add_option("--host", fleet.host, "Act as this host: agents with another `host` are left alone (default: " +
-                                              (env.hostname.empty() ? std::string("this hostname") : env.hostname) + ")");
+    cmd->add_option("--host", fleet.host,
+                    "Act as this host: agents with another `host` are left alone (default: " +
+                        (env.hostname.empty() ? std::string("this hostname") : env.hostname) + ")");
   };
 
   PlanCommandOptions plan;
-  CLI::App* plan_cmd = app.add_subcommand("plan", "Show what apply would change, and why. Changes nothing.");
+  CLI::App* plan_cmd =
+      app.add_subcommand("plan", "Show what apply would change, and why. Changes nothing.");
   add_fleet_options(plan_cmd, plan.fleet);
   plan_cmd->add_flag("--json", plan.json, "Machine-readable plan (docs/plan-json.md)");
-  plan_cmd->add_flag("--detailed-exitcode", plan.detailed_exitcode, "Exit 0: no changes, 1: error, 2: changes present");
-  plan_cmd->add_option("--out", plan.out, "Save the plan for `apply FILE` (refused there if the fleet changed)");
-  plan_cmd->add_option("--target", plan.targets, "Only this agent (repeatable); always warns that it did");
-  plan_cmd->add_flag("--stats", plan.stats, "Report what observing cost (tmux processes, bus calls, time) on stderr");
+  plan_cmd->add_flag("--detailed-exitcode", plan.detailed_exitcode,
+                     "Exit 0: no changes, 1: error, 2: changes present");
+  plan_cmd->add_option("--out", plan.out,
+                       "Save the plan for `apply FILE` (refused there if the fleet changed)");
+  plan_cmd->add_option("--target", plan.targets,
+                       "Only this agent (repeatable); always warns that it did");
+  plan_cmd->add_flag("--stats", plan.stats,
+                     "Report what observing cost (tmux processes, bus calls, time) on stderr");
   plan_cmd->footer(
       "\nSymbols: + create, ~ update in place, -/+ replace, - destroy. Each change says why.\n"
       "A timer can run `plan --detailed-exitcode` to detect drift (exit 2).");
 
   ApplyCommandOptions apply;
-  CLI::App* apply_cmd = app.add_subcommand("apply", "Make the fleet match the roster. A dry run unless --yes.");
+  CLI::App* apply_cmd =
+      app.add_subcommand("apply", "Make the fleet match the roster. A dry run unless --yes.");
   add_fleet_options(apply_cmd, apply.fleet);
-  apply_cmd->add_flag("--yes,-y", apply.yes, "Really do it (without it: show the plan and the steps, change nothing)");
-  apply_cmd->add_option("planfile", apply.plan_file, "A plan saved by `plan --out`, applied exactly as saved");
+  apply_cmd->add_flag("--yes,-y", apply.yes,
+                      "Really do it (without it: show the plan and the steps, change nothing)");
+  apply_cmd->add_option("planfile", apply.plan_file,
+                        "A plan saved by `plan --out`, applied exactly as saved");
   apply_cmd->add_option("--target", apply.targets, "Only this agent (repeatable)");
-  apply_cmd->add_option("--lock-timeout", apply.lock_timeout, "Seconds to wait for another apply")->capture_default_str();
-  apply_cmd->add_flag("--detailed-exitcode", apply.detailed_exitcode, "Dry run: exit 2 when changes are pending");
+  apply_cmd->add_option("--lock-timeout", apply.lock_timeout, "Seconds to wait for another apply")
+      ->capture_default_str();
+  apply_cmd->add_flag("--detailed-exitcode", apply.detailed_exitcode,
+                      "Dry run: exit 2 when changes are pending");
   apply_cmd->add_flag("--json", apply.json, "Show the plan as JSON");
 
   StatusOptions status;
-  CLI::App* status_cmd = app.add_subcommand("status", "One line per agent: unit, boot, session, pid, heartbeat.");
+  CLI::App* status_cmd =
+      app.add_subcommand("status", "One line per agent: unit, boot, session, pid, heartbeat.");
   add_fleet_options(status_cmd, status.fleet);
   status_cmd->add_flag("--json", status.json, "Machine-readable status");
 
   SessionOptions session;
-  CLI::App* session_cmd = app.add_subcommand("session", "What mosaic-agent@NAME.service runs (safe by hand too).");
+  CLI::App* session_cmd =
+      app.add_subcommand("session", "What mosaic-agent@NAME.service runs (safe by hand too).");
   session_cmd->require_subcommand(1);
-  CLI::App* session_start = session_cmd->add_subcommand("start", "Create agent NAME's session on the fleet socket.");
+  CLI::App* session_start =
+      session_cmd->add_subcommand("start", "Create agent NAME's session on the fleet socket.");
   session_start->add_option("name", session.name, "Agent name")->required();
-  session_start->add_flag("--replace", session.replace, "Recreate a session that is already running");
+  session_start->add_flag("--replace", session.replace,
+                          "Recreate a session that is already running");
   CLI::App* session_stop = session_cmd->add_subcommand("stop", "Kill exactly the session =NAME.");
   session_stop->add_option("name", session.name, "Agent name")->required();
-  CLI::App* session_exec = session_cmd->add_subcommand("exec", "Inside a new pane: load the env file and run the agent.");
+  CLI::App* session_exec = session_cmd->add_subcommand(
+      "exec", "Inside a new pane: load the env file and run the agent.");
   session_exec->add_option("--env-file", session.env_file, "The agent's env file")->required();
 
   HolderOptions holder;
   CLI::App* holder_cmd = app.add_subcommand("holder", "What mosaic-tmux-holder.service runs.");
   holder_cmd->require_subcommand(1);
-  CLI::App* holder_start = holder_cmd->add_subcommand("start", "Start the fleet's tmux server with the holder session.");
+  CLI::App* holder_start =
+      holder_cmd->add_subcommand("start", "Start the fleet's tmux server with the holder session.");
   holder_start->add_option("--socket", holder.socket, "tmux -L socket name")->required();
-  holder_start->add_option("--session", holder.session, "Holder session name")->capture_default_str();
-  CLI::App* holder_stop = holder_cmd->add_subcommand("stop", "Kill the fleet's tmux server (this socket only).");
+  holder_start->add_option("--session", holder.session, "Holder session name")
+      ->capture_default_str();
+  CLI::App* holder_stop =
+      holder_cmd->add_subcommand("stop", "Kill the fleet's tmux server (this socket only).");
   holder_stop->add_option("--socket", holder.socket, "tmux -L socket name")->required();
 
   // --version and --help work on every command, at every level.
@@ -159,7 +184,8 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
   if (!args.empty() && !args.front().starts_with("-") &&
       std::find(names.begin(), names.end(), args.front()) == names.end()) {
     io.err << fmt::format("error: unknown command '{}'", args.front());
-    if (auto guess = SuggestClosest(args.front(), names)) io.err << fmt::format(" (did you mean '{}'?)", *guess);
+    if (auto guess = SuggestClosest(args.front(), names))
+      io.err << fmt::format(" (did you mean '{}'?)", *guess);
     io.err << fmt::format("\ncommands: {}\nsee: {} --help\n", fmt::join(names, ", "), program);
     return kExitError;
   }

@@ -11,7 +11,8 @@ namespace mosaic {
 
 /// Runs one command. `program` is how the user invoked us ("mosaic-fleet" or "mosaic fleet"),
 /// `args` excludes it. Returns the process exit code (exit_codes.h).
-int RunCli(const std::string& program, const std::vector<std::string>& args, const Environment& env, Io& io);
+int RunCli(const std::string& program, const std::vector<std::string>& args, const Environment& env,
+           Io& io);
 
 /// The environment of this process (HOME, XDG_*, MOSAIC_HOME, hostname).
 Environment CaptureEnvironment();

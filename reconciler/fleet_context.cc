@@ -16,7 +16,8 @@ std::string SelfExecutable() {
   return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "mosaic-fleet";
 }
 
-std::optional<FleetContext> FleetContext::Load(const FleetOptions& options, const Environment& env, Io& io) {
+std::optional<FleetContext> FleetContext::Load(const FleetOptions& options, const Environment& env,
+                                               Io& io) {
   FleetContext context;
   FleetPaths paths = ResolveFleetPaths(env);
   context.roster_path_ = options.roster.empty() ? paths.roster : options.roster;
@@ -24,12 +25,14 @@ std::optional<FleetContext> FleetContext::Load(const FleetOptions& options, cons
   if (!text.ok()) {
     io.err << "error: " << text.status().message() << "\n";
     if (options.roster.empty())
-      io.err << "hint: create one with `mosaic-fleet init --profile minimal --write`, or pass --roster FILE\n";
+      io.err << "hint: create one with `mosaic-fleet init --profile minimal --write`, or pass "
+                "--roster FILE\n";
     return std::nullopt;
   }
   context.roster_text_ = text.value();
   RosterLoad load = ParseRoster(context.roster_text_, context.roster_path_);
-  for (const Diagnostic& d : load.diagnostics) io.err << FormatDiagnosticText(d, context.roster_text_, io.err_color);
+  for (const Diagnostic& d : load.diagnostics)
+    io.err << FormatDiagnosticText(d, context.roster_text_, io.err_color);
   if (!load.roster) {
     io.err << "nothing was changed: fix the roster first (`mosaic-fleet validate` checks it)\n";
     return std::nullopt;
@@ -60,7 +63,8 @@ std::optional<FleetContext> OpenFleet(const FleetOptions& options, const Environ
 }
 
 Result<ObservedState> FleetContext::Observe() {
-  return mosaic::Observe(desired_, *tmux_, *systemd_, *fs_, static_cast<int64_t>(std::time(nullptr)));
+  return mosaic::Observe(desired_, *tmux_, *systemd_, *fs_,
+                         static_cast<int64_t>(std::time(nullptr)));
 }
 
 }  // namespace mosaic

@@ -26,7 +26,8 @@ class FleetContext {
  public:
   /// Loads and validates the roster and computes the desired state. Prints located
   /// diagnostics to io.err and returns nullopt when the roster is not valid.
-  static std::optional<FleetContext> Load(const FleetOptions& options, const Environment& env, Io& io);
+  static std::optional<FleetContext> Load(const FleetOptions& options, const Environment& env,
+                                          Io& io);
 
   /// Connects to the systemd user manager and the fleet's tmux socket; a message on failure.
   Status Connect(const Environment& env);

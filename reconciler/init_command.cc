@@ -10,7 +10,8 @@ namespace mosaic {
 int RunInit(const InitOptions& options, const FleetPaths& paths, FileSystem& fs, Io& io) {
   std::optional<std::string_view> text = ProfileText(options.profile);
   if (!text) {
-    io.err << fmt::format("error: unknown profile '{}' (choose minimal or software-factory)\n", options.profile);
+    io.err << fmt::format("error: unknown profile '{}' (choose minimal or software-factory)\n",
+                          options.profile);
     return kExitError;
   }
   if (!options.write) {
@@ -19,7 +20,8 @@ int RunInit(const InitOptions& options, const FleetPaths& paths, FileSystem& fs,
   }
   const std::string target = options.roster.empty() ? paths.roster : options.roster;
   if (fs.Stat(target) && !options.force) {
-    io.err << fmt::format("error: {} already exists; not overwriting it (use --force to replace it)\n", target);
+    io.err << fmt::format(
+        "error: {} already exists; not overwriting it (use --force to replace it)\n", target);
     return kExitError;
   }
   std::string dir = target.substr(0, target.rfind('/'));
@@ -29,8 +31,10 @@ int RunInit(const InitOptions& options, const FleetPaths& paths, FileSystem& fs,
     io.err << "error: " << status.message() << "\n";
     return kExitError;
   }
-  io.out << fmt::format("wrote the {} profile to {}\nnext: edit it, then `mosaic-fleet validate` and `mosaic-fleet plan`\n",
-                        options.profile, target);
+  io.out << fmt::format(
+      "wrote the {} profile to {}\nnext: edit it, then `mosaic-fleet validate` and `mosaic-fleet "
+      "plan`\n",
+      options.profile, target);
   return kExitSuccess;
 }
 

@@ -1,13 +1,12 @@
 #include "session_command.h"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "env_file.h"
 #include "exit_codes.h"
@@ -39,14 +38,17 @@ struct AgentEnv {
 Result<AgentEnv> ReadAgentEnv(const std::string& path) {
   RealFileSystem fs;
   Result<std::string> content = fs.ReadFile(path);
-  if (!content.ok()) return Status::Error(content.status().message() + " (run `mosaic-fleet apply --yes` to create it)");
+  if (!content.ok())
+    return Status::Error(content.status().message() +
+                         " (run `mosaic-fleet apply --yes` to create it)");
   return AgentEnv{path, content.value(), ParseEnvFile(content.value()).Variables()};
 }
 
 // Names arrive from systemd's %i or the command line: refuse anything the roster would have
 // refused (tmux expands formats in -s).
 Status CheckName(const std::string& name) {
-  if (auto why = ExplainNameViolation(NameRule::kSession, name, 64)) return Status::Error(fmt::format("agent name {} {}", Quoted(name), *why));
+  if (auto why = ExplainNameViolation(NameRule::kSession, name, 64))
+    return Status::Error(fmt::format("agent name {} {}", Quoted(name), *why));
   return Status::Ok();
 }
 
@@ -63,42 +65,59 @@ int RunSessionStart(const SessionOptions& options, const Environment& env, Io& i
     return it == vars.end() ? std::string() : it->second;
   };
   std::string runtime = get("MOSAIC_AGENT_RUNTIME");
-  if (runtime.empty()) return Fail(io, fmt::format("MOSAIC_AGENT_RUNTIME is empty in {}", agent.value().path));
+  if (runtime.empty())
+    return Fail(io, fmt::format("MOSAIC_AGENT_RUNTIME is empty in {}", agent.value().path));
   std::string workdir = get("MOSAIC_AGENT_WORKDIR");
   if (workdir.empty()) workdir = paths.home;
   if (!IsDirectory(workdir))
-    return Fail(io, fmt::format("working directory {} of agent {} does not exist (create it, or change "
-                                "working_directory in the roster)", workdir, options.name));
+    return Fail(io,
+                fmt::format("working directory {} of agent {} does not exist (create it, or change "
+                            "working_directory in the roster)",
+                            workdir, options.name));
   LaunchIdentity identity = IdentityOfEnv(agent.value().content);
-  if (identity.command.empty()) return Fail(io, fmt::format("no launch command for agent {} in {}", options.name, agent.value().path));
+  if (identity.command.empty())
+    return Fail(
+        io, fmt::format("no launch command for agent {} in {}", options.name, agent.value().path));
 
   RealProcessRunner runner;
   Result<Tmux> tmux = Tmux::ForSocket(get("MOSAIC_TMUX_SOCKET"), runner);
-  if (!tmux.ok()) return Fail(io, tmux.status().message() + fmt::format(" (MOSAIC_TMUX_SOCKET in {})", agent.value().path));
+  if (!tmux.ok())
+    return Fail(io, tmux.status().message() +
+                        fmt::format(" (MOSAIC_TMUX_SOCKET in {})", agent.value().path));
   Result<TmuxSessions> sessions = tmux.value().ListSessions();
   if (!sessions.ok()) return Fail(io, sessions.status().message());
   // Only the holder may start the tmux server: a server started here would live in this
   // unit's cgroup and die with it, taking every session along.
   if (!sessions.value().server_running)
-    return Fail(io, fmt::format("the fleet's tmux server (-L {}) is not running; start mosaic-tmux-holder.service first "
-                                "(only the holder starts it)", tmux.value().socket()));
+    return Fail(io, fmt::format("the fleet's tmux server (-L {}) is not running; start "
+                                "mosaic-tmux-holder.service first "
+                                "(only the holder starts it)",
+                                tmux.value().socket()));
   auto existing = sessions.value().sessions.find(options.name);
   if (existing != sessions.value().sessions.end()) {
     const ObservedSession& s = existing->second;
     if (!s.owned())
-      return Fail(io, fmt::format("a session named {} already exists on -L {} and was not created by mosaic-fleet; "
-                                  "not touching it", options.name, tmux.value().socket()));
+      return Fail(
+          io, fmt::format(
+                  "a session named {} already exists on -L {} and was not created by mosaic-fleet; "
+                  "not touching it",
+                  options.name, tmux.value().socket()));
     if (!s.dead && !options.replace) {
-      io.out << fmt::format("session {} is already running (use --replace to recreate it)\n", options.name);
+      io.out << fmt::format("session {} is already running (use --replace to recreate it)\n",
+                            options.name);
       return kExitSuccess;
     }
-    if (Status killed = tmux.value().KillSession(options.name); !killed.ok()) return Fail(io, killed.message());
+    if (Status killed = tmux.value().KillSession(options.name); !killed.ok())
+      return Fail(io, killed.message());
   }
-  SessionRecord record{kOwnerAgent, runtime, get("MOSAIC_AGENT_WORKDIR"), identity.command_hash, identity.env_hash};
-  Status created = tmux.value().NewSession(options.name, {SelfExecutable(), "session", "exec", "--env-file", agent.value().path},
-                                           record);
+  SessionRecord record{kOwnerAgent, runtime, get("MOSAIC_AGENT_WORKDIR"), identity.command_hash,
+                       identity.env_hash};
+  Status created = tmux.value().NewSession(
+      options.name, {SelfExecutable(), "session", "exec", "--env-file", agent.value().path},
+      record);
   if (!created.ok()) return Fail(io, created.message());
-  io.out << fmt::format("started session {} on -L {} ({})\n", options.name, tmux.value().socket(), runtime);
+  io.out << fmt::format("started session {} on -L {} ({})\n", options.name, tmux.value().socket(),
+                        runtime);
   return kExitSuccess;
 }
 
@@ -115,7 +134,8 @@ int RunSessionStop(const SessionOptions& options, const Environment& env, Io& io
   RealProcessRunner runner;
   Result<Tmux> tmux = Tmux::ForSocket(socket, runner);
   if (!tmux.ok()) return Fail(io, tmux.status().message());
-  if (Status killed = tmux.value().KillSession(options.name); !killed.ok()) return Fail(io, killed.message());
+  if (Status killed = tmux.value().KillSession(options.name); !killed.ok())
+    return Fail(io, killed.message());
   return kExitSuccess;
 }
 
@@ -129,7 +149,8 @@ int RunSessionExec(const SessionOptions& options, Io& io) {
   const char* workdir = std::getenv("MOSAIC_AGENT_WORKDIR");
   if (!workdir || !*workdir) workdir = std::getenv("HOME");
   if (workdir && ::chdir(workdir) != 0)
-    return Fail(io, fmt::format("cannot enter working directory {}: {}", workdir, std::strerror(errno)));
+    return Fail(
+        io, fmt::format("cannot enter working directory {}: {}", workdir, std::strerror(errno)));
   std::string command = IdentityOfEnv(agent.value().content).command;
   // The user's own command line (or the runtime's): the one roster value run by a shell.
   ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
@@ -137,7 +158,8 @@ int RunSessionExec(const SessionOptions& options, Io& io) {
 }
 
 int RunHolderStart(const HolderOptions& options, Io& io) {
-  if (Status s = CheckName(options.session); !s.ok()) return Fail(io, "holder session: " + s.message());
+  if (Status s = CheckName(options.session); !s.ok())
+    return Fail(io, "holder session: " + s.message());
   RealProcessRunner runner;
   Result<Tmux> tmux = Tmux::ForSocket(options.socket, runner);
   if (!tmux.ok()) return Fail(io, tmux.status().message());
@@ -145,15 +167,21 @@ int RunHolderStart(const HolderOptions& options, Io& io) {
   if (!sessions.ok()) return Fail(io, sessions.status().message());
   if (sessions.value().sessions.contains(options.session)) return kExitSuccess;  // idempotent
   if (sessions.value().server_running)
-    io.err << fmt::format("warning: a tmux server already runs on -L {} without the holder session; it was not started "
-                          "by the holder and dies with whatever started it\n", options.socket);
+    io.err << fmt::format(
+        "warning: a tmux server already runs on -L {} without the holder session; it was not "
+        "started "
+        "by the holder and dies with whatever started it\n",
+        options.socket);
   // remain-on-exit (server-wide, this socket only): an agent whose program exits stays
   // visible as a dead pane, so plan can report and restart it.
-  Result<ProcessResult> r = tmux.value().Run({"new-session", "-d", "-s", options.session, "--", "sleep", "infinity",
-                                              ";", "set-option", "-g", "remain-on-exit", "on",
-                                              ";", "set-option", "-t", "=" + options.session + ":", "@mosaic-owner", kOwnerHolder});
+  Result<ProcessResult> r =
+      tmux.value().Run({"new-session", "-d", "-s", options.session, "--", "sleep", "infinity", ";",
+                        "set-option", "-g", "remain-on-exit", "on", ";", "set-option", "-t",
+                        "=" + options.session + ":", "@mosaic-owner", kOwnerHolder});
   if (!r.ok()) return Fail(io, r.status().message());
-  if (r.value().exit_code != 0) return Fail(io, fmt::format("tmux -L {} new-session failed: {}", options.socket, r.value().err));
+  if (r.value().exit_code != 0)
+    return Fail(io,
+                fmt::format("tmux -L {} new-session failed: {}", options.socket, r.value().err));
   return kExitSuccess;
 }
 

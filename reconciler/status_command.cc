@@ -1,6 +1,7 @@
 #include "status_command.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "exit_codes.h"
@@ -24,29 +25,44 @@ int RunStatus(const StatusOptions& options, const Environment& env, Io& io) {
     auto it = o.units.find(unit);
     return it == o.units.end() ? ObservedUnit{unit, "not-found", "inactive", false} : it->second;
   };
-  auto add_row = [&](const std::string& name, const std::string& unit_name, const std::string& runtime) {
+  auto add_row = [&](const std::string& name, const std::string& unit_name,
+                     const std::string& runtime) {
     ObservedUnit unit = unit_state(unit_name);
     auto s = o.sessions.find(name);
     std::string session = s == o.sessions.end() ? "missing" : s->second.dead ? "dead" : "running";
     auto hb = o.heartbeat_ages.find(name);
     std::string heartbeat = hb == o.heartbeat_ages.end() ? "-" : fmt::format("{}s ago", hb->second);
     healthy = healthy && unit.active() && unit.enabled && session == "running";
-    rows.push_back({{"name", name}, {"unit", unit.active_state}, {"enabled", unit.enabled}, {"session", session},
-                    {"pid", s == o.sessions.end() ? 0 : s->second.pane_pid}, {"runtime", runtime}, {"heartbeat", heartbeat}});
+    rows.push_back({{"name", name},
+                    {"unit", unit.active_state},
+                    {"enabled", unit.enabled},
+                    {"session", session},
+                    {"pid", s == o.sessions.end() ? 0 : s->second.pane_pid},
+                    {"runtime", runtime},
+                    {"heartbeat", heartbeat}});
   };
   add_row(d.holder_session, kHolderUnit, "(holder)");
   for (const DesiredAgent& a : d.agents) add_row(a.spec.name, a.unit, a.spec.runtime);
   if (options.json) {
-    io.out << nlohmann::json{{"socket", d.socket}, {"server_pid", o.tmux_server_pid}, {"agents", rows}}.dump(2) << "\n";
+    io.out << nlohmann::json{{"socket", d.socket},
+                             {"server_pid", o.tmux_server_pid},
+                             {"agents", rows}}
+                  .dump(2)
+           << "\n";
   } else {
-    io.out << fmt::format("fleet on tmux -L {} (server pid {})\n", d.socket, o.tmux_server ? std::to_string(o.tmux_server_pid) : "none");
-    io.out << fmt::format("{:<20} {:<10} {:<8} {:<8} {:>8}  {:<10} {}\n", "NAME", "UNIT", "BOOT", "SESSION", "PID", "RUNTIME", "HEARTBEAT");
+    io.out << fmt::format("fleet on tmux -L {} (server pid {})\n", d.socket,
+                          o.tmux_server ? std::to_string(o.tmux_server_pid) : "none");
+    io.out << fmt::format("{:<20} {:<10} {:<8} {:<8} {:>8}  {:<10} {}\n", "NAME", "UNIT", "BOOT",
+                          "SESSION", "PID", "RUNTIME", "HEARTBEAT");
     for (const auto& r : rows) {
-      io.out << fmt::format("{:<20} {:<10} {:<8} {:<8} {:>8}  {:<10} {}\n", r["name"].get<std::string>(), r["unit"].get<std::string>(),
-                            r["enabled"].get<bool>() ? "enabled" : "disabled", r["session"].get<std::string>(),
-                            r["pid"].get<int64_t>(), r["runtime"].get<std::string>(), r["heartbeat"].get<std::string>());
+      io.out << fmt::format("{:<20} {:<10} {:<8} {:<8} {:>8}  {:<10} {}\n",
+                            r["name"].get<std::string>(), r["unit"].get<std::string>(),
+                            r["enabled"].get<bool>() ? "enabled" : "disabled",
+                            r["session"].get<std::string>(), r["pid"].get<int64_t>(),
+                            r["runtime"].get<std::string>(), r["heartbeat"].get<std::string>());
     }
-    for (const AgentSpec& a : d.elsewhere) io.out << fmt::format("{:<20} managed on {}\n", a.name, a.host);
+    for (const AgentSpec& a : d.elsewhere)
+      io.out << fmt::format("{:<20} managed on {}\n", a.name, a.host);
   }
   return healthy ? kExitSuccess : kExitError;
 }

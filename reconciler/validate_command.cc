@@ -1,6 +1,7 @@
 #include "validate_command.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "exit_codes.h"
@@ -9,7 +10,8 @@
 namespace mosaic {
 
 int RunValidate(const ValidateOptions& options, const FleetPaths& paths, FileSystem& fs, Io& io) {
-  std::vector<std::string> files = options.files.empty() ? std::vector<std::string>{paths.roster} : options.files;
+  std::vector<std::string> files =
+      options.files.empty() ? std::vector<std::string>{paths.roster} : options.files;
   nlohmann::json report = {{"format_version", 1}, {"files", nlohmann::json::array()}};
   bool all_valid = true;
   for (const std::string& file : files) {
@@ -27,17 +29,22 @@ int RunValidate(const ValidateOptions& options, const FleetPaths& paths, FileSys
     for (const Diagnostic& d : load.diagnostics) errors += d.severity == Severity::kError;
 
     if (options.format == "json") {
-      nlohmann::json entry = {{"file", file}, {"valid", valid}, {"diagnostics", nlohmann::json::array()}};
+      nlohmann::json entry = {
+          {"file", file}, {"valid", valid}, {"diagnostics", nlohmann::json::array()}};
       if (valid) entry["agents"] = agents;
-      for (const Diagnostic& d : load.diagnostics) entry["diagnostics"].push_back(DiagnosticToJson(d));
+      for (const Diagnostic& d : load.diagnostics)
+        entry["diagnostics"].push_back(DiagnosticToJson(d));
       report["files"].push_back(entry);
     } else if (options.format == "github") {
       for (const Diagnostic& d : load.diagnostics) io.out << FormatDiagnosticGithub(d) << "\n";
     } else {
       std::string_view source = text.ok() ? std::string_view(text.value()) : std::string_view();
-      for (const Diagnostic& d : load.diagnostics) io.err << FormatDiagnosticText(d, source, io.err_color);
-      if (valid) io.out << fmt::format("{}: valid ({} agent{})\n", file, agents, agents == 1 ? "" : "s");
-      else io.out << fmt::format("{}: invalid ({} error{})\n", file, errors, errors == 1 ? "" : "s");
+      for (const Diagnostic& d : load.diagnostics)
+        io.err << FormatDiagnosticText(d, source, io.err_color);
+      if (valid)
+        io.out << fmt::format("{}: valid ({} agent{})\n", file, agents, agents == 1 ? "" : "s");
+      else
+        io.out << fmt::format("{}: invalid ({} error{})\n", file, errors, errors == 1 ? "" : "s");
     }
   }
   if (options.format == "json") {

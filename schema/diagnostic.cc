@@ -1,10 +1,10 @@
 #include "diagnostic.h"
 
-#include <algorithm>
-#include <tuple>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 namespace mosaic {
 
@@ -53,9 +53,14 @@ std::string Printable(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 0;
     bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
     if (!ok || (len == 1 && ((c < 0x20 && c != '\t') || c == 0x7f))) {
       out += '?';
       i += 1;
@@ -76,10 +81,14 @@ std::string Prefix(const Diagnostic& d) {
 std::string EscapeGithubData(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
   }
   return out;
 }
@@ -87,9 +96,12 @@ std::string EscapeGithubData(std::string_view s) {
 std::string EscapeGithubProperty(std::string_view s) {
   std::string out;
   for (char c : EscapeGithubData(s)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
+    if (c == ':')
+      out += "%3A";
+    else if (c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }
@@ -100,7 +112,10 @@ std::string FormatDiagnosticText(const Diagnostic& d, std::string_view source, b
   const char* bold = color ? "\033[1m" : "";
   const char* reset = color ? "\033[0m" : "";
   const char* tint = "";
-  if (color) tint = d.severity == Severity::kError ? "\033[1;31m" : d.severity == Severity::kWarning ? "\033[1;35m" : "\033[1;36m";
+  if (color)
+    tint = d.severity == Severity::kError     ? "\033[1;31m"
+           : d.severity == Severity::kWarning ? "\033[1;35m"
+                                              : "\033[1;36m";
   std::string subject = d.path.empty() ? d.message : fmt::format("{}: {}", d.path, d.message);
   std::string out = fmt::format("{}{}:{} {}{}:{} {}\n", bold, Prefix(d), reset, tint,
                                 SeverityName(d.severity), reset, subject);
@@ -112,7 +127,8 @@ std::string FormatDiagnosticText(const Diagnostic& d, std::string_view source, b
   int column = d.location.column;
   std::string lead;
   if (static_cast<int>(line.size()) > kWindow) {
-    int start = std::max(0, std::min(column - 1 - kWindow / 2, static_cast<int>(line.size()) - kWindow));
+    int start =
+        std::max(0, std::min(column - 1 - kWindow / 2, static_cast<int>(line.size()) - kWindow));
     line = line.substr(static_cast<size_t>(start), kWindow);
     if (start > 0) lead = "...";
     column -= start - static_cast<int>(lead.size());
@@ -127,18 +143,23 @@ std::string FormatDiagnosticText(const Diagnostic& d, std::string_view source, b
 }
 
 std::string FormatDiagnosticGithub(const Diagnostic& d) {
-  std::string command = d.severity == Severity::kError ? "error" : d.severity == Severity::kWarning ? "warning" : "notice";
+  std::string command = d.severity == Severity::kError     ? "error"
+                        : d.severity == Severity::kWarning ? "warning"
+                                                           : "notice";
   std::string props;
   if (!d.file.empty()) props += "file=" + EscapeGithubProperty(d.file);
   if (d.location.known()) {
-    props += fmt::format("{}line={},col={}", props.empty() ? "" : ",", d.location.line, d.location.column);
+    props += fmt::format("{}line={},col={}", props.empty() ? "" : ",", d.location.line,
+                         d.location.column);
   }
   std::string subject = d.path.empty() ? d.message : fmt::format("{}: {}", d.path, d.message);
-  return fmt::format("::{}{}{}::{}", command, props.empty() ? "" : " ", props, EscapeGithubData(subject));
+  return fmt::format("::{}{}{}::{}", command, props.empty() ? "" : " ", props,
+                     EscapeGithubData(subject));
 }
 
 nlohmann::json DiagnosticToJson(const Diagnostic& d) {
-  nlohmann::json j = {{"severity", SeverityName(d.severity)}, {"file", d.file}, {"message", d.message}};
+  nlohmann::json j = {
+      {"severity", SeverityName(d.severity)}, {"file", d.file}, {"message", d.message}};
   if (d.location.known()) {
     j["line"] = d.location.line;
     j["column"] = d.location.column;

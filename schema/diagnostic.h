@@ -6,11 +6,10 @@
 // followed by the source line and a caret under the column.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace mosaic {
 

@@ -1,5 +1,11 @@
 #include "located_json.h"
 
+#include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -8,29 +14,27 @@
 #include <sstream>
 #include <vector>
 
-#include <fmt/format.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/mark.h>
-#include <yaml-cpp/parser.h>
-
 namespace mosaic {
 
 std::string AppendPointer(std::string_view pointer, std::string_view token) {
   std::string out(pointer);
   out += '/';
   for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
 
 namespace {
 
-SourceLocation NearestKnown(const std::unordered_map<std::string, LocatedJson::Positions>& positions,
-                            std::string_view pointer) {
+SourceLocation NearestKnown(
+    const std::unordered_map<std::string, LocatedJson::Positions>& positions,
+    std::string_view pointer) {
   std::string p(pointer);
   while (true) {
     auto it = positions.find(p);
@@ -59,7 +63,8 @@ nlohmann::json ResolvePlainScalar(const std::string& s) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
-  auto as_int = [&](std::string_view digits, int base, bool negative) -> std::optional<nlohmann::json> {
+  auto as_int = [&](std::string_view digits, int base,
+                    bool negative) -> std::optional<nlohmann::json> {
     if (digits.empty()) return std::nullopt;
     int64_t v = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, base);
@@ -74,7 +79,8 @@ nlohmann::json ResolvePlainScalar(const std::string& s) {
     negative = body.front() == '-';
     body.remove_prefix(1);
   }
-  if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'o') && body.data() == s.data()) {
+  if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'o') &&
+      body.data() == s.data()) {
     if (auto v = as_int(body.substr(2), body[1] == 'x' ? 16 : 8, false)) return *v;
   }
   if (!body.empty() && body.find_first_not_of("0123456789") == std::string_view::npos) {
@@ -82,13 +88,22 @@ nlohmann::json ResolvePlainScalar(const std::string& s) {
   }
   static const char* kInf[] = {".inf", ".Inf", ".INF"};
   for (const char* inf : kInf)
-    if (body == inf) return negative ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    if (body == inf)
+      return negative ? -std::numeric_limits<double>::infinity()
+                      : std::numeric_limits<double>::infinity();
   if (s == ".nan" || s == ".NaN" || s == ".NAN") return std::numeric_limits<double>::quiet_NaN();
   // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
   size_t i = 0;
-  auto digits = [&] { size_t n = 0; while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) ++i, ++n; return n; };
+  auto digits = [&] {
+    size_t n = 0;
+    while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) ++i, ++n;
+    return n;
+  };
   size_t mantissa = digits();
-  if (i < body.size() && body[i] == '.') { ++i; mantissa += digits(); }
+  if (i < body.size() && body[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
   bool ok = mantissa > 0;
   if (ok && i < body.size() && (body[i] == 'e' || body[i] == 'E')) {
     ++i;
@@ -117,7 +132,8 @@ class JsonBuilder : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     SourceLocation where = FromMark(mark);
     for (const Frame& f : stack_)
-      if (f.anchor == anchor && anchor != YAML::NullAnchor) Stop(where, "recursive alias: an anchor may not refer to itself");
+      if (f.anchor == anchor && anchor != YAML::NullAnchor)
+        Stop(where, "recursive alias: an anchor may not refer to itself");
     auto it = anchors_.find(anchor);
     if (it == anchors_.end()) Stop(where, "alias to an unknown anchor");
     Count(where, it->second.nodes);
@@ -132,10 +148,13 @@ class JsonBuilder : public YAML::EventHandler {
                 const std::string& value) override {
     SourceLocation where = FromMark(mark);
     if (value.size() > limits_.max_scalar_bytes)
-      Stop(where, fmt::format("value is too long ({} bytes; at most {})", value.size(), limits_.max_scalar_bytes));
+      Stop(where, fmt::format("value is too long ({} bytes; at most {})", value.size(),
+                              limits_.max_scalar_bytes));
     nlohmann::json resolved;
-    if (tag == "?") resolved = ResolvePlainScalar(value);
-    else if (tag == "!" || tag == "tag:yaml.org,2002:str") resolved = value;
+    if (tag == "?")
+      resolved = ResolvePlainScalar(value);
+    else if (tag == "!" || tag == "tag:yaml.org,2002:str")
+      resolved = value;
     else if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
              tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null") {
       resolved = ResolvePlainScalar(value);
@@ -179,7 +198,8 @@ class JsonBuilder : public YAML::EventHandler {
   void Count(SourceLocation where, size_t n) {
     nodes_ += n;
     if (nodes_ > limits_.max_nodes)
-      Stop(where, fmt::format("document too large: more than {} values after expanding aliases", limits_.max_nodes));
+      Stop(where, fmt::format("document too large: more than {} values after expanding aliases",
+                              limits_.max_nodes));
   }
 
   // The pointer the next value will have, or nullopt when the next value is a mapping key.
@@ -225,7 +245,8 @@ class JsonBuilder : public YAML::EventHandler {
         Stop(where, "a mapping key must be a plain value");
       auto [it, inserted] = f.seen_keys.emplace(*key_text, where);
       if (!inserted) {
-        Stop(where, fmt::format("duplicate key '{}' (first defined at line {})", *key_text, it->second.line));
+        Stop(where, fmt::format("duplicate key '{}' (first defined at line {})", *key_text,
+                                it->second.line));
       }
       f.pending_key = *key_text;
       f.pending_key_location = where;
@@ -243,7 +264,8 @@ class JsonBuilder : public YAML::EventHandler {
     Place(where, anchor, std::move(value), std::move(*pointer), 1 + extra_nodes);
   }
 
-  void Place(SourceLocation where, YAML::anchor_t anchor, nlohmann::json value, std::string pointer, size_t nodes) {
+  void Place(SourceLocation where, YAML::anchor_t anchor, nlohmann::json value, std::string pointer,
+             size_t nodes) {
     if (anchor != YAML::NullAnchor) anchors_[anchor] = {value, nodes};
     if (stack_.empty()) {
       out_.positions.emplace(std::move(pointer), LocatedJson::Positions{where, {}});
@@ -256,7 +278,8 @@ class JsonBuilder : public YAML::EventHandler {
       out_.positions.emplace(std::move(pointer), LocatedJson::Positions{where, {}});
       parent.container.push_back(std::move(value));
     } else {
-      out_.positions.emplace(std::move(pointer), LocatedJson::Positions{where, parent.pending_key_location});
+      out_.positions.emplace(std::move(pointer),
+                             LocatedJson::Positions{where, parent.pending_key_location});
       parent.container[*parent.pending_key] = std::move(value);
       parent.pending_key.reset();
     }
@@ -277,10 +300,13 @@ class SyntaxOnly : public YAML::EventHandler {
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
   void OnMapEnd() override {}
 };
 
@@ -309,13 +335,24 @@ std::optional<std::pair<SourceLocation, std::string>> FindBadByte(std::string_vi
   int line = 1, column = 1;
   for (size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (c == 0) return std::pair{SourceLocation{line, column}, std::string("NUL byte: this is not a text file")};
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 0;
+    if (c == 0)
+      return std::pair{SourceLocation{line, column},
+                       std::string("NUL byte: this is not a text file")};
     bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
-    if (!ok) return std::pair{SourceLocation{line, column}, std::string("invalid UTF-8: a roster must be UTF-8 text")};
-    if (c == '\n') line++, column = 1;
-    else column++;
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
+    if (!ok)
+      return std::pair{SourceLocation{line, column},
+                       std::string("invalid UTF-8: a roster must be UTF-8 text")};
+    if (c == '\n')
+      line++, column = 1;
+    else
+      column++;
     i += len;
   }
   return std::nullopt;
@@ -339,7 +376,8 @@ ParsedYaml ParseYaml(std::string_view text, const YamlLimits& limits) {
     return result;
   };
   if (text.size() > limits.max_bytes)
-    return fail({}, fmt::format("file is too large ({} bytes; at most {})", text.size(), limits.max_bytes));
+    return fail(
+        {}, fmt::format("file is too large ({} bytes; at most {})", text.size(), limits.max_bytes));
   if (auto bad = FindBadByte(text)) return fail(bad->first, bad->second);
 
   try {
@@ -358,8 +396,10 @@ ParsedYaml ParseYaml(std::string_view text, const YamlLimits& limits) {
   } catch (const StopParsing& stop) {
     // yaml-cpp streams events before it notices a syntax error further on, so what looked
     // wrong to JsonBuilder may only be the symptom of one; if so, report the syntax error.
-    if (std::optional<Diagnostic> syntax = FindSyntaxError(text)) result.diagnostics.push_back(*syntax);
-    else result.diagnostics.push_back(stop.diagnostic);
+    if (std::optional<Diagnostic> syntax = FindSyntaxError(text))
+      result.diagnostics.push_back(*syntax);
+    else
+      result.diagnostics.push_back(stop.diagnostic);
   } catch (const YAML::Exception& e) {
     result.diagnostics.push_back(SyntaxDiagnostic(e));
   } catch (const std::exception& e) {

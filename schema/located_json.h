@@ -12,21 +12,20 @@
 #pragma once
 
 #include <cstddef>
-#include <unordered_map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "diagnostic.h"
 
 namespace mosaic {
 
 struct YamlLimits {
-  size_t max_bytes = 32u << 20;       ///< whole input
-  size_t max_scalar_bytes = 4096;     ///< one key or value
-  size_t max_nodes = 500'000;         ///< values after alias expansion (20,000 agents need ~160,000)
-  int max_depth = 64;                 ///< nested mappings and sequences
+  size_t max_bytes = 32u << 20;    ///< whole input
+  size_t max_scalar_bytes = 4096;  ///< one key or value
+  size_t max_nodes = 500'000;      ///< values after alias expansion (20,000 agents need ~160,000)
+  int max_depth = 64;              ///< nested mappings and sequences
 };
 
 struct LocatedJson {

@@ -1,8 +1,8 @@
 #include "name_rules.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
+
+#include <cctype>
 
 namespace mosaic {
 
@@ -21,9 +21,12 @@ std::string Quoted(std::string_view value) {
   std::string out = "\"";
   for (char c : value) {
     auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') out += fmt::format("\\{}", c);
-    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
-    else out += c;
+    if (c == '"' || c == '\\')
+      out += fmt::format("\\{}", c);
+    else if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += c;
   }
   return out + "\"";
 }
@@ -67,26 +70,35 @@ std::string_view Why(char c) {
 
 }  // namespace
 
-std::optional<std::string> ExplainNameViolation(NameRule rule, std::string_view value, size_t max_length) {
+std::optional<std::string> ExplainNameViolation(NameRule rule, std::string_view value,
+                                                size_t max_length) {
   for (char c : value)
     if (IsControl(c)) return std::string("may not contain control characters");
   if (rule == NameRule::kText) {
-    if (value.size() > max_length) return fmt::format("is {} characters long; at most {}", value.size(), max_length);
+    if (value.size() > max_length)
+      return fmt::format("is {} characters long; at most {}", value.size(), max_length);
     return std::nullopt;
   }
   if (rule == NameRule::kDirectory) {
     if (value == "~" || value.starts_with("~/") || value.starts_with("/")) return std::nullopt;
-    if (value.starts_with("~")) return std::string("'~user' is not supported; write an absolute path or one starting with '~/'");
-    return std::string("must be an absolute path or start with '~/' (a relative directory would depend on where systemd starts)");
+    if (value.starts_with("~"))
+      return std::string(
+          "'~user' is not supported; write an absolute path or one starting with '~/'");
+    return std::string(
+        "must be an absolute path or start with '~/' (a relative directory would depend on where "
+        "systemd starts)");
   }
   if (value.empty()) return std::string("may not be empty");
   for (char c : value)
-    if (std::isspace(static_cast<unsigned char>(c))) return std::string("may not contain whitespace");
-  if (value.front() == '-') return std::string("may not start with '-' (it would read as an option)");
+    if (std::isspace(static_cast<unsigned char>(c)))
+      return std::string("may not contain whitespace");
+  if (value.front() == '-')
+    return std::string("may not start with '-' (it would read as an option)");
   if (value.front() == '.') return std::string("may not start with '.'");
   for (char c : value)
     if (!AllowedInName(rule, c)) return fmt::format("may not contain {}{}", ShowChar(c), Why(c));
-  if (value.size() > max_length) return fmt::format("is {} characters long; at most {}", value.size(), max_length);
+  if (value.size() > max_length)
+    return fmt::format("is {} characters long; at most {}", value.size(), max_length);
   return std::nullopt;
 }
 

@@ -19,7 +19,8 @@ std::optional<NameRule> NameRuleFromString(std::string_view rule);
 
 /// Why `value` breaks `rule` ("may not contain ':'"), or nullopt if it does not.
 /// `max_length` is the schema's bound for this field.
-std::optional<std::string> ExplainNameViolation(NameRule rule, std::string_view value, size_t max_length);
+std::optional<std::string> ExplainNameViolation(NameRule rule, std::string_view value,
+                                                size_t max_length);
 
 /// `value` as a double-quoted string with control characters escaped, for messages.
 std::string Quoted(std::string_view value);

@@ -25,14 +25,14 @@ struct RuntimeSettings {
 struct AgentSpec {
   std::string name;
   std::string runtime;
-  std::string agent_class;         ///< `class` in YAML
+  std::string agent_class;  ///< `class` in YAML
   std::string model_hint;
   std::string persistent_persona;  ///< "", "true", "false" or "semi"
   bool reset_between_tasks = false;
   std::string kickstart_template;
-  std::string working_directory;   ///< the agent's own, else the roster default
-  std::string host;                ///< the agent's own, else the roster's; empty = any host
-  SourceLocation location;         ///< where the agent's entry starts
+  std::string working_directory;  ///< the agent's own, else the roster default
+  std::string host;               ///< the agent's own, else the roster's; empty = any host
+  SourceLocation location;        ///< where the agent's entry starts
   friend bool operator==(const AgentSpec&, const AgentSpec&) = default;
 };
 

@@ -8,7 +8,8 @@ namespace mosaic {
 namespace {
 
 // Reads `key` or its camelCase alias from an object the schema has already checked.
-std::string Text(const nlohmann::json& object, const std::string& key, const std::string& fallback = "") {
+std::string Text(const nlohmann::json& object, const std::string& key,
+                 const std::string& fallback = "") {
   for (const auto& [k, v] : object.items())
     if (CanonicalKey(k) == key && v.is_string()) return v.get<std::string>();
   return fallback;
@@ -32,7 +33,8 @@ Roster ToRoster(const LocatedJson& document) {
     roster.holder_session = Text(*tmux, "holder_session", kDefaultHolderSession);
   }
   if (const nlohmann::json* defaults = Member(root, "defaults"))
-    roster.default_working_directory = Text(*defaults, "working_directory", kDefaultWorkingDirectory);
+    roster.default_working_directory =
+        Text(*defaults, "working_directory", kDefaultWorkingDirectory);
   if (const nlohmann::json* runtimes = Member(root, "runtimes")) {
     for (const auto& [name, settings] : runtimes->items())
       roster.runtimes[name] = {Text(settings, "reset_command"), Text(settings, "command")};
@@ -46,8 +48,10 @@ Roster ToRoster(const LocatedJson& document) {
     agent.agent_class = Text(a, "class");
     agent.model_hint = Text(a, "model_hint");
     if (const nlohmann::json* persona = Member(a, "persistent_persona"))
-      agent.persistent_persona = persona->is_string() ? persona->get<std::string>() : persona->dump();
-    if (const nlohmann::json* reset = Member(a, "reset_between_tasks")) agent.reset_between_tasks = reset->get<bool>();
+      agent.persistent_persona =
+          persona->is_string() ? persona->get<std::string>() : persona->dump();
+    if (const nlohmann::json* reset = Member(a, "reset_between_tasks"))
+      agent.reset_between_tasks = reset->get<bool>();
     agent.kickstart_template = Text(a, "kickstart_template");
     agent.working_directory = Text(a, "working_directory", roster.default_working_directory);
     agent.host = Text(a, "host", roster.host);
@@ -59,19 +63,22 @@ Roster ToRoster(const LocatedJson& document) {
 
 }  // namespace
 
-RosterLoad ParseRoster(std::string_view text, std::string_view file_name, const YamlLimits& limits) {
+RosterLoad ParseRoster(std::string_view text, std::string_view file_name,
+                       const YamlLimits& limits) {
   RosterLoad load;
   ParsedYaml parsed = ParseYaml(text, limits);
   load.diagnostics = std::move(parsed.diagnostics);
   if (!HasErrors(load.diagnostics)) {
     SchemaVerdict schema = ValidateAgainstSchema(parsed.document);
     Diagnostics rules = CheckRosterRules(parsed.document);
-    load.diagnostics.insert(load.diagnostics.end(), schema.diagnostics.begin(), schema.diagnostics.end());
+    load.diagnostics.insert(load.diagnostics.end(), schema.diagnostics.begin(),
+                            schema.diagnostics.end());
     load.diagnostics.insert(load.diagnostics.end(), rules.begin(), rules.end());
     // A schema rejection must never pass, even one valijson could not explain.
     if (!schema.valid && !HasErrors(load.diagnostics)) {
-      load.diagnostics.push_back({Severity::kError, "", parsed.document.ValueLocation(""), "",
-                                  "the roster does not match its schema (see `mosaic-fleet schema`)"});
+      load.diagnostics.push_back(
+          {Severity::kError, "", parsed.document.ValueLocation(""), "",
+           "the roster does not match its schema (see `mosaic-fleet schema`)"});
     }
   }
   for (Diagnostic& d : load.diagnostics) d.file = std::string(file_name);

@@ -21,6 +21,7 @@ struct RosterLoad {
 };
 
 /// Parses and validates roster `text`; `file_name` is used in diagnostics only.
-RosterLoad ParseRoster(std::string_view text, std::string_view file_name, const YamlLimits& limits = {});
+RosterLoad ParseRoster(std::string_view text, std::string_view file_name,
+                       const YamlLimits& limits = {});
 
 }  // namespace mosaic

@@ -1,12 +1,12 @@
 #include "roster_rules.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "name_rules.h"
 #include "roster.h"
@@ -19,10 +19,14 @@ namespace {
 // The camelCase spellings the previous tool accepted, by their canonical spelling.
 const std::map<std::string, std::string>& CamelAliases() {
   static const std::map<std::string, std::string> aliases = {
-      {"socketName", "socket_name"},           {"holderSession", "holder_session"},
-      {"workingDirectory", "working_directory"}, {"resetCommand", "reset_command"},
-      {"modelHint", "model_hint"},             {"persistentPersona", "persistent_persona"},
-      {"resetBetweenTasks", "reset_between_tasks"}, {"kickstartTemplate", "kickstart_template"},
+      {"socketName", "socket_name"},
+      {"holderSession", "holder_session"},
+      {"workingDirectory", "working_directory"},
+      {"resetCommand", "reset_command"},
+      {"modelHint", "model_hint"},
+      {"persistentPersona", "persistent_persona"},
+      {"resetBetweenTasks", "reset_between_tasks"},
+      {"kickstartTemplate", "kickstart_template"},
       {"tenantId", "tenant_id"},
   };
   return aliases;
@@ -41,17 +45,20 @@ class RuleChecker {
 
  private:
   void Error(SourceLocation where, const std::string& pointer, std::string message) {
-    out_.push_back({Severity::kError, "", where, DisplayPath(doc_.value, pointer), std::move(message)});
+    out_.push_back(
+        {Severity::kError, "", where, DisplayPath(doc_.value, pointer), std::move(message)});
   }
 
   // Walks the document and its schema together, so each object's allowed keys are one
   // lookup away (10,000 agents must not mean 10,000 walks from the schema's root).
-  void WalkKeys(const nlohmann::json& node, const std::string& pointer, const nlohmann::json* subschema) {
+  void WalkKeys(const nlohmann::json& node, const std::string& pointer,
+                const nlohmann::json* subschema) {
     const SchemaDocument& schema = SchemaDocument::Roster();
     if (node.is_array()) {
       for (size_t i = 0; i < node.size(); ++i) {
         std::string index = std::to_string(i);
-        WalkKeys(node[i], AppendPointer(pointer, index), subschema ? schema.Child(*subschema, index) : nullptr);
+        WalkKeys(node[i], AppendPointer(pointer, index),
+                 subschema ? schema.Child(*subschema, index) : nullptr);
       }
       return;
     }
@@ -67,8 +74,10 @@ class RuleChecker {
       }
       if (!rules.allowed.empty() && !rules.allowed.contains(key)) {
         std::string message = fmt::format("unknown key '{}'", key);
-        if (auto guess = SuggestClosest(key, rules.canonical)) message += fmt::format(" (did you mean '{}'?)", *guess);
-        else message += fmt::format("; expected one of: {}", fmt::join(rules.canonical, ", "));
+        if (auto guess = SuggestClosest(key, rules.canonical))
+          message += fmt::format(" (did you mean '{}'?)", *guess);
+        else
+          message += fmt::format("; expected one of: {}", fmt::join(rules.canonical, ", "));
         Error(doc_.KeyLocation(member), pointer, message);
         continue;
       }
@@ -82,8 +91,8 @@ class RuleChecker {
   }
 
   struct KeyRules {
-    std::set<std::string> allowed;             ///< empty: any key
-    std::vector<std::string> canonical;        ///< allowed keys without the camelCase aliases
+    std::set<std::string> allowed;       ///< empty: any key
+    std::vector<std::string> canonical;  ///< allowed keys without the camelCase aliases
     std::optional<std::pair<NameRule, size_t>> name_rule;  ///< from "propertyNames"
   };
 
@@ -136,16 +145,19 @@ class RuleChecker {
     std::map<std::string, int> first_line;
     const nlohmann::json& agents = root["agents"];
     for (size_t i = 0; i < agents.size(); ++i) {
-      if (!agents[i].is_object() || !agents[i].contains("name") || !agents[i]["name"].is_string()) continue;
+      if (!agents[i].is_object() || !agents[i].contains("name") || !agents[i]["name"].is_string())
+        continue;
       std::string name = agents[i]["name"].get<std::string>();
       std::string pointer = fmt::format("/agents/{}/name", i);
       SourceLocation where = doc_.ValueLocation(pointer);
       if (name == holder) {
-        Error(where, pointer, fmt::format("\"{}\" is the holder session's name; choose another", name));
+        Error(where, pointer,
+              fmt::format("\"{}\" is the holder session's name; choose another", name));
       }
       auto [it, inserted] = first_line.emplace(name, where.line);
       if (!inserted) {
-        Error(where, pointer, fmt::format("duplicate agent name \"{}\" (first used at line {})", name, it->second));
+        Error(where, pointer,
+              fmt::format("duplicate agent name \"{}\" (first used at line {})", name, it->second));
       }
     }
   }

@@ -47,7 +47,8 @@ const SchemaDocument& SchemaDocument::Roster() {
 
 const nlohmann::json* SchemaDocument::Resolve(const nlohmann::json* subschema) const {
   // Follows "$ref": "#/definitions/x" chains; the shipped schema uses only local refs.
-  for (int hops = 0; subschema && subschema->is_object() && subschema->contains("$ref") && hops < 16; ++hops) {
+  for (int hops = 0;
+       subschema && subschema->is_object() && subschema->contains("$ref") && hops < 16; ++hops) {
     const std::string& ref = (*subschema)["$ref"].get_ref<const std::string&>();
     if (!ref.starts_with("#")) return nullptr;
     nlohmann::json::json_pointer target(ref.substr(1));
@@ -56,7 +57,8 @@ const nlohmann::json* SchemaDocument::Resolve(const nlohmann::json* subschema) c
   return subschema;
 }
 
-const nlohmann::json* SchemaDocument::Keyword(const nlohmann::json& subschema, std::string_view keyword) const {
+const nlohmann::json* SchemaDocument::Keyword(const nlohmann::json& subschema,
+                                              std::string_view keyword) const {
   const nlohmann::json* s = Resolve(&subschema);
   if (!s || !s->is_object()) return nullptr;
   std::string key(keyword);
@@ -68,7 +70,8 @@ const nlohmann::json* SchemaDocument::Keyword(const nlohmann::json& subschema, s
   return nullptr;
 }
 
-const nlohmann::json* SchemaDocument::Child(const nlohmann::json& parent, const std::string& token) const {
+const nlohmann::json* SchemaDocument::Child(const nlohmann::json& parent,
+                                            const std::string& token) const {
   const nlohmann::json* properties = Keyword(parent, "properties");
   if (properties && properties->contains(token)) return Resolve(&(*properties)[token]);
   const nlohmann::json* items = Keyword(parent, "items");

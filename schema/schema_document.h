@@ -6,11 +6,10 @@
 // lives in exactly one file: schema/roster.schema.json.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace mosaic {
 

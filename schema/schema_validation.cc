@@ -1,9 +1,9 @@
 #include "schema_validation.h"
 
-#include <set>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <set>
 
 // valijson calls abort() on internal errors unless exceptions are enabled (set for this
 // target in CMake); an exception here is caught and reported instead of killing the process.
@@ -37,7 +37,8 @@ std::string ContextToPointer(const std::vector<std::string>& context) {
   std::string pointer;
   for (size_t i = 1; i < context.size(); ++i) {
     std::string token = context[i];
-    if (token.size() >= 2 && token.front() == '[' && token.back() == ']') token = token.substr(1, token.size() - 2);
+    if (token.size() >= 2 && token.front() == '[' && token.back() == ']')
+      token = token.substr(1, token.size() - 2);
     pointer = AppendPointer(pointer, token);
   }
   return pointer;
@@ -66,7 +67,8 @@ std::string JsonTypeName(const nlohmann::json& v) {
   if (v.is_string()) {
     std::string s = v.get<std::string>();
     if (s == "yes" || s == "no" || s == "on" || s == "off" || s == "y" || s == "n")
-      return fmt::format("the string {} (YAML 1.2 reads only true and false as booleans)", Quoted(s));
+      return fmt::format("the string {} (YAML 1.2 reads only true and false as booleans)",
+                         Quoted(s));
     return fmt::format("the string {}", Quoted(s));
   }
   if (v.is_array()) return "a list";
@@ -91,7 +93,8 @@ std::string ExpectedType(const nlohmann::json& type) {
 
 std::string ListValues(const nlohmann::json& values) {
   std::vector<std::string> parts;
-  for (const auto& v : values) parts.push_back(v.is_string() ? Quoted(v.get<std::string>()) : v.dump());
+  for (const auto& v : values)
+    parts.push_back(v.is_string() ? Quoted(v.get<std::string>()) : v.dump());
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
@@ -107,23 +110,27 @@ bool IsTypeError(const std::string& description) {
 }
 
 // A person's wording of one valijson leaf error about `value`, governed by `subschema`.
-std::string Describe(const std::string& description, const nlohmann::json& value, const nlohmann::json* subschema,
-                     std::string_view pointer) {
+std::string Describe(const std::string& description, const nlohmann::json& value,
+                     const nlohmann::json* subschema, std::string_view pointer) {
   const SchemaDocument& schema = SchemaDocument::Roster();
-  auto keyword = [&](std::string_view k) { return subschema ? schema.Keyword(*subschema, k) : nullptr; };
+  auto keyword = [&](std::string_view k) {
+    return subschema ? schema.Keyword(*subschema, k) : nullptr;
+  };
 
   if (description.starts_with("Missing required property '")) {
     std::string key = description.substr(27, description.find('\'', 27) - 27);
     std::string message = fmt::format("missing required key '{}'", key);
     if (value.is_object()) {
       for (const auto& [present, _] : value.items())
-        if (SuggestClosest(present, {key})) return message + fmt::format(" (is '{}' a misspelling of it?)", present);
+        if (SuggestClosest(present, {key}))
+          return message + fmt::format(" (is '{}' a misspelling of it?)", present);
     }
     return message;
   }
   if (description.starts_with("Value type not permitted")) {
     if (const nlohmann::json* type = keyword("type")) {
-      std::string message = fmt::format("expected {}, got {}", ExpectedType(*type), JsonTypeName(value));
+      std::string message =
+          fmt::format("expected {}, got {}", ExpectedType(*type), JsonTypeName(value));
       const nlohmann::json* rule = keyword("x-mosaic-rule");
       if (value.is_null() && rule && *rule == "directory")
         message += "; a bare ~ is null in YAML: write \"~\" for the home directory";
@@ -132,15 +139,18 @@ std::string Describe(const std::string& description, const nlohmann::json& value
   }
   if (description.starts_with("Failed to match expected value set by 'const'")) {
     if (pointer == "/version")
-      return fmt::format("unsupported roster version {} (this mosaic-fleet reads version 1)", value.dump());
+      return fmt::format("unsupported roster version {} (this mosaic-fleet reads version 1)",
+                         value.dump());
     if (const nlohmann::json* c = keyword("const")) return fmt::format("must be {}", c->dump());
   }
   if (description.starts_with("Failed to match against any enum values")) {
     if (const nlohmann::json* values = keyword("enum"))
-      return fmt::format("{} is not one of {}", value.is_string() ? Quoted(value.get<std::string>()) : value.dump(),
+      return fmt::format("{} is not one of {}",
+                         value.is_string() ? Quoted(value.get<std::string>()) : value.dump(),
                          ListValues(*values));
   }
-  if (description.starts_with("Target should not validate against schema specified in 'not'") && value == "default") {
+  if (description.starts_with("Target should not validate against schema specified in 'not'") &&
+      value == "default") {
     return "\"default\" names the default tmux socket, which mosaic-fleet never touches; "
            "choose another name (the default is \"mosaic-fleet\")";
   }
@@ -157,12 +167,14 @@ std::string Describe(const std::string& description, const nlohmann::json& value
     std::string text = value.get<std::string>();
     if (rule) {
       if (auto kind = NameRuleFromString(rule->get<std::string>()))
-        if (auto why = ExplainNameViolation(*kind, text, max_length)) return fmt::format("{} {}", Quoted(text), *why);
+        if (auto why = ExplainNameViolation(*kind, text, max_length))
+          return fmt::format("{} {}", Quoted(text), *why);
     }
     if (text.empty()) return "may not be empty";
   }
   if (description.starts_with("Array should contain no more than"))
-    return fmt::format("has {} entries; {}", value.size(), description.substr(description.find("no more")));
+    return fmt::format("has {} entries; {}", value.size(),
+                       description.substr(description.find("no more")));
   return description;
 }
 
@@ -177,7 +189,11 @@ SchemaVerdict ValidateAgainstSchema(const LocatedJson& document) {
     valijson::adapters::NlohmannJsonAdapter adapter(document.value);
     valid = validator.validate(CompiledRosterSchema(), adapter, &results);
   } catch (const std::exception& e) {
-    out.push_back({Severity::kError, "", {}, "", fmt::format("internal error while validating: {}", e.what())});
+    out.push_back({Severity::kError,
+                   "",
+                   {},
+                   "",
+                   fmt::format("internal error while validating: {}", e.what())});
     return {false, out};
   }
   std::vector<std::pair<std::string, std::string>> leaves;  // (pointer, valijson description)
@@ -195,13 +211,16 @@ SchemaVerdict ValidateAgainstSchema(const LocatedJson& document) {
   for (const auto& [pointer, description] : leaves) {
     if (alternatives.contains(pointer) && !IsAlternatives(description)) continue;
     // A value of the wrong type also fails its enum or pattern; the type error says it all.
-    if (mistyped.contains(pointer) && !IsTypeError(description) && !alternatives.contains(pointer)) continue;
+    if (mistyped.contains(pointer) && !IsTypeError(description) && !alternatives.contains(pointer))
+      continue;
     nlohmann::json::json_pointer jp(pointer);
     const nlohmann::json& value = document.value.contains(jp) ? document.value[jp] : document.value;
-    std::string message = Describe(description, value, SchemaDocument::Roster().At(pointer), pointer);
+    std::string message =
+        Describe(description, value, SchemaDocument::Roster().At(pointer), pointer);
     // One bad value can break several keywords (pattern and maxLength); say it once.
     if (!seen.insert({pointer, message}).second) continue;
-    out.push_back({Severity::kError, "", document.ValueLocation(pointer), DisplayPath(document.value, pointer), message});
+    out.push_back({Severity::kError, "", document.ValueLocation(pointer),
+                   DisplayPath(document.value, pointer), message});
   }
   return {valid, out};
 }

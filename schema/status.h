@@ -20,7 +20,9 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
 
   /// The same failure with `context` in front: "writing roster: " + message.
-  Status Prefixed(const std::string& context) const { return ok() ? *this : Error(context + message_); }
+  Status Prefixed(const std::string& context) const {
+    return ok() ? *this : Error(context + message_);
+  }
 
  private:
   Status() = default;
@@ -33,7 +35,9 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status error) : state_(std::move(error)) { assert(!std::get<Status>(state_).ok()); }  // NOLINT
+  Result(Status error) : state_(std::move(error)) {
+    assert(!std::get<Status>(state_).ok());
+  }  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(state_); }
   /// REQUIRES: ok()

@@ -16,7 +16,8 @@ size_t EditDistance(std::string_view a, std::string_view b) {
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.size()][b.size()];
@@ -32,7 +33,8 @@ std::string Folded(std::string_view s) {
 
 }  // namespace
 
-std::optional<std::string> SuggestClosest(std::string_view word, const std::vector<std::string>& candidates) {
+std::optional<std::string> SuggestClosest(std::string_view word,
+                                          const std::vector<std::string>& candidates) {
   std::optional<std::string> best;
   size_t best_distance = 0;
   const size_t limit = std::min<size_t>(2, std::max<size_t>(1, word.size() / 3));

@@ -1,11 +1,11 @@
 // The CLI as users and CI see it: exit codes, formats, and what init may and may not write.
 #include "cli.h"
 
-#include <sstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "temp_dir.h"
 
@@ -36,12 +36,16 @@ class CliTest : public testing::Test {
     env.hostname = "testhost";
     return env;
   }
-  std::string Fixture(const std::string& relative) const { return std::string(MOSAIC_FIXTURES_DIR) + "/" + relative; }
+  std::string Fixture(const std::string& relative) const {
+    return std::string(MOSAIC_FIXTURES_DIR) + "/" + relative;
+  }
   TempDir home_;
 };
 
 TEST_F(CliTest, ValidateExitsZeroForValidRosters) {
-  CliRun r = Cli({"validate", Fixture("profiles/minimal.yaml"), Fixture("profiles/software-factory.yaml")}, Env());
+  CliRun r =
+      Cli({"validate", Fixture("profiles/minimal.yaml"), Fixture("profiles/software-factory.yaml")},
+          Env());
   EXPECT_EQ(r.code, 0);
   EXPECT_THAT(r.out, HasSubstr("software-factory.yaml: valid (10 agents)"));
   EXPECT_EQ(r.err, "");
@@ -50,19 +54,22 @@ TEST_F(CliTest, ValidateExitsZeroForValidRosters) {
 TEST_F(CliTest, ValidateExitsOneAndLocatesTheError) {
   CliRun r = Cli({"validate", Fixture("rosters/invalid/name-colon.yaml")}, Env());
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, StartsWith(Fixture("rosters/invalid/name-colon.yaml") + ":3:11: error: agents[0].name:"));
+  EXPECT_THAT(r.err, StartsWith(Fixture("rosters/invalid/name-colon.yaml") +
+                                ":3:11: error: agents[0].name:"));
   EXPECT_THAT(r.err, HasSubstr("  - name: coder:0\n      |           ^"));
 }
 
 TEST_F(CliTest, ValidateFailsWhenAnyOfSeveralFilesIsInvalid) {
-  CliRun r = Cli({"validate", Fixture("profiles/minimal.yaml"), Fixture("rosters/invalid/empty.yaml")}, Env());
+  CliRun r = Cli(
+      {"validate", Fixture("profiles/minimal.yaml"), Fixture("rosters/invalid/empty.yaml")}, Env());
   EXPECT_EQ(r.code, 1);
 }
 
 TEST_F(CliTest, ValidateDefaultsToTheRosterUnderXdgConfigHome) {
   CliRun missing = Cli({"validate"}, Env());
   EXPECT_EQ(missing.code, 1);
-  EXPECT_THAT(missing.err, HasSubstr(home_.path() + "/.config/mosaic/fleet/roster.yaml: No such file"));
+  EXPECT_THAT(missing.err,
+              HasSubstr(home_.path() + "/.config/mosaic/fleet/roster.yaml: No such file"));
   home_.Write(".config/mosaic/fleet/roster.yaml", "version: 1\nagents: []\n");
   EXPECT_EQ(Cli({"validate"}, Env()).code, 0);
 }
@@ -85,7 +92,8 @@ TEST_F(CliTest, ValidateJsonIsMachineReadable) {
 }
 
 TEST_F(CliTest, ValidateGithubEmitsWorkflowAnnotations) {
-  CliRun r = Cli({"validate", "--format", "github", Fixture("rosters/invalid/name-colon.yaml")}, Env());
+  CliRun r =
+      Cli({"validate", "--format", "github", Fixture("rosters/invalid/name-colon.yaml")}, Env());
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.out, StartsWith("::error file="));
   EXPECT_THAT(r.out, HasSubstr(",line=3,col=11::agents[0].name: "));
@@ -151,7 +159,8 @@ TEST_F(CliTest, UnitCommandsRefuseUnsafeNamesBeforeRunningTmux) {
 }
 
 TEST_F(CliTest, EveryCommandHasVersion) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"--version"}, {"plan", "--version"},
+  for (std::vector<std::string> args : {std::vector<std::string>{"--version"},
+                                        {"plan", "--version"},
                                         {"session", "start", "--version"}}) {
     CliRun r = Cli(args, Env());
     EXPECT_EQ(r.code, 0) << args[0];

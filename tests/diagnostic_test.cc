@@ -1,12 +1,16 @@
 #include "diagnostic.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace mosaic {
 namespace {
 
-Diagnostic Sample() { return {Severity::kError, "roster.yaml", {2, 11}, "agents[0].name", "\"a:b\" may not contain ':'"}; }
+Diagnostic Sample() {
+  return {
+      Severity::kError, "roster.yaml", {2, 11}, "agents[0].name", "\"a:b\" may not contain ':'"};
+}
 
 TEST(FormatDiagnosticText, ShowsTheSourceLineAndACaretUnderTheColumn) {
   std::string text = FormatDiagnosticText(Sample(), "version: 1\n- name: a:b\n", false);
@@ -26,7 +30,8 @@ TEST(FormatDiagnosticText, MasksControlCharactersFromTheFile) {
 TEST(FormatDiagnosticText, WindowsVeryLongLines) {
   Diagnostic d = Sample();
   d.location = {1, 5000};
-  std::string text = FormatDiagnosticText(d, std::string(4999, 'x') + "!" + std::string(5000, 'y'), false);
+  std::string text =
+      FormatDiagnosticText(d, std::string(4999, 'x') + "!" + std::string(5000, 'y'), false);
   EXPECT_LT(text.size(), 600u);
   size_t bang = text.find('!');
   size_t caret = text.find('^');
@@ -42,7 +47,8 @@ TEST(FormatDiagnosticText, WholeFileProblemsHaveNoPosition) {
 
 TEST(FormatDiagnosticGithub, EscapesAsWorkflowCommandsRequire) {
   Diagnostic d{Severity::kError, "dir,a:b.yaml", {3, 4}, "x", "100% bad\nreally"};
-  EXPECT_EQ(FormatDiagnosticGithub(d), "::error file=dir%2Ca%3Ab.yaml,line=3,col=4::x: 100%25 bad%0Areally");
+  EXPECT_EQ(FormatDiagnosticGithub(d),
+            "::error file=dir%2Ca%3Ab.yaml,line=3,col=4::x: 100%25 bad%0Areally");
 }
 
 TEST(DiagnosticToJson, CarriesEveryField) {
@@ -55,7 +61,8 @@ TEST(DiagnosticToJson, CarriesEveryField) {
 }
 
 TEST(SortDiagnostics, OrdersByPosition) {
-  Diagnostics ds = {{Severity::kError, "f", {9, 1}, "", "b"}, {Severity::kError, "f", {2, 5}, "", "a"}};
+  Diagnostics ds = {{Severity::kError, "f", {9, 1}, "", "b"},
+                    {Severity::kError, "f", {2, 5}, "", "a"}};
   SortDiagnostics(ds);
   EXPECT_EQ(ds[0].message, "a");
   EXPECT_TRUE(HasErrors(ds));

@@ -28,10 +28,13 @@ TEST(ParseEnvFile, QuotesInCommentsDoNotSwallowLines) {
   EXPECT_EQ(f.lines.size(), 2u);
 }
 
-TEST(ParseEnvFile, LastAssignmentWins) { EXPECT_EQ(ParseEnvFile("A=1\nA=2\n").Variables().at("A"), "2"); }
+TEST(ParseEnvFile, LastAssignmentWins) {
+  EXPECT_EQ(ParseEnvFile("A=1\nA=2\n").Variables().at("A"), "2");
+}
 
 TEST(FormatEnvAssignment, RoundTripsAnyValueWithoutControlCharacters) {
-  for (std::string value : {"", "plain", "with space", "q\"uote", "back\\slash", "$HOME", "`cmd`", "it's", "#hash", "a=b"}) {
+  for (std::string value : {"", "plain", "with space", "q\"uote", "back\\slash", "$HOME", "`cmd`",
+                            "it's", "#hash", "a=b"}) {
     std::string line = FormatEnvAssignment("K", value);
     EXPECT_EQ(ParseEnvFile(line + "\n").Variables()["K"], value) << line;
   }
@@ -55,7 +58,8 @@ TEST(MergeEnvFile, KeepsUserKeysCommentsAndOrderByteForByte) {
       "MOSAIC_AGENT_WORKDIR=/srv/old\n"
       "CONT=a\\\n"
       "  b\n";
-  std::string merged = MergeEnvFile(existing, {{"MOSAIC_AGENT_NAME", "coder0"}, {"MOSAIC_AGENT_WORKDIR", "/srv/new"}});
+  std::string merged = MergeEnvFile(
+      existing, {{"MOSAIC_AGENT_NAME", "coder0"}, {"MOSAIC_AGENT_WORKDIR", "/srv/new"}});
   EXPECT_EQ(merged,
             "# site note: don't touch\n"
             "MOSAIC_AGENT_NAME=\"coder0\"\n"
@@ -68,13 +72,15 @@ TEST(MergeEnvFile, KeepsUserKeysCommentsAndOrderByteForByte) {
 }
 
 TEST(MergeEnvFile, IsIdempotent) {
-  std::vector<std::pair<std::string, std::string>> owned = {{"MOSAIC_AGENT_NAME", "a"}, {"MOSAIC_TMUX_SOCKET", "s"}};
+  std::vector<std::pair<std::string, std::string>> owned = {{"MOSAIC_AGENT_NAME", "a"},
+                                                            {"MOSAIC_TMUX_SOCKET", "s"}};
   std::string once = MergeEnvFile("USER=1\n", owned);
   EXPECT_EQ(MergeEnvFile(once, owned), once);
 }
 
 TEST(MergeEnvFile, DropsLaterDuplicatesOfOwnedKeysThatWouldOverrideThem) {
-  std::string merged = MergeEnvFile("MOSAIC_AGENT_NAME=x\nU=1\nMOSAIC_AGENT_NAME=y\n", {{"MOSAIC_AGENT_NAME", "a"}});
+  std::string merged =
+      MergeEnvFile("MOSAIC_AGENT_NAME=x\nU=1\nMOSAIC_AGENT_NAME=y\n", {{"MOSAIC_AGENT_NAME", "a"}});
   EXPECT_EQ(merged, "MOSAIC_AGENT_NAME=\"a\"\nU=1\n");
 }
 

@@ -1,9 +1,8 @@
 #include "file_system.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "temp_dir.h"
 
@@ -29,7 +28,8 @@ TEST(RealFileSystem, WriteFileAtomicReplacesContentAndSetsTheExactMode) {
 TEST(RealFileSystem, WriteFileAtomicLeavesNoTemporaryFiles) {
   TempDir dir;
   RealFileSystem fs;
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(fs.WriteFileAtomic(dir / "f", std::to_string(i), 0600).ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(fs.WriteFileAtomic(dir / "f", std::to_string(i), 0600).ok());
   EXPECT_EQ(fs.ListDirectory(dir.path()), std::vector<std::string>{"f"});
 }
 
@@ -64,7 +64,8 @@ TEST(RealFileSystem, ReadFileReportsWhatIsMissing) {
   RealFileSystem fs;
   Result<std::string> r = fs.ReadFile("/nonexistent/roster.yaml");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "cannot read /nonexistent/roster.yaml: No such file or directory");
+  EXPECT_EQ(r.status().message(),
+            "cannot read /nonexistent/roster.yaml: No such file or directory");
 }
 
 TEST(RealFileSystem, StatSeesSymlinksAsSuch) {

@@ -1,13 +1,13 @@
 // Golden plans: fixtures/observed/roster.yaml planned against each fixtures/observed/NAME.json
 // must render exactly as fixtures/plans/NAME.txt (text) and NAME.json (machine format).
 // MOSAIC_UPDATE_GOLDEN=1 rewrites the expected files instead (review the diff!).
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "make_plan.h"
 #include "plan_render.h"
@@ -38,8 +38,11 @@ class GoldenPlan : public testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenPlan, RendersAsRecorded) {
   DesiredState desired = testing_support::Desired(Slurp(kFixtures / "observed" / "roster.yaml"));
-  nlohmann::json fixture = nlohmann::json::parse(Slurp(kFixtures / "observed" / (GetParam() + ".json")));
-  nlohmann::json observed = fixture["base"] == "converged" ? ToJson(testing_support::Converged(desired)) : ToJson(ObservedState{});
+  nlohmann::json fixture =
+      nlohmann::json::parse(Slurp(kFixtures / "observed" / (GetParam() + ".json")));
+  nlohmann::json observed = fixture["base"] == "converged"
+                                ? ToJson(testing_support::Converged(desired))
+                                : ToJson(ObservedState{});
   observed.merge_patch(fixture["patch"]);
   Plan plan = MakePlan(desired, ObservedFromJson(observed));
   std::string text = RenderPlanText(plan, false);

@@ -8,7 +8,8 @@ namespace {
 
 nlohmann::json Value(std::string_view yaml) {
   ParsedYaml parsed = ParseYaml(yaml);
-  EXPECT_TRUE(parsed.diagnostics.empty()) << (parsed.diagnostics.empty() ? "" : parsed.diagnostics[0].message);
+  EXPECT_TRUE(parsed.diagnostics.empty())
+      << (parsed.diagnostics.empty() ? "" : parsed.diagnostics[0].message);
   return parsed.document.value;
 }
 
@@ -18,7 +19,8 @@ std::string FirstError(std::string_view yaml, const YamlLimits& limits = {}) {
 }
 
 TEST(ParseYaml, TypesPlainScalarsByTheYaml12CoreSchema) {
-  nlohmann::json v = Value("a: 12\nb: -3\nc: 0x1f\nd: 1.5\ne: true\nf: FALSE\ng: ~\nh: null\ni: yes\nj: on\nk:\n");
+  nlohmann::json v =
+      Value("a: 12\nb: -3\nc: 0x1f\nd: 1.5\ne: true\nf: FALSE\ng: ~\nh: null\ni: yes\nj: on\nk:\n");
   EXPECT_EQ(v["a"], 12);
   EXPECT_EQ(v["b"], -3);
   EXPECT_EQ(v["c"], 31);
@@ -67,7 +69,8 @@ TEST(ParseYaml, RejectsDuplicateKeysWhichYamlCppAccepts) {
 }
 
 TEST(ParseYaml, RejectsASecondDocumentWhichYamlCppIgnores) {
-  EXPECT_EQ(FirstError("a: 1\n---\nb: 2\n"), "more than one YAML document ('---'): a roster is a single document");
+  EXPECT_EQ(FirstError("a: 1\n---\nb: 2\n"),
+            "more than one YAML document ('---'): a roster is a single document");
 }
 
 TEST(ParseYaml, AcceptsOneExplicitDocument) { EXPECT_EQ(Value("---\na: 1\n...\n")["a"], 1); }
@@ -75,10 +78,12 @@ TEST(ParseYaml, AcceptsOneExplicitDocument) { EXPECT_EQ(Value("---\na: 1\n...\n"
 TEST(ParseYaml, StopsAnAliasBombAtTheNodeBudget) {
   std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   for (char c = 'b'; c <= 'k'; ++c)
-    bomb += fmt::format("{0}: &{0} [*{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}]\n", c, char(c - 1));
+    bomb += fmt::format("{0}: &{0} [*{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}]\n",
+                        c, char(c - 1));
   YamlLimits limits;
   limits.max_nodes = 10'000;
-  EXPECT_EQ(FirstError(bomb, limits), "document too large: more than 10000 values after expanding aliases");
+  EXPECT_EQ(FirstError(bomb, limits),
+            "document too large: more than 10000 values after expanding aliases");
 }
 
 TEST(ParseYaml, RejectsAnAnchorThatRefersToItself) {
@@ -99,7 +104,8 @@ TEST(ParseYaml, RejectsBinaryAndOversizedInput) {
   YamlLimits limits;
   limits.max_bytes = 10;
   EXPECT_EQ(FirstError("a: 123456789012\n", limits), "file is too large (16 bytes; at most 10)");
-  EXPECT_EQ(FirstError("a: " + std::string(5000, 'x')), "value is too long (5000 bytes; at most 4096)");
+  EXPECT_EQ(FirstError("a: " + std::string(5000, 'x')),
+            "value is too long (5000 bytes; at most 4096)");
 }
 
 TEST(ParseYaml, EmptyAndCommentOnlyInputIsEmpty) {
@@ -110,7 +116,8 @@ TEST(ParseYaml, EmptyAndCommentOnlyInputIsEmpty) {
 TEST(ParseYaml, SyntaxErrorsWinOverWhatTheEventsLookedLike) {
   ParsedYaml parsed = ParseYaml("agents: [\n  { name: a\n");
   ASSERT_EQ(parsed.diagnostics.size(), 1u);
-  EXPECT_TRUE(parsed.diagnostics[0].message.starts_with("YAML syntax:")) << parsed.diagnostics[0].message;
+  EXPECT_TRUE(parsed.diagnostics[0].message.starts_with("YAML syntax:"))
+      << parsed.diagnostics[0].message;
 }
 
 TEST(ParseYaml, TerminatesOnInputThatMakesYamlCppYieldEndlessDocuments) {

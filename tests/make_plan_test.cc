@@ -29,7 +29,8 @@ constexpr char kRoster[] =
 
 std::vector<std::string> Addresses(const Plan& plan) {
   std::vector<std::string> out;
-  for (const ResourceChange& c : plan.changes) out.push_back(fmt::format("{} {}", ActionSymbol(c.action), c.address));
+  for (const ResourceChange& c : plan.changes)
+    out.push_back(fmt::format("{} {}", ActionSymbol(c.action), c.address));
   return out;
 }
 
@@ -52,15 +53,19 @@ TEST(MakePlan, FromNothingCreatesEverythingInDependencyOrder) {
   DesiredState desired = Desired(kRoster);
   Plan plan = MakePlan(desired, ObservedState{});
   EXPECT_THAT(Addresses(plan),
-              ElementsAre("+ unit_file.mosaic-tmux-holder.service", "+ unit_file.mosaic-agent@.service", "+ env_file.a",
-                          "+ env_file.a0", "+ unit.mosaic-tmux-holder.service", "+ agent.a", "+ agent.a0"));
-  EXPECT_THAT(Steps(plan),
-              ElementsAre("write-file /home/op/.config/systemd/user/mosaic-tmux-holder.service",
-                          "write-file /home/op/.config/systemd/user/mosaic-agent@.service",
-                          "merge-env-file /home/op/.config/mosaic/fleet/agents/a.env",
-                          "merge-env-file /home/op/.config/mosaic/fleet/agents/a0.env", "daemon-reload ",
-                          "enable mosaic-tmux-holder.service,mosaic-agent@a.service,mosaic-agent@a0.service",
-                          "start mosaic-tmux-holder.service", "start mosaic-agent@a.service,mosaic-agent@a0.service"));
+              ElementsAre("+ unit_file.mosaic-tmux-holder.service",
+                          "+ unit_file.mosaic-agent@.service", "+ env_file.a", "+ env_file.a0",
+                          "+ unit.mosaic-tmux-holder.service", "+ agent.a", "+ agent.a0"));
+  EXPECT_THAT(
+      Steps(plan),
+      ElementsAre(
+          "write-file /home/op/.config/systemd/user/mosaic-tmux-holder.service",
+          "write-file /home/op/.config/systemd/user/mosaic-agent@.service",
+          "merge-env-file /home/op/.config/mosaic/fleet/agents/a.env",
+          "merge-env-file /home/op/.config/mosaic/fleet/agents/a0.env", "daemon-reload ",
+          "enable mosaic-tmux-holder.service,mosaic-agent@a.service,mosaic-agent@a0.service",
+          "start mosaic-tmux-holder.service",
+          "start mosaic-agent@a.service,mosaic-agent@a0.service"));
   EXPECT_EQ(RenderPlanSummary(plan), "Plan: 7 to add, 0 to change, 0 to replace, 0 to destroy.");
 }
 
@@ -83,13 +88,15 @@ TEST(MakePlan, RuntimeChangeForcesReplacementAndRewritesTheEnvFile) {
   ASSERT_TRUE(agent);
   EXPECT_THAT(agent->reason, HasSubstr("runtime claude → pi"));
   EXPECT_THAT(agent->reason, HasSubstr("forces replacement"));
-  EXPECT_THAT(Steps(plan), ElementsAre("merge-env-file /home/op/.config/mosaic/fleet/agents/a.env", "restart mosaic-agent@a.service"));
+  EXPECT_THAT(Steps(plan), ElementsAre("merge-env-file /home/op/.config/mosaic/fleet/agents/a.env",
+                                       "restart mosaic-agent@a.service"));
 }
 
 TEST(MakePlan, WorkingDirectoryChangeForcesReplacement) {
   ObservedState observed = Converged(Desired(kRoster));
-  std::string roster = std::string(kRoster).replace(std::string(kRoster).find("{name: a0, runtime: pi}"), 23,
-                                                    "{name: a0, runtime: pi, working_directory: /srv}");
+  std::string roster =
+      std::string(kRoster).replace(std::string(kRoster).find("{name: a0, runtime: pi}"), 23,
+                                   "{name: a0, runtime: pi, working_directory: /srv}");
   Plan plan = MakePlan(Desired(roster), observed);
   const ResourceChange* agent = Change(plan, "agent.a0");
   ASSERT_TRUE(agent);
@@ -153,7 +160,8 @@ TEST(MakePlan, InactiveHolderIsStartedBeforeAnyAgent) {
   observed.sessions.clear();
   for (auto& [name, unit] : observed.units) unit.active_state = "inactive";
   Plan plan = MakePlan(desired, observed);
-  EXPECT_THAT(Steps(plan), ElementsAre("start mosaic-tmux-holder.service", "start mosaic-agent@a.service,mosaic-agent@a0.service"));
+  EXPECT_THAT(Steps(plan), ElementsAre("start mosaic-tmux-holder.service",
+                                       "start mosaic-agent@a.service,mosaic-agent@a0.service"));
 }
 
 TEST(MakePlan, RemovedAgentIsStoppedAndDisabledButItsEnvFileKept) {
@@ -162,13 +170,18 @@ TEST(MakePlan, RemovedAgentIsStoppedAndDisabledButItsEnvFileKept) {
   DesiredState only_a0 = Desired("version: 1\nagents: [{name: a0, runtime: pi}]\n");
   Plan plan = MakePlan(only_a0, observed);
   EXPECT_THAT(Addresses(plan), ElementsAre("- agent.a"));
-  EXPECT_THAT(Steps(plan), ElementsAre("stop mosaic-agent@a.service", "disable mosaic-agent@a.service"));
-  EXPECT_THAT(RenderPlanText(plan, false), HasSubstr("/home/op/.config/mosaic/fleet/agents/a.env: env file of an agent no longer in the roster: kept"));
+  EXPECT_THAT(Steps(plan),
+              ElementsAre("stop mosaic-agent@a.service", "disable mosaic-agent@a.service"));
+  EXPECT_THAT(RenderPlanText(plan, false),
+              HasSubstr("/home/op/.config/mosaic/fleet/agents/a.env: env file of an agent no "
+                        "longer in the roster: kept"));
 }
 
 TEST(MakePlan, RemovingAgentNeverTouchesAPrefixSibling) {
   ObservedState observed = Converged(Desired(kRoster));
-  Plan plan = MakePlan(Desired("version: 1\nagents: [{name: a, runtime: claude, model_hint: Claude Opus}]\n"), observed);
+  Plan plan = MakePlan(
+      Desired("version: 1\nagents: [{name: a, runtime: claude, model_hint: Claude Opus}]\n"),
+      observed);
   EXPECT_THAT(Addresses(plan), ElementsAre("- agent.a0"));
   for (const Step& s : plan.steps)
     for (const std::string& name : s.names) EXPECT_NE(name, "mosaic-agent@a.service");
@@ -203,7 +216,9 @@ TEST(MakePlan, UnmanagedSessionWithAnAgentsNameIsAConflictNotATakeover) {
 }
 
 TEST(MakePlan, AgentsOnOtherHostsAreReportedNeverTouched) {
-  DesiredState desired = Desired("version: 1\nagents: [{name: far, runtime: pi, host: elsewhere.example}, {name: near, runtime: pi, host: here}]\n");
+  DesiredState desired = Desired(
+      "version: 1\nagents: [{name: far, runtime: pi, host: elsewhere.example}, {name: near, "
+      "runtime: pi, host: here}]\n");
   ASSERT_EQ(desired.agents.size(), 1u);
   Plan plan = MakePlan(desired, ObservedState{});
   EXPECT_FALSE(Change(plan, "agent.far"));
@@ -247,8 +262,11 @@ TEST(MakePlan, DaemonReloadOnlyWhenAUnitFileChanged) {
   observed = Converged(desired);
   observed.files[desired.agent_template_path] += "# local edit\n";
   Plan unit_changed = MakePlan(desired, observed);
-  EXPECT_THAT(Steps(unit_changed), ElementsAre("write-file /home/op/.config/systemd/user/mosaic-agent@.service", "daemon-reload "));
-  EXPECT_THAT(unit_changed.changes[0].diff, ElementsAre("  …", "  [Install]", "  WantedBy=default.target", "- # local edit"));
+  EXPECT_THAT(Steps(unit_changed),
+              ElementsAre("write-file /home/op/.config/systemd/user/mosaic-agent@.service",
+                          "daemon-reload "));
+  EXPECT_THAT(unit_changed.changes[0].diff,
+              ElementsAre("  …", "  [Install]", "  WantedBy=default.target", "- # local edit"));
 }
 
 TEST(MakePlan, ChangedHolderUnitIsWrittenButTheHolderNeverRestarted) {
@@ -280,7 +298,8 @@ TEST(MakePlan, IsDeterministicAndRoundTripsThroughJson) {
   Plan plan = MakePlan(desired, observed);
   EXPECT_EQ(plan, MakePlan(desired, observed));
   EXPECT_EQ(PlanFromJson(PlanToJson(plan)), plan);
-  EXPECT_EQ(PlanToJson(plan)["resource_changes"][0]["actions"], nlohmann::json({"delete", "create"}));
+  EXPECT_EQ(PlanToJson(plan)["resource_changes"][0]["actions"],
+            nlohmann::json({"delete", "create"}));
 }
 
 TEST(MakePlan, FingerprintIgnoresHeartbeatsButSeesEverythingElse) {

@@ -11,10 +11,12 @@ namespace mosaic::testing_support {
 
 DesiredState Desired(const std::string& roster_yaml) {
   RosterLoad load = ParseRoster(roster_yaml, "roster.yaml");
-  EXPECT_TRUE(load.roster.has_value()) << (load.diagnostics.empty() ? "" : load.diagnostics[0].message);
+  EXPECT_TRUE(load.roster.has_value())
+      << (load.diagnostics.empty() ? "" : load.diagnostics[0].message);
   Environment env;
   env.home = kHome;
-  return MakeDesiredState(load.roster.value_or(Roster{}), ResolveFleetPaths(env), {"here", "/usr/bin/mosaic-fleet"});
+  return MakeDesiredState(load.roster.value_or(Roster{}), ResolveFleetPaths(env),
+                          {"here", "/usr/bin/mosaic-fleet"});
 }
 
 ObservedState Converged(const DesiredState& desired) {
@@ -24,7 +26,8 @@ ObservedState Converged(const DesiredState& desired) {
   observed.files[desired.holder_unit_path] = desired.holder_unit_content;
   observed.files[desired.agent_template_path] = desired.agent_template_content;
   observed.units[kHolderUnit] = {kHolderUnit, "loaded", "active", true};
-  observed.sessions[desired.holder_session] = {desired.holder_session, 101, false, kOwnerHolder, "", "", "", ""};
+  observed.sessions[desired.holder_session] = {
+      desired.holder_session, 101, false, kOwnerHolder, "", "", "", ""};
   int64_t pid = 200;
   for (const DesiredAgent& agent : desired.agents) {
     std::string env = MergeEnvFile("", agent.owned_env);
@@ -32,8 +35,9 @@ ObservedState Converged(const DesiredState& desired) {
     observed.env_files.push_back(agent.spec.name);
     observed.units[agent.unit] = {agent.unit, "loaded", "active", true};
     LaunchIdentity id = IdentityOfEnv(env);
-    observed.sessions[agent.spec.name] = {agent.spec.name, pid++, false, kOwnerAgent, agent.spec.runtime,
-                                          agent.workdir, id.command_hash, id.env_hash};
+    observed.sessions[agent.spec.name] = {
+        agent.spec.name,    pid++,         false,           kOwnerAgent,
+        agent.spec.runtime, agent.workdir, id.command_hash, id.env_hash};
   }
   return observed;
 }

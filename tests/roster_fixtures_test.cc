@@ -1,11 +1,11 @@
 // Table-driven: every roster under fixtures/rosters/valid loads; every one under
 // fixtures/rosters/invalid fails with exactly the first error in its .expected file.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "roster_loader.h"
 
@@ -61,9 +61,12 @@ TEST_P(InvalidRoster, FailsWithTheExpectedFirstError) {
   EXPECT_EQ(first, expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, InvalidRoster, testing::ValuesIn(Fixtures("invalid")), FixtureName);
+INSTANTIATE_TEST_SUITE_P(Fixtures, InvalidRoster, testing::ValuesIn(Fixtures("invalid")),
+                         FixtureName);
 
-TEST(RosterFixtures, CoverAtLeastTwentyFiveInvalidCases) { EXPECT_GE(Fixtures("invalid").size(), 25u); }
+TEST(RosterFixtures, CoverAtLeastTwentyFiveInvalidCases) {
+  EXPECT_GE(Fixtures("invalid").size(), 25u);
+}
 
 }  // namespace
 }  // namespace mosaic

@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
-#include <nlohmann/json.hpp>
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 namespace mosaic {
 namespace {
@@ -14,14 +15,16 @@ using testing::HasSubstr;
 std::vector<std::string> Messages(const RosterLoad& load) {
   std::vector<std::string> out;
   for (const Diagnostic& d : load.diagnostics)
-    out.push_back(fmt::format("{}:{}: {}{}{}", d.location.line, d.location.column, d.path, d.path.empty() ? "" : ": ", d.message));
+    out.push_back(fmt::format("{}:{}: {}{}{}", d.location.line, d.location.column, d.path,
+                              d.path.empty() ? "" : ": ", d.message));
   return out;
 }
 
 TEST(ParseRoster, AppliesDefaultsAndInheritance) {
   RosterLoad load = ParseRoster(
       "version: 1\nhost: h1\ndefaults:\n  working_directory: /srv\nagents:\n"
-      "  - {name: a, runtime: pi}\n  - {name: b, runtime: claude, working_directory: ~/b, host: h2}\n",
+      "  - {name: a, runtime: pi}\n  - {name: b, runtime: claude, working_directory: ~/b, host: "
+      "h2}\n",
       "r.yaml");
   ASSERT_TRUE(load.roster) << Messages(load)[0];
   const Roster& r = *load.roster;
@@ -45,7 +48,8 @@ TEST(ParseRoster, DefaultWorkingDirectoryIsHome) {
 TEST(ParseRoster, NormalisesCamelCaseSpellings) {
   RosterLoad load = ParseRoster(
       "version: 1\ntmux: {socketName: s1, holderSession: h}\nruntimes: {pi: {resetCommand: /new}}\n"
-      "agents: [{name: a, runtime: pi, modelHint: m, persistentPersona: semi, resetBetweenTasks: true}]\n",
+      "agents: [{name: a, runtime: pi, modelHint: m, persistentPersona: semi, resetBetweenTasks: "
+      "true}]\n",
       "r.yaml");
   ASSERT_TRUE(load.roster) << Messages(load)[0];
   EXPECT_EQ(load.roster->socket_name, "s1");
@@ -58,29 +62,36 @@ TEST(ParseRoster, NormalisesCamelCaseSpellings) {
 
 TEST(ParseRoster, ReportsEveryErrorSortedByPosition) {
   RosterLoad load = ParseRoster(
-      "version: 1\nagents:\n  - name: b:1\n    runtime: pi\n  - name: ok\n    runtime: pi\n    colour: red\n"
+      "version: 1\nagents:\n  - name: b:1\n    runtime: pi\n  - name: ok\n    runtime: pi\n    "
+      "colour: red\n"
       "  - name: ok\n    runtime: 'p i'\n",
       "r.yaml");
   EXPECT_FALSE(load.roster);
-  EXPECT_THAT(Messages(load),
-              ElementsAre("3:11: agents[0].name: \"b:1\" may not contain ':' (tmux reads it as a window or pane separator)",
-                          "7:5: agents[1]: unknown key 'colour'; expected one of: class, host, kickstart_template, "
-                          "model_hint, name, persistent_persona, reset_between_tasks, runtime, working_directory",
-                          "8:11: agents[2].name: duplicate agent name \"ok\" (first used at line 5)",
-                          "9:14: agents[2].runtime: \"p i\" may not contain whitespace"));
+  EXPECT_THAT(
+      Messages(load),
+      ElementsAre(
+          "3:11: agents[0].name: \"b:1\" may not contain ':' (tmux reads it as a window or pane "
+          "separator)",
+          "7:5: agents[1]: unknown key 'colour'; expected one of: class, host, kickstart_template, "
+          "model_hint, name, persistent_persona, reset_between_tasks, runtime, working_directory",
+          "8:11: agents[2].name: duplicate agent name \"ok\" (first used at line 5)",
+          "9:14: agents[2].runtime: \"p i\" may not contain whitespace"));
   for (const Diagnostic& d : load.diagnostics) EXPECT_EQ(d.file, "r.yaml");
 }
 
 TEST(ParseRoster, HolderCollisionUsesTheConfiguredHolderName) {
-  RosterLoad ok = ParseRoster("version: 1\ntmux: {holder_session: keep}\nagents: [{name: _holder, runtime: pi}]\n", "r");
+  RosterLoad ok = ParseRoster(
+      "version: 1\ntmux: {holder_session: keep}\nagents: [{name: _holder, runtime: pi}]\n", "r");
   EXPECT_TRUE(ok.roster);
   RosterLoad bad = ParseRoster("version: 1\nagents: [{name: _holder, runtime: pi}]\n", "r");
   EXPECT_THAT(Messages(bad), ElementsAre(HasSubstr("is the holder session's name")));
 }
 
 TEST(ParseRoster, BothSpellingsOfOneKeyIsAnError) {
-  RosterLoad load = ParseRoster("version: 1\nagents: [{name: a, runtime: pi, model_hint: x, modelHint: y}]\n", "r");
-  EXPECT_THAT(Messages(load), ElementsAre(HasSubstr("'model_hint' and 'modelHint' are the same key")));
+  RosterLoad load = ParseRoster(
+      "version: 1\nagents: [{name: a, runtime: pi, model_hint: x, modelHint: y}]\n", "r");
+  EXPECT_THAT(Messages(load),
+              ElementsAre(HasSubstr("'model_hint' and 'modelHint' are the same key")));
 }
 
 TEST(ParseRoster, RejectsTheDefaultTmuxSocketInEitherSpelling) {
@@ -89,21 +100,28 @@ TEST(ParseRoster, RejectsTheDefaultTmuxSocketInEitherSpelling) {
 }
 
 TEST(ParseRoster, NamesThatReachTmuxOrAShellAreRejected) {
-  for (const char* name : {"a.b", "a:b", "a b", "-a", "a/b", "#{x}", "#(x)", "a$b", "a;b", "a`b`", "a'b", "é"}) {
-    std::string yaml = fmt::format("version: 1\nagents: [{{name: {}, runtime: pi}}]\n", nlohmann::json(name).dump());
+  for (const char* name :
+       {"a.b", "a:b", "a b", "-a", "a/b", "#{x}", "#(x)", "a$b", "a;b", "a`b`", "a'b", "é"}) {
+    std::string yaml = fmt::format("version: 1\nagents: [{{name: {}, runtime: pi}}]\n",
+                                   nlohmann::json(name).dump());
     EXPECT_FALSE(ParseRoster(yaml, "r").roster) << name;
   }
 }
 
 TEST(ParseRoster, RuntimeCommandMayHoldShellSyntax) {
-  RosterLoad load = ParseRoster("version: 1\nruntimes: {pi: {command: 'pi --yolo \"$HOME\" | tee log'}}\nagents: []\n", "r");
+  RosterLoad load = ParseRoster(
+      "version: 1\nruntimes: {pi: {command: 'pi --yolo \"$HOME\" | tee log'}}\nagents: []\n", "r");
   ASSERT_TRUE(load.roster);
   EXPECT_EQ(load.roster->runtimes.at("pi").command, "pi --yolo \"$HOME\" | tee log");
 }
 
 TEST(ParseRoster, ControlCharactersAreRejectedInEveryText) {
-  EXPECT_FALSE(ParseRoster("version: 1\nagents: [{name: a, runtime: pi, model_hint: \"x\\ny\"}]\n", "r").roster);
-  EXPECT_FALSE(ParseRoster("version: 1\nruntimes: {pi: {command: \"a\\nrm -rf /\"}}\nagents: []\n", "r").roster);
+  EXPECT_FALSE(
+      ParseRoster("version: 1\nagents: [{name: a, runtime: pi, model_hint: \"x\\ny\"}]\n", "r")
+          .roster);
+  EXPECT_FALSE(
+      ParseRoster("version: 1\nruntimes: {pi: {command: \"a\\nrm -rf /\"}}\nagents: []\n", "r")
+          .roster);
 }
 
 TEST(ParseRoster, TenThousandAgentsLoad) {

@@ -31,7 +31,8 @@ TEST(Tmux, EveryCommandNamesTheSocketAndUnsetsTmux) {
   (void)tmux.value().NewSession("a", {"/bin/true"}, {kOwnerAgent, "pi", "/w", "c", "e"});
   ASSERT_EQ(runner.calls.size(), 5u);
   for (size_t i = 0; i < runner.calls.size(); ++i) {
-    EXPECT_THAT(std::vector<std::string>(runner.calls[i].begin(), runner.calls[i].begin() + 3), ElementsAre("tmux", "-L", "fleet"));
+    EXPECT_THAT(std::vector<std::string>(runner.calls[i].begin(), runner.calls[i].begin() + 3),
+                ElementsAre("tmux", "-L", "fleet"));
     EXPECT_THAT(runner.unset[i], testing::Contains("TMUX"));
   }
 }
@@ -59,10 +60,12 @@ TEST(Tmux, UnsafeSessionNamesNeverReachTmux) {
 TEST(Tmux, NewSessionPassesNoStartDirectoryAndRecordsOwnership) {
   RecordingProcessRunner runner;
   Tmux tmux = Tmux::ForSocket("fleet", runner).value();
-  ASSERT_TRUE(tmux.NewSession("a", {"/bin/agent", "x y"}, {kOwnerAgent, "pi", "/w#(x)", "c1", "e1"}).ok());
+  ASSERT_TRUE(
+      tmux.NewSession("a", {"/bin/agent", "x y"}, {kOwnerAgent, "pi", "/w#(x)", "c1", "e1"}).ok());
   const std::vector<std::string>& call = runner.calls[0];
-  EXPECT_THAT(std::vector<std::string>(call.begin(), call.begin() + 9),
-              ElementsAre("tmux", "-L", "fleet", "new-session", "-d", "-s", "a", "--", "/bin/agent"));
+  EXPECT_THAT(
+      std::vector<std::string>(call.begin(), call.begin() + 9),
+      ElementsAre("tmux", "-L", "fleet", "new-session", "-d", "-s", "a", "--", "/bin/agent"));
   EXPECT_EQ(std::find(call.begin(), call.end(), "-c"), call.end());
   EXPECT_THAT(call, testing::Contains("@mosaic-owner"));
   EXPECT_THAT(call, testing::Contains("=a:"));

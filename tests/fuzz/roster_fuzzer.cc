@@ -12,6 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mosaic::RosterLoad load = mosaic::ParseRoster(text, "fuzz.yaml");
   // Loading and failing are both fine; having neither a roster nor an error is a bug.
   if (!load.roster && !mosaic::HasErrors(load.diagnostics)) __builtin_trap();
-  for (const mosaic::Diagnostic& d : load.diagnostics) (void)mosaic::FormatDiagnosticText(d, text, false);
+  for (const mosaic::Diagnostic& d : load.diagnostics)
+    (void)mosaic::FormatDiagnosticText(d, text, false);
   return 0;
 }

@@ -2,6 +2,8 @@
 // checks, in TearDown, that the sentinel on the default tmux socket kept its server and
 // session, and that every tmux command line anyone ran named a non-default socket.
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -11,11 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "sandbox.h"
 
@@ -37,7 +36,8 @@ class FleetIntegration : public testing::Test {
  protected:
   void SetUp() override {
     if (!sandbox_.unavailable().empty()) {
-      if (std::getenv("MOSAIC_REQUIRE_INTEGRATION")) FAIL() << "integration sandbox unavailable: " << sandbox_.unavailable();
+      if (std::getenv("MOSAIC_REQUIRE_INTEGRATION"))
+        FAIL() << "integration sandbox unavailable: " << sandbox_.unavailable();
       GTEST_SKIP() << "integration sandbox unavailable: " << sandbox_.unavailable();
     }
     sandbox_.InstallStandInAgent();
@@ -45,10 +45,12 @@ class FleetIntegration : public testing::Test {
 
   void TearDown() override {
     if (!sandbox_.unavailable().empty()) return;
-    if (HasFailure()) std::cerr << "--- systemd --user and its units said:\n" << sandbox_.ManagerLog() << "---\n";
+    if (HasFailure())
+      std::cerr << "--- systemd --user and its units said:\n" << sandbox_.ManagerLog() << "---\n";
     EXPECT_TRUE(sandbox_.SentinelIntact()) << "the default tmux socket was touched";
     for (const std::string& line : sandbox_.TmuxLog()) {
-      EXPECT_TRUE(line.starts_with("-L ") || line.starts_with("-S ")) << "tmux ran without a socket: " << line;
+      EXPECT_TRUE(line.starts_with("-L ") || line.starts_with("-S "))
+          << "tmux ran without a socket: " << line;
       EXPECT_FALSE(line.starts_with("-L default ")) << line;
     }
   }
@@ -80,10 +82,13 @@ class FleetIntegration : public testing::Test {
     std::string snapshot;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(sandbox_.Home())) {
       snapshot += entry.path().string() + (entry.is_symlink() ? " -> link" : "") + "\n";
-      if (entry.is_regular_file() && !entry.is_symlink()) snapshot += sandbox_.ReadFile(entry.path().string());
+      if (entry.is_regular_file() && !entry.is_symlink())
+        snapshot += sandbox_.ReadFile(entry.path().string());
     }
-    for (const auto& [name, pid] : sandbox_.Sessions(kSocket)) snapshot += "session " + name + " " + std::to_string(pid) + "\n";
-    for (std::string unit : {"mosaic-tmux-holder.service", "mosaic-agent@a.service", "mosaic-agent@a0.service"})
+    for (const auto& [name, pid] : sandbox_.Sessions(kSocket))
+      snapshot += "session " + name + " " + std::to_string(pid) + "\n";
+    for (std::string unit :
+         {"mosaic-tmux-holder.service", "mosaic-agent@a.service", "mosaic-agent@a0.service"})
       snapshot += unit + " " + sandbox_.UnitActive(unit) + " " + sandbox_.UnitEnabled(unit) + "\n";
     return snapshot;
   }
@@ -114,8 +119,9 @@ TEST_F(FleetIntegration, GeneratedUnitsPassSystemdAnalyzeVerify) {
   Converge();
   std::string units = sandbox_.Config() + "/systemd/user/";
   // The enablement link names a real instance of the template.
-  RunResult r = sandbox_.Exec({"systemd-analyze", "--user", "verify", units + "mosaic-tmux-holder.service",
-                               units + "default.target.wants/mosaic-agent@a.service"});
+  RunResult r =
+      sandbox_.Exec({"systemd-analyze", "--user", "verify", units + "mosaic-tmux-holder.service",
+                     units + "default.target.wants/mosaic-agent@a.service"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "");
 }
@@ -125,15 +131,19 @@ TEST_F(FleetIntegration, PlanObservesAHandMadeFleet) {
   sandbox_.Tmux(kSocket, {"kill-session", "-t", "=a0"});
   sandbox_.Tmux(kSocket, {"new-session", "-d", "-s", "scratch", "--", "sleep", "1000"});
   sandbox_.Exec({"systemctl", "--user", "disable", "mosaic-agent@a.service"});
-  sandbox_.WriteFile(sandbox_.EnvFile("a"), sandbox_.ReadFile(sandbox_.EnvFile("a")) + "API_TOKEN=secret-value\n");
+  sandbox_.WriteFile(sandbox_.EnvFile("a"),
+                     sandbox_.ReadFile(sandbox_.EnvFile("a")) + "API_TOKEN=secret-value\n");
   RunResult r = sandbox_.Fleet({"plan", "--json", "--detailed-exitcode"});
   ASSERT_EQ(r.code, 2) << r.err;
   nlohmann::json plan = nlohmann::json::parse(r.out);
   std::map<std::string, std::string> actions;
   for (const auto& c : plan["resource_changes"]) actions[c["address"]] = c["action"];
-  EXPECT_EQ(actions, (std::map<std::string, std::string>{{"agent.a", "replace"}, {"agent.a0", "create"}}));
+  EXPECT_EQ(actions,
+            (std::map<std::string, std::string>{{"agent.a", "replace"}, {"agent.a0", "create"}}));
   bool scratch_noted = false;
-  for (const auto& n : plan["notes"]) scratch_noted = scratch_noted || (n["kind"] == "unmanaged-session" && n["subject"] == "scratch");
+  for (const auto& n : plan["notes"])
+    scratch_noted =
+        scratch_noted || (n["kind"] == "unmanaged-session" && n["subject"] == "scratch");
   EXPECT_TRUE(scratch_noted);
   EXPECT_THAT(r.out, Not(HasSubstr("secret-value")));
   // Observation is cheap: one tmux process per plan, whatever the fleet.
@@ -156,7 +166,9 @@ TEST_F(FleetIntegration, RestartingOneAgentKeepsTheServerAndEverySibling) {
 }
 
 TEST_F(FleetIntegration, RemovingAnAgentNeverTouchesItsPrefixSibling) {
-  Converge("version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a, runtime: pi}\n  - {name: a0, runtime: pi}\n");
+  Converge(
+      "version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a, runtime: pi}\n  - {name: a0, "
+      "runtime: pi}\n");
   long a0 = sandbox_.Sessions(kSocket)["a0"];
   sandbox_.Tmux(kSocket, {"new-session", "-d", "-s", "scratch", "--", "sleep", "1000"});
   std::string env_before = sandbox_.ReadFile(sandbox_.EnvFile("a"));
@@ -169,7 +181,8 @@ TEST_F(FleetIntegration, RemovingAnAgentNeverTouchesItsPrefixSibling) {
   EXPECT_TRUE(sessions.count("scratch")) << "an unmanaged session must stay";
   EXPECT_EQ(sandbox_.UnitActive("mosaic-agent@a.service"), "inactive");
   EXPECT_NE(sandbox_.UnitEnabled("mosaic-agent@a.service"), "enabled");
-  EXPECT_EQ(sandbox_.ReadFile(sandbox_.EnvFile("a")), env_before) << "the removed agent's env file is kept";
+  EXPECT_EQ(sandbox_.ReadFile(sandbox_.EnvFile("a")), env_before)
+      << "the removed agent's env file is kept";
   EXPECT_TRUE(PlanIsEmpty());
 }
 
@@ -178,10 +191,13 @@ TEST_F(FleetIntegration, NoRosterValueReachesATmuxFormat) {
   std::string marker = sandbox_.root() + "/format-was-expanded";
   std::string dir = sandbox_.Home() + "/odd#(touch " + marker + ")";
   std::filesystem::create_directories(dir);
-  Converge("version: 1\ntmux: {socket_name: itest}\nagents:\n  - name: a\n    runtime: pi\n"
-           "    working_directory: \"" + dir + "\"\n    model_hint: \"#{pid} $(touch " + marker + ")\"\n");
+  Converge(
+      "version: 1\ntmux: {socket_name: itest}\nagents:\n  - name: a\n    runtime: pi\n"
+      "    working_directory: \"" +
+      dir + "\"\n    model_hint: \"#{pid} $(touch " + marker + ")\"\n");
   EXPECT_FALSE(sandbox_.Exists(marker));
-  RunResult cwd = sandbox_.Tmux(kSocket, {"display-message", "-p", "-t", "=a:", "#{pane_current_path}"});
+  RunResult cwd =
+      sandbox_.Tmux(kSocket, {"display-message", "-p", "-t", "=a:", "#{pane_current_path}"});
   EXPECT_EQ(cwd.out, dir + "\n");
   EXPECT_TRUE(PlanIsEmpty());
 }
@@ -202,7 +218,8 @@ TEST_F(FleetIntegration, RuntimeChangeReplacesTheSessionAndKeepsUserEnvKeys) {
   sandbox_.WriteFile(sandbox_.EnvFile("a"), sandbox_.ReadFile(sandbox_.EnvFile("a")) + user_lines);
   ASSERT_EQ(Apply().code, 0);  // the user key is env drift: a is replaced once
   long a = sandbox_.Sessions(kSocket)["a"], a0 = sandbox_.Sessions(kSocket)["a0"];
-  WriteRoster(std::string(kRoster).replace(std::string(kRoster).find("{name: a, runtime: claude}"), 26, "{name: a, runtime: codex}"));
+  WriteRoster(std::string(kRoster).replace(std::string(kRoster).find("{name: a, runtime: claude}"),
+                                           26, "{name: a, runtime: codex}"));
   RunResult plan = sandbox_.Fleet({"plan"});
   EXPECT_THAT(plan.out, HasSubstr("runtime claude → codex forces replacement"));
   RunResult r = Apply();
@@ -271,7 +288,8 @@ TEST_F(FleetIntegration, SigkillDuringApplyThenApplyConvergesAndLosesNothing) {
   const std::string user_line = "KEEP_ME=1\n";
   sandbox_.WriteFile(sandbox_.EnvFile("a"), sandbox_.ReadFile(sandbox_.EnvFile("a")) + user_line);
   const std::string rosters[2] = {
-      "version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a, runtime: codex}\n  - {name: b, runtime: pi}\n",
+      "version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a, runtime: codex}\n  - {name: "
+      "b, runtime: pi}\n",
       kRoster};
   int round = 0;
   for (int delay_ms : {0, 15, 40, 80, 150, 300}) {
@@ -290,7 +308,8 @@ TEST_F(FleetIntegration, SigkillDuringApplyThenApplyConvergesAndLosesNothing) {
 TEST_F(FleetIntegration, FourAppliesAtOnceAllExitCleanlyAndConverge) {
   WriteRoster(kRoster);
   std::vector<pid_t> pids;
-  for (int i = 0; i < 4; ++i) pids.push_back(sandbox_.SpawnFleet({"apply", "--yes", "--lock-timeout", "30"}));
+  for (int i = 0; i < 4; ++i)
+    pids.push_back(sandbox_.SpawnFleet({"apply", "--yes", "--lock-timeout", "30"}));
   for (pid_t pid : pids) {
     int code = Sandbox::Wait(pid);
     EXPECT_TRUE(code == 0 || code == 1) << code;
@@ -343,9 +362,10 @@ TEST_F(FleetIntegration, ASavedPlanIsAppliedExactlyOrRefusedIfTheWorldChanged) {
 }
 
 TEST_F(FleetIntegration, AFailedActionStopsApplyAndSaysWhatWasAndWasNotDone) {
-  WriteRoster("version: 1\ntmux: {socket_name: itest}\nagents:\n"
-              "  - {name: a, runtime: pi, working_directory: /nonexistent/dir}\n"
-              "  - {name: a0, runtime: pi}\n");
+  WriteRoster(
+      "version: 1\ntmux: {socket_name: itest}\nagents:\n"
+      "  - {name: a, runtime: pi, working_directory: /nonexistent/dir}\n"
+      "  - {name: a0, runtime: pi}\n");
   RunResult r = Apply();
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("FAILED start"));
@@ -353,7 +373,9 @@ TEST_F(FleetIntegration, AFailedActionStopsApplyAndSaysWhatWasAndWasNotDone) {
   EXPECT_THAT(r.err, HasSubstr("Done before it:"));
   EXPECT_THAT(r.err, HasSubstr("Every step is safe to repeat"));
   // Fixing the cause and applying again converges.
-  WriteRoster("version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a, runtime: pi}\n  - {name: a0, runtime: pi}\n");
+  WriteRoster(
+      "version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a, runtime: pi}\n  - {name: a0, "
+      "runtime: pi}\n");
   ASSERT_EQ(Apply().code, 0);
   EXPECT_TRUE(PlanIsEmpty());
 }
@@ -373,7 +395,8 @@ TEST_F(FleetIntegration, SessionStartRefusesAnEmptyRuntimeAMissingDirectoryAndDu
   sandbox_.WriteFile(sandbox_.EnvFile("a"), env + "MOSAIC_AGENT_WORKDIR=/nonexistent/dir\n");
   RunResult no_dir = sandbox_.Fleet({"session", "start", "a", "--replace"});
   EXPECT_EQ(no_dir.code, 1);
-  EXPECT_THAT(no_dir.err, HasSubstr("working directory /nonexistent/dir of agent a does not exist"));
+  EXPECT_THAT(no_dir.err,
+              HasSubstr("working directory /nonexistent/dir of agent a does not exist"));
   sandbox_.WriteFile(sandbox_.EnvFile("a"), env + "MOSAIC_AGENT_RUNTIME=\n");
   RunResult no_runtime = sandbox_.Fleet({"session", "start", "a", "--replace"});
   EXPECT_EQ(no_runtime.code, 1);
@@ -399,7 +422,8 @@ TEST(FleetSandbox, LeavesNoProcessOrSocketBehind) {
     std::ifstream(proc.path() / "cmdline") >> cmdline;
     std::ifstream environ(proc.path() / "environ");
     std::string env((std::istreambuf_iterator<char>(environ)), std::istreambuf_iterator<char>());
-    EXPECT_EQ(env.find(root), std::string::npos) << "left behind: pid " << proc.path().filename() << " " << cmdline;
+    EXPECT_EQ(env.find(root), std::string::npos)
+        << "left behind: pid " << proc.path().filename() << " " << cmdline;
   }
 }
 

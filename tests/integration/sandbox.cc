@@ -29,16 +29,19 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
 }
 
 // Starts argv[0] (searched on the given PATH) with exactly `env`; stdout/stderr to files.
-pid_t Spawn(const std::vector<std::string>& argv_in, const std::map<std::string, std::string>& env_in,
-            const std::string& out_file, const std::string& err_file) {
+pid_t Spawn(const std::vector<std::string>& argv_in,
+            const std::map<std::string, std::string>& env_in, const std::string& out_file,
+            const std::string& err_file) {
   std::vector<std::string> argv = argv_in, env;
   for (const auto& [k, v] : env_in) env.push_back(k + "=" + v);
   std::vector<char*> argv_c = CStrings(argv), env_c = CStrings(env);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   // Its own process group, so a test can kill it without signalling the test runner.
@@ -55,7 +58,8 @@ pid_t Spawn(const std::vector<std::string>& argv_in, const std::map<std::string,
         break;
       }
   }
-  if (::posix_spawn(&pid, program.c_str(), &actions, &attr, argv_c.data(), env_c.data()) != 0) pid = -1;
+  if (::posix_spawn(&pid, program.c_str(), &actions, &attr, argv_c.data(), env_c.data()) != 0)
+    pid = -1;
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   return pid;
@@ -80,7 +84,8 @@ void Sandbox::Start() {
   std::error_code ec;
   fs::create_directories("/run/systemd/system", ec);  // makes systemd --user believe systemd runs
   if (ec && !fs::exists("/run/systemd/system")) {
-    unavailable_ = "cannot create /run/systemd/system (integration tests run as root): " + ec.message();
+    unavailable_ =
+        "cannot create /run/systemd/system (integration tests run as root): " + ec.message();
     return;
   }
   std::string pattern = "/tmp/mosaic-it-XXXXXX";
@@ -89,21 +94,26 @@ void Sandbox::Start() {
     return;
   }
   root_ = pattern;
-  for (const char* dir : {"/run", "/tmux", "/bin", "/home/.config/environment.d", "/out"}) fs::create_directories(root_ + dir);
+  for (const char* dir : {"/run", "/tmux", "/bin", "/home/.config/environment.d", "/out"})
+    fs::create_directories(root_ + dir);
   ::chmod((root_ + "/run").c_str(), 0700);
   ::chmod((root_ + "/tmux").c_str(), 0700);
   // Every tmux command line, whoever runs it (the CLI, or a unit under the manager), is logged.
-  WriteFile(root_ + "/bin/tmux", "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + root_ + "/tmux.log'\nexec /usr/bin/tmux \"$@\"\n");
+  WriteFile(root_ + "/bin/tmux", "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + root_ +
+                                     "/tmux.log'\nexec /usr/bin/tmux \"$@\"\n");
   ::chmod((root_ + "/bin/tmux").c_str(), 0755);
-  WriteFile(Config() + "/environment.d/10-mosaic-test.conf", "PATH=" + root_ + "/bin:/usr/local/bin:/usr/bin:/bin\n");
+  WriteFile(Config() + "/environment.d/10-mosaic-test.conf",
+            "PATH=" + root_ + "/bin:/usr/local/bin:/usr/bin:/bin\n");
   WriteFile(root_ + "/tmux.log", "");
 
   // No journald here: the manager logs to its stderr, and units inherit it, so a failing
   // test can show what the units said (ManagerLog()).
-  manager_pid_ = Spawn({"/lib/systemd/systemd", "--user", "--log-target=console", "--log-level=info",
-                        "--default-standard-output=inherit", "--default-standard-error=inherit"},
-                       Env(), root_ + "/out/systemd.out", root_ + "/out/systemd.err");
-  for (int i = 0; i < 200 && !Exists(root_ + "/run/systemd/private"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  manager_pid_ =
+      Spawn({"/lib/systemd/systemd", "--user", "--log-target=console", "--log-level=info",
+             "--default-standard-output=inherit", "--default-standard-error=inherit"},
+            Env(), root_ + "/out/systemd.out", root_ + "/out/systemd.err");
+  for (int i = 0; i < 200 && !Exists(root_ + "/run/systemd/private"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   if (manager_pid_ <= 0 || !Exists(root_ + "/run/systemd/private")) {
     unavailable_ = "systemd --user did not start: " + Slurp(root_ + "/out/systemd.err");
     return;
@@ -154,7 +164,8 @@ RunResult Sandbox::Exec(const std::vector<std::string>& argv) const {
   return run;
 }
 
-RunResult Sandbox::Fleet(const std::vector<std::string>& args, const std::vector<std::string>& unset) const {
+RunResult Sandbox::Fleet(const std::vector<std::string>& args,
+                         const std::vector<std::string>& unset) const {
   std::vector<std::string> argv = {MOSAIC_FLEET_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   std::map<std::string, std::string> env = Env();
@@ -243,12 +254,14 @@ std::string Sandbox::ManagerLog() const {
 }
 
 bool Sandbox::SentinelIntact() const {
-  return sentinel_server_pid_ != 0 && ServerPid("") == sentinel_server_pid_ && Sessions("").count("sentinel") == 1;
+  return sentinel_server_pid_ != 0 && ServerPid("") == sentinel_server_pid_ &&
+         Sessions("").count("sentinel") == 1;
 }
 
 void Sandbox::InstallStandInAgent() const {
   WriteFile(root_ + "/bin/mosaic",
-            "#!/bin/sh\n# Stand-in for `mosaic yolo RUNTIME`: an interactive agent that waits for input.\n"
+            "#!/bin/sh\n# Stand-in for `mosaic yolo RUNTIME`: an interactive agent that waits for "
+            "input.\n"
             "echo \"stand-in agent: $*\"\nexec cat\n");
   ::chmod((root_ + "/bin/mosaic").c_str(), 0755);
 }

@@ -36,13 +36,16 @@ class Sandbox {
   std::string Home() const { return root_ + "/home"; }
   std::string Config() const { return root_ + "/home/.config"; }
   std::string RosterPath() const { return Config() + "/mosaic/fleet/roster.yaml"; }
-  std::string EnvFile(const std::string& agent) const { return Config() + "/mosaic/fleet/agents/" + agent + ".env"; }
+  std::string EnvFile(const std::string& agent) const {
+    return Config() + "/mosaic/fleet/agents/" + agent + ".env";
+  }
 
   /// The sandbox environment, for processes started by the test.
   std::map<std::string, std::string> Env() const;
 
   /// Runs build/mosaic-fleet with `args` in the sandbox environment (minus `unset`).
-  RunResult Fleet(const std::vector<std::string>& args, const std::vector<std::string>& unset = {}) const;
+  RunResult Fleet(const std::vector<std::string>& args,
+                  const std::vector<std::string>& unset = {}) const;
   /// Starts it without waiting; returns the pid (for SIGKILL tests).
   pid_t SpawnFleet(const std::vector<std::string>& args) const;
   /// Waits for a spawned process; its exit code (128+signal when killed).
