@@ -27,6 +27,7 @@ Plan MakePlan(const DesiredState& desired, const ObservedState& observed,
 /// records the same values on the session it creates.
 struct LaunchIdentity {
   std::string command;
+  bool user_command = false;  ///< from the user's MOSAIC_AGENT_COMMAND: never printed
   std::string command_hash;
   std::string env_hash;
 };
