@@ -16,8 +16,8 @@ LaunchIdentity IdentityOfEnv(const std::string& env_content) {
   std::map<std::string, std::string> vars = ParseEnvFile(env_content).Variables();
   LaunchIdentity identity;
   auto user = vars.find("MOSAIC_AGENT_COMMAND");
-  identity.command =
-      user != vars.end() && !user->second.empty() ? user->second : vars["MOSAIC_RUNTIME_COMMAND"];
+  identity.user_command = user != vars.end() && !user->second.empty();
+  identity.command = identity.user_command ? user->second : vars["MOSAIC_RUNTIME_COMMAND"];
   identity.command_hash = Fingerprint(identity.command);
   identity.env_hash = EnvFingerprint(vars);
   return identity;
@@ -190,8 +190,10 @@ class Planner {
         why.push_back(fmt::format("working directory {} → {}", session->workdir, agent.workdir));
       }
       if (session->command_hash != want.command_hash) {
+        // The user's own command line is a user value: it may carry a secret.
+        std::string shown = want.user_command ? "(MOSAIC_AGENT_COMMAND: user value)" : want.command;
         change.attributes.push_back(
-            {"command", session->command_hash.empty() ? "" : "(previous)", want.command, true});
+            {"command", session->command_hash.empty() ? "" : "(previous)", shown, true});
         // A new runtime brings its own command; say so only when the command changed alone.
         if (why.empty() || session->runtime == agent.spec.runtime)
           why.push_back("launch command changed");

@@ -108,8 +108,11 @@ TEST(MakePlan, WorkingDirectoryChangeForcesReplacement) {
 TEST(MakePlan, UserCommandOverrideInTheEnvFileIsDrift) {
   DesiredState desired = Desired(kRoster);
   ObservedState observed = Converged(desired);
-  observed.files[desired.agents[0].env_path] += "MOSAIC_AGENT_COMMAND=/opt/canary.sh\n";
+  observed.files[desired.agents[0].env_path] +=
+      "MOSAIC_AGENT_COMMAND='/opt/canary.sh --token t0ps3cret'\n";
   Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(RenderPlanText(plan, false), Not(HasSubstr("t0ps3cret")));
+  EXPECT_THAT(PlanToJson(plan).dump(), Not(HasSubstr("t0ps3cret")));
   EXPECT_THAT(Addresses(plan), ElementsAre("-/+ agent.a"));
   EXPECT_THAT(Change(plan, "agent.a")->reason, HasSubstr("launch command changed"));
   EXPECT_FALSE(Change(plan, "env_file.a")) << "user keys are not drift in the file itself";
