@@ -2,7 +2,7 @@
 //
 // The real implementation writes atomically (temp file in the same directory, fsync, rename,
 // fsync of the directory), never follows a symlink at a path it writes, and never deletes.
-// Tests and dry runs use other implementations; see recording_file_system.h.
+// Tests use MemoryFileSystem (memory_file_system.h).
 #pragma once
 
 #include <sys/types.h>

@@ -1,0 +1,112 @@
+// Executing a plan's steps on the recording executors: order, modes, the env merge at apply
+// time, failure, and a dry run that touches nothing.
+#include "step_executor.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "make_plan.h"
+#include "memory_file_system.h"
+#include "planner_fixture.h"
+#include "recording_systemd_manager.h"
+
+namespace mosaic {
+namespace {
+
+using testing::ElementsAre;
+using testing::HasSubstr;
+
+constexpr char kRoster[] = "version: 1\nagents: [{name: a, runtime: pi}, {name: b, runtime: pi}]\n";
+
+class StepExecutorTest : public testing::Test {
+ protected:
+  StepExecutorTest() : tmux_(Tmux::ForSocket("fleet", runner_).value()) {}
+
+  Status ExecuteAll(StepExecutor& executor, const Plan& plan) {
+    for (const Step& step : plan.steps)
+      if (Status s =
+              executor.Execute(step, [&](const std::string& line) { progress_.push_back(line); });
+          !s.ok())
+        return s;
+    return Status::Ok();
+  }
+
+  MemoryFileSystem fs_;
+  RecordingSystemdManager systemd_;
+  RecordingProcessRunner runner_;
+  Tmux tmux_;
+  std::vector<std::string> progress_;
+};
+
+TEST_F(StepExecutorTest, AFreshPlanWritesFilesThenReloadsEnablesAndStartsInOrder) {
+  DesiredState desired = testing_support::Desired(kRoster);
+  Plan plan = MakePlan(desired, ObservedState{});
+  RealStepExecutor executor(fs_, systemd_, tmux_);
+  ASSERT_TRUE(ExecuteAll(executor, plan).ok());
+  EXPECT_THAT(
+      systemd_.log,
+      ElementsAre("reload",
+                  "enable mosaic-tmux-holder.service mosaic-agent@a.service mosaic-agent@b.service",
+                  "start mosaic-tmux-holder.service", "start mosaic-agent@a.service",
+                  "start mosaic-agent@b.service"));
+  EXPECT_EQ(fs_.modes[desired.holder_unit_path], 0644u);
+  EXPECT_EQ(fs_.modes[desired.agents[0].env_path], 0600u);
+  EXPECT_EQ(fs_.files().at(desired.holder_unit_path), desired.holder_unit_content);
+  EXPECT_THAT(progress_, testing::Contains("start mosaic-agent@b.service: done"));
+  EXPECT_TRUE(runner_.calls.empty()) << "starting agents is systemd's job, not a tmux call";
+}
+
+TEST_F(StepExecutorTest, EnvFilesAreMergedWithWhatTheUserWroteSinceThePlan) {
+  DesiredState desired = testing_support::Desired(kRoster);
+  Plan plan = MakePlan(desired, ObservedState{});
+  fs_.Put(desired.agents[0].env_path, "# written after the plan\nTOKEN=x\n");
+  RealStepExecutor executor(fs_, systemd_, tmux_);
+  ASSERT_TRUE(ExecuteAll(executor, plan).ok());
+  std::string env = fs_.files().at(desired.agents[0].env_path);
+  EXPECT_THAT(env,
+              testing::StartsWith("# written after the plan\nTOKEN=x\nMOSAIC_AGENT_NAME=\"a\"\n"));
+}
+
+TEST_F(StepExecutorTest, AFailedJobIsAnErrorAndLaterStepsAreTheCallersToSkip) {
+  DesiredState desired = testing_support::Desired(kRoster);
+  Plan plan = MakePlan(desired, ObservedState{});
+  systemd_.failing.insert("mosaic-agent@a.service");
+  RealStepExecutor executor(fs_, systemd_, tmux_);
+  Status status = ExecuteAll(executor, plan);
+  EXPECT_FALSE(status.ok());
+  EXPECT_THAT(status.message(), HasSubstr("mosaic-agent@a.service: failed"));
+}
+
+TEST_F(StepExecutorTest, ASymlinkedEnvFileIsNeverWrittenThrough) {
+  DesiredState desired = testing_support::Desired(kRoster);
+  ASSERT_TRUE(fs_.MakeDirectories(desired.paths.agents_dir, 0700).ok());
+  fs_.PutSymlink(desired.agents[0].env_path);
+  Step step{StepKind::kMergeEnvFile,    {}, desired.agents[0].env_path, "", 0600,
+            desired.agents[0].owned_env};
+  RealStepExecutor executor(fs_, systemd_, tmux_);
+  EXPECT_FALSE(executor.Execute(step, {}).ok());
+}
+
+TEST_F(StepExecutorTest, RemovalsKillOnlyExactSessions) {
+  DesiredState desired = testing_support::Desired("version: 1\nagents: []\n");
+  ObservedState observed = testing_support::Converged(desired);
+  observed.sessions["old"] = {"old", 5, false, kOwnerAgent, "pi", "/", "", ""};
+  RealStepExecutor executor(fs_, systemd_, tmux_);
+  ASSERT_TRUE(ExecuteAll(executor, MakePlan(desired, observed)).ok());
+  ASSERT_EQ(runner_.calls.size(), 1u);
+  EXPECT_THAT(runner_.calls[0], ElementsAre("tmux", "-L", "fleet", "kill-session", "-t", "=old"));
+}
+
+TEST_F(StepExecutorTest, ADryRunRecordsEveryStepAndTouchesNothing) {
+  DesiredState desired = testing_support::Desired(kRoster);
+  Plan plan = MakePlan(desired, ObservedState{});
+  DryRunExecutor dry;
+  ASSERT_TRUE(ExecuteAll(dry, plan).ok());
+  EXPECT_EQ(dry.recorded.size(), plan.steps.size());
+  EXPECT_TRUE(fs_.writes.empty());
+  EXPECT_TRUE(systemd_.log.empty());
+  EXPECT_TRUE(runner_.calls.empty());
+}
+
+}  // namespace
+}  // namespace mosaic
