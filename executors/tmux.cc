@@ -65,10 +65,20 @@ Result<Tmux> Tmux::ForSocket(const std::string& socket, ProcessRunner& runner) {
   return Tmux(socket, runner);
 }
 
-Result<ProcessResult> Tmux::Run(const std::vector<std::string>& args) const {
+Result<ProcessResult> Tmux::Invoke(bool may_start_server,
+                                   const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {"tmux", "-L", socket_};
+  if (!may_start_server) argv.push_back("-N");
   argv.insert(argv.end(), args.begin(), args.end());
   return runner_->Run(argv, {"TMUX", "TMUX_PANE"});
+}
+
+Result<ProcessResult> Tmux::Run(const std::vector<std::string>& args) const {
+  return Invoke(false, args);
+}
+
+Result<ProcessResult> Tmux::StartServerWithHolder(const std::vector<std::string>& args) const {
+  return Invoke(true, args);
 }
 
 Result<TmuxSessions> Tmux::ListSessions() const {

@@ -1,6 +1,8 @@
 // Tmux: every tmux command mosaic-fleet runs goes through Tmux::Run, which
 //  - always passes `-L SOCKET` and refuses an empty socket name or "default", so the user's
 //    default tmux server can never be reached;
+//  - always passes `-N` (never start a server), except in StartServerWithHolder: only the
+//    holder unit may start the fleet's server, and tmux itself enforces it;
 //  - removes TMUX from the child's environment, so being run inside tmux changes nothing;
 //  - takes session *names*, refuses unsafe ones, and builds exact targets (`=NAME`) itself:
 //    `agent` never matches `agent0`;
@@ -43,8 +45,13 @@ class Tmux {
 
   const std::string& socket() const { return socket_; }
 
-  /// `tmux -L SOCKET args…` with TMUX unset. A non-zero exit is not an error here.
+  /// `tmux -L SOCKET -N args…` with TMUX unset: never starts a server. A non-zero exit is
+  /// not an error here.
   Result<ProcessResult> Run(const std::vector<std::string>& args) const;
+
+  /// The one tmux command allowed to start the server: the holder's own start (holder start,
+  /// run by mosaic-tmux-holder.service so that the server lives in the holder's cgroup).
+  Result<ProcessResult> StartServerWithHolder(const std::vector<std::string>& args) const;
 
   /// Every session on the socket with its first pane and the tool's options: one process.
   /// A missing server is a normal answer (server_running = false), not an error.
@@ -54,8 +61,8 @@ class Tmux {
   Result<bool> HasSession(const std::string& name) const;
 
   /// Creates detached session `name` running `argv` (executed without a shell) and records
-  /// `record` on it, in one tmux process. REQUIRES: the server is running, or the caller is
-  /// the holder (only the holder may start a server).
+  /// `record` on it, in one tmux process. Fails, starting nothing, when the server is not
+  /// running.
   Status NewSession(const std::string& name, const std::vector<std::string>& argv,
                     const SessionRecord& record) const;
 
@@ -67,6 +74,7 @@ class Tmux {
 
  private:
   Tmux(std::string socket, ProcessRunner& runner) : socket_(std::move(socket)), runner_(&runner) {}
+  Result<ProcessResult> Invoke(bool may_start_server, const std::vector<std::string>& args) const;
   std::string socket_;
   ProcessRunner* runner_;
 };

@@ -174,10 +174,10 @@ int RunHolderStart(const HolderOptions& options, Io& io) {
         options.socket);
   // remain-on-exit (server-wide, this socket only): an agent whose program exits stays
   // visible as a dead pane, so plan can report and restart it.
-  Result<ProcessResult> r =
-      tmux.value().Run({"new-session", "-d", "-s", options.session, "--", "sleep", "infinity", ";",
-                        "set-option", "-g", "remain-on-exit", "on", ";", "set-option", "-t",
-                        "=" + options.session + ":", "@mosaic-owner", kOwnerHolder});
+  Result<ProcessResult> r = tmux.value().StartServerWithHolder(
+      {"new-session", "-d", "-s", options.session, "--", "sleep", "infinity", ";", "set-option",
+       "-g", "remain-on-exit", "on", ";", "set-option", "-t", "=" + options.session + ":",
+       "@mosaic-owner", kOwnerHolder});
   if (!r.ok()) return Fail(io, r.status().message());
   if (r.value().exit_code != 0)
     return Fail(io,

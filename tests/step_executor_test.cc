@@ -94,7 +94,8 @@ TEST_F(StepExecutorTest, RemovalsKillOnlyExactSessions) {
   RealStepExecutor executor(fs_, systemd_, tmux_);
   ASSERT_TRUE(ExecuteAll(executor, MakePlan(desired, observed)).ok());
   ASSERT_EQ(runner_.calls.size(), 1u);
-  EXPECT_THAT(runner_.calls[0], ElementsAre("tmux", "-L", "fleet", "kill-session", "-t", "=old"));
+  EXPECT_THAT(runner_.calls[0],
+              ElementsAre("tmux", "-L", "fleet", "-N", "kill-session", "-t", "=old"));
 }
 
 TEST_F(StepExecutorTest, ADryRunRecordsEveryStepAndTouchesNothing) {

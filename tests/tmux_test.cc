@@ -37,13 +37,26 @@ TEST(Tmux, EveryCommandNamesTheSocketAndUnsetsTmux) {
   }
 }
 
+TEST(Tmux, OnlyTheHoldersStartMayStartAServer) {
+  RecordingProcessRunner runner;
+  Tmux tmux = Tmux::ForSocket("fleet", runner).value();
+  (void)tmux.NewSession("a", {"/bin/true"}, {});
+  (void)tmux.ListSessions();
+  (void)tmux.StartServerWithHolder({"new-session", "-d", "-s", "_holder"});
+  EXPECT_EQ(runner.calls[0][3], "-N");
+  EXPECT_EQ(runner.calls[1][3], "-N");
+  EXPECT_EQ(runner.calls[2][3], "new-session");
+}
+
 TEST(Tmux, TargetsAreExact) {
   RecordingProcessRunner runner;
   Tmux tmux = Tmux::ForSocket("fleet", runner).value();
   (void)tmux.KillSession("agent");
   (void)tmux.HasSession("agent");
-  EXPECT_THAT(runner.calls[0], ElementsAre("tmux", "-L", "fleet", "kill-session", "-t", "=agent"));
-  EXPECT_THAT(runner.calls[1], ElementsAre("tmux", "-L", "fleet", "has-session", "-t", "=agent"));
+  EXPECT_THAT(runner.calls[0],
+              ElementsAre("tmux", "-L", "fleet", "-N", "kill-session", "-t", "=agent"));
+  EXPECT_THAT(runner.calls[1],
+              ElementsAre("tmux", "-L", "fleet", "-N", "has-session", "-t", "=agent"));
 }
 
 TEST(Tmux, UnsafeSessionNamesNeverReachTmux) {
@@ -64,8 +77,8 @@ TEST(Tmux, NewSessionPassesNoStartDirectoryAndRecordsOwnership) {
       tmux.NewSession("a", {"/bin/agent", "x y"}, {kOwnerAgent, "pi", "/w#(x)", "c1", "e1"}).ok());
   const std::vector<std::string>& call = runner.calls[0];
   EXPECT_THAT(
-      std::vector<std::string>(call.begin(), call.begin() + 9),
-      ElementsAre("tmux", "-L", "fleet", "new-session", "-d", "-s", "a", "--", "/bin/agent"));
+      std::vector<std::string>(call.begin(), call.begin() + 10),
+      ElementsAre("tmux", "-L", "fleet", "-N", "new-session", "-d", "-s", "a", "--", "/bin/agent"));
   EXPECT_EQ(std::find(call.begin(), call.end(), "-c"), call.end());
   EXPECT_THAT(call, testing::Contains("@mosaic-owner"));
   EXPECT_THAT(call, testing::Contains("=a:"));
