@@ -123,22 +123,41 @@ void Sandbox::Start() {
   sentinel_server_pid_ = ServerPid("");
 }
 
-Sandbox::~Sandbox() {
-  if (manager_pid_ > 0) {
-    ::kill(manager_pid_, SIGTERM);  // stops every unit: the holder's ExecStop ends the fleet server
-    for (int i = 0; i < 200; ++i) {
-      if (::waitpid(manager_pid_, nullptr, WNOHANG) != 0) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ::kill(manager_pid_, SIGKILL);
-    ::waitpid(manager_pid_, nullptr, 0);
+void Sandbox::StopManager() {
+  if (manager_pid_ <= 0) return;
+  ::kill(manager_pid_, SIGTERM);  // stops every unit: the holder's ExecStop ends the fleet server
+  for (int i = 0; i < 200; ++i) {
+    if (::waitpid(manager_pid_, nullptr, WNOHANG) != 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  ::kill(manager_pid_, SIGKILL);
+  ::waitpid(manager_pid_, nullptr, 0);
+  manager_pid_ = 0;
+}
+
+std::vector<pid_t> Sandbox::ProcessesInside() const {
+  std::vector<pid_t> pids;
+  std::error_code ec;
+  for (const auto& proc : fs::directory_iterator("/proc", ec)) {
+    std::string name = proc.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string environ = Slurp((proc.path() / "environ").string());
+    if (environ.find(root_) != std::string::npos) pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
+Sandbox::~Sandbox() {
+  StopManager();
   if (root_.empty()) return;
   // The test's own tmux servers (the sentinel, and any a test left): every socket in the sandbox.
   std::error_code ec;
   for (const auto& dir : fs::directory_iterator(root_ + "/tmux", ec))
     for (const auto& socket : fs::directory_iterator(dir.path(), ec))
       Exec({"/usr/bin/tmux", "-S", socket.path().string(), "kill-server"});
+  // kill-server returns before the panes' programs have died of their SIGHUP: wait for them.
+  for (int i = 0; i < 100 && !ProcessesInside().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
   if (std::getenv("MOSAIC_KEEP_SANDBOX")) return;  // for debugging a failed test: look inside
   fs::remove_all(root_, ec);
 }

@@ -75,6 +75,12 @@ class Sandbox {
   /// The sentinel on the default socket: its server pid and session, as at the start.
   bool SentinelIntact() const;
 
+  /// Stops the user manager as logout or shutdown would (SIGTERM): every unit stops.
+  void StopManager();
+
+  /// Pids of processes whose environment mentions the sandbox directory.
+  std::vector<pid_t> ProcessesInside() const;
+
   /// Installs a stand-in `mosaic` (`mosaic yolo RUNTIME …` prints and waits for input) in the
   /// sandbox bin directory, which is on the units' PATH.
   void InstallStandInAgent() const;
