@@ -38,21 +38,29 @@ bool Check(const RunResult& r, const char* what) {
   return false;
 }
 
+// Brings up `agents` agents from nothing in `sandbox`; the wall time of that apply, or a
+// negative number (after saying why) when it could not.
+double ApplyFleet(Sandbox& sandbox, int agents) {
+  if (!sandbox.unavailable().empty()) {
+    fmt::print(stderr, "sandbox unavailable: {}\n", sandbox.unavailable());
+    return -1;
+  }
+  sandbox.InstallStandInAgent();
+  sandbox.WriteFile(sandbox.RosterPath(), Roster(agents));
+  auto start = Clock::now();
+  if (!Check(sandbox.Fleet({"apply", "--yes", "--lock-timeout", "600"}), "apply")) return -1;
+  return Ms(start);
+}
+
 int BenchPlan(const std::vector<int>& sizes) {
   fmt::print("plan on a converged fleet (median of 5 runs)\n");
   fmt::print("{:>6} {:>10} {:>6} {:>6} {:>9} {:>12} {:>9} {:>10}\n", "agents", "plan ms", "tmux",
              "bus", "peak MiB", "per-agent ms", "speedup", "apply s");
   for (int n : sizes) {
     Sandbox sandbox;
-    if (!sandbox.unavailable().empty()) {
-      fmt::print(stderr, "sandbox unavailable: {}\n", sandbox.unavailable());
-      return 1;
-    }
-    sandbox.InstallStandInAgent();
-    sandbox.WriteFile(sandbox.RosterPath(), Roster(n));
-    auto start = Clock::now();
-    if (!Check(sandbox.Fleet({"apply", "--yes", "--lock-timeout", "600"}), "apply")) return 1;
-    double apply_s = Ms(start) / 1000;
+    double apply_ms = ApplyFleet(sandbox, n);
+    if (apply_ms < 0) return 1;
+    double apply_s = apply_ms / 1000;
     std::vector<double> times;
     std::string stats;
     long rss = 0;
@@ -87,15 +95,8 @@ int BenchPlan(const std::vector<int>& sizes) {
 int BenchApply(int n) {
   fmt::print("\nbringing up {} sessions from nothing\n", n);
   Sandbox sandbox;
-  if (!sandbox.unavailable().empty()) {
-    fmt::print(stderr, "sandbox unavailable: {}\n", sandbox.unavailable());
-    return 1;
-  }
-  sandbox.InstallStandInAgent();
-  sandbox.WriteFile(sandbox.RosterPath(), Roster(n));
-  auto t = Clock::now();
-  if (!Check(sandbox.Fleet({"apply", "--yes"}), "apply")) return 1;
-  double fleet_ms = Ms(t);
+  double fleet_ms = ApplyFleet(sandbox, n);
+  if (fleet_ms < 0) return 1;
   if (sandbox.Sessions("bench").size() != static_cast<size_t>(n + 1))
     fmt::print(stderr, "warning: not all sessions up\n");
 
@@ -109,7 +110,7 @@ int BenchApply(int n) {
                           i));
     tmuxp.push_back(file);
   }
-  t = Clock::now();
+  auto t = Clock::now();
   RunResult tp = sandbox.Exec(tmuxp);
   double tmuxp_ms = Ms(t);
   size_t tmuxp_sessions = sandbox.Sessions("tmuxp-bench").size();
