@@ -41,6 +41,28 @@ int Fail(Io& io, const std::string& message) {
   return kExitError;
 }
 
+// Runs the steps in order with a line per completed action; at the first failure, says what
+// was done and what was not, and returns false.
+bool ExecuteSteps(const Plan& plan, StepExecutor& executor, Io& io) {
+  const char* check = io.err_color ? "\033[32m✓\033[0m" : "ok";
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& step = plan.steps[i];
+    Status status = executor.Execute(
+        step, [&](const std::string& line) { io.err << "  " << check << " " << line << "\n"; });
+    if (status.ok()) continue;
+    io.err << fmt::format("  FAILED {}: {}\n", DescribeStep(step), status.message());
+    io.err << fmt::format("\nerror: apply stopped at step {} of {}. Done before it:\n", i + 1,
+                          plan.steps.size());
+    for (size_t k = 0; k < i; ++k) io.err << "  " << DescribeStep(plan.steps[k]) << "\n";
+    io.err << "Not done (the failed step perhaps in part, as its lines above show):\n";
+    for (size_t k = i; k < plan.steps.size(); ++k)
+      io.err << "  " << DescribeStep(plan.steps[k]) << "\n";
+    io.err << "Every step is safe to repeat: fix the cause, then run apply again.\n";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io) {
@@ -48,6 +70,9 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
   std::optional<Plan> saved;
   FleetOptions fleet = options.fleet;
   if (!options.plan_file.empty()) {
+    if (!options.targets.empty())
+      return Fail(io,
+                  "--target cannot change a saved plan (it keeps the targets it was made with)");
     Result<Plan> loaded = LoadSavedPlan(plan_fs, options.plan_file);
     if (!loaded.ok()) return Fail(io, loaded.status().message());
     saved = loaded.value();
@@ -82,23 +107,7 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
 
   io.err << "\nApplying:\n";
   RealStepExecutor executor(context->fs(), context->systemd(), context->tmux());
-  const char* check = io.err_color ? "\033[32m✓\033[0m" : "ok";
-  for (size_t i = 0; i < plan.steps.size(); ++i) {
-    const Step& step = plan.steps[i];
-    Status status = executor.Execute(
-        step, [&](const std::string& line) { io.err << "  " << check << " " << line << "\n"; });
-    if (!status.ok()) {
-      io.err << fmt::format("  FAILED {}: {}\n", DescribeStep(step), status.message());
-      io.err << fmt::format("\nerror: apply stopped at step {} of {}. Done before it:\n", i + 1,
-                            plan.steps.size());
-      for (size_t k = 0; k < i; ++k) io.err << "  " << DescribeStep(plan.steps[k]) << "\n";
-      io.err << "Not done:\n";
-      for (size_t k = i; k < plan.steps.size(); ++k)
-        io.err << "  " << DescribeStep(plan.steps[k]) << "\n";
-      io.err << "Every step is safe to repeat: fix the cause, then run apply again.\n";
-      return kExitError;
-    }
-  }
+  if (!ExecuteSteps(plan, executor, io)) return kExitError;
 
   Result<Plan> after = ComputePlan(*context, plan.targets);
   if (!after.ok())
