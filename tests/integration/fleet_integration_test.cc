@@ -166,6 +166,11 @@ TEST_F(FleetIntegration, RestartingOneAgentKeepsTheServerAndEverySibling) {
 }
 
 TEST_F(FleetIntegration, RemovingAnAgentNeverTouchesItsPrefixSibling) {
+  // User data the tool must never modify: heartbeats in fleet/run/, other rosters.
+  std::string fleet = sandbox_.Config() + "/mosaic/fleet/";
+  sandbox_.WriteFile(fleet + "run/a.hb", "1700000000\n");
+  sandbox_.WriteFile(fleet + "run/notes.txt", "mine\n");
+  sandbox_.WriteFile(fleet + "staging.yaml", "# my other roster\nversion: 1\nagents: []\n");
   Converge(
       "version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a, runtime: pi}\n  - {name: a0, "
       "runtime: pi}\n");
@@ -183,6 +188,11 @@ TEST_F(FleetIntegration, RemovingAnAgentNeverTouchesItsPrefixSibling) {
   EXPECT_NE(sandbox_.UnitEnabled("mosaic-agent@a.service"), "enabled");
   EXPECT_EQ(sandbox_.ReadFile(sandbox_.EnvFile("a")), env_before)
       << "the removed agent's env file is kept";
+  EXPECT_EQ(sandbox_.ReadFile(fleet + "run/a.hb"), "1700000000\n");
+  EXPECT_EQ(sandbox_.ReadFile(fleet + "run/notes.txt"), "mine\n");
+  EXPECT_EQ(sandbox_.ReadFile(fleet + "staging.yaml"),
+            "# my other roster\nversion: 1\nagents: []\n");
+  EXPECT_THAT(r.out, HasSubstr("staging.yaml: user data: never modified or deleted"));
   EXPECT_TRUE(PlanIsEmpty());
 }
 
