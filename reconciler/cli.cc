@@ -113,8 +113,10 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
                      "Exit 0: no changes, 1: error, 2: changes present");
   plan_cmd->add_option("--out", plan.out,
                        "Save the plan for `apply FILE` (refused there if the fleet changed)");
-  plan_cmd->add_option("--target", plan.targets,
-                       "Only this agent (repeatable); always warns that it did");
+  plan_cmd
+      ->add_option("--target", plan.targets,
+                   "Only this agent (repeat --target for more); always warns that it did")
+      ->allow_extra_args(false);  // one name each: `--target a plan.json` keeps the file
   plan_cmd->add_flag("--stats", plan.stats,
                      "Report what observing cost (tmux processes, bus calls, time) on stderr");
   plan_cmd->footer(
@@ -129,7 +131,8 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
                       "Really do it (without it: show the plan and the steps, change nothing)");
   apply_cmd->add_option("planfile", apply.plan_file,
                         "A plan saved by `plan --out`, applied exactly as saved");
-  apply_cmd->add_option("--target", apply.targets, "Only this agent (repeatable)");
+  apply_cmd->add_option("--target", apply.targets, "Only this agent (repeat --target for more)")
+      ->allow_extra_args(false);  // one name each: `--target a plan.json` keeps the file
   apply_cmd->add_option("--lock-timeout", apply.lock_timeout, "Seconds to wait for another apply")
       ->capture_default_str();
   apply_cmd->add_flag("--detailed-exitcode", apply.detailed_exitcode,
@@ -141,6 +144,9 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
       app.add_subcommand("status", "One line per agent: unit, boot, session, pid, heartbeat.");
   add_fleet_options(status_cmd, status.fleet);
   status_cmd->add_flag("--json", status.json, "Machine-readable status");
+  status_cmd->footer(
+      "\nExit 0 when the holder and every agent here are active, enabled and running; 1 otherwise\n"
+      "(or on error). `plan` says what apply would do about it.");
 
   SessionOptions session;
   CLI::App* session_cmd =

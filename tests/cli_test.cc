@@ -158,6 +158,14 @@ TEST_F(CliTest, UnitCommandsRefuseUnsafeNamesBeforeRunningTmux) {
   EXPECT_THAT(stop.err, HasSubstr("may not contain ':'"));
 }
 
+TEST_F(CliTest, TargetTakesOneNameSoAPlanFileIsNotSwallowed) {
+  // `--target a plan.json`: the file is the saved plan, not a second target. Refused (a saved
+  // plan keeps its own targets) before anything is observed.
+  CliRun r = Cli({"apply", "--target", "a", "/nonexistent/saved.plan"}, Env());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--target cannot change a saved plan"));
+}
+
 TEST_F(CliTest, EveryCommandHasVersion) {
   for (std::vector<std::string> args : {std::vector<std::string>{"--version"},
                                         {"plan", "--version"},
