@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "env_file.h"
+#include "env_merge.h"
 
 namespace mosaic {
 
@@ -34,7 +34,11 @@ Status RealStepExecutor::Execute(const Step& step, const Progress& progress) {
       Result<std::string> current = fs_.ReadFile(step.path);
       std::string existing = current.ok() ? current.value() : "";
       if (!current.ok() && fs_.Stat(step.path)) return current.status();
-      status = WriteFile(step.path, MergeEnvFile(existing, step.owned), step.mode);
+      EnvMerge merge = MergeEnvFile(existing, step.owned);
+      if (!merge.ok())
+        return Status::Error("not rewritten, to keep your lines:\n" +
+                             DescribeEnvProblems(step.path, merge.problems));
+      status = WriteFile(step.path, merge.content, step.mode);
       break;
     }
     case StepKind::kDaemonReload:

@@ -129,17 +129,17 @@ Status Tmux::NewSession(const std::string& name, const std::vector<std::string>&
   if (Status s = CheckSessionName(name); !s.ok()) return s;
   std::vector<std::string> args = {"new-session", "-d", "-s", name, "--"};
   args.insert(args.end(), argv.begin(), argv.end());
-  auto set = [&](const std::string& option, const std::string& value) {
+  auto set = [&](std::string_view option, const std::string& value) {
     // "=NAME:" (exact session, its current window): tmux 3.3's set-option rejects "=NAME".
     for (const std::string& a : {std::string(";"), std::string("set-option"), std::string("-t"),
-                                 Exact(name) + ":", option, value})
+                                 Exact(name) + ":", std::string(option), value})
       args.push_back(a);
   };
-  set("@mosaic-owner", record.owner);
-  set("@mosaic-runtime", record.runtime);
-  set("@mosaic-workdir", record.workdir);
-  set("@mosaic-command", record.command_hash);
-  set("@mosaic-env", record.env_hash);
+  set(kOptionOwner, record.owner);
+  set(kOptionRuntime, record.runtime);
+  set(kOptionWorkdir, record.workdir);
+  set(kOptionCommand, record.command_hash);
+  set(kOptionEnv, record.env_hash);
   Result<ProcessResult> r = Run(args);
   if (!r.ok()) return r.status();
   if (r.value().exit_code != 0)

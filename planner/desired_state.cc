@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "env_file.h"
+#include "fleet_contract.h"
 #include "unit_files.h"
 
 namespace mosaic {
@@ -62,13 +62,13 @@ DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
     agent.workdir = ExpandHome(spec.working_directory, paths.home);
     agent.command = LaunchCommand(roster, spec);
     agent.owned_env = {
-        {"MOSAIC_AGENT_NAME", spec.name},
-        {"MOSAIC_AGENT_RUNTIME", spec.runtime},
-        {"MOSAIC_AGENT_MODEL", spec.model_hint},
-        {"MOSAIC_AGENT_WORKDIR", agent.workdir},
-        {"MOSAIC_RUNTIME_COMMAND", agent.command},
-        {"MOSAIC_TMUX_SOCKET", roster.socket_name},
-        {"MOSAIC_TMUX_HOLDER", roster.holder_session},
+        {std::string(kEnvAgentName), spec.name},
+        {std::string(kEnvAgentRuntime), spec.runtime},
+        {std::string(kEnvAgentModel), spec.model_hint},
+        {std::string(kEnvAgentWorkdir), agent.workdir},
+        {std::string(kEnvRuntimeCommand), agent.command},
+        {std::string(kEnvTmuxSocket), roster.socket_name},
+        {std::string(kEnvTmuxHolder), roster.holder_session},
     };
     desired.agents.push_back(std::move(agent));
   }

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "env_merge.h"
 #include "fleet_paths.h"
 #include "roster.h"
 
@@ -20,8 +21,8 @@ struct DesiredAgent {
   std::string env_path;
   std::string workdir;  ///< "~" expanded
   std::string command;  ///< the runtime's launch command line (shell syntax)
-  /// The keys the tool owns in the agent's env file, in OwnedEnvKeys order.
-  std::vector<std::pair<std::string, std::string>> owned_env;
+  /// The keys the tool owns in the agent's env file, in kOwnedEnvKeys order.
+  OwnedEnv owned_env;
 };
 
 struct DesiredState {

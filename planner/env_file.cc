@@ -4,209 +4,270 @@
 
 #include <algorithm>
 #include <cctype>
-#include <set>
+
+#include "utf8.h"
 
 namespace mosaic {
 namespace {
 
-bool IsValidKey(std::string_view key) {
+// systemd's character classes (src/basic/string-util.h, env-file.c).
+constexpr std::string_view kWhitespace = " \t\n\r";
+constexpr std::string_view kNewline = "\n\r";
+constexpr std::string_view kComments = "#;";
+constexpr std::string_view kShellNeedEscape = "\"\\`$";
+
+bool In(std::string_view set, char c) { return set.find(c) != std::string_view::npos; }
+
+int CountLines(std::string_view bytes) {
+  return static_cast<int>(std::count(bytes.begin(), bytes.end(), '\n'));
+}
+
+// How a key is named in a message: keys are not secret, but one that is not a valid name may
+// hold anything.
+std::string KeyForMessage(const std::string& key) {
+  return IsValidEnvName(key) ? key : std::string("a setting");
+}
+
+// Whether a physical line, read on its own, would look like `NAME=…`.
+bool LooksLikeAssignment(std::string_view line) {
+  size_t start = line.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return false;
+  size_t eq = line.find('=', start);
+  if (eq == std::string_view::npos) return false;
+  std::string_view key = line.substr(start, eq - start);
+  while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
+  return IsValidEnvName(key);
+}
+
+// Walks the text the way systemd's parse_env_file_internal() does, one entry at a time,
+// remembering where each entry's bytes begin and end.
+class Parser {
+ public:
+  Parser(std::string_view text, EnvFile& file) : s_(text), file_(file) {}
+
+  void Run() {
+    while (true) {
+      size_t prefix_start = i_;
+      while (i_ < s_.size() && In(kWhitespace, s_[i_])) ++i_;
+      EnvEntry entry;
+      entry.prefix = std::string(s_.substr(prefix_start, i_ - prefix_start));
+      line_ += CountLines(entry.prefix);
+      if (i_ == s_.size()) {
+        if (!entry.prefix.empty()) file_.entries.push_back(std::move(entry));
+        return;
+      }
+      entry.line = line_;
+      size_t body_start = i_;
+      if (In(kComments, s_[i_]))
+        ReadComment(entry);
+      else
+        ReadSetting(entry);
+      entry.body = std::string(s_.substr(body_start, i_ - body_start));
+      if (i_ < s_.size()) entry.terminator = std::string(1, s_[i_++]);
+      line_ += CountLines(entry.body) + CountLines(entry.terminator);
+      file_.entries.push_back(std::move(entry));
+    }
+  }
+
+ private:
+  bool AtNewline() const { return i_ < s_.size() && In(kNewline, s_[i_]); }
+
+  void Problem(int line, std::string message) {
+    file_.problems.push_back({line, std::move(message)});
+  }
+
+  // COMMENT and COMMENT_ESCAPE. Leaves i_ on the terminating newline (or the end).
+  void ReadComment(EnvEntry& entry) {
+    entry.kind = EnvEntry::Kind::kComment;
+    int line = line_;
+    for (++i_; i_ < s_.size() && !AtNewline(); ++i_) {
+      if (s_[i_] != '\\' || i_ + 1 >= s_.size()) continue;
+      ++i_;  // the escaped character belongs to the comment, even a newline (before v254)
+      if (!In(kNewline, s_[i_])) continue;
+      // systemd v254 changed this: a newline after a backslash now ends the comment. If the
+      // next line holds a setting, its meaning depends on the systemd version.
+      size_t next = i_ + 1, end = s_.find_first_of(kNewline, next);
+      std::string_view following =
+          s_.substr(next, end == std::string_view::npos ? s_.npos : end - next);
+      size_t first = following.find_first_not_of(" \t");
+      if (first != std::string_view::npos && !In(kComments, following[first]))
+        Problem(line, fmt::format("a comment ends with a backslash: systemd before v254 reads "
+                                  "line {} as part of the comment, later versions as a "
+                                  "setting; remove the backslash, or make line {} a comment",
+                                  line + 1, line + 1));
+      if (s_[i_] == '\n') ++line;
+    }
+  }
+
+  // KEY, then the value states. Leaves i_ on the terminating newline (or the end).
+  void ReadSetting(EnvEntry& entry) {
+    size_t key_start = i_;
+    while (i_ < s_.size() && s_[i_] != '=' && !AtNewline()) ++i_;
+    if (i_ == s_.size() || AtNewline()) {
+      entry.kind = EnvEntry::Kind::kDiscarded;  // no '=': systemd drops the line
+      return;
+    }
+    entry.kind = EnvEntry::Kind::kAssignment;
+    std::string_view key = s_.substr(key_start, i_ - key_start);
+    while (!key.empty() && In(" \t", key.back())) key.remove_suffix(1);
+    entry.key = std::string(key);
+    ++i_;  // '='
+
+    enum { kPreValue, kValue, kValueEscape, kSingle, kDouble, kDoubleEscape } state = kPreValue;
+    std::string value;
+    size_t last_whitespace = std::string::npos;  // where a run of trailing whitespace starts
+    for (; i_ < s_.size(); ++i_) {
+      char c = s_[i_];
+      bool newline = In(kNewline, c);
+      switch (state) {
+        case kPreValue:
+          if (newline) break;
+          if (c == '\'')
+            state = kSingle;
+          else if (c == '"')
+            state = kDouble;
+          else if (c == '\\')
+            state = kValueEscape;
+          else if (!In(kWhitespace, c))
+            state = kValue, value += c;
+          continue;
+        case kValue:
+          if (newline) break;
+          if (c == '\\') {
+            state = kValueEscape;
+            last_whitespace = std::string::npos;
+          } else {
+            if (!In(kWhitespace, c))
+              last_whitespace = std::string::npos;
+            else if (last_whitespace == std::string::npos)
+              last_whitespace = value.size();
+            value += c;
+          }
+          continue;
+        case kValueEscape:
+          state = kValue;
+          if (!newline) value += c;  // an escaped newline continues the line
+          continue;
+        case kSingle:
+          if (c == '\'')
+            state = kPreValue;
+          else
+            value += c;
+          continue;
+        case kDouble:
+          if (c == '"')
+            state = kPreValue;
+          else if (c == '\\')
+            state = kDoubleEscape;
+          else
+            value += c;
+          continue;
+        case kDoubleEscape:
+          state = kDouble;
+          if (In(kShellNeedEscape, c))
+            value += c;
+          else if (c != '\n')
+            value += {'\\', c};
+          continue;
+      }
+      break;  // a newline that ends the entry
+    }
+    if (state == kValue && last_whitespace != std::string::npos) value.erase(last_whitespace);
+    entry.value = std::move(value);
+
+    std::string name = KeyForMessage(entry.key);
+    if (i_ == s_.size() && state != kPreValue && state != kValue)
+      Problem(entry.line,
+              fmt::format("the value of {} {} that is never closed, so systemd reads "
+                          "everything up to the end of the file as part of it; close it",
+                          name,
+                          state == kSingle || state == kDouble ? "opens a quote"
+                                                               : "ends with a backslash"));
+    CheckContinuationLines(std::string_view(s_).substr(key_start, i_ - key_start), entry.line,
+                           name);
+    if (!IsValidUtf8(entry.key) || !IsValidUtf8(entry.value)) {
+      file_.ignored_by_systemd = true;
+      Problem(entry.line,
+              fmt::format("{} is not valid UTF-8, so systemd ignores this whole "
+                          "file; re-encode the file as UTF-8",
+                          IsValidUtf8(entry.key) ? "the value of " + name : std::string("a key")));
+    }
+  }
+
+  // A line inside a multi-line value that reads like a setting of its own is almost always
+  // a quote someone forgot to close: systemd swallows it into the value above.
+  void CheckContinuationLines(std::string_view body, int first_line, const std::string& name) {
+    int line = first_line;
+    for (size_t pos = body.find_first_of(kNewline); pos != std::string_view::npos;
+         pos = body.find_first_of(kNewline, pos + 1)) {
+      if (body[pos] == '\n') ++line;
+      size_t end = body.find_first_of(kNewline, pos + 1);
+      std::string_view physical =
+          body.substr(pos + 1, end == body.npos ? body.npos : end - pos - 1);
+      if (!LooksLikeAssignment(physical)) continue;
+      Problem(line, fmt::format("this line looks like a setting, but systemd reads it as part "
+                                "of the value of {} that starts on line {} (an unclosed quote or "
+                                "a trailing backslash there); close the quote or remove the "
+                                "backslash",
+                                name, first_line));
+      return;  // one report per value is enough to find it
+    }
+  }
+
+  std::string_view s_;
+  EnvFile& file_;
+  size_t i_ = 0;
+  int line_ = 1;
+};
+
+}  // namespace
+
+bool IsValidEnvName(std::string_view key) {
   if (key.empty() || std::isdigit(static_cast<unsigned char>(key.front()))) return false;
   return std::all_of(key.begin(), key.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
   });
 }
 
-// Decodes the value part of one logical line (after '='), as systemd does.
-std::string DecodeValue(std::string_view v) {
-  std::string out;
-  size_t trailing_space_start = std::string::npos;  // bare trailing whitespace is dropped
-  enum { kBare, kSingle, kDouble } state = kBare;
-  size_t i = 0;
-  while (i < v.size() && (v[i] == ' ' || v[i] == '\t')) ++i;  // leading whitespace of the value
-  for (; i < v.size(); ++i) {
-    char c = v[i];
-    switch (state) {
-      case kBare:
-        if (c == '\'')
-          state = kSingle, trailing_space_start = std::string::npos;
-        else if (c == '"')
-          state = kDouble, trailing_space_start = std::string::npos;
-        else if (c == '\\' && i + 1 < v.size()) {
-          if (v[i + 1] != '\n') out += v[i + 1];
-          ++i;
-          trailing_space_start = std::string::npos;
-        } else if (c == ' ' || c == '\t') {
-          if (trailing_space_start == std::string::npos) trailing_space_start = out.size();
-          out += c;
-        } else {
-          out += c;
-          trailing_space_start = std::string::npos;
-        }
-        break;
-      case kSingle:
-        if (c == '\'')
-          state = kBare;
-        else
-          out += c;
-        break;
-      case kDouble:
-        if (c == '"')
-          state = kBare;
-        else if (c == '\\' && i + 1 < v.size()) {
-          char n = v[i + 1];
-          if (n == '"' || n == '\\' || n == '`' || n == '$')
-            out += n;
-          else if (n != '\n')
-            out += {'\\', n};
-          ++i;
-        } else
-          out += c;
-        break;
-    }
+EnvFile ParseEnvFile(std::string_view text) {
+  EnvFile file;
+  // systemd reads the file as a C string: it stops at the first NUL byte.
+  size_t nul = text.find('\0');
+  Parser(text.substr(0, nul), file).Run();
+  if (nul != std::string_view::npos) {
+    int line = 1 + CountLines(text.substr(0, nul));
+    file.problems.push_back(
+        {line,
+         "a NUL byte: systemd stops reading the file there, so nothing after it takes "
+         "effect; remove it"});
+    EnvEntry rest;  // kept byte for byte, never interpreted
+    rest.kind = EnvEntry::Kind::kDiscarded;
+    rest.line = line;
+    rest.body = std::string(text.substr(nul));
+    file.entries.push_back(std::move(rest));
   }
-  if (state == kBare && trailing_space_start != std::string::npos) out.erase(trailing_space_start);
-  return out;
+  std::stable_sort(file.problems.begin(), file.problems.end(),
+                   [](const EnvProblem& a, const EnvProblem& b) { return a.line < b.line; });
+  return file;
 }
-
-}  // namespace
 
 std::map<std::string, std::string> EnvFile::Variables() const {
   std::map<std::string, std::string> vars;
-  for (const EnvLine& line : lines)
-    if (line.is_assignment()) vars[line.key] = line.value;
+  if (ignored_by_systemd) return vars;
+  for (const EnvEntry& e : entries)
+    if (e.kind == EnvEntry::Kind::kAssignment) vars[e.key] = e.value;
+  std::erase_if(vars, [](const auto& kv) { return !IsValidEnvName(kv.first); });
   return vars;
-}
-
-EnvFile ParseEnvFile(std::string_view text) {
-  EnvFile file;
-  file.ends_with_newline = text.empty() || text.back() == '\n';
-  size_t pos = 0;
-  while (pos < text.size()) {
-    // One logical line. A backslash before the newline continues it; in the value part (after
-    // '='), a newline inside quotes does too. Quotes in comments and keys mean nothing.
-    size_t first = pos;
-    while (first < text.size() && (text[first] == ' ' || text[first] == '\t')) ++first;
-    const bool comment = first < text.size() && (text[first] == '#' || text[first] == ';');
-    size_t end = pos;
-    bool in_value = false, in_single = false, in_double = false;
-    while (end < text.size() && (text[end] != '\n' || in_single || in_double)) {
-      char c = text[end];
-      if (c == '\\' && !in_single && end + 1 < text.size()) {
-        end += 2;
-        continue;
-      }
-      if (!comment && !in_value && c == '=')
-        in_value = true;
-      else if (in_value && c == '\'' && !in_double)
-        in_single = !in_single;
-      else if (in_value && c == '"' && !in_single)
-        in_double = !in_double;
-      end++;
-    }
-    EnvLine line;
-    line.raw = std::string(text.substr(pos, end - pos));
-    pos = end < text.size() ? end + 1 : end;
-
-    std::string_view body = line.raw;
-    size_t key_start = body.find_first_not_of(" \t");
-    if (comment || key_start == std::string_view::npos) {
-      file.lines.push_back(std::move(line));
-      continue;
-    }
-    size_t eq = body.find('=', key_start);
-    if (eq != std::string_view::npos) {
-      std::string key(body.substr(key_start, eq - key_start));
-      while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
-      if (IsValidKey(key)) {
-        line.key = key;
-        line.value = DecodeValue(body.substr(eq + 1));
-      }
-    }
-    file.lines.push_back(std::move(line));
-  }
-  return file;
 }
 
 std::string FormatEnvAssignment(const std::string& key, const std::string& value) {
   if (value.empty()) return key + "=";
   std::string out = key + "=\"";
   for (char c : value) {
-    if (c == '"' || c == '\\' || c == '$' || c == '`') out += '\\';
+    if (In(kShellNeedEscape, c)) out += '\\';
     out += c;
   }
   return out + "\"";
-}
-
-const std::vector<std::string>& OwnedEnvKeys() {
-  static const std::vector<std::string> keys = {
-      "MOSAIC_AGENT_NAME",    "MOSAIC_AGENT_RUNTIME",   "MOSAIC_AGENT_MODEL",
-      "MOSAIC_AGENT_WORKDIR", "MOSAIC_RUNTIME_COMMAND", "MOSAIC_TMUX_SOCKET",
-      "MOSAIC_TMUX_HOLDER",
-  };
-  return keys;
-}
-
-bool IsOwnedEnvKey(std::string_view key) {
-  const auto& keys = OwnedEnvKeys();
-  return std::find(keys.begin(), keys.end(), key) != keys.end();
-}
-
-std::string MergeEnvFile(std::string_view existing,
-                         const std::vector<std::pair<std::string, std::string>>& owned) {
-  std::map<std::string, std::string> wanted(owned.begin(), owned.end());
-  std::string out;
-  std::set<std::string> written;
-  if (existing.empty()) {
-    out +=
-        "# mosaic-fleet agent environment. The tool rewrites only the keys it owns\n"
-        "# (MOSAIC_AGENT_NAME, _RUNTIME, _MODEL, _WORKDIR, MOSAIC_RUNTIME_COMMAND,\n"
-        "# MOSAIC_TMUX_SOCKET, _HOLDER). Add your own keys and comments: they are kept.\n"
-        "# MOSAIC_AGENT_COMMAND, if you set it, replaces the runtime's launch command.\n";
-  }
-  EnvFile file = ParseEnvFile(existing);
-  for (const EnvLine& line : file.lines) {
-    if (line.is_assignment() && wanted.contains(line.key)) {
-      if (written.insert(line.key).second)
-        out += FormatEnvAssignment(line.key, wanted[line.key]) + "\n";
-      continue;  // a later duplicate of an owned key would override ours: drop it
-    }
-    out += line.raw + "\n";
-  }
-  for (const auto& [key, value] : owned)
-    if (!written.contains(key)) out += FormatEnvAssignment(key, value) + "\n";
-  return out;
-}
-
-void Fingerprinter::Mix(std::string_view bytes) {
-  for (char c : bytes) {
-    hash_ ^= static_cast<unsigned char>(c);
-    hash_ *= 0x100000001b3ull;
-  }
-}
-
-Fingerprinter& Fingerprinter::Add(std::string_view piece) {
-  Add(static_cast<int64_t>(piece.size()));
-  Mix(piece);
-  return *this;
-}
-
-Fingerprinter& Fingerprinter::Add(int64_t number) {
-  Mix(std::string_view(reinterpret_cast<const char*>(&number), sizeof number));
-  return *this;
-}
-
-std::string Fingerprinter::Hex() const { return fmt::format("{:016x}", hash_); }
-
-std::string Fingerprint(std::string_view text) {
-  Fingerprinter f;
-  f.Mix(text);
-  return f.Hex();
-}
-
-std::string EnvFingerprint(const std::map<std::string, std::string>& variables) {
-  std::string joined;
-  for (const auto& [key, value] : variables) joined += key + '\0' + value + '\0';
-  return Fingerprint(joined);
 }
 
 }  // namespace mosaic

@@ -1,75 +1,75 @@
-// EnvFile: a systemd EnvironmentFile, parsed without losing a byte of what the user wrote.
+// EnvFile: a systemd EnvironmentFile, read exactly as systemd reads it, without losing a byte
+// of what the user wrote.
 //
-// Agent env files are shared: the tool owns a fixed set of keys (OwnedEnvKeys) and rewrites
-// only their lines; every other line — user keys such as MOSAIC_AGENT_COMMAND, comments,
-// blank lines, continuation lines — is the user's and is kept byte-for-byte, in place.
-//
-// Parsing follows systemd's rules (man systemd.exec, EnvironmentFile=): `#` and `;` start
-// comments, values may be single-quoted (literal), double-quoted (backslash escapes) or bare,
-// a trailing backslash continues a line, the last assignment of a key wins.
+// Agent env files are shared between the tool (which owns a few keys) and the user (every
+// other line). So the parser does two jobs at once:
+//  - it computes the variables systemd passes to the unit, following systemd's own state
+//    machine (src/basic/env-file.c, v252): `#`/`;` comments only at the start of an entry,
+//    quotes only at the start of a value (`it's` is literal), "\n" and "\r" both end an
+//    entry (so CRLF files work), a backslash continues a line, quotes may span lines, the
+//    last assignment wins, invalid names and values are dropped, and invalid UTF-8 makes
+//    systemd ignore the whole file;
+//  - it splits the file into entries whose bytes, concatenated, are the file itself, so
+//    that the owned keys' entries can be rewritten and every other byte kept.
+// Whatever the reader cannot settle without guessing — a setting swallowed by an unclosed
+// quote, bytes systemd stops at, a comment whose meaning changed between systemd versions —
+// is reported as a located problem. Problems never quote the file's values: they may be
+// secrets.
 #pragma once
 
-#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace mosaic {
 
-struct EnvLine {
-  std::string raw;  ///< exactly as in the file, continuation lines included, without the final '\n'
-  std::string key;  ///< empty for comments, blank and malformed lines
-  std::string value;  ///< the value systemd would see
-  bool is_assignment() const { return !key.empty(); }
+struct EnvEntry {
+  enum class Kind {
+    kAssignment,  ///< KEY=VALUE (the value may span lines)
+    kComment,     ///< starts with '#' or ';'
+    kDiscarded,   ///< text without '=': systemd ignores it
+    kTrailing,    ///< whitespace at the end of the file (prefix only)
+  };
+  Kind kind = Kind::kTrailing;
+  std::string prefix;      ///< whitespace and blank lines before the entry
+  std::string body;        ///< the entry's own bytes, up to its terminating newline
+  std::string terminator;  ///< "\n", "\r", or "" at the end of the file
+  int line = 0;            ///< 1-based line on which the body starts
+  std::string key;         ///< assignments: the key, as systemd reads it
+  std::string value;       ///< assignments: the value, as systemd reads it
+
+  bool spans_lines() const { return body.find_first_of("\n\r") != std::string::npos; }
+  /// The entry's bytes exactly as in the file.
+  std::string raw() const { return prefix + body + terminator; }
+};
+
+/// Something in the file that cannot be read unambiguously. `line` is 1-based; the message
+/// names keys and lines, never values.
+struct EnvProblem {
+  int line = 0;
+  std::string message;
+  friend bool operator==(const EnvProblem&, const EnvProblem&) = default;
 };
 
 struct EnvFile {
-  std::vector<EnvLine> lines;
-  bool ends_with_newline = true;
+  std::vector<EnvEntry> entries;  ///< in file order; their raw() bytes concatenate to the file
+  std::vector<EnvProblem> problems;
+  bool ignored_by_systemd = false;  ///< systemd refuses the whole file (invalid UTF-8)
 
-  /// The variables systemd would set: last assignment wins.
+  /// The variables systemd passes to the unit: the last assignment of each key wins, then
+  /// invalid names and values are dropped; nothing at all when systemd ignores the file.
   std::map<std::string, std::string> Variables() const;
 };
 
 EnvFile ParseEnvFile(std::string_view text);
 
+/// Whether `key` is a name systemd keeps: [A-Za-z_][A-Za-z0-9_]*.
+bool IsValidEnvName(std::string_view key);
+
 /// `KEY=VALUE` written so that systemd reads back exactly `value`: empty values are bare
 /// (`KEY=`), others double-quoted with `"`, `\`, `$` and backquote escaped.
-/// REQUIRES: value has no control characters (a newline cannot be expressed in an env file).
+/// REQUIRES: value has no control characters (a newline cannot be expressed in one line).
 std::string FormatEnvAssignment(const std::string& key, const std::string& value);
-
-/// The keys mosaic-fleet owns in an agent env file, in the order it writes them.
-const std::vector<std::string>& OwnedEnvKeys();
-bool IsOwnedEnvKey(std::string_view key);
-
-/// `existing` with every owned key set to its value in `owned` (ordered as OwnedEnvKeys):
-/// the first line of an owned key is rewritten in place, later duplicates of it dropped,
-/// missing ones appended; every other line is kept byte-for-byte (a missing final newline is
-/// added). An empty `existing` yields a new file with an explanatory header.
-std::string MergeEnvFile(std::string_view existing,
-                         const std::vector<std::pair<std::string, std::string>>& owned);
-
-/// A stable fingerprint (FNV-1a, hex) of the variables of an env file, recorded on each
-/// session so that a later edit of the file shows up as drift. Never printed as values.
-std::string EnvFingerprint(const std::map<std::string, std::string>& variables);
-
-/// FNV-1a 64 of `text` as 16 hex digits: a short, stable content fingerprint (not security).
-std::string Fingerprint(std::string_view text);
-
-/// The same hash, fed piece by piece (each piece is length-prefixed, so ("ab","c") and
-/// ("a","bc") differ).
-class Fingerprinter {
- public:
-  Fingerprinter& Add(std::string_view piece);
-  Fingerprinter& Add(int64_t number);
-  std::string Hex() const;
-
- private:
-  friend std::string Fingerprint(std::string_view text);
-  void Mix(std::string_view bytes);
-  uint64_t hash_ = 0xcbf29ce484222325ull;
-};
 
 }  // namespace mosaic

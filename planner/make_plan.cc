@@ -7,7 +7,9 @@
 #include <set>
 
 #include "env_file.h"
+#include "fingerprint.h"
 #include "line_diff.h"
+#include "name_rules.h"
 #include "unit_files.h"
 
 namespace mosaic {
@@ -15,9 +17,9 @@ namespace mosaic {
 LaunchIdentity IdentityOfEnv(const std::string& env_content) {
   std::map<std::string, std::string> vars = ParseEnvFile(env_content).Variables();
   LaunchIdentity identity;
-  auto user = vars.find("MOSAIC_AGENT_COMMAND");
+  auto user = vars.find(std::string(kEnvUserCommand));
   identity.user_command = user != vars.end() && !user->second.empty();
-  identity.command = identity.user_command ? user->second : vars["MOSAIC_RUNTIME_COMMAND"];
+  identity.command = identity.user_command ? user->second : vars[std::string(kEnvRuntimeCommand)];
   identity.command_hash = Fingerprint(identity.command);
   identity.env_hash = EnvFingerprint(vars);
   return identity;
@@ -25,7 +27,15 @@ LaunchIdentity IdentityOfEnv(const std::string& env_content) {
 
 namespace {
 
-std::string Quote(const std::string& s) { return fmt::format("\"{}\"", s); }
+// An owned key's value as a plan shows it: quoted, control characters escaped (a hand-edited
+// value must not drive the terminal), and cut short.
+std::string ShownValue(const std::string& value) {
+  constexpr size_t kMax = 120;
+  if (value.size() <= kMax) return Quoted(value);
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xc0) == 0x80) --cut;
+  return Quoted(value.substr(0, cut)) + "…";
+}
 
 class Planner {
  public:
@@ -98,7 +108,14 @@ class Planner {
     for (const DesiredAgent& agent : desired_.agents) {
       if (!Targeted(agent.spec.name)) continue;
       const std::string* existing = File(agent.env_path);
-      std::string merged = MergeEnvFile(existing ? *existing : "", agent.owned_env);
+      EnvMerge merge = MergeEnvFile(existing ? *existing : "", agent.owned_env);
+      if (!merge.ok()) {
+        // Rewriting it could lose the user's lines: refuse, say where, and leave the agent be.
+        for (const EnvProblem& p : merge.problems)
+          plan_.errors.push_back({Severity::kError, agent.env_path, {p.line, 0}, "", p.message});
+        continue;
+      }
+      const std::string& merged = merge.content;
       merged_env_[agent.spec.name] = merged;
       if (existing && *existing == merged) continue;
       std::map<std::string, std::string> before =
@@ -113,7 +130,7 @@ class Planner {
         auto old = before.find(key);
         if (old != before.end() && old->second == value) continue;
         change.attributes.push_back(
-            {key, old == before.end() ? "" : Quote(old->second), Quote(value), false});
+            {key, old == before.end() ? "" : ShownValue(old->second), ShownValue(value), false});
       }
       // User keys may hold secrets: they are kept, and never printed.
       for (const auto& [key, value] : before)
@@ -148,6 +165,7 @@ class Planner {
 
   void PlanAgent(const DesiredAgent& agent) {
     const std::string& name = agent.spec.name;
+    if (!merged_env_.contains(name)) return;  // its env file is in error: reported there
     const ObservedUnit* unit = Unit(agent.unit);
     const ObservedSession* session = Session(name);
     bool active = unit && unit->active();

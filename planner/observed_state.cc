@@ -1,6 +1,6 @@
 #include "observed_state.h"
 
-#include "env_file.h"
+#include "fingerprint.h"
 
 namespace mosaic {
 

@@ -12,11 +12,9 @@
 #include <string>
 #include <vector>
 
-namespace mosaic {
+#include "fleet_contract.h"
 
-/// The value of the @mosaic-owner session option on sessions the tool created.
-inline constexpr char kOwnerAgent[] = "mosaic-fleet";
-inline constexpr char kOwnerHolder[] = "mosaic-fleet-holder";
+namespace mosaic {
 
 struct ObservedSession {
   std::string name;

@@ -8,10 +8,11 @@
 // bus round trip, not N. Executors never read reasons.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "diagnostic.h"
 
 namespace mosaic {
 
@@ -78,12 +79,16 @@ struct Plan {
   std::vector<ResourceChange> changes;
   std::vector<Step> steps;
   std::vector<Note> notes;
+  /// What stops this plan from being applied (an env file that cannot be rewritten without
+  /// losing the user's lines, …), located where possible. Apply refuses a plan with errors.
+  Diagnostics errors;
   std::vector<std::string> targets;  ///< --target names; empty: the whole fleet
   std::string socket;                ///< the fleet's tmux socket, for the executors
   std::string observed_fingerprint;  ///< ObservedFingerprint of what the plan was made from
   std::string roster_path;           ///< the roster it was made from …
   std::string roster_fingerprint;    ///< … and Fingerprint of that roster's text
   bool empty() const { return changes.empty(); }
+  bool has_errors() const { return HasErrors(errors); }
   friend bool operator==(const Plan&, const Plan&) = default;
 };
 
@@ -95,12 +100,6 @@ PlanSummary Summarize(const Plan& plan);
 
 std::string_view ActionSymbol(ChangeAction action);  ///< "+", "~", "-/+", "-"
 std::string_view StepName(StepKind kind);            ///< "write-file", "daemon-reload", …
-
-/// The versioned machine format (docs/plan-json.md). PlanFromJson(PlanToJson(p)) == p.
-inline constexpr int kPlanFormatVersion = 1;
-nlohmann::json PlanToJson(const Plan& plan);
-/// REQUIRES: j was made by PlanToJson with kPlanFormatVersion; throws nlohmann exceptions
-/// on malformed input (callers at the edge turn them into errors).
-Plan PlanFromJson(const nlohmann::json& j);
+std::string_view NoteKindName(NoteKind kind);        ///< "targeted", "unmanaged-session", …
 
 }  // namespace mosaic

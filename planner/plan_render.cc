@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "utf8.h"
+
 namespace mosaic {
 namespace {
 
@@ -61,10 +63,19 @@ std::string AttributeLine(ChangeAction action, const AttributeDiff& a, const Pal
 }  // namespace
 
 std::string RenderPlanSummary(const Plan& plan) {
-  if (plan.empty()) return "No changes. The fleet matches the roster.";
+  std::string refusal;
+  if (plan.has_errors()) {
+    size_t n = 0;
+    for (const Diagnostic& d : plan.errors) n += d.severity == Severity::kError;
+    refusal = fmt::format(" Apply will change nothing until the {} error{} above {} fixed.", n,
+                          n == 1 ? "" : "s", n == 1 ? "is" : "are");
+  }
+  if (plan.empty())
+    return plan.has_errors() ? "No changes planned." + refusal
+                             : "No changes. The fleet matches the roster.";
   PlanSummary s = Summarize(plan);
-  return fmt::format("Plan: {} to add, {} to change, {} to replace, {} to destroy.", s.add,
-                     s.change, s.replace, s.destroy);
+  return fmt::format("Plan: {} to add, {} to change, {} to replace, {} to destroy.{}", s.add,
+                     s.change, s.replace, s.destroy, refusal);
 }
 
 std::string RenderPlanText(const Plan& plan, bool color) {
@@ -87,7 +98,12 @@ std::string RenderPlanText(const Plan& plan, bool color) {
   }
   if (!plan.notes.empty()) {
     out += "Notes:\n";
-    for (const Note& n : plan.notes) out += fmt::format("  - {}: {}\n", n.subject, n.message);
+    for (const Note& n : plan.notes)
+      out += fmt::format("  - {}: {}\n", PrintableText(n.subject), PrintableText(n.message));
+    out += "\n";
+  }
+  if (!plan.errors.empty()) {
+    for (const Diagnostic& d : plan.errors) out += FormatDiagnosticText(d, "", color);
     out += "\n";
   }
   out += paint.Bold(RenderPlanSummary(plan)) + "\n";

@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include "apply_lock.h"
-#include "env_file.h"
 #include "exit_codes.h"
+#include "fingerprint.h"
 #include "plan_command.h"
+#include "plan_json.h"
 #include "plan_render.h"
 #include "step_executor.h"
 
@@ -15,11 +16,14 @@ namespace {
 Result<Plan> LoadSavedPlan(FileSystem& fs, const std::string& path) {
   Result<std::string> text = fs.ReadFile(path);
   if (!text.ok()) return text.status();
-  try {
-    return PlanFromJson(nlohmann::json::parse(text.value()));
-  } catch (const std::exception& e) {
-    return Status::Error(fmt::format("{} is not a mosaic-fleet plan: {}", path, e.what()));
-  }
+  nlohmann::json json = nlohmann::json::parse(text.value(), nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded())
+    return Status::Error(fmt::format("{} is not a mosaic-fleet plan: it is not JSON", path));
+  Result<Plan> plan = PlanFromJson(json);
+  if (!plan.ok())
+    return Status::Error(
+        fmt::format("{} is not a mosaic-fleet plan: {}", path, plan.status().message()));
+  return plan;
 }
 
 // The saved plan, if the roster and the world are as they were when it was made.
@@ -95,6 +99,8 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
   if (!planned.ok()) return Fail(io, planned.status().message());
   const Plan& plan = planned.value();
   ShowPlan(plan, options.json, io);
+  if (plan.has_errors())
+    return Fail(io, "nothing was changed: fix the errors above, then run apply again");
   if (plan.empty()) return kExitSuccess;
 
   if (!options.yes) {

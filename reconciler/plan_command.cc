@@ -5,9 +5,10 @@
 
 #include <chrono>
 
-#include "env_file.h"
 #include "exit_codes.h"
+#include "fingerprint.h"
 #include "make_plan.h"
+#include "plan_json.h"
 #include "plan_render.h"
 
 namespace mosaic {
@@ -59,7 +60,10 @@ int RunPlan(const PlanCommandOptions& options, const Environment& env, Io& io) {
     return kExitError;
   }
   ShowPlan(plan.value(), options.json, io);
-  if (!options.out.empty()) {
+  if (!options.out.empty() && plan.value().has_errors()) {
+    io.err << "error: the plan was not saved to " << options.out
+           << ": apply would refuse it while it has errors\n";
+  } else if (!options.out.empty()) {
     // A saved plan holds no user env values (env steps carry only owned keys), but it does
     // describe the fleet: readable by its owner only.
     Status saved =
@@ -72,6 +76,7 @@ int RunPlan(const PlanCommandOptions& options, const Environment& env, Io& io) {
         "Saved the plan to {}. Apply exactly it with: mosaic-fleet apply --yes {}\n", options.out,
         options.out);
   }
+  if (plan.value().has_errors()) return kExitError;
   if (options.detailed_exitcode && !plan.value().empty()) return kExitChanges;
   return kExitSuccess;
 }

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "utf8.h"
+
 namespace mosaic {
 
 bool HasErrors(const Diagnostics& diagnostics) {
@@ -47,34 +49,10 @@ std::string_view LineOf(std::string_view source, int line) {
   return text;
 }
 
-// An echoed source line must not garble the terminal: control characters (possibly escape
-// sequences from a hostile file) and bytes that are not UTF-8 are shown as '?'.
-std::string Printable(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xe  ? 3
-                 : (c >> 3) == 0x1e ? 4
-                                    : 0;
-    bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
-    if (!ok || (len == 1 && ((c < 0x20 && c != '\t') || c == 0x7f))) {
-      out += '?';
-      i += 1;
-    } else {
-      out.append(text.substr(i, len));
-      i += len;
-    }
-  }
-  return out;
-}
-
 std::string Prefix(const Diagnostic& d) {
-  std::string where = d.file.empty() ? "<input>" : d.file;
-  if (d.location.known()) where += fmt::format(":{}:{}", d.location.line, d.location.column);
+  std::string where = d.file.empty() ? "<input>" : PrintableText(d.file);
+  if (d.location.known()) where += fmt::format(":{}", d.location.line);
+  if (d.location.known() && d.location.column > 0) where += fmt::format(":{}", d.location.column);
   return where;
 }
 
@@ -133,7 +111,7 @@ std::string FormatDiagnosticText(const Diagnostic& d, std::string_view source, b
     if (start > 0) lead = "...";
     column -= start - static_cast<int>(lead.size());
   }
-  std::string shown = lead + Printable(line);
+  std::string shown = lead + PrintableText(line);
   // Keep tabs in the caret line so the caret lines up under tab-indented text.
   std::string pad;
   for (int i = 0; i + 1 < column && i < static_cast<int>(shown.size()); ++i)

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <vector>
 
+#include "utf8.h"
+
 namespace mosaic {
 
 std::string AppendPointer(std::string_view pointer, std::string_view token) {
@@ -334,22 +336,14 @@ std::optional<Diagnostic> FindSyntaxError(std::string_view text) {
 std::optional<std::pair<SourceLocation, std::string>> FindBadByte(std::string_view text) {
   int line = 1, column = 1;
   for (size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xe  ? 3
-                 : (c >> 3) == 0x1e ? 4
-                                    : 0;
-    if (c == 0)
+    if (text[i] == '\0')
       return std::pair{SourceLocation{line, column},
                        std::string("NUL byte: this is not a text file")};
-    bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
-    if (!ok)
+    size_t len = Utf8CharLength(text, i);
+    if (len == 0)
       return std::pair{SourceLocation{line, column},
                        std::string("invalid UTF-8: a roster must be UTF-8 text")};
-    if (c == '\n')
+    if (text[i] == '\n')
       line++, column = 1;
     else
       column++;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "make_plan.h"
+#include "plan_json.h"
 #include "plan_render.h"
 #include "planner_fixture.h"
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "env_file.h"
+#include "plan_json.h"
 #include "plan_render.h"
 #include "planner_fixture.h"
 #include "unit_files.h"
@@ -293,16 +294,38 @@ TEST(MakePlan, EnvDiffShowsOwnedKeysAndMasksUserValues) {
   EXPECT_THAT(text, Not(HasSubstr("hunter2")));
 }
 
-TEST(MakePlan, IsDeterministicAndRoundTripsThroughJson) {
+TEST(MakePlan, AnEnvFileThatCannotBeRewrittenSafelyIsALocatedErrorAndNothingElse) {
+  // The closing quote of an owned key is missing: systemd reads the user's lines after it as
+  // part of its value. Rewriting the key would delete them; printing its "old value" would
+  // print them (a secret among them).
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  std::string& env = observed.files[desired.agents[0].env_path];
+  env.replace(env.find("MOSAIC_AGENT_MODEL=\"Claude Opus\""), 32, "MOSAIC_AGENT_MODEL=\"m2");
+  env += "# my notes\nAPI_TOKEN=hunter2\n";
+  int model_line = 1 + static_cast<int>(std::count(
+                           env.begin(), env.begin() + env.find("MOSAIC_AGENT_MODEL"), '\n'));
+  Plan plan = MakePlan(desired, observed);
+  ASSERT_TRUE(plan.has_errors());
+  EXPECT_EQ(plan.errors[0].file, desired.agents[0].env_path);
+  EXPECT_EQ(plan.errors[0].location.line, model_line);
+  EXPECT_THAT(Steps(plan), Not(testing::Contains(HasSubstr(desired.agents[0].env_path))));
+  EXPECT_EQ(Change(plan, "agent.a"), nullptr) << "an agent whose env file is in error is left be";
+  std::string text = RenderPlanText(plan, false);
+  EXPECT_THAT(text, HasSubstr(fmt::format("{}:{}: error: the value of MOSAIC_AGENT_MODEL",
+                                          desired.agents[0].env_path, model_line)));
+  EXPECT_THAT(text, HasSubstr("Apply will change nothing until the"));
+  EXPECT_THAT(text, Not(HasSubstr("hunter2")));
+  EXPECT_THAT(text, Not(HasSubstr("my notes")));
+  EXPECT_THAT(PlanToJson(plan).dump(), Not(HasSubstr("hunter2")));
+}
+
+TEST(MakePlan, IsDeterministic) {
   DesiredState desired = Desired(kRoster);
   ObservedState observed = Converged(desired);
   observed.sessions["a"].runtime = "pi";
   observed.units["mosaic-agent@zz.service"] = {"mosaic-agent@zz.service", "loaded", "active", true};
-  Plan plan = MakePlan(desired, observed);
-  EXPECT_EQ(plan, MakePlan(desired, observed));
-  EXPECT_EQ(PlanFromJson(PlanToJson(plan)), plan);
-  EXPECT_EQ(PlanToJson(plan)["resource_changes"][0]["actions"],
-            nlohmann::json({"delete", "create"}));
+  EXPECT_EQ(MakePlan(desired, observed), MakePlan(desired, observed));
 }
 
 TEST(MakePlan, FingerprintIgnoresHeartbeatsButSeesEverythingElse) {

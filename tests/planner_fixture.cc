@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "env_file.h"
+#include "env_merge.h"
 #include "make_plan.h"
 #include "roster_loader.h"
 #include "unit_files.h"
@@ -30,7 +30,7 @@ ObservedState Converged(const DesiredState& desired) {
       desired.holder_session, 101, false, kOwnerHolder, "", "", "", ""};
   int64_t pid = 200;
   for (const DesiredAgent& agent : desired.agents) {
-    std::string env = MergeEnvFile("", agent.owned_env);
+    std::string env = MergeEnvFile("", agent.owned_env).content;
     observed.files[agent.env_path] = env;
     observed.env_files.push_back(agent.spec.name);
     observed.units[agent.unit] = {agent.unit, "loaded", "active", true};

@@ -1,0 +1,96 @@
+#include "env_merge.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace mosaic {
+namespace {
+
+constexpr char kNewFileHeader[] =
+    "# mosaic-fleet agent environment. The tool rewrites only the keys it owns\n"
+    "# (MOSAIC_AGENT_NAME, _RUNTIME, _MODEL, _WORKDIR, MOSAIC_RUNTIME_COMMAND,\n"
+    "# MOSAIC_TMUX_SOCKET, _HOLDER). Add your own keys and comments: they are kept.\n"
+    "# MOSAIC_AGENT_COMMAND, if you set it, replaces the runtime's launch command.\n";
+
+// The prefix of a dropped entry, minus the indentation that belonged to the dropped line.
+std::string_view UpToLastNewline(std::string_view prefix) {
+  size_t last = prefix.find_last_of("\n\r");
+  return last == std::string_view::npos ? std::string_view() : prefix.substr(0, last + 1);
+}
+
+// Reads `merged` back and checks it says exactly what was asked: the owned values, and every
+// one of the user's variables as before. Guards the merge against its own mistakes.
+std::vector<EnvProblem> Verify(const std::string& merged, const EnvFile& before,
+                               const OwnedEnv& owned) {
+  EnvFile after = ParseEnvFile(merged);
+  if (!after.problems.empty())
+    return {{0, "the merged file would not read back unambiguously; nothing was written"}};
+  std::map<std::string, std::string> wanted = before.Variables(), got = after.Variables();
+  for (const auto& [key, value] : owned) wanted[key] = value;
+  if (got == wanted) return {};
+  for (const auto& [key, value] : wanted)
+    if (!got.contains(key) || got[key] != value)
+      return {{0, fmt::format("merging would change {}; nothing was written", key)}};
+  return {{0, "merging would add a variable; nothing was written"}};
+}
+
+}  // namespace
+
+EnvMerge MergeEnvFile(std::string_view existing, const OwnedEnv& owned) {
+  EnvMerge merge;
+  EnvFile file = ParseEnvFile(existing);
+  merge.problems = file.problems;
+  std::map<std::string, std::string> wanted(owned.begin(), owned.end());
+  for (const EnvEntry& e : file.entries)
+    if (e.kind == EnvEntry::Kind::kAssignment && wanted.contains(e.key) && e.spans_lines())
+      merge.problems.push_back(
+          {e.line, fmt::format("the value of {}, a key mosaic-fleet owns, continues past "
+                               "the end of the line (an unclosed quote or a trailing backslash), "
+                               "so systemd reads the lines after it as part of it; close the "
+                               "quote or remove the backslash, and mosaic-fleet will rewrite the "
+                               "key without touching your lines",
+                               e.key)});
+  if (!merge.ok()) {
+    std::stable_sort(merge.problems.begin(), merge.problems.end(),
+                     [](const EnvProblem& a, const EnvProblem& b) { return a.line < b.line; });
+    return merge;
+  }
+
+  // New lines follow the file's own line endings.
+  const std::string newline = existing.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
+  std::string out = existing.empty() ? kNewFileHeader : "";
+  std::set<std::string> written;
+  for (const EnvEntry& e : file.entries) {
+    if (e.kind != EnvEntry::Kind::kAssignment || !wanted.contains(e.key)) {
+      out += e.raw();
+      continue;
+    }
+    if (!written.insert(e.key).second) {
+      out += UpToLastNewline(e.prefix);  // a later duplicate would override ours: drop it
+      continue;
+    }
+    out += e.prefix + FormatEnvAssignment(e.key, wanted[e.key]) +
+           (e.terminator.empty() ? newline : e.terminator);
+  }
+  for (const auto& [key, value] : owned) {
+    if (written.contains(key)) continue;
+    if (!out.empty() && out.back() != '\n' && out.back() != '\r') out += newline;
+    out += FormatEnvAssignment(key, value) + newline;
+  }
+  merge.problems = Verify(out, file, owned);
+  if (merge.ok()) merge.content = std::move(out);
+  return merge;
+}
+
+std::string DescribeEnvProblems(const std::string& path, const std::vector<EnvProblem>& problems) {
+  std::string out;
+  for (const EnvProblem& p : problems)
+    out += p.line > 0 ? fmt::format("{}:{}: {}\n", path, p.line, p.message)
+                      : fmt::format("{}: {}\n", path, p.message);
+  return out;
+}
+
+}  // namespace mosaic

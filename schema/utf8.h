@@ -1,0 +1,23 @@
+// Utf8: the few UTF-8 facts every layer needs — is this text valid, how long is the character
+// here, and how to show untrusted text on a terminal without it taking control.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace mosaic {
+
+/// Length in bytes of the well-formed UTF-8 character starting at text[i], or 0 when the
+/// bytes there are not one (overlong forms, surrogates and code points past U+10FFFF are
+/// rejected, as systemd's utf8_is_valid() does).
+size_t Utf8CharLength(std::string_view text, size_t i);
+
+/// Whether all of `text` is well-formed UTF-8.
+bool IsValidUtf8(std::string_view text);
+
+/// `text` safe to print on a terminal: control characters (escape sequences from a hostile
+/// file name or file) and bytes that are not UTF-8 become '?'; tabs are kept.
+std::string PrintableText(std::string_view text);
+
+}  // namespace mosaic

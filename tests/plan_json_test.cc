@@ -1,0 +1,90 @@
+// The saved-plan format both ways: every kind of step, change and note survives a round
+// trip, and a malformed plan is refused with the field it is wrong about — never guessed.
+#include "plan_json.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace mosaic {
+namespace {
+
+using testing::HasSubstr;
+
+Plan EveryKindOfEverything() {
+  Plan plan;
+  plan.socket = "fleet";
+  plan.observed_fingerprint = "0123456789abcdef";
+  plan.roster_path = "/home/op/.config/mosaic/fleet/roster.yaml";
+  plan.roster_fingerprint = "fedcba9876543210";
+  plan.targets = {"a"};
+  for (ChangeAction action : {ChangeAction::kCreate, ChangeAction::kUpdate, ChangeAction::kReplace,
+                              ChangeAction::kDelete})
+    plan.changes.push_back(
+        {"agent.a", action, "why", {{"runtime", "pi", "claude", true}}, {"+ x"}});
+  for (StepKind kind : {StepKind::kWriteFile, StepKind::kMergeEnvFile, StepKind::kDaemonReload,
+                        StepKind::kEnableUnits, StepKind::kStartUnits, StepKind::kRestartUnits,
+                        StepKind::kStopUnits, StepKind::kDisableUnits, StepKind::kKillSessions})
+    plan.steps.push_back({kind, {"u.service"}, "/p", "content", 0600, {{"K", "v"}}});
+  for (NoteKind kind :
+       {NoteKind::kTargeted, NoteKind::kManagedElsewhere, NoteKind::kUnmanagedSession,
+        NoteKind::kNameConflict, NoteKind::kPreservedData, NoteKind::kStaleHeartbeat,
+        NoteKind::kHolderUnitChanged})
+    plan.notes.push_back({kind, "s", "m"});
+  plan.errors.push_back({Severity::kError, "/x/a.env", {3, 0}, "", "bad"});
+  plan.errors.push_back({Severity::kWarning, "", {}, "", "whole file"});
+  return plan;
+}
+
+TEST(PlanJson, EveryStepChangeNoteAndErrorRoundTrips) {
+  Plan plan = EveryKindOfEverything();
+  Result<Plan> back = PlanFromJson(PlanToJson(plan));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back.value(), plan);
+}
+
+TEST(PlanJson, SpellsReplacementTheTerraformWay) {
+  nlohmann::json j = PlanToJson(EveryKindOfEverything());
+  EXPECT_EQ(j["resource_changes"][2]["actions"], nlohmann::json({"delete", "create"}));
+  EXPECT_EQ(j["steps"][8]["kind"], "kill-sessions");
+}
+
+std::string Refusal(const std::function<void(nlohmann::json&)>& edit) {
+  nlohmann::json j = PlanToJson(EveryKindOfEverything());
+  edit(j);
+  Result<Plan> plan = PlanFromJson(j);
+  EXPECT_FALSE(plan.ok());
+  return plan.ok() ? "" : plan.status().message();
+}
+
+TEST(PlanJson, RefusesWhatItDoesNotKnowNamingTheField) {
+  EXPECT_EQ(Refusal([](nlohmann::json& j) { j["steps"][1]["kind"] = "remove-everything"; }),
+            "steps[1].kind: unknown step kind \"remove-everything\"");
+  EXPECT_EQ(Refusal([](nlohmann::json& j) { j["resource_changes"][0]["action"] = "nuke"; }),
+            "resource_changes[0].action: unknown action \"nuke\"");
+  EXPECT_EQ(Refusal([](nlohmann::json& j) { j["notes"][0]["kind"] = "x"; }),
+            "notes[0].kind: unknown note kind \"x\"");
+}
+
+TEST(PlanJson, RefusesMissingFieldsAndWrongTypes) {
+  EXPECT_EQ(Refusal([](nlohmann::json& j) { j["steps"][0].erase("path"); }),
+            "steps[0].path: is missing");
+  EXPECT_EQ(Refusal([](nlohmann::json& j) { j.erase("roster_fingerprint"); }),
+            "roster_fingerprint: is missing");
+  EXPECT_EQ(Refusal([](nlohmann::json& j) { j["steps"][0]["mode"] = "0600"; }),
+            "steps[0].mode: must be an integer");
+  EXPECT_EQ(Refusal([](nlohmann::json& j) { j["steps"][0]["mode"] = 99999; }),
+            "steps[0].mode: must be a file mode (0 to 4095)");
+  EXPECT_EQ(Refusal([](nlohmann::json& j) { j["steps"][1]["owned"][0] = {"K"}; }),
+            "steps[1].owned[0]: must be a [key, value] pair of strings");
+  EXPECT_EQ(Refusal([](nlohmann::json& j) { j["targets"] = {1}; }), "targets[0]: must be a string");
+  EXPECT_EQ(Refusal([](nlohmann::json& j) { j = nlohmann::json::array(); }),
+            "the plan: must be an object");
+}
+
+TEST(PlanJson, RefusesAnotherFormatVersion) {
+  EXPECT_THAT(Refusal([](nlohmann::json& j) { j["format_version"] = 2; }),
+              HasSubstr("format_version: this mosaic-fleet reads plans of version 1, not 2"));
+}
+
+}  // namespace
+}  // namespace mosaic
