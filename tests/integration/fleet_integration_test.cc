@@ -418,10 +418,12 @@ TEST_F(FleetIntegration, SessionStartRefusesAnEmptyRuntimeAMissingDirectoryAndDu
 
 TEST(FleetSandbox, StoppingTheManagerEndsTheFleetAndLeavesNothingBehind) {
   std::string root;
+  std::vector<std::string> cgroups;
   {
     Sandbox sandbox;
     if (!sandbox.unavailable().empty()) GTEST_SKIP() << sandbox.unavailable();
     root = sandbox.root();
+    cgroups = sandbox.CgroupDirectories();
     sandbox.InstallStandInAgent();
     sandbox.WriteFile(sandbox.RosterPath(), kRoster);
     ASSERT_EQ(sandbox.Fleet({"apply", "--yes"}).code, 0);
@@ -431,11 +433,39 @@ TEST(FleetSandbox, StoppingTheManagerEndsTheFleetAndLeavesNothingBehind) {
     EXPECT_TRUE(sandbox.SentinelIntact());
   }
   EXPECT_FALSE(std::filesystem::exists(root));
+  ASSERT_FALSE(cgroups.empty());
+  for (const std::string& cgroup : cgroups) {
+    std::string top = cgroup.substr(0, cgroup.rfind('/'));
+    EXPECT_FALSE(std::filesystem::exists(top)) << "left behind: cgroup " << top;
+  }
   for (const auto& proc : std::filesystem::directory_iterator("/proc")) {
     std::ifstream environ(proc.path() / "environ");
     std::string env((std::istreambuf_iterator<char>(environ)), std::istreambuf_iterator<char>());
     EXPECT_EQ(env.find(root), std::string::npos) << "left behind: pid " << proc.path().filename();
   }
+}
+
+TEST(FleetSandbox, TwoSandboxesRunSideBySideWithoutTouchingEachOther) {
+  // Each user manager has its own cgroup root: stopping one fleet's holder (which ends its
+  // tmux server) must not end the other's, though both use the same unit and socket names.
+  Sandbox first, second;
+  for (Sandbox* s : {&first, &second}) {
+    if (!s->unavailable().empty()) GTEST_SKIP() << s->unavailable();
+    s->InstallStandInAgent();
+    s->WriteFile(s->RosterPath(), kRoster);
+    RunResult r = s->Fleet({"apply", "--yes"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  long second_server = second.ServerPid(kSocket);
+  std::map<std::string, long> second_sessions = second.Sessions(kSocket);
+  ASSERT_NE(second_server, 0);
+  ASSERT_NE(first.ServerPid(kSocket), second_server);
+  ASSERT_EQ(first.Exec({"systemctl", "--user", "stop", "mosaic-tmux-holder.service"}).code, 0);
+  EXPECT_EQ(first.ServerPid(kSocket), 0);
+  EXPECT_EQ(second.ServerPid(kSocket), second_server);
+  EXPECT_EQ(second.Sessions(kSocket), second_sessions);
+  EXPECT_TRUE(first.SentinelIntact());
+  EXPECT_TRUE(second.SentinelIntact());
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -106,12 +108,26 @@ void Sandbox::Start() {
             "PATH=" + root_ + "/bin:/usr/local/bin:/usr/bin:/bin\n");
   WriteFile(root_ + "/tmux.log", "");
 
+  // Each manager gets a cgroup root of its own, as a real user@UID.service has: without one,
+  // every sandbox's units share /app.slice/…, and stopping one sandbox's holder would kill
+  // the tmux server of another running at the same time. The shell moves itself there and
+  // then becomes the manager (exec keeps the pid).
+  std::string enter_cgroups;
+  for (const std::string& dir : CgroupDirectories()) {
+    fs::create_directories(dir, ec);
+    if (ec) {
+      unavailable_ = "cannot create the sandbox's cgroup " + dir + ": " + ec.message();
+      return;
+    }
+    enter_cgroups += "echo $$ > '" + dir + "/cgroup.procs' && ";
+  }
   // No journald here: the manager logs to its stderr, and units inherit it, so a failing
   // test can show what the units said (ManagerLog()).
-  manager_pid_ =
-      Spawn({"/lib/systemd/systemd", "--user", "--log-target=console", "--log-level=info",
-             "--default-standard-output=inherit", "--default-standard-error=inherit"},
-            Env(), root_ + "/out/systemd.out", root_ + "/out/systemd.err");
+  manager_pid_ = Spawn({"/bin/sh", "-c",
+                        enter_cgroups + "exec /lib/systemd/systemd --user --log-target=console "
+                                        "--log-level=info --default-standard-output=inherit "
+                                        "--default-standard-error=inherit"},
+                       Env(), root_ + "/out/systemd.out", root_ + "/out/systemd.err");
   for (int i = 0; i < 200 && !Exists(root_ + "/run/systemd/private"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   if (manager_pid_ <= 0 || !Exists(root_ + "/run/systemd/private")) {
@@ -158,8 +174,37 @@ Sandbox::~Sandbox() {
   // kill-server returns before the panes' programs have died of their SIGHUP: wait for them.
   for (int i = 0; i < 100 && !ProcessesInside().empty(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  RemoveCgroups();
   if (std::getenv("MOSAIC_KEEP_SANDBOX")) return;  // for debugging a failed test: look inside
   fs::remove_all(root_, ec);
+}
+
+std::vector<std::string> Sandbox::CgroupDirectories() const {
+  // Hybrid hierarchy (systemd's own v1 tree plus the unified one), or pure cgroup v2.
+  std::string name = "/" + fs::path(root_).filename().string() + "/user@0.service";
+  if (fs::exists("/sys/fs/cgroup/unified/cgroup.procs"))
+    return {"/sys/fs/cgroup/systemd" + name, "/sys/fs/cgroup/unified" + name};
+  return {"/sys/fs/cgroup" + name};
+}
+
+void Sandbox::RemoveCgroups() const {
+  // Deepest first: a cgroup can be removed only once it has no children and no processes.
+  for (const std::string& dir : CgroupDirectories()) {
+    std::string top = dir.substr(0, dir.rfind('/'));
+    std::vector<fs::path> dirs;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(top, ec); !ec && it != fs::end(it);
+         it.increment(ec))
+      if (it->is_directory()) dirs.push_back(it->path());
+    std::sort(dirs.begin(), dirs.end(), [](const fs::path& a, const fs::path& b) {
+      return a.string().size() > b.string().size();
+    });
+    dirs.push_back(top);
+    for (const fs::path& d : dirs) {
+      for (int i = 0; i < 50 && ::rmdir(d.c_str()) != 0 && errno == EBUSY; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
 }
 
 std::map<std::string, std::string> Sandbox::Env() const {

@@ -81,12 +81,17 @@ class Sandbox {
   /// Pids of processes whose environment mentions the sandbox directory.
   std::vector<pid_t> ProcessesInside() const;
 
+  /// The cgroup roots this sandbox's manager runs under (one per mounted hierarchy), removed
+  /// with the sandbox.
+  std::vector<std::string> CgroupDirectories() const;
+
   /// Installs a stand-in `mosaic` (`mosaic yolo RUNTIME …` prints and waits for input) in the
   /// sandbox bin directory, which is on the units' PATH.
   void InstallStandInAgent() const;
 
  private:
   void Start();
+  void RemoveCgroups() const;
   std::string root_;
   std::string unavailable_;
   pid_t manager_pid_ = 0;
