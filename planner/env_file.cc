@@ -231,15 +231,16 @@ bool IsValidEnvName(std::string_view key) {
 
 EnvFile ParseEnvFile(std::string_view text) {
   EnvFile file;
-  // systemd reads the file as a C string: it stops at the first NUL byte.
+  // systemd refuses a file holding a NUL byte outright (and ignores it, as EnvironmentFile=-
+  // says); the bytes before it are still parsed, so the entries cover the whole file.
   size_t nul = text.find('\0');
   Parser(text.substr(0, nul), file).Run();
   if (nul != std::string_view::npos) {
     int line = 1 + CountLines(text.substr(0, nul));
-    file.problems.push_back(
-        {line,
-         "a NUL byte: systemd stops reading the file there, so nothing after it takes "
-         "effect; remove it"});
+    file.ignored_by_systemd = true;
+    file.problems.push_back({line,
+                             "a NUL byte: systemd refuses a file that holds one and ignores all "
+                             "of it; remove it"});
     EnvEntry rest;  // kept byte for byte, never interpreted
     rest.kind = EnvEntry::Kind::kDiscarded;
     rest.line = line;
