@@ -3,19 +3,44 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 extern char** environ;
 
 namespace mosaic {
+namespace {
 
-Result<ProcessResult> RealProcessRunner::Run(const std::vector<std::string>& argv,
-                                             const std::vector<std::string>& unset_env) {
+// Whether child `pid` exits before `deadline` (without reaping it).
+bool ExitsBy(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return true;  // no pidfd (old kernel): fall back to an unbounded wait
+  bool exited = false;
+  while (!exited) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{pidfd, POLLIN, 0};
+    int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno != EINTR) break;
+    exited = ready > 0;
+  }
+  ::close(pidfd);
+  return exited;
+}
+
+}  // namespace
+
+Result<ProcessResult> RealProcessRunner::Run(const ProcessRequest& request) {
+  const std::vector<std::string>& argv = request.argv;
+  const std::vector<std::string>& unset_env = request.unset_env;
   if (argv.empty()) return Status::Error("no program to run");
   std::vector<std::string> env_storage;
   for (char** e = environ; *e; ++e) {
@@ -62,8 +87,24 @@ Result<ProcessResult> RealProcessRunner::Run(const std::vector<std::string>& arg
   std::string* sinks[2] = {&result.out, &result.err};
   int open_fds = 2;
   char buffer[65536];
+  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
   while (open_fds > 0) {
-    if (::poll(fds, 2, -1) < 0) {
+    int wait_ms = -1;
+    if (request.timeout.count() > 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        // A program that does not answer (a stopped tmux server) must not hang us.
+        ::kill(pid, SIGKILL);
+        result.timed_out = true;
+        for (pollfd& f : fds)
+          if (f.fd >= 0) ::close(f.fd), f.fd = -1;
+        break;
+      }
+      wait_ms = static_cast<int>(left.count());
+    }
+    int ready = ::poll(fds, 2, wait_ms);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
@@ -78,6 +119,13 @@ Result<ProcessResult> RealProcessRunner::Run(const std::vector<std::string>& arg
         --open_fds;
       }
     }
+  }
+  for (pollfd& f : fds)
+    if (f.fd >= 0) ::close(f.fd);
+  // The program may close its output and still not exit: the wait for it is bounded too.
+  if (!result.timed_out && request.timeout.count() > 0 && !ExitsBy(pid, deadline)) {
+    ::kill(pid, SIGKILL);
+    result.timed_out = true;
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -11,49 +12,57 @@
 
 namespace mosaic {
 
+struct ProcessRequest {
+  std::vector<std::string> argv;       ///< argv[0] is found on PATH
+  std::vector<std::string> unset_env;  ///< removed from the child's environment
+  /// Longest wait for the program; past it the program is killed (SIGKILL) and the result
+  /// says timed_out. Zero: no bound (only for programs that cannot hang).
+  std::chrono::milliseconds timeout{0};
+};
+
 struct ProcessResult {
   int exit_code = 0;
   std::string out;
   std::string err;
+  bool timed_out = false;  ///< killed at the request's timeout; exit_code means nothing then
 };
 
 class ProcessRunner {
  public:
   virtual ~ProcessRunner() = default;
-  /// Runs argv[0] found on PATH with `argv`, with this process's environment minus
-  /// `unset_env`, stdin from /dev/null, and no inherited descriptors but stdout/stderr pipes.
-  /// An error Status only when the program could not be run at all.
-  virtual Result<ProcessResult> Run(const std::vector<std::string>& argv,
-                                    const std::vector<std::string>& unset_env) = 0;
+  /// Runs the program with this process's environment minus `unset_env`, stdin from
+  /// /dev/null, and no inherited descriptors but stdout/stderr pipes. An error Status only
+  /// when the program could not be run at all.
+  virtual Result<ProcessResult> Run(const ProcessRequest& request) = 0;
   /// How many processes this runner has started (benchmarks and tests count them).
   virtual int processes_started() const = 0;
 };
 
 class RealProcessRunner : public ProcessRunner {
  public:
-  Result<ProcessResult> Run(const std::vector<std::string>& argv,
-                            const std::vector<std::string>& unset_env) override;
+  Result<ProcessResult> Run(const ProcessRequest& request) override;
   int processes_started() const override { return started_; }
 
  private:
   std::atomic<int> started_ = 0;  // Run may be called from several threads
 };
 
-/// Records every command line; answers with `respond` (default: exit 0, no output).
+/// Records every request; answers with `respond` (default: exit 0, no output).
 class RecordingProcessRunner : public ProcessRunner {
  public:
   using Responder = std::function<ProcessResult(const std::vector<std::string>&)>;
   explicit RecordingProcessRunner(Responder respond = {}) : respond_(std::move(respond)) {}
-  Result<ProcessResult> Run(const std::vector<std::string>& argv,
-                            const std::vector<std::string>& unset_env) override {
-    calls.push_back(argv);
-    unset.push_back(unset_env);
-    return respond_ ? respond_(argv) : ProcessResult{};
+  Result<ProcessResult> Run(const ProcessRequest& request) override {
+    calls.push_back(request.argv);
+    unset.push_back(request.unset_env);
+    timeouts.push_back(request.timeout);
+    return respond_ ? respond_(request.argv) : ProcessResult{};
   }
   int processes_started() const override { return static_cast<int>(calls.size()); }
 
   std::vector<std::vector<std::string>> calls;
   std::vector<std::vector<std::string>> unset;
+  std::vector<std::chrono::milliseconds> timeouts;
 
  private:
   Responder respond_;

@@ -21,6 +21,30 @@ Status RealStepExecutor::WriteFile(const std::string& path, const std::string& c
 }
 
 Status RealStepExecutor::Execute(const Step& step, const Progress& progress) {
+  Status allowed = Status::Ok();
+  switch (step.kind) {
+    case StepKind::kWriteFile:
+      allowed = managed_.CheckUnitFileWrite(step.path, step.content, step.mode);
+      break;
+    case StepKind::kMergeEnvFile:
+      allowed = managed_.CheckEnvMerge(step.path, step.owned, step.mode);
+      break;
+    case StepKind::kEnableUnits:
+    case StepKind::kDisableUnits:
+    case StepKind::kStartUnits:
+    case StepKind::kRestartUnits:
+    case StepKind::kStopUnits:
+      allowed = managed_.CheckUnits(step.names);
+      break;
+    case StepKind::kDaemonReload:
+    case StepKind::kKillSessions:  // KillOwnedSession checks ownership inside tmux
+      break;
+  }
+  if (!allowed.ok()) return allowed;
+  return Act(step, progress);
+}
+
+Status RealStepExecutor::Act(const Step& step, const Progress& progress) {
   auto each_job = [&](const std::string& unit, const std::string& result) {
     progress(fmt::format("{} {}: {}", StepName(step.kind), unit, result));
   };
@@ -58,7 +82,7 @@ Status RealStepExecutor::Execute(const Step& step, const Progress& progress) {
       return systemd_.RunJobs(JobKind::kStop, step.names, each_job);
     case StepKind::kKillSessions:
       for (const std::string& name : step.names) {
-        if (Status s = tmux_.KillSession(name); !s.ok()) return s;
+        if (Status s = tmux_.KillOwnedSession(name); !s.ok()) return s;
         progress(fmt::format("kill-session ={}: done", name));
       }
       return Status::Ok();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "file_system.h"
+#include "managed_resources.h"
 #include "plan.h"
 #include "systemd_manager.h"
 #include "tmux.h"
@@ -25,18 +26,23 @@ class StepExecutor {
   virtual Status Execute(const Step& step, const Progress& progress) = 0;
 };
 
+/// Acts through the real interfaces, on nothing but `managed` allows (a step naming anything
+/// else fails before it acts).
 class RealStepExecutor : public StepExecutor {
  public:
-  /// REQUIRES: all three outlive this.
-  RealStepExecutor(FileSystem& fs, SystemdManager& systemd, const Tmux& tmux)
-      : fs_(fs), systemd_(systemd), tmux_(tmux) {}
+  /// REQUIRES: all four outlive this.
+  RealStepExecutor(FileSystem& fs, SystemdManager& systemd, const Tmux& tmux,
+                   const ManagedResources& managed)
+      : fs_(fs), systemd_(systemd), tmux_(tmux), managed_(managed) {}
   Status Execute(const Step& step, const Progress& progress) override;
 
  private:
+  Status Act(const Step& step, const Progress& progress);
   Status WriteFile(const std::string& path, const std::string& content, unsigned mode);
   FileSystem& fs_;
   SystemdManager& systemd_;
   const Tmux& tmux_;
+  const ManagedResources& managed_;
 };
 
 class DryRunExecutor : public StepExecutor {

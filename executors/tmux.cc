@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "fleet_contract.h"
 #include "name_rules.h"
 
 namespace mosaic {
@@ -12,10 +13,12 @@ namespace {
 // One line per pane. The session name is last: it is the only field a foreign session could
 // fill with the separator. Our own option values never contain tabs (roster text has no
 // control characters; hashes are hex).
-constexpr char kPaneFormat[] =
-    "#{pid}\t#{pane_pid}\t#{pane_dead}\t#{window_index}\t#{pane_index}\t#{@mosaic-owner}\t#{@"
-    "mosaic-runtime}\t"
-    "#{@mosaic-command}\t#{@mosaic-env}\t#{@mosaic-workdir}\t#{session_name}";
+std::string PaneFormat() {
+  return fmt::format(
+      "#{{pid}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{window_index}}\t#{{pane_index}}\t#{{{}}}\t"
+      "#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{session_name}}",
+      kOptionOwner, kOptionRuntime, kOptionCommand, kOptionEnv, kOptionWorkdir);
+}
 
 std::vector<std::string> Split(const std::string& line, char sep, size_t max_fields) {
   std::vector<std::string> fields;
@@ -53,7 +56,13 @@ bool IsNoServerMessage(const std::string& err) {
          err.find("No such file or directory") != std::string::npos;
 }
 
-Result<Tmux> Tmux::ForSocket(const std::string& socket, ProcessRunner& runner) {
+std::string TmuxLiteral(const std::string& arg) {
+  if (arg.empty() || arg.back() != ';') return arg;
+  return arg.substr(0, arg.size() - 1) + "\\;";
+}
+
+Result<Tmux> Tmux::ForSocket(const std::string& socket, ProcessRunner& runner,
+                             TmuxOptions options) {
   if (socket.empty())
     return Status::Error(
         "refusing to run tmux without a socket name (-L): that is the default socket");
@@ -62,32 +71,56 @@ Result<Tmux> Tmux::ForSocket(const std::string& socket, ProcessRunner& runner) {
         "refusing to use the tmux socket named \"default\": it is the user's default tmux server");
   if (auto why = ExplainNameViolation(NameRule::kSocket, socket, 64))
     return Status::Error(fmt::format("refusing tmux socket name {}: {}", Quoted(socket), *why));
-  return Tmux(socket, runner);
+  if (!options.socket_path.empty() && !options.socket_path.starts_with("/"))
+    return Status::Error(fmt::format("refusing tmux socket path {}: it must be absolute",
+                                     Quoted(options.socket_path)));
+  return Tmux(socket, runner, std::move(options));
+}
+
+std::string Tmux::Describe() const {
+  return options_.socket_path.empty() ? "tmux -L " + socket_ : "tmux -S " + options_.socket_path;
 }
 
 Result<ProcessResult> Tmux::Invoke(bool may_start_server,
-                                   const std::vector<std::string>& args) const {
-  std::vector<std::string> argv = {"tmux", "-L", socket_};
-  if (!may_start_server) argv.push_back("-N");
-  argv.insert(argv.end(), args.begin(), args.end());
-  return runner_->Run(argv, {"TMUX", "TMUX_PANE"});
+                                   const std::vector<TmuxCommand>& commands) const {
+  ProcessRequest request;
+  request.argv = {"tmux"};
+  if (options_.socket_path.empty())
+    request.argv.insert(request.argv.end(), {"-L", socket_});
+  else
+    request.argv.insert(request.argv.end(), {"-S", options_.socket_path});
+  if (!may_start_server) request.argv.push_back("-N");
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (i > 0) request.argv.push_back(";");  // the only separator: every argument is literal
+    for (const std::string& arg : commands[i]) request.argv.push_back(TmuxLiteral(arg));
+  }
+  request.unset_env = {"TMUX", "TMUX_PANE"};
+  request.timeout = options_.timeout;
+  Result<ProcessResult> r = runner_->Run(request);
+  if (r.ok() && r.value().timed_out)
+    return Status::Error(fmt::format(
+        "{} did not answer within {} s: the fleet's tmux server may be stopped or wedged "
+        "(`ps -o pid,stat,cmd -C tmux` shows a T state for a stopped one); wait longer with "
+        "--timeout SECONDS",
+        Describe(), options_.timeout.count() / 1000.0));
+  return r;
 }
 
-Result<ProcessResult> Tmux::Run(const std::vector<std::string>& args) const {
-  return Invoke(false, args);
+Result<ProcessResult> Tmux::Run(const std::vector<TmuxCommand>& commands) const {
+  return Invoke(false, commands);
 }
 
-Result<ProcessResult> Tmux::StartServerWithHolder(const std::vector<std::string>& args) const {
-  return Invoke(true, args);
+Result<ProcessResult> Tmux::StartServerWithHolder(const std::vector<TmuxCommand>& commands) const {
+  return Invoke(true, commands);
 }
 
 Result<TmuxSessions> Tmux::ListSessions() const {
-  Result<ProcessResult> r = Run({"list-panes", "-a", "-F", kPaneFormat});
+  Result<ProcessResult> r = Run({{"list-panes", "-a", "-F", PaneFormat()}});
   if (!r.ok()) return r.status();
   TmuxSessions result;
   if (r.value().exit_code != 0) {
     if (IsNoServerMessage(r.value().err)) return result;
-    return Status::Error(fmt::format("tmux -L {} list-panes failed: {}", socket_, r.value().err));
+    return Status::Error(fmt::format("{} list-panes failed: {}", Describe(), r.value().err));
   }
   result.server_running = true;
   size_t start = 0;
@@ -117,54 +150,58 @@ Result<TmuxSessions> Tmux::ListSessions() const {
   return result;
 }
 
-Result<bool> Tmux::HasSession(const std::string& name) const {
-  if (Status s = CheckSessionName(name); !s.ok()) return s;
-  Result<ProcessResult> r = Run({"has-session", "-t", Exact(name)});
-  if (!r.ok()) return r.status();
-  return r.value().exit_code == 0;
-}
-
 Status Tmux::NewSession(const std::string& name, const std::vector<std::string>& argv,
                         const SessionRecord& record) const {
   if (Status s = CheckSessionName(name); !s.ok()) return s;
-  std::vector<std::string> args = {"new-session", "-d", "-s", name, "--"};
-  args.insert(args.end(), argv.begin(), argv.end());
+  if (argv.size() < 2)
+    return Status::Error(
+        "a session's program needs at least two words (tmux runs one word "
+        "through a shell)");
+  std::vector<TmuxCommand> commands = {{"new-session", "-d", "-s", name, "--"}};
+  commands[0].insert(commands[0].end(), argv.begin(), argv.end());
   auto set = [&](std::string_view option, const std::string& value) {
     // "=NAME:" (exact session, its current window): tmux 3.3's set-option rejects "=NAME".
-    for (const std::string& a : {std::string(";"), std::string("set-option"), std::string("-t"),
-                                 Exact(name) + ":", std::string(option), value})
-      args.push_back(a);
+    commands.push_back({"set-option", "-t", Exact(name) + ":", std::string(option), value});
   };
   set(kOptionOwner, record.owner);
   set(kOptionRuntime, record.runtime);
   set(kOptionWorkdir, record.workdir);
   set(kOptionCommand, record.command_hash);
   set(kOptionEnv, record.env_hash);
-  Result<ProcessResult> r = Run(args);
+  Result<ProcessResult> r = Run(commands);
   if (!r.ok()) return r.status();
   if (r.value().exit_code != 0)
     return Status::Error(
-        fmt::format("tmux -L {} new-session {} failed: {}", socket_, name, r.value().err));
+        fmt::format("{} new-session {} failed: {}", Describe(), name, r.value().err));
   return Status::Ok();
 }
 
-Status Tmux::KillSession(const std::string& name) const {
+Status Tmux::KillOwnedSession(const std::string& name) const {
   if (Status s = CheckSessionName(name); !s.ok()) return s;
-  Result<ProcessResult> r = Run({"kill-session", "-t", Exact(name)});
+  // The ownership check and the kill happen in one tmux command, inside the server: no
+  // session can be swapped in between. (The inner commands are parsed by tmux; a checked
+  // name needs no quoting there.)
+  constexpr char kNotOwned[] = "mosaic-fleet: not owned";
+  Result<ProcessResult> r =
+      Run({{"if-shell", "-F", "-t", Exact(name) + ":",
+            fmt::format("#{{==:#{{{}}},{}}}", kOptionOwner, kOwnerAgent),
+            "kill-session -t " + Exact(name), fmt::format("display-message -p '{}'", kNotOwned)}});
   if (!r.ok()) return r.status();
   const ProcessResult& p = r.value();
+  if (p.out.find(kNotOwned) != std::string::npos)
+    return Status::Error(fmt::format(
+        "refusing to kill session {} on {}: it was not created by mosaic-fleet", name, Describe()));
   if (p.exit_code == 0 || IsNoServerMessage(p.err) ||
       p.err.find("can't find session") != std::string::npos)
     return Status::Ok();
-  return Status::Error(
-      fmt::format("tmux -L {} kill-session -t ={} failed: {}", socket_, name, p.err));
+  return Status::Error(fmt::format("{} kill-session -t ={} failed: {}", Describe(), name, p.err));
 }
 
 Status Tmux::KillServer() const {
-  Result<ProcessResult> r = Run({"kill-server"});
+  Result<ProcessResult> r = Run({{"kill-server"}});
   if (!r.ok()) return r.status();
   if (r.value().exit_code == 0 || IsNoServerMessage(r.value().err)) return Status::Ok();
-  return Status::Error(fmt::format("tmux -L {} kill-server failed: {}", socket_, r.value().err));
+  return Status::Error(fmt::format("{} kill-server failed: {}", Describe(), r.value().err));
 }
 
 }  // namespace mosaic

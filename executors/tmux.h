@@ -1,17 +1,22 @@
-// Tmux: every tmux command mosaic-fleet runs goes through Tmux::Run, which
-//  - always passes `-L SOCKET` and refuses an empty socket name or "default", so the user's
-//    default tmux server can never be reached;
+// Tmux: every tmux command mosaic-fleet runs goes through this class, which
+//  - always names the fleet's socket — `-S PATH` when the path is known (resolved the way the
+//    units resolve it, from the user manager's environment), else `-L NAME` — and refuses an
+//    empty socket name or "default", so the user's default tmux server can never be reached;
 //  - always passes `-N` (never start a server), except in StartServerWithHolder: only the
 //    holder unit may start the fleet's server, and tmux itself enforces it;
 //  - removes TMUX from the child's environment, so being run inside tmux changes nothing;
 //  - takes session *names*, refuses unsafe ones, and builds exact targets (`=NAME`) itself:
 //    `agent` never matches `agent0`;
+//  - passes every argument literally: commands are joined with `;` by this class alone, and
+//    an argument ending in `;` (which tmux would read as a separator) is escaped;
 //  - never passes a roster value where tmux expands formats (`-s` and `-c` are expanded, so
 //    `#(cmd)` there would run a command): names are checked, and no start directory is given
-//    (`session exec` changes directory itself).
-// Several tmux commands are sent as one process where tmux allows (`a ; b`).
+//    (`session exec` changes directory itself);
+//  - bounds every call: a tmux server that does not answer (stopped, wedged) is an error
+//    naming it, after `timeout`, never a hang.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,49 +42,69 @@ struct TmuxSessions {
   std::map<std::string, ObservedSession> sessions;
 };
 
+/// One tmux command and its arguments, each meant literally.
+using TmuxCommand = std::vector<std::string>;
+
+/// How long a tmux call may take unless told otherwise.
+inline constexpr std::chrono::milliseconds kDefaultTmuxTimeout{10'000};
+
+struct TmuxOptions {
+  std::string socket_path;  ///< the socket's path (`-S`); empty: `-L NAME` in our environment
+  std::chrono::milliseconds timeout = kDefaultTmuxTimeout;
+};
+
 class Tmux {
  public:
   /// REQUIRES: `runner` outlives this. Fails for an empty or "default" socket name, or one
   /// that is not a safe name.
-  static Result<Tmux> ForSocket(const std::string& socket, ProcessRunner& runner);
+  static Result<Tmux> ForSocket(const std::string& socket, ProcessRunner& runner,
+                                TmuxOptions options = {});
 
   const std::string& socket() const { return socket_; }
+  /// "tmux -L NAME" or "tmux -S PATH", for messages.
+  std::string Describe() const;
 
-  /// `tmux -L SOCKET -N args…` with TMUX unset: never starts a server. A non-zero exit is
-  /// not an error here.
-  Result<ProcessResult> Run(const std::vector<std::string>& args) const;
+  /// The commands, in one tmux process (`a ; b`), never starting a server. A non-zero exit
+  /// is not an error here; no answer within the timeout is.
+  Result<ProcessResult> Run(const std::vector<TmuxCommand>& commands) const;
 
-  /// The one tmux command allowed to start the server: the holder's own start (holder start,
-  /// run by mosaic-tmux-holder.service so that the server lives in the holder's cgroup).
-  Result<ProcessResult> StartServerWithHolder(const std::vector<std::string>& args) const;
+  /// The one call allowed to start the server: the holder's own start (holder start, run by
+  /// mosaic-tmux-holder.service so that the server lives in the holder's cgroup).
+  Result<ProcessResult> StartServerWithHolder(const std::vector<TmuxCommand>& commands) const;
 
   /// Every session on the socket with its first pane and the tool's options: one process.
   /// A missing server is a normal answer (server_running = false), not an error.
   Result<TmuxSessions> ListSessions() const;
 
-  /// Whether the server runs and has a session named exactly `name`.
-  Result<bool> HasSession(const std::string& name) const;
-
-  /// Creates detached session `name` running `argv` (executed without a shell) and records
-  /// `record` on it, in one tmux process. Fails, starting nothing, when the server is not
-  /// running.
+  /// Creates detached session `name` running `argv` (executed without a shell; at least two
+  /// words, as tmux hands a single word to a shell) and records `record` on it, in one tmux
+  /// process. Fails, starting nothing, when the server is not running.
   Status NewSession(const std::string& name, const std::vector<std::string>& argv,
                     const SessionRecord& record) const;
 
-  /// Kills exactly `=name`; a session that is already gone is success.
-  Status KillSession(const std::string& name) const;
+  /// Kills exactly `=name` if the tool created it (@mosaic-owner), checked and done in one
+  /// step inside the tmux server. A session that is already gone is success; one that
+  /// someone else created is an error, and is left alone.
+  Status KillOwnedSession(const std::string& name) const;
 
   /// Kills this socket's server (and nothing else); no server is success.
   Status KillServer() const;
 
  private:
-  Tmux(std::string socket, ProcessRunner& runner) : socket_(std::move(socket)), runner_(&runner) {}
-  Result<ProcessResult> Invoke(bool may_start_server, const std::vector<std::string>& args) const;
+  Tmux(std::string socket, ProcessRunner& runner, TmuxOptions options)
+      : socket_(std::move(socket)), runner_(&runner), options_(std::move(options)) {}
+  Result<ProcessResult> Invoke(bool may_start_server,
+                               const std::vector<TmuxCommand>& commands) const;
   std::string socket_;
   ProcessRunner* runner_;
+  TmuxOptions options_;
 };
 
 /// Whether tmux's stderr says there is no server on the socket (not an error for us).
 bool IsNoServerMessage(const std::string& err);
+
+/// `arg` as tmux must receive it on its command line to read it literally: a final `;`
+/// (which tmux takes as a command separator) is escaped as `\;`.
+std::string TmuxLiteral(const std::string& arg);
 
 }  // namespace mosaic

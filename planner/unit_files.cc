@@ -39,9 +39,6 @@ std::string EscapeSpecifiers(std::string_view path) {
   return out;
 }
 
-constexpr char kHeader[] =
-    "# Written by mosaic-fleet from the roster; `mosaic-fleet apply` replaces local edits.\n";
-
 }  // namespace
 
 std::string RenderHolderUnit(const UnitFileInputs& in) {
@@ -64,7 +61,8 @@ std::string RenderHolderUnit(const UnitFileInputs& in) {
       "\n"
       "[Install]\n"
       "WantedBy=default.target\n",
-      fmt::arg("header", kHeader), fmt::arg("bin", bin), fmt::arg("socket", SystemdWord(in.socket)),
+      fmt::arg("header", kUnitFileHeader), fmt::arg("bin", bin),
+      fmt::arg("socket", SystemdWord(in.socket)),
       fmt::arg("holder", SystemdWord(in.holder_session)));
 }
 
@@ -91,8 +89,8 @@ std::string RenderAgentTemplateUnit(const UnitFileInputs& in) {
       "\n"
       "[Install]\n"
       "WantedBy=default.target\n",
-      fmt::arg("header", kHeader), fmt::arg("holder_unit", kHolderUnit), fmt::arg("bin", bin),
-      fmt::arg("home", SystemdWord("MOSAIC_HOME=" + in.mosaic_home)),
+      fmt::arg("header", kUnitFileHeader), fmt::arg("holder_unit", kHolderUnit),
+      fmt::arg("bin", bin), fmt::arg("home", SystemdWord("MOSAIC_HOME=" + in.mosaic_home)),
       // EnvironmentFile= takes a bare path (no quoting): only specifiers need escaping.
       fmt::arg("env_dir", EscapeSpecifiers(in.mosaic_home + "/fleet/agents")));
 }

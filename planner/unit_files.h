@@ -15,6 +15,9 @@ namespace mosaic {
 
 inline constexpr char kHolderUnit[] = "mosaic-tmux-holder.service";
 inline constexpr char kAgentTemplateUnit[] = "mosaic-agent@.service";
+/// The first line of every unit file the tool writes: how its own files are recognised.
+inline constexpr char kUnitFileHeader[] =
+    "# Written by mosaic-fleet from the roster; `mosaic-fleet apply` replaces local edits.\n";
 
 /// "mosaic-agent@NAME.service"
 std::string AgentUnitName(std::string_view agent);

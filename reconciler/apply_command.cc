@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "apply_lock.h"
 #include "exit_codes.h"
 #include "fingerprint.h"
@@ -9,6 +11,7 @@
 #include "plan_json.h"
 #include "plan_render.h"
 #include "step_executor.h"
+#include "unit_files.h"
 
 namespace mosaic {
 namespace {
@@ -26,18 +29,39 @@ Result<Plan> LoadSavedPlan(FileSystem& fs, const std::string& path) {
   return plan;
 }
 
-// The saved plan, if the roster and the world are as they were when it was made.
-Result<Plan> VerifySavedPlan(FleetContext& context, const Plan& saved) {
+// Where two lists of steps first differ, in words.
+std::string FirstDifference(const std::vector<Step>& saved, const std::vector<Step>& derived) {
+  for (size_t i = 0; i < std::max(saved.size(), derived.size()); ++i) {
+    if (i < saved.size() && i < derived.size() && saved[i] == derived[i]) continue;
+    std::string theirs = i < saved.size() ? "`" + DescribeStep(saved[i]) + "`" : "missing";
+    std::string ours = i < derived.size() ? "`" + DescribeStep(derived[i]) + "`" : "no step";
+    if (theirs == ours) theirs += " (with other contents)";
+    return fmt::format("its step {} is {}; the roster and the fleet call for {}", i + 1, theirs,
+                       ours);
+  }
+  return "its changes are described differently";
+}
+
+// The plan to execute for a saved one: the plan the current roster and world produce, made
+// here, provided it is exactly the saved one. A saved plan is never executed as read — its
+// fingerprints could be kept by an edited file, and its steps could name anything.
+Result<Plan> VerifySavedPlan(FleetContext& context, const Plan& saved, const std::string& file) {
   if (saved.roster_fingerprint != Fingerprint(context.roster_text()))
     return Status::Error(fmt::format(
         "the roster {} changed since this plan was made; make a new plan", saved.roster_path));
-  Result<ObservedState> observed = context.Observe();
-  if (!observed.ok()) return observed.status();
-  if (ObservedFingerprint(observed.value()) != saved.observed_fingerprint)
+  Result<Plan> derived = ComputePlan(context, saved.targets);
+  if (!derived.ok()) return derived.status();
+  if (derived.value().observed_fingerprint != saved.observed_fingerprint)
     return Status::Error(
         "the fleet changed since this plan was made (sessions, units or files differ); "
         "make a new plan with `mosaic-fleet plan --out FILE`");
-  return saved;
+  if (derived.value().steps != saved.steps || derived.value().changes != saved.changes)
+    return Status::Error(fmt::format(
+        "{} is not the plan the roster and the fleet produce now: {}. It was edited, or made by "
+        "another version of mosaic-fleet; nothing was changed. Make a new plan with "
+        "`mosaic-fleet plan --out FILE`",
+        file, FirstDifference(saved.steps, derived.value().steps)));
+  return derived;
 }
 
 int Fail(Io& io, const std::string& message) {
@@ -94,8 +118,8 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
     if (!acquired.ok()) return Fail(io, acquired.status().message());
     lock.emplace(std::move(acquired).value());
   }
-  Result<Plan> planned =
-      saved ? VerifySavedPlan(*context, *saved) : ComputePlan(*context, options.targets);
+  Result<Plan> planned = saved ? VerifySavedPlan(*context, *saved, options.plan_file)
+                               : ComputePlan(*context, options.targets);
   if (!planned.ok()) return Fail(io, planned.status().message());
   const Plan& plan = planned.value();
   ShowPlan(plan, options.json, io);
@@ -112,7 +136,8 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
   }
 
   io.err << "\nApplying:\n";
-  RealStepExecutor executor(context->fs(), context->systemd(), context->tmux());
+  ManagedResources managed(context->desired().paths, {kHolderUnit, kAgentTemplateUnit});
+  RealStepExecutor executor(context->fs(), context->systemd(), context->tmux(), managed);
   if (!ExecuteSteps(plan, executor, io)) return kExitError;
 
   Result<Plan> after = ComputePlan(*context, plan.targets);

@@ -107,7 +107,7 @@ int RunSessionStart(const SessionOptions& options, const Environment& env, Io& i
                             options.name);
       return kExitSuccess;
     }
-    if (Status killed = tmux.value().KillSession(options.name); !killed.ok())
+    if (Status killed = tmux.value().KillOwnedSession(options.name); !killed.ok())
       return Fail(io, killed.message());
   }
   SessionRecord record{kOwnerAgent, runtime, get("MOSAIC_AGENT_WORKDIR"), identity.command_hash,
@@ -134,7 +134,7 @@ int RunSessionStop(const SessionOptions& options, const Environment& env, Io& io
   RealProcessRunner runner;
   Result<Tmux> tmux = Tmux::ForSocket(socket, runner);
   if (!tmux.ok()) return Fail(io, tmux.status().message());
-  if (Status killed = tmux.value().KillSession(options.name); !killed.ok())
+  if (Status killed = tmux.value().KillOwnedSession(options.name); !killed.ok())
     return Fail(io, killed.message());
   return kExitSuccess;
 }
@@ -175,9 +175,9 @@ int RunHolderStart(const HolderOptions& options, Io& io) {
   // remain-on-exit (server-wide, this socket only): an agent whose program exits stays
   // visible as a dead pane, so plan can report and restart it.
   Result<ProcessResult> r = tmux.value().StartServerWithHolder(
-      {"new-session", "-d", "-s", options.session, "--", "sleep", "infinity", ";", "set-option",
-       "-g", "remain-on-exit", "on", ";", "set-option", "-t", "=" + options.session + ":",
-       "@mosaic-owner", kOwnerHolder});
+      {{"new-session", "-d", "-s", options.session, "--", "sleep", "infinity"},
+       {"set-option", "-g", "remain-on-exit", "on"},
+       {"set-option", "-t", "=" + options.session + ":", std::string(kOptionOwner), kOwnerHolder}});
   if (!r.ok()) return Fail(io, r.status().message());
   if (r.value().exit_code != 0)
     return Fail(io,

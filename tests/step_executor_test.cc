@@ -9,6 +9,7 @@
 #include "memory_file_system.h"
 #include "planner_fixture.h"
 #include "recording_systemd_manager.h"
+#include "unit_files.h"
 
 namespace mosaic {
 namespace {
@@ -20,7 +21,9 @@ constexpr char kRoster[] = "version: 1\nagents: [{name: a, runtime: pi}, {name: 
 
 class StepExecutorTest : public testing::Test {
  protected:
-  StepExecutorTest() : tmux_(Tmux::ForSocket("fleet", runner_).value()) {}
+  StepExecutorTest()
+      : tmux_(Tmux::ForSocket("fleet", runner_).value()),
+        managed_(testing_support::Desired(kRoster).paths, {kHolderUnit, kAgentTemplateUnit}) {}
 
   Status ExecuteAll(StepExecutor& executor, const Plan& plan) {
     for (const Step& step : plan.steps)
@@ -35,13 +38,14 @@ class StepExecutorTest : public testing::Test {
   RecordingSystemdManager systemd_;
   RecordingProcessRunner runner_;
   Tmux tmux_;
+  ManagedResources managed_;
   std::vector<std::string> progress_;
 };
 
 TEST_F(StepExecutorTest, AFreshPlanWritesFilesThenReloadsEnablesAndStartsInOrder) {
   DesiredState desired = testing_support::Desired(kRoster);
   Plan plan = MakePlan(desired, ObservedState{});
-  RealStepExecutor executor(fs_, systemd_, tmux_);
+  RealStepExecutor executor(fs_, systemd_, tmux_, managed_);
   ASSERT_TRUE(ExecuteAll(executor, plan).ok());
   EXPECT_THAT(
       systemd_.log,
@@ -60,7 +64,7 @@ TEST_F(StepExecutorTest, EnvFilesAreMergedWithWhatTheUserWroteSinceThePlan) {
   DesiredState desired = testing_support::Desired(kRoster);
   Plan plan = MakePlan(desired, ObservedState{});
   fs_.Put(desired.agents[0].env_path, "# written after the plan\nTOKEN=x\n");
-  RealStepExecutor executor(fs_, systemd_, tmux_);
+  RealStepExecutor executor(fs_, systemd_, tmux_, managed_);
   ASSERT_TRUE(ExecuteAll(executor, plan).ok());
   std::string env = fs_.files().at(desired.agents[0].env_path);
   EXPECT_THAT(env,
@@ -71,7 +75,7 @@ TEST_F(StepExecutorTest, AFailedJobIsAnErrorAndLaterStepsAreTheCallersToSkip) {
   DesiredState desired = testing_support::Desired(kRoster);
   Plan plan = MakePlan(desired, ObservedState{});
   systemd_.failing.insert("mosaic-agent@a.service");
-  RealStepExecutor executor(fs_, systemd_, tmux_);
+  RealStepExecutor executor(fs_, systemd_, tmux_, managed_);
   Status status = ExecuteAll(executor, plan);
   EXPECT_FALSE(status.ok());
   EXPECT_THAT(status.message(), HasSubstr("mosaic-agent@a.service: failed"));
@@ -83,7 +87,7 @@ TEST_F(StepExecutorTest, ASymlinkedEnvFileIsNeverWrittenThrough) {
   fs_.PutSymlink(desired.agents[0].env_path);
   Step step{StepKind::kMergeEnvFile,    {}, desired.agents[0].env_path, "", 0600,
             desired.agents[0].owned_env};
-  RealStepExecutor executor(fs_, systemd_, tmux_);
+  RealStepExecutor executor(fs_, systemd_, tmux_, managed_);
   EXPECT_FALSE(executor.Execute(step, {}).ok());
 }
 
@@ -91,11 +95,45 @@ TEST_F(StepExecutorTest, RemovalsKillOnlyExactSessions) {
   DesiredState desired = testing_support::Desired("version: 1\nagents: []\n");
   ObservedState observed = testing_support::Converged(desired);
   observed.sessions["old"] = {"old", 5, false, kOwnerAgent, "pi", "/", "", ""};
-  RealStepExecutor executor(fs_, systemd_, tmux_);
+  RealStepExecutor executor(fs_, systemd_, tmux_, managed_);
   ASSERT_TRUE(ExecuteAll(executor, MakePlan(desired, observed)).ok());
   ASSERT_EQ(runner_.calls.size(), 1u);
-  EXPECT_THAT(runner_.calls[0],
-              ElementsAre("tmux", "-L", "fleet", "-N", "kill-session", "-t", "=old"));
+  EXPECT_THAT(runner_.calls[0], testing::Contains("kill-session -t =old"));
+}
+
+TEST_F(StepExecutorTest, RefusesToWriteAnythingButTheToolsOwnFiles) {
+  // What an edited saved plan tried: the executors act on nothing the tool does not manage.
+  DesiredState desired = testing_support::Desired(kRoster);
+  RealStepExecutor executor(fs_, systemd_, tmux_, managed_);
+  const std::string unit = desired.holder_unit_path;
+  for (Step step : std::vector<Step>{
+           {StepKind::kWriteFile, {}, "/home/op/.bashrc", desired.holder_unit_content, 0644, {}},
+           {StepKind::kWriteFile, {}, "/etc/passwd", desired.holder_unit_content, 0644, {}},
+           {StepKind::kWriteFile,
+            {},
+            unit + "/../../x.service",
+            desired.holder_unit_content,
+            0644,
+            {}},
+           {StepKind::kWriteFile, {}, unit, "[Service]\nExecStart=/bin/rm -rf ~\n", 0644, {}},
+           {StepKind::kWriteFile, {}, unit, desired.holder_unit_content, 04755, {}},
+           {StepKind::kMergeEnvFile,
+            {},
+            "/home/op/.profile",
+            "",
+            0600,
+            {{"MOSAIC_AGENT_NAME", "a"}}},
+           {StepKind::kMergeEnvFile, {}, desired.agents[0].env_path, "", 0600, {{"PATH", "/evil"}}},
+           {StepKind::kMergeEnvFile, {}, desired.paths.agents_dir + "/x:y.env", "", 0600, {}},
+           {StepKind::kStopUnits, {"sshd.service"}, "", "", 0, {}},
+           {StepKind::kStartUnits, {"mosaic-agent@a;b.service"}, "", "", 0, {}},
+           {StepKind::kDisableUnits, {"default.target"}, "", "", 0, {}}}) {
+    Status status = executor.Execute(step, {});
+    EXPECT_FALSE(status.ok()) << DescribeStep(step);
+    EXPECT_THAT(status.message(), HasSubstr("mosaic-fleet acts only on what it manages"));
+  }
+  EXPECT_TRUE(fs_.writes.empty());
+  EXPECT_TRUE(systemd_.log.empty());
 }
 
 TEST_F(StepExecutorTest, ADryRunRecordsEveryStepAndTouchesNothing) {

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace mosaic {
 namespace {
 
@@ -25,11 +27,10 @@ TEST(Tmux, EveryCommandNamesTheSocketAndUnsetsTmux) {
   Result<Tmux> tmux = Tmux::ForSocket("fleet", runner);
   ASSERT_TRUE(tmux.ok());
   (void)tmux.value().ListSessions();
-  (void)tmux.value().HasSession("a");
-  (void)tmux.value().KillSession("a");
+  (void)tmux.value().KillOwnedSession("a");
   (void)tmux.value().KillServer();
-  (void)tmux.value().NewSession("a", {"/bin/true"}, {kOwnerAgent, "pi", "/w", "c", "e"});
-  ASSERT_EQ(runner.calls.size(), 5u);
+  (void)tmux.value().NewSession("a", {"/bin/true", "x"}, {kOwnerAgent, "pi", "/w", "c", "e"});
+  ASSERT_EQ(runner.calls.size(), 4u);
   for (size_t i = 0; i < runner.calls.size(); ++i) {
     EXPECT_THAT(std::vector<std::string>(runner.calls[i].begin(), runner.calls[i].begin() + 3),
                 ElementsAre("tmux", "-L", "fleet"));
@@ -40,31 +41,88 @@ TEST(Tmux, EveryCommandNamesTheSocketAndUnsetsTmux) {
 TEST(Tmux, OnlyTheHoldersStartMayStartAServer) {
   RecordingProcessRunner runner;
   Tmux tmux = Tmux::ForSocket("fleet", runner).value();
-  (void)tmux.NewSession("a", {"/bin/true"}, {});
+  (void)tmux.NewSession("a", {"/bin/true", "x"}, {});
   (void)tmux.ListSessions();
-  (void)tmux.StartServerWithHolder({"new-session", "-d", "-s", "_holder"});
+  (void)tmux.StartServerWithHolder({{"new-session", "-d", "-s", "_holder"}});
   EXPECT_EQ(runner.calls[0][3], "-N");
   EXPECT_EQ(runner.calls[1][3], "-N");
   EXPECT_EQ(runner.calls[2][3], "new-session");
 }
 
-TEST(Tmux, TargetsAreExact) {
+TEST(Tmux, KillsOnlyOwnedSessionsExactlyInOneStep) {
   RecordingProcessRunner runner;
   Tmux tmux = Tmux::ForSocket("fleet", runner).value();
-  (void)tmux.KillSession("agent");
-  (void)tmux.HasSession("agent");
-  EXPECT_THAT(runner.calls[0],
-              ElementsAre("tmux", "-L", "fleet", "-N", "kill-session", "-t", "=agent"));
-  EXPECT_THAT(runner.calls[1],
-              ElementsAre("tmux", "-L", "fleet", "-N", "has-session", "-t", "=agent"));
+  ASSERT_TRUE(tmux.KillOwnedSession("agent").ok());
+  EXPECT_THAT(runner.calls[0], ElementsAre("tmux", "-L", "fleet", "-N", "if-shell", "-F", "-t",
+                                           "=agent:", "#{==:#{@mosaic-owner},mosaic-fleet}",
+                                           "kill-session -t =agent",
+                                           "display-message -p 'mosaic-fleet: not owned'"));
+}
+
+TEST(Tmux, AForeignSessionIsNeverKilledAndSaysSo) {
+  RecordingProcessRunner runner([](const std::vector<std::string>&) {
+    return ProcessResult{0, "mosaic-fleet: not owned\n", ""};
+  });
+  Status s = Tmux::ForSocket("fleet", runner).value().KillOwnedSession("mine");
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("not created by mosaic-fleet"));
+}
+
+TEST(Tmux, AGoneSessionOrServerIsAlreadyKilled) {
+  for (std::string err : {"can't find session: a\n", "no server running on /tmp/tmux-0/fleet\n"}) {
+    RecordingProcessRunner runner([&](const std::vector<std::string>&) {
+      return ProcessResult{1, "", err};
+    });
+    EXPECT_TRUE(Tmux::ForSocket("fleet", runner).value().KillOwnedSession("a").ok()) << err;
+  }
+}
+
+TEST(Tmux, ArgumentsEndingInASemicolonReachTmuxLiterally) {
+  EXPECT_EQ(TmuxLiteral("/srv/x;"), "/srv/x\\;");
+  EXPECT_EQ(TmuxLiteral(";"), "\\;");
+  EXPECT_EQ(TmuxLiteral("a\\;"), "a\\\\;");
+  EXPECT_EQ(TmuxLiteral("a;b"), "a;b");
+  EXPECT_EQ(TmuxLiteral(""), "");
+  RecordingProcessRunner runner;
+  Tmux tmux = Tmux::ForSocket("fleet", runner).value();
+  ASSERT_TRUE(tmux.NewSession("a", {"/bin/x", "y;"}, {kOwnerAgent, "pi", "/w;", "c", "e"}).ok());
+  const std::vector<std::string>& call = runner.calls[0];
+  // Exactly the separators this class puts between its own commands.
+  EXPECT_EQ(std::count(call.begin(), call.end(), ";"), 5);
+  EXPECT_THAT(call, testing::Contains("y\\;"));
+  EXPECT_THAT(call, testing::Contains("/w\\;"));
+}
+
+TEST(Tmux, UsesTheSocketPathWhenItIsKnownAndBoundsEveryCall) {
+  RecordingProcessRunner runner;
+  Tmux tmux =
+      Tmux::ForSocket("fleet", runner, {"/run/user/0/tmux-0/fleet", std::chrono::seconds(3)})
+          .value();
+  (void)tmux.ListSessions();
+  EXPECT_THAT(std::vector<std::string>(runner.calls[0].begin(), runner.calls[0].begin() + 4),
+              ElementsAre("tmux", "-S", "/run/user/0/tmux-0/fleet", "-N"));
+  EXPECT_EQ(runner.timeouts[0], std::chrono::seconds(3));
+  EXPECT_FALSE(Tmux::ForSocket("fleet", runner, {"relative/path"}).ok());
+}
+
+TEST(Tmux, AServerThatDoesNotAnswerIsAnErrorNamingIt) {
+  RecordingProcessRunner runner([](const std::vector<std::string>&) {
+    ProcessResult r;
+    r.timed_out = true;
+    return r;
+  });
+  Result<TmuxSessions> sessions = Tmux::ForSocket("fleet", runner).value().ListSessions();
+  ASSERT_FALSE(sessions.ok());
+  EXPECT_THAT(sessions.status().message(), HasSubstr("tmux -L fleet did not answer within 10 s"));
 }
 
 TEST(Tmux, UnsafeSessionNamesNeverReachTmux) {
   RecordingProcessRunner runner;
   Tmux tmux = Tmux::ForSocket("fleet", runner).value();
-  EXPECT_FALSE(tmux.KillSession("a:0").ok());
-  EXPECT_FALSE(tmux.HasSession("a.b").ok());
-  Status s = tmux.NewSession("#(reboot)", {"/bin/true"}, {});
+  EXPECT_FALSE(tmux.KillOwnedSession("a:0").ok());
+  EXPECT_FALSE(tmux.KillOwnedSession("a.b").ok());
+  EXPECT_FALSE(tmux.KillOwnedSession("a;").ok());
+  Status s = tmux.NewSession("#(reboot)", {"/bin/true", "x"}, {});
   EXPECT_FALSE(s.ok());
   EXPECT_THAT(s.message(), HasSubstr("may not contain '#'"));
   EXPECT_TRUE(runner.calls.empty());

