@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -69,6 +70,25 @@ class FleetIntegration : public testing::Test {
     RunResult r = Apply();
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     ASSERT_THAT(r.err, HasSubstr("The fleet has converged"));
+  }
+
+  // Polls `condition` until it holds or `seconds` pass: the world settles asynchronously (a
+  // pane's program changes directory after tmux reports its session).
+  static bool WaitFor(const std::function<bool()>& condition, double seconds = 10) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
+
+  // A format expanded for session `name`'s first pane, without the newline.
+  std::string PaneValue(const std::string& name, const std::string& format) {
+    std::string out =
+        sandbox_.Tmux(kSocket, {"display-message", "-p", "-t", "=" + name + ":", format}).out;
+    if (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
   }
 
   bool PlanIsEmpty() {
@@ -206,10 +226,29 @@ TEST_F(FleetIntegration, NoRosterValueReachesATmuxFormat) {
       "    working_directory: \"" +
       dir + "\"\n    model_hint: \"#{pid} $(touch " + marker + ")\"\n");
   EXPECT_FALSE(sandbox_.Exists(marker));
-  RunResult cwd =
-      sandbox_.Tmux(kSocket, {"display-message", "-p", "-t", "=a:", "#{pane_current_path}"});
-  EXPECT_EQ(cwd.out, dir + "\n");
+  // `session exec` changes directory a moment after tmux reports the session: wait for it.
+  EXPECT_TRUE(WaitFor([&] { return PaneValue("a", "#{pane_current_path}") == dir; }))
+      << PaneValue("a", "#{pane_current_path}");
   EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(FleetIntegration, HostileValuesReachTmuxLiterallyAndTheFleetConverges) {
+  // tmux reads an argument ending in ';' as a command separator: a working directory like
+  // that was recorded cut short, and the agent was restarted on every apply.
+  for (std::string name : {"semi;", "back\\;", ";", "two;;", "a;b", "fmt #{pid} $(x) `y`;"}) {
+    std::string dir = sandbox_.Home() + "/" + name;
+    std::filesystem::create_directories(dir);
+    std::string roster =
+        "version: 1\ntmux: {socket_name: itest}\nagents:\n  - name: a\n"
+        "    runtime: pi\n    working_directory: '" +
+        dir + "'\n";
+    Converge(roster);
+    EXPECT_EQ(PaneValue("a", "#{@mosaic-workdir}"), dir) << name;
+    EXPECT_TRUE(WaitFor([&] { return PaneValue("a", "#{pane_current_path}") == dir; })) << name;
+    EXPECT_TRUE(PlanIsEmpty()) << name;
+    RunResult again = Apply();
+    EXPECT_THAT(again.out, HasSubstr("No changes.")) << name;
+  }
 }
 
 TEST_F(FleetIntegration, ASessionKilledBehindTheToolsBackIsRecreated) {
