@@ -1,6 +1,8 @@
 #include "observer.h"
 
+#include <algorithm>
 #include <future>
+#include <map>
 #include <set>
 
 #include "unit_files.h"
@@ -71,6 +73,26 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
   for (const std::string& link : enabled) {
     if ((link == kHolderUnit || !AgentOfUnit(link).empty()) && !observed.units.contains(link))
       observed.units[link] = {link, "not-loaded", "inactive", true};
+  }
+  // Is what the manager loaded the unit files on disk? Asking the holder and one loaded agent
+  // instance covers both files (all instances share the template), whatever the fleet size.
+  auto file_of = [](const std::string& unit) {
+    return std::string(unit == kHolderUnit ? kHolderUnit : kAgentTemplateUnit);
+  };
+  std::map<std::string, std::string> probe_of_file;
+  for (const auto& [name, unit] : observed.units)
+    if (unit.load_state == "loaded") probe_of_file.try_emplace(file_of(name), name);
+  std::vector<std::string> probes;
+  for (const auto& [file, unit] : probe_of_file) probes.push_back(unit);
+  if (!probes.empty()) {
+    Result<std::vector<std::string>> stale = systemd.UnitsNeedingReload(probes);
+    if (!stale.ok()) {
+      listing.wait();
+      return stale.status();
+    }
+    for (const std::string& unit : stale.value())
+      observed.stale_unit_files.push_back(file_of(unit));
+    std::sort(observed.stale_unit_files.begin(), observed.stale_unit_files.end());
   }
   ObserveFiles(desired, fs, now, observed);
   Result<TmuxSessions> sessions = listing.get();

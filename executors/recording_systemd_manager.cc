@@ -21,9 +21,19 @@ Result<std::vector<UnitStatus>> RecordingSystemdManager::ListUnits(
   return out;
 }
 
+Result<std::vector<std::string>> RecordingSystemdManager::UnitsNeedingReload(
+    const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  calls_ += static_cast<int>(names.size());
+  for (const std::string& name : names)
+    if (stale.contains(name)) out.push_back(name);
+  return out;
+}
+
 Status RecordingSystemdManager::Reload() {
   ++calls_;
   log.push_back("reload");
+  stale.clear();
   return Status::Ok();
 }
 

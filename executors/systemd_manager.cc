@@ -5,6 +5,7 @@
 #include <systemd/sd-bus.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -22,7 +23,13 @@ constexpr char kPath[] = "/org/freedesktop/systemd1";
 constexpr char kManager[] = "org.freedesktop.systemd1.Manager";
 constexpr uint64_t kJobTimeoutUsec = 120ull * 1000 * 1000;
 
+// The manager's own words, or — when it did not answer at all — a sentence that says so.
 std::string BusError(const sd_bus_error& error, int r) {
+  if (r == -ETIMEDOUT ||
+      (error.name && std::string_view(error.name) == "org.freedesktop.DBus.Error.Timeout") ||
+      (error.name && std::string_view(error.name) == "org.freedesktop.DBus.Error.NoReply"))
+    return "the systemd user manager did not answer in time (is it frozen or overloaded? "
+           "wait longer with --timeout SECONDS)";
   if (error.message) return error.message;
   return std::strerror(r < 0 ? -r : r);
 }
@@ -71,6 +78,64 @@ class SdBusManager : public SystemdManager {
         return s;
     }
     return units;
+  }
+
+  Result<std::vector<std::string>> UnitsNeedingReload(
+      const std::vector<std::string>& units) override {
+    // One asynchronous property read per unit, all sent before any answer is awaited.
+    struct Query {
+      std::string unit;
+      bool answered = false;
+      bool needs_reload = false;
+      std::string error;
+    };
+    std::vector<Query> queries(units.size());
+    std::vector<sd_bus_slot*> slots;
+    int pending = 0;
+    auto on_reply = [](sd_bus_message* m, void* userdata, sd_bus_error*) -> int {
+      auto* q = static_cast<Query*>(userdata);
+      q->answered = true;
+      if (const sd_bus_error* e = sd_bus_message_get_error(m)) {
+        q->error = BusError(*e, -sd_bus_error_get_errno(e));
+        return 0;
+      }
+      int value = 0;
+      if (sd_bus_message_enter_container(m, 'v', "b") < 0 ||
+          sd_bus_message_read(m, "b", &value) < 0)
+        q->error = "unreadable NeedDaemonReload";
+      q->needs_reload = value != 0;
+      return 0;
+    };
+    for (size_t i = 0; i < units.size(); ++i) {
+      queries[i].unit = units[i];
+      char* path = nullptr;
+      int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", units[i].c_str(), &path);
+      sd_bus_slot* slot = nullptr;
+      if (r >= 0)
+        r = sd_bus_call_method_async(bus_, &slot, kService, path, "org.freedesktop.DBus.Properties",
+                                     "Get", on_reply, &queries[i], "ss",
+                                     "org.freedesktop.systemd1.Unit", "NeedDaemonReload");
+      std::free(path);
+      if (r < 0) {
+        for (sd_bus_slot* s : slots) sd_bus_slot_unref(s);
+        return Status::Error(fmt::format("cannot ask about {}: {}", units[i], std::strerror(-r)));
+      }
+      ++calls_;
+      ++pending;
+      slots.push_back(slot);
+    }
+    Status waited = WaitUntil([&] {
+      return std::all_of(queries.begin(), queries.end(), [](const Query& q) { return q.answered; });
+    });
+    for (sd_bus_slot* s : slots) sd_bus_slot_unref(s);
+    if (!waited.ok()) return waited;
+    std::vector<std::string> stale;
+    for (const Query& q : queries) {
+      if (!q.error.empty())
+        return Status::Error(fmt::format("reading NeedDaemonReload of {}: {}", q.unit, q.error));
+      if (q.needs_reload) stale.push_back(q.unit);
+    }
+    return stale;
   }
 
   Status Reload() override {
@@ -219,6 +284,23 @@ class SdBusManager : public SystemdManager {
     }
   };
 
+  // Processes bus traffic until `done()` holds. Every pending call carries the connection's
+  // method-call timeout, after which sd-bus answers it with a timeout error itself.
+  Status WaitUntil(const std::function<bool()>& done) {
+    while (!done()) {
+      int r = sd_bus_process(bus_, nullptr);
+      if (r < 0)
+        return Status::Error(
+            fmt::format("lost the connection to the systemd user manager: {}", std::strerror(-r)));
+      if (r > 0) continue;
+      r = sd_bus_wait(bus_, UINT64_MAX);
+      if (r < 0 && r != -EINTR)
+        return Status::Error(
+            fmt::format("waiting for the systemd user manager: {}", std::strerror(-r)));
+    }
+    return Status::Ok();
+  }
+
   std::string UnitResult(const std::string& unit) {
     ErrorRef error;
     MessageRef reply;
@@ -297,13 +379,16 @@ class SdBusManager : public SystemdManager {
 
 }  // namespace
 
-Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xdg_runtime_dir) {
+Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xdg_runtime_dir,
+                                                           std::chrono::milliseconds timeout) {
   sd_bus* bus = nullptr;
   std::string tried;
+  const uint64_t timeout_usec = static_cast<uint64_t>(timeout.count()) * 1000;
   if (!xdg_runtime_dir.empty()) {
     std::string address = "unix:path=" + xdg_runtime_dir + "/systemd/private";
     int r = sd_bus_new(&bus);
     if (r >= 0) r = sd_bus_set_address(bus, address.c_str());
+    if (r >= 0) r = sd_bus_set_method_call_timeout(bus, timeout_usec);
     if (r >= 0) r = sd_bus_start(bus);
     if (r < 0) {
       sd_bus_unref(bus);
@@ -322,6 +407,7 @@ Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xd
           "(On a server: loginctl enable-linger $USER.) `mosaic-fleet validate` needs no manager.",
           tried, std::strerror(-r)));
     }
+    (void)sd_bus_set_method_call_timeout(bus, timeout_usec);
   }
   return std::unique_ptr<SystemdManager>(std::make_unique<SdBusManager>(bus));
 }

@@ -5,6 +5,7 @@
 // one wait, not 50 round trips. Each job's result is reported as it completes.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +32,10 @@ class SystemdManager {
   /// (shell globs): two bus calls whatever the number of units.
   virtual Result<std::vector<UnitStatus>> ListUnits(const std::vector<std::string>& names,
                                                     const std::vector<std::string>& patterns) = 0;
+  /// Those of `units` (loaded ones) whose unit file changed on disk since the manager read it
+  /// (their NeedDaemonReload property): one round trip for all of them.
+  virtual Result<std::vector<std::string>> UnitsNeedingReload(
+      const std::vector<std::string>& units) = 0;
   /// daemon-reload; returns once the manager has reloaded.
   virtual Status Reload() = 0;
   /// Links units into their [Install] targets (boot survival), in one call.
@@ -46,9 +51,15 @@ class SystemdManager {
   virtual int bus_calls() const = 0;
 };
 
+/// How long one bus call to the user manager may take unless told otherwise.
+inline constexpr std::chrono::milliseconds kDefaultBusTimeout{10'000};
+
 /// Connects to the user manager of this user: its private socket
 /// ($XDG_RUNTIME_DIR/systemd/private, as systemctl --user does), else the user bus
-/// (sd_bus_open_user). The error says clearly when neither is reachable.
-Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xdg_runtime_dir);
+/// (sd_bus_open_user). The error says clearly when neither is reachable. Every call is
+/// bounded by `timeout` (jobs by their own, longer bound): a frozen manager is an error
+/// that says so, never a hang.
+Result<std::unique_ptr<SystemdManager>> ConnectUserManager(
+    const std::string& xdg_runtime_dir, std::chrono::milliseconds timeout = kDefaultBusTimeout);
 
 }  // namespace mosaic

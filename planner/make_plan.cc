@@ -86,7 +86,19 @@ class Planner {
 
   void PlanUnitFile(const std::string& path, const std::string& content, const std::string& unit) {
     const std::string* existing = File(path);
-    if (existing && *existing == content) return;
+    if (existing && *existing == content) {
+      const auto& stale = observed_.stale_unit_files;
+      if (std::find(stale.begin(), stale.end(), unit) == stale.end()) return;
+      // Written, but never loaded: an apply was stopped between the write and the reload.
+      plan_.changes.push_back({"unit_file." + unit,
+                               ChangeAction::kUpdate,
+                               "systemd still runs an older copy of this unit file (an apply "
+                               "stopped before its daemon-reload?): reloading",
+                               {{"loaded", "outdated", "current", false}},
+                               {}});
+      reload_ = true;
+      return;
+    }
     ResourceChange change{
         "unit_file." + unit,
         existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
@@ -96,6 +108,7 @@ class Planner {
         LineDiff(existing ? *existing : "", content)};
     plan_.changes.push_back(std::move(change));
     unit_writes_.push_back({StepKind::kWriteFile, {}, path, content, 0644, {}});
+    reload_ = true;
     if (unit == kHolderUnit && existing) holder_unit_changed_ = true;
   }
 
@@ -315,7 +328,7 @@ class Planner {
     };
     for (Step& s : unit_writes_) plan_.steps.push_back(std::move(s));
     for (Step& s : env_writes_) plan_.steps.push_back(std::move(s));
-    if (!unit_writes_.empty()) plan_.steps.push_back({StepKind::kDaemonReload, {}, "", "", 0, {}});
+    if (reload_) plan_.steps.push_back({StepKind::kDaemonReload, {}, "", "", 0, {}});
     batch(StepKind::kEnableUnits, enable_);
     // The holder first, on its own: only it may start the tmux server.
     if (start_holder_) batch(StepKind::kStartUnits, {kHolderUnit});
@@ -334,6 +347,7 @@ class Planner {
   std::vector<Step> unit_writes_, env_writes_;
   std::vector<std::string> enable_, start_, restart_, stop_, disable_, kill_;
   bool start_holder_ = false;
+  bool reload_ = false;  ///< a unit file is written, or the manager's copy of one is outdated
   bool holder_unit_changed_ = false;
 };
 

@@ -9,8 +9,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedSession, name, pane_pid,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, active_state,
                                                 enabled)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_server, tmux_server_pid,
-                                                sessions, units, files, env_files, heartbeat_ages,
-                                                preserved)
+                                                sessions, units, files, stale_unit_files, env_files,
+                                                heartbeat_ages, preserved)
 
 nlohmann::json ToJson(const ObservedState& observed) { return observed; }
 
@@ -35,6 +35,8 @@ std::string ObservedFingerprint(const ObservedState& o) {
     f.Add(name).Add(u.load_state).Add(u.active_state).Add(u.enabled);
   f.Add(static_cast<int64_t>(o.files.size()));
   for (const auto& [path, content] : o.files) f.Add(path).Add(content);
+  f.Add(static_cast<int64_t>(o.stale_unit_files.size()));
+  for (const std::string& name : o.stale_unit_files) f.Add(name);
   f.Add(static_cast<int64_t>(o.env_files.size()));
   for (const std::string& name : o.env_files) f.Add(name);
   f.Add(static_cast<int64_t>(o.preserved.size()));

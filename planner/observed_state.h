@@ -46,7 +46,10 @@ struct ObservedState {
   std::map<std::string, ObservedSession> sessions;  ///< on the fleet socket, by name
   std::map<std::string, ObservedUnit> units;  ///< the holder and every mosaic-agent@ unit seen
   std::map<std::string, std::string> files;   ///< unit and env files that exist: path → content
-  std::vector<std::string> env_files;         ///< agents with an env file, by name
+  /// Unit files ("mosaic-agent@.service", …) changed on disk since the manager loaded them
+  /// (NeedDaemonReload): written by an apply that was stopped before its daemon-reload.
+  std::vector<std::string> stale_unit_files;
+  std::vector<std::string> env_files;             ///< agents with an env file, by name
   std::map<std::string, int64_t> heartbeat_ages;  ///< agent → seconds since its last heartbeat
   std::vector<std::string> preserved;             ///< user data found and left alone (paths)
   friend bool operator==(const ObservedState&, const ObservedState&) = default;

@@ -273,6 +273,19 @@ TEST(MakePlan, DaemonReloadOnlyWhenAUnitFileChanged) {
               ElementsAre("  …", "  [Install]", "  WantedBy=default.target", "- # local edit"));
 }
 
+TEST(MakePlan, AUnitFileTheManagerHasNotLoadedIsReloaded) {
+  // The file on disk is right, but systemd still runs the copy it read before: an apply was
+  // stopped between writing the file and daemon-reload.
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.stale_unit_files = {kAgentTemplateUnit};
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Addresses(plan), ElementsAre("~ unit_file.mosaic-agent@.service"));
+  EXPECT_THAT(Steps(plan), ElementsAre("daemon-reload "));
+  EXPECT_THAT(Change(plan, "unit_file.mosaic-agent@.service")->reason,
+              HasSubstr("stopped before its daemon-reload"));
+}
+
 TEST(MakePlan, ChangedHolderUnitIsWrittenButTheHolderNeverRestarted) {
   DesiredState desired = Desired(kRoster);
   ObservedState observed = Converged(desired);

@@ -60,5 +60,21 @@ TEST(Observe, ReadsUnitsEnablementFilesHeartbeatsAndPreservedData) {
   EXPECT_THAT(o.preserved, ElementsAre(p.mosaic_home + "/fleet/custom.yaml", p.run_dir));
 }
 
+TEST(Observe, AsksOneUnitPerUnitFileWhetherItsLoadedCopyIsOutdated) {
+  DesiredState desired = testing_support::Desired(
+      "version: 1\nagents: [{name: a, runtime: pi}, {name: b, runtime: pi}]\n");
+  MemoryFileSystem fs;
+  RecordingSystemdManager systemd;
+  for (std::string unit :
+       {"mosaic-tmux-holder.service", "mosaic-agent@a.service", "mosaic-agent@b.service"})
+    systemd.units[unit] = {unit, "loaded", "active", "exited"};
+  systemd.stale = {"mosaic-agent@a.service"};
+  RecordingProcessRunner runner;
+  Tmux tmux = Tmux::ForSocket("fleet", runner).value();
+  ObservedState o = Observe(desired, tmux, systemd, fs, 0).value();
+  EXPECT_THAT(o.stale_unit_files, ElementsAre("mosaic-agent@.service"));
+  EXPECT_EQ(systemd.bus_calls(), 4) << "two listings, and one question per unit file";
+}
+
 }  // namespace
 }  // namespace mosaic

@@ -354,6 +354,31 @@ TEST_F(FleetIntegration, SigkillDuringApplyThenApplyConvergesAndLosesNothing) {
   }
 }
 
+TEST_F(FleetIntegration, AnApplyStoppedBeforeItsDaemonReloadIsFinishedByTheNext) {
+  // The state a SIGKILL between writing a unit file and daemon-reload leaves: the file on
+  // disk is current, the manager runs an older copy (here one whose ExecStart is broken, as
+  // after a binary move). The next plan must see it and reload.
+  Converge();
+  const std::string unit = sandbox_.Config() + "/systemd/user/mosaic-agent@.service";
+  const std::string current = sandbox_.ReadFile(unit);
+  std::string broken = current;
+  for (size_t at = broken.find("ExecStart="); at != std::string::npos;
+       at = broken.find("ExecStart=", at + 1))
+    broken.insert(at + 10, "/nonexistent/old-binary-path ");
+  sandbox_.WriteFile(unit, broken);
+  ASSERT_EQ(sandbox_.Exec({"systemctl", "--user", "daemon-reload"}).code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a later mtime than the load
+  sandbox_.WriteFile(unit, current);
+  RunResult plan = sandbox_.Fleet({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.code, 2) << plan.out << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("~ unit_file.mosaic-agent@.service"));
+  EXPECT_THAT(plan.out, HasSubstr("stopped before its daemon-reload"));
+  ASSERT_EQ(Apply().code, 0);
+  EXPECT_TRUE(PlanIsEmpty());
+  RunResult restart = sandbox_.Exec({"systemctl", "--user", "restart", "mosaic-agent@a.service"});
+  EXPECT_EQ(restart.code, 0) << restart.err;
+}
+
 TEST_F(FleetIntegration, FourAppliesAtOnceAllExitCleanlyAndConverge) {
   WriteRoster(kRoster);
   std::vector<pid_t> pids;
