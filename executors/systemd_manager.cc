@@ -53,7 +53,9 @@ struct ErrorRef {
 class SdBusManager : public SystemdManager {
  public:
   explicit SdBusManager(sd_bus* bus) : bus_(bus) {}
-  ~SdBusManager() override { sd_bus_flush_close_unref(bus_); }
+  // Every call is awaited before it returns, so nothing is left to flush; and a flush would
+  // wait, unbounded, on a manager that stopped answering.
+  ~SdBusManager() override { sd_bus_close_unref(bus_); }
 
   Status Subscribe() {
     ErrorRef error;
@@ -377,6 +379,26 @@ class SdBusManager : public SystemdManager {
   bool subscribed_ = false;
 };
 
+Status WaitUntilReady(sd_bus* bus, std::chrono::milliseconds timeout) {
+  const uint64_t deadline = NowUsec() + static_cast<uint64_t>(timeout.count()) * 1000;
+  while (true) {
+    int r = sd_bus_is_ready(bus);
+    if (r > 0) return Status::Ok();
+    if (r == 0) r = sd_bus_process(bus, nullptr);
+    if (r < 0)
+      return Status::Error(
+          fmt::format("cannot connect to the systemd user manager: {}", std::strerror(-r)));
+    if (r > 0) continue;
+    uint64_t now = NowUsec();
+    if (now >= deadline)
+      return Status::Error(fmt::format(
+          "the systemd user manager did not answer in time ({} s to connect; is it frozen or "
+          "overloaded? wait longer with --timeout SECONDS)",
+          timeout.count() / 1000.0));
+    (void)sd_bus_wait(bus, deadline - now);
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xdg_runtime_dir,
@@ -408,6 +430,12 @@ Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xd
           tried, std::strerror(-r)));
     }
     (void)sd_bus_set_method_call_timeout(bus, timeout_usec);
+  }
+  // sd-bus authenticates lazily and gives a silent peer 90 s; a frozen manager must cost no
+  // more than any other call.
+  if (Status ready = WaitUntilReady(bus, timeout); !ready.ok()) {
+    sd_bus_close_unref(bus);  // not flushed: flushing waits for the very handshake that failed
+    return ready;
   }
   return std::unique_ptr<SystemdManager>(std::make_unique<SdBusManager>(bus));
 }

@@ -7,6 +7,7 @@
 //   unit files    = ${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user/
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace mosaic {
@@ -19,6 +20,9 @@ struct Environment {
   std::string xdg_runtime_dir;
   std::string mosaic_home;
   std::string hostname;
+  std::string tmux_tmpdir;    ///< $TMUX_TMPDIR of this process (the units may have another)
+  std::string fleet_timeout;  ///< $MOSAIC_FLEET_TIMEOUT: seconds a tmux or bus call may take
+  int64_t uid = 0;
 };
 
 struct FleetPaths {

@@ -37,6 +37,9 @@ Environment CaptureEnvironment() {
   env.xdg_config_home = get("XDG_CONFIG_HOME");
   env.xdg_runtime_dir = get("XDG_RUNTIME_DIR");
   env.mosaic_home = get("MOSAIC_HOME");
+  env.tmux_tmpdir = get("TMUX_TMPDIR");
+  env.fleet_timeout = get("MOSAIC_FLEET_TIMEOUT");
+  env.uid = static_cast<int64_t>(::getuid());
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) env.hostname = host;
   return env;
@@ -102,6 +105,10 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
     cmd->add_option("--host", fleet.host,
                     "Act as this host: agents with another `host` are left alone (default: " +
                         (env.hostname.empty() ? std::string("this hostname") : env.hostname) + ")");
+    cmd->add_option("--timeout", fleet.timeout_seconds,
+                    "Seconds one tmux or systemd call may take before it is an error (default: "
+                    "$MOSAIC_FLEET_TIMEOUT, else 10)")
+        ->check(CLI::PositiveNumber);
   };
 
   PlanCommandOptions plan;

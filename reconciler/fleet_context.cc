@@ -1,8 +1,10 @@
 #include "fleet_context.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <ctime>
 
 #include "observer.h"
@@ -42,11 +44,26 @@ std::optional<FleetContext> FleetContext::Load(const FleetOptions& options, cons
   return context;
 }
 
-Status FleetContext::Connect(const Environment& env) {
-  Result<Tmux> tmux = Tmux::ForSocket(desired_.socket, *runner_);
+Result<std::chrono::milliseconds> CallTimeout(double flag_seconds, const Environment& env) {
+  double seconds = flag_seconds;
+  if (seconds <= 0 && !env.fleet_timeout.empty()) {
+    char* end = nullptr;
+    seconds = std::strtod(env.fleet_timeout.c_str(), &end);
+    if (end == env.fleet_timeout.c_str() || *end != '\0' || !(seconds > 0) || seconds > 86400)
+      return Status::Error(
+          fmt::format("MOSAIC_FLEET_TIMEOUT={} is not a number of seconds (between 0 and 86400)",
+                      env.fleet_timeout));
+  }
+  if (seconds <= 0) return std::chrono::milliseconds(kDefaultTmuxTimeout);
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+Status FleetContext::Connect(const Environment& env, std::chrono::milliseconds timeout) {
+  Result<Tmux> tmux = Tmux::ForSocket(desired_.socket, *runner_, {"", timeout});
   if (!tmux.ok()) return tmux.status();
   tmux_.emplace(std::move(tmux).value());
-  Result<std::unique_ptr<SystemdManager>> manager = ConnectUserManager(env.xdg_runtime_dir);
+  Result<std::unique_ptr<SystemdManager>> manager =
+      ConnectUserManager(env.xdg_runtime_dir, timeout);
   if (!manager.ok()) return manager.status();
   systemd_ = std::move(manager).value();
   return Status::Ok();
@@ -55,7 +72,9 @@ Status FleetContext::Connect(const Environment& env) {
 std::optional<FleetContext> OpenFleet(const FleetOptions& options, const Environment& env, Io& io) {
   std::optional<FleetContext> context = FleetContext::Load(options, env, io);
   if (!context) return std::nullopt;
-  if (Status s = context->Connect(env); !s.ok()) {
+  Result<std::chrono::milliseconds> timeout = CallTimeout(options.timeout_seconds, env);
+  Status s = timeout.ok() ? context->Connect(env, timeout.value()) : timeout.status();
+  if (!s.ok()) {
     io.err << "error: " << s.message() << "\n";
     return std::nullopt;
   }

@@ -3,6 +3,7 @@
 // world observed. Each step fails with a message for the user and touches nothing.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,9 +19,14 @@
 namespace mosaic {
 
 struct FleetOptions {
-  std::string roster;  ///< empty: the default roster path
-  std::string host;    ///< empty: this machine's hostname
+  std::string roster;          ///< empty: the default roster path
+  std::string host;            ///< empty: this machine's hostname
+  double timeout_seconds = 0;  ///< bound on each tmux and bus call; 0: CallTimeout's default
 };
+
+/// The bound on each tmux and bus call: `flag_seconds` if given, else $MOSAIC_FLEET_TIMEOUT,
+/// else 10 s. An unreadable $MOSAIC_FLEET_TIMEOUT is an error naming it.
+Result<std::chrono::milliseconds> CallTimeout(double flag_seconds, const Environment& env);
 
 class FleetContext {
  public:
@@ -30,7 +36,7 @@ class FleetContext {
                                           Io& io);
 
   /// Connects to the systemd user manager and the fleet's tmux socket; a message on failure.
-  Status Connect(const Environment& env);
+  Status Connect(const Environment& env, std::chrono::milliseconds timeout);
 
   /// Observes the world now (one tmux process, two bus calls, file reads).
   Result<ObservedState> Observe();

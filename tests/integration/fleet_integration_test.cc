@@ -379,6 +379,43 @@ TEST_F(FleetIntegration, AnApplyStoppedBeforeItsDaemonReloadIsFinishedByTheNext)
   EXPECT_EQ(restart.code, 0) << restart.err;
 }
 
+TEST_F(FleetIntegration, AStoppedTmuxServerIsAnErrorNamingItNeverAHang) {
+  Converge();
+  pid_t server = static_cast<pid_t>(sandbox_.ServerPid(kSocket));
+  ASSERT_GT(server, 0);
+  ASSERT_EQ(::kill(server, SIGSTOP), 0);  // a wedged server, in real life
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"plan"}, {"status"}, {"apply", "--yes"}}) {
+    args.insert(args.end(), {"--timeout", "1"});
+    auto started = std::chrono::steady_clock::now();
+    RunResult r = sandbox_.Fleet(args);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_EQ(r.code, 1) << args[0];
+    EXPECT_THAT(r.err, HasSubstr("tmux -L itest did not answer within 1 s")) << args[0];
+    EXPECT_LT(seconds, 20) << args[0] << " must give up, not hang";
+  }
+  // The failed apply released its lock: the next one waits for tmux, not for the lock.
+  RunResult again = sandbox_.Fleet({"apply", "--yes", "--timeout", "1", "--lock-timeout", "0.1"});
+  EXPECT_THAT(again.err, Not(HasSubstr("another mosaic-fleet apply is running")));
+  ASSERT_EQ(::kill(server, SIGCONT), 0);
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(FleetIntegration, AFrozenUserManagerIsAnErrorNamingItNeverAHang) {
+  Converge();
+  ASSERT_EQ(::kill(sandbox_.ManagerPid(), SIGSTOP), 0);
+  auto started = std::chrono::steady_clock::now();
+  RunResult r = sandbox_.Fleet({"plan", "--timeout", "1"});
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ::kill(sandbox_.ManagerPid(), SIGCONT);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("the systemd user manager did not answer in time"));
+  EXPECT_LT(seconds, 20) << "plan must give up, not hang";
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
 TEST_F(FleetIntegration, FourAppliesAtOnceAllExitCleanlyAndConverge) {
   WriteRoster(kRoster);
   std::vector<pid_t> pids;

@@ -77,6 +77,8 @@ class Sandbox {
 
   /// Stops the user manager as logout or shutdown would (SIGTERM): every unit stops.
   void StopManager();
+  /// The user manager's pid (to freeze it with SIGSTOP, say).
+  pid_t ManagerPid() const { return manager_pid_; }
 
   /// Pids of processes whose environment mentions the sandbox directory.
   std::vector<pid_t> ProcessesInside() const;
