@@ -30,6 +30,11 @@ Result<std::vector<std::string>> RecordingSystemdManager::UnitsNeedingReload(
   return out;
 }
 
+Result<std::vector<std::string>> RecordingSystemdManager::Environment() {
+  ++calls_;
+  return environment;
+}
+
 Status RecordingSystemdManager::Reload() {
   ++calls_;
   log.push_back("reload");

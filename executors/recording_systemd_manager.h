@@ -17,6 +17,7 @@ class RecordingSystemdManager : public SystemdManager {
                                             const std::vector<std::string>& patterns) override;
   Result<std::vector<std::string>> UnitsNeedingReload(
       const std::vector<std::string>& units) override;
+  Result<std::vector<std::string>> Environment() override;
   Status Reload() override;
   Status Enable(const std::vector<std::string>& units) override;
   Status Disable(const std::vector<std::string>& units) override;
@@ -28,6 +29,7 @@ class RecordingSystemdManager : public SystemdManager {
   std::map<std::string, UnitStatus> units;  ///< what ListUnits answers (loaded units)
   std::set<std::string> failing;            ///< units whose jobs fail
   std::set<std::string> stale;              ///< units whose files changed since loading
+  std::vector<std::string> environment;     ///< what Environment() answers
   std::vector<std::string> log;             ///< "start a.service", "reload", … in order
 
  private:

@@ -140,6 +140,23 @@ class SdBusManager : public SystemdManager {
     return stale;
   }
 
+  Result<std::vector<std::string>> Environment() override {
+    ErrorRef error;
+    char** strv = nullptr;
+    ++calls_;
+    int r =
+        sd_bus_get_property_strv(bus_, kService, kPath, kManager, "Environment", &error.e, &strv);
+    if (r < 0)
+      return Status::Error("reading the user manager's environment: " + BusError(error.e, r));
+    std::vector<std::string> out;
+    for (char** e = strv; e && *e; ++e) {
+      out.emplace_back(*e);
+      std::free(*e);
+    }
+    std::free(strv);
+    return out;
+  }
+
   Status Reload() override {
     ErrorRef error;
     MessageRef reply;

@@ -36,6 +36,8 @@ class SystemdManager {
   /// (their NeedDaemonReload property): one round trip for all of them.
   virtual Result<std::vector<std::string>> UnitsNeedingReload(
       const std::vector<std::string>& units) = 0;
+  /// The manager's environment ("KEY=value" entries): what every unit starts with.
+  virtual Result<std::vector<std::string>> Environment() = 0;
   /// daemon-reload; returns once the manager has reloaded.
   virtual Status Reload() = 0;
   /// Links units into their [Install] targets (boot survival), in one call.

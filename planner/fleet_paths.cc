@@ -8,6 +8,12 @@ std::string ExpandHome(const std::string& path, const std::string& home) {
   return path;
 }
 
+std::string TmuxSocketDirectory(const std::string& tmux_tmpdir, int64_t uid) {
+  std::string base = tmux_tmpdir.starts_with("/") ? tmux_tmpdir : "/tmp";
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  return base + "/tmux-" + std::to_string(uid);
+}
+
 FleetPaths ResolveFleetPaths(const Environment& env) {
   FleetPaths paths;
   paths.home = env.home;

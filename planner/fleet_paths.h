@@ -39,6 +39,10 @@ struct FleetPaths {
 
 FleetPaths ResolveFleetPaths(const Environment& env);
 
+/// The directory tmux keeps its sockets in for a process whose $TMUX_TMPDIR is `tmux_tmpdir`:
+/// ${TMUX_TMPDIR:-/tmp}/tmux-UID (tmux ignores a relative TMUX_TMPDIR).
+std::string TmuxSocketDirectory(const std::string& tmux_tmpdir, int64_t uid);
+
 /// "~" and "~/x" under `home`; anything else unchanged.
 std::string ExpandHome(const std::string& path, const std::string& home);
 

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "env_file.h"
@@ -129,6 +130,12 @@ class Planner {
         continue;
       }
       const std::string& merged = merge.content;
+      // (The merge keeps the user's variables and lines, so the file as it is tells.)
+      if (std::optional<Diagnostic> mismatch =
+              SocketDirectoryMismatch(agent, existing ? *existing : "")) {
+        plan_.errors.push_back(std::move(*mismatch));
+        continue;
+      }
       merged_env_[agent.spec.name] = merged;
       if (existing && *existing == merged) continue;
       std::map<std::string, std::string> before =
@@ -153,6 +160,32 @@ class Planner {
       env_writes_.push_back(
           {StepKind::kMergeEnvFile, {}, agent.env_path, "", 0600, agent.owned_env});
     }
+  }
+
+  // A TMUX_TMPDIR in an agent's env file gives its unit another socket directory than the
+  // manager's: its session would start on a tmux server other than the holder's, unseen.
+  std::optional<Diagnostic> SocketDirectoryMismatch(const DesiredAgent& agent,
+                                                    const std::string& env) const {
+    EnvFile file = ParseEnvFile(env);
+    auto vars = file.Variables();
+    auto it = vars.find("TMUX_TMPDIR");
+    if (it == vars.end() ||
+        TmuxSocketDirectory(it->second, 0) == TmuxSocketDirectory(observed_.tmux_tmpdir, 0))
+      return std::nullopt;
+    int line = 0;
+    for (const EnvEntry& e : file.entries)
+      if (e.kind == EnvEntry::Kind::kAssignment && e.key == "TMUX_TMPDIR") line = e.line;
+    return Diagnostic{
+        Severity::kError,
+        agent.env_path,
+        {line, 0},
+        "",
+        fmt::format("TMUX_TMPDIR here differs from the user manager's ({}), so agent {}'s "
+                    "session would start on another tmux server than the fleet's; remove the "
+                    "line (to move the fleet's sockets, set TMUX_TMPDIR for the manager: "
+                    "`systemctl --user set-environment TMUX_TMPDIR=…`)",
+                    observed_.tmux_tmpdir.empty() ? "unset" : observed_.tmux_tmpdir,
+                    agent.spec.name)};
   }
 
   void PlanHolder() {

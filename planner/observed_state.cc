@@ -8,9 +8,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedSession, name, pane_pid,
                                                 runtime, workdir, command_hash, env_hash)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, active_state,
                                                 enabled)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_server, tmux_server_pid,
-                                                sessions, units, files, stale_unit_files, env_files,
-                                                heartbeat_ages, preserved)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_tmpdir, tmux_server,
+                                                tmux_server_pid, sessions, units, files,
+                                                stale_unit_files, env_files, heartbeat_ages,
+                                                preserved)
 
 nlohmann::json ToJson(const ObservedState& observed) { return observed; }
 
@@ -20,7 +21,7 @@ std::string ObservedFingerprint(const ObservedState& o) {
   // Every field but heartbeat ages, hashed directly (a JSON copy of every file costs more
   // than the whole plan at a few hundred agents).
   Fingerprinter f;
-  f.Add(o.tmux_server).Add(o.tmux_server_pid);
+  f.Add(o.tmux_tmpdir).Add(o.tmux_server).Add(o.tmux_server_pid);
   for (const auto& [name, s] : o.sessions)
     f.Add(name)
         .Add(s.pane_pid)

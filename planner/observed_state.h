@@ -41,6 +41,9 @@ struct ObservedUnit {
 };
 
 struct ObservedState {
+  /// TMUX_TMPDIR in the user manager's environment ("" when unset): where the units' tmux, and
+  /// so the fleet's server, keeps its socket.
+  std::string tmux_tmpdir;
   bool tmux_server = false;
   int64_t tmux_server_pid = 0;
   std::map<std::string, ObservedSession> sessions;  ///< on the fleet socket, by name

@@ -59,13 +59,28 @@ Result<std::chrono::milliseconds> CallTimeout(double flag_seconds, const Environ
 }
 
 Status FleetContext::Connect(const Environment& env, std::chrono::milliseconds timeout) {
-  Result<Tmux> tmux = Tmux::ForSocket(desired_.socket, *runner_, {"", timeout});
-  if (!tmux.ok()) return tmux.status();
-  tmux_.emplace(std::move(tmux).value());
   Result<std::unique_ptr<SystemdManager>> manager =
       ConnectUserManager(env.xdg_runtime_dir, timeout);
   if (!manager.ok()) return manager.status();
   systemd_ = std::move(manager).value();
+  // The fleet's server is where the units' tmux puts it: under the manager's TMUX_TMPDIR,
+  // whatever this shell's says. That path is used explicitly from here on.
+  Result<std::vector<std::string>> manager_env = systemd_->Environment();
+  if (!manager_env.ok()) return manager_env.status();
+  for (const std::string& entry : manager_env.value())
+    if (entry.starts_with("TMUX_TMPDIR=")) tmux_tmpdir_ = entry.substr(12);
+  std::string directory = TmuxSocketDirectory(tmux_tmpdir_, env.uid);
+  if (directory != TmuxSocketDirectory(env.tmux_tmpdir, env.uid))
+    note_ = fmt::format(
+        "note: this shell's TMUX_TMPDIR ({}) is not the user manager's ({}); mosaic-fleet uses "
+        "the manager's, as the units do. The fleet's tmux server is at {}/{} (`tmux -S` that "
+        "path reaches it; `tmux -L {}` from this shell does not).",
+        env.tmux_tmpdir.empty() ? "unset" : env.tmux_tmpdir,
+        tmux_tmpdir_.empty() ? "unset" : tmux_tmpdir_, directory, desired_.socket, desired_.socket);
+  Result<Tmux> tmux =
+      Tmux::ForSocket(desired_.socket, *runner_, {directory + "/" + desired_.socket, timeout});
+  if (!tmux.ok()) return tmux.status();
+  tmux_.emplace(std::move(tmux).value());
   return Status::Ok();
 }
 
@@ -78,12 +93,15 @@ std::optional<FleetContext> OpenFleet(const FleetOptions& options, const Environ
     io.err << "error: " << s.message() << "\n";
     return std::nullopt;
   }
+  if (!context->note_.empty()) io.err << context->note_ << "\n";
   return context;
 }
 
 Result<ObservedState> FleetContext::Observe() {
-  return mosaic::Observe(desired_, *tmux_, *systemd_, *fs_,
-                         static_cast<int64_t>(std::time(nullptr)));
+  Result<ObservedState> observed =
+      mosaic::Observe(desired_, *tmux_, *systemd_, *fs_, static_cast<int64_t>(std::time(nullptr)));
+  if (observed.ok()) observed.value().tmux_tmpdir = tmux_tmpdir_;
+  return observed;
 }
 
 }  // namespace mosaic

@@ -38,7 +38,7 @@ class FleetContext {
   /// Connects to the systemd user manager and the fleet's tmux socket; a message on failure.
   Status Connect(const Environment& env, std::chrono::milliseconds timeout);
 
-  /// Observes the world now (one tmux process, two bus calls, file reads).
+  /// Observes the world now (one tmux process, a constant number of bus calls, file reads).
   Result<ObservedState> Observe();
 
   const DesiredState& desired() const { return desired_; }
@@ -58,6 +58,9 @@ class FleetContext {
   std::unique_ptr<ProcessRunner> runner_ = std::make_unique<RealProcessRunner>();
   std::unique_ptr<SystemdManager> systemd_;
   std::optional<Tmux> tmux_;
+  std::string tmux_tmpdir_;  ///< the user manager's TMUX_TMPDIR
+  std::string note_;         ///< said once the fleet is open (a TMUX_TMPDIR mismatch)
+  friend std::optional<FleetContext> OpenFleet(const FleetOptions&, const Environment&, Io&);
 };
 
 /// Load() then Connect(): a context ready to observe, or nullopt after telling the user why.

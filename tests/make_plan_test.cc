@@ -333,6 +333,23 @@ TEST(MakePlan, AnEnvFileThatCannotBeRewrittenSafelyIsALocatedErrorAndNothingElse
   EXPECT_THAT(PlanToJson(plan).dump(), Not(HasSubstr("hunter2")));
 }
 
+TEST(MakePlan, AnEnvFileGivingItsAgentAnotherTmuxSocketDirectoryIsAnError) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.tmux_tmpdir = "/run/user/1000";
+  std::string& env = observed.files[desired.agents[1].env_path];
+  env += "TMUX_TMPDIR=/run/user/1000/\n";  // the same directory: fine
+  EXPECT_FALSE(MakePlan(desired, observed).has_errors());
+  env += "# later\nTMUX_TMPDIR=/tmp\n";
+  Plan plan = MakePlan(desired, observed);
+  ASSERT_TRUE(plan.has_errors());
+  EXPECT_EQ(plan.errors[0].file, desired.agents[1].env_path);
+  EXPECT_EQ(plan.errors[0].location.line,
+            static_cast<int>(std::count(env.begin(), env.end(), '\n')));
+  EXPECT_THAT(plan.errors[0].message, HasSubstr("user manager's (/run/user/1000)"));
+  EXPECT_EQ(Change(plan, "agent.a0"), nullptr);
+}
+
 TEST(MakePlan, IsDeterministic) {
   DesiredState desired = Desired(kRoster);
   ObservedState observed = Converged(desired);

@@ -392,7 +392,7 @@ TEST_F(FleetIntegration, AStoppedTmuxServerIsAnErrorNamingItNeverAHang) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     EXPECT_EQ(r.code, 1) << args[0];
-    EXPECT_THAT(r.err, HasSubstr("tmux -L itest did not answer within 1 s")) << args[0];
+    EXPECT_THAT(r.err, HasSubstr("/tmux-0/itest did not answer within 1 s")) << args[0];
     EXPECT_LT(seconds, 20) << args[0] << " must give up, not hang";
   }
   // The failed apply released its lock: the next one waits for tmux, not for the lock.
@@ -414,6 +414,37 @@ TEST_F(FleetIntegration, AFrozenUserManagerIsAnErrorNamingItNeverAHang) {
   EXPECT_THAT(r.err, HasSubstr("the systemd user manager did not answer in time"));
   EXPECT_LT(seconds, 20) << "plan must give up, not hang";
   EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(FleetIntegration, AShellWithAnotherTmuxTmpdirStillSeesTheFleetTheUnitsMade) {
+  // The units' tmux uses the manager's TMUX_TMPDIR; a shell with another one used to see no
+  // sessions at all, restart every healthy agent on every apply and never converge.
+  const std::map<std::string, std::string> other = {{"TMUX_TMPDIR", sandbox_.root() + "/other"}};
+  std::filesystem::create_directories(sandbox_.root() + "/other");
+  WriteRoster(kRoster);
+  RunResult first = sandbox_.Fleet({"apply", "--yes"}, {}, other);
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_THAT(first.err, HasSubstr("The fleet has converged"));
+  EXPECT_THAT(first.err, HasSubstr("note: this shell's TMUX_TMPDIR"));
+  long a = sandbox_.Sessions(kSocket)["a"];
+  RunResult second = sandbox_.Fleet({"apply", "--yes"}, {}, other);
+  EXPECT_EQ(second.code, 0) << second.err;
+  EXPECT_THAT(second.out, HasSubstr("No changes."));
+  EXPECT_EQ(sandbox_.Sessions(kSocket)["a"], a) << "a healthy agent must not be restarted";
+  EXPECT_TRUE(PlanIsEmpty());
+  EXPECT_FALSE(std::filesystem::exists(sandbox_.root() + "/other/tmux-0/itest"));
+}
+
+TEST_F(FleetIntegration, AnAgentEnvFileMovingItsTmuxSocketIsALocatedError) {
+  Converge();
+  sandbox_.WriteFile(sandbox_.EnvFile("a"), sandbox_.ReadFile(sandbox_.EnvFile("a")) +
+                                                "TMUX_TMPDIR=" + sandbox_.root() + "/other\n");
+  std::string before = Snapshot();
+  RunResult r = Apply();
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, HasSubstr(sandbox_.EnvFile("a") + ":"));
+  EXPECT_THAT(r.out, HasSubstr("TMUX_TMPDIR here differs from the user manager's"));
+  EXPECT_EQ(Snapshot(), before);
 }
 
 TEST_F(FleetIntegration, FourAppliesAtOnceAllExitCleanlyAndConverge) {

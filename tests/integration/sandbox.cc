@@ -229,11 +229,13 @@ RunResult Sandbox::Exec(const std::vector<std::string>& argv) const {
 }
 
 RunResult Sandbox::Fleet(const std::vector<std::string>& args,
-                         const std::vector<std::string>& unset) const {
+                         const std::vector<std::string>& unset,
+                         const std::map<std::string, std::string>& set) const {
   std::vector<std::string> argv = {MOSAIC_FLEET_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   std::map<std::string, std::string> env = Env();
   for (const std::string& u : unset) env.erase(u);
+  for (const auto& [key, value] : set) env[key] = value;
   static int counter = 0;
   std::string base = root_ + "/out/fleet" + std::to_string(++counter);
   RunResult run;

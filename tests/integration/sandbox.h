@@ -43,9 +43,9 @@ class Sandbox {
   /// The sandbox environment, for processes started by the test.
   std::map<std::string, std::string> Env() const;
 
-  /// Runs build/mosaic-fleet with `args` in the sandbox environment (minus `unset`).
-  RunResult Fleet(const std::vector<std::string>& args,
-                  const std::vector<std::string>& unset = {}) const;
+  /// Runs build/mosaic-fleet with `args` in the sandbox environment, minus `unset`, with `set`.
+  RunResult Fleet(const std::vector<std::string>& args, const std::vector<std::string>& unset = {},
+                  const std::map<std::string, std::string>& set = {}) const;
   /// Starts it without waiting; returns the pid (for SIGKILL tests).
   pid_t SpawnFleet(const std::vector<std::string>& args) const;
   /// Waits for a spawned process; its exit code (128+signal when killed).
