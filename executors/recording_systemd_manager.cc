@@ -30,6 +30,13 @@ Result<std::vector<std::string>> RecordingSystemdManager::UnitsNeedingReload(
   return out;
 }
 
+Status RecordingSystemdManager::AttachProcesses(const std::string& unit,
+                                                const std::vector<int64_t>& pids) {
+  ++calls_;
+  log.push_back(fmt::format("attach {} {}", unit, fmt::join(pids, " ")));
+  return Status::Ok();
+}
+
 Result<std::vector<std::string>> RecordingSystemdManager::Environment() {
   ++calls_;
   return environment;

@@ -17,6 +17,7 @@ class RecordingSystemdManager : public SystemdManager {
                                             const std::vector<std::string>& patterns) override;
   Result<std::vector<std::string>> UnitsNeedingReload(
       const std::vector<std::string>& units) override;
+  Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) override;
   Result<std::vector<std::string>> Environment() override;
   Status Reload() override;
   Status Enable(const std::vector<std::string>& units) override;

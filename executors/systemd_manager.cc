@@ -140,6 +140,24 @@ class SdBusManager : public SystemdManager {
     return stale;
   }
 
+  Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) override {
+    MessageRef call, reply;
+    ErrorRef error;
+    int r = sd_bus_message_new_method_call(bus_, &call.m, kService, kPath, kManager,
+                                           "AttachProcessesToUnit");
+    if (r >= 0) r = sd_bus_message_append(call.m, "ss", unit.c_str(), "");
+    if (r >= 0) r = sd_bus_message_open_container(call.m, 'a', "u");
+    for (int64_t pid : pids)
+      if (r >= 0) r = sd_bus_message_append(call.m, "u", static_cast<uint32_t>(pid));
+    if (r >= 0) r = sd_bus_message_close_container(call.m);
+    ++calls_;
+    if (r >= 0) r = sd_bus_call(bus_, call.m, 0, &error.e, &reply.m);
+    if (r < 0)
+      return Status::Error(
+          fmt::format("cannot move processes into {}: {}", unit, BusError(error.e, r)));
+    return Status::Ok();
+  }
+
   Result<std::vector<std::string>> Environment() override {
     ErrorRef error;
     char** strv = nullptr;

@@ -36,6 +36,9 @@ class SystemdManager {
   /// (their NeedDaemonReload property): one round trip for all of them.
   virtual Result<std::vector<std::string>> UnitsNeedingReload(
       const std::vector<std::string>& units) = 0;
+  /// Moves processes `pids` into the cgroup of `unit` (which must be running and have
+  /// Delegate=yes): systemd then stops them with it.
+  virtual Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) = 0;
   /// The manager's environment ("KEY=value" entries): what every unit starts with.
   virtual Result<std::vector<std::string>> Environment() = 0;
   /// daemon-reload; returns once the manager has reloaded.

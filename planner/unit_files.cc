@@ -86,6 +86,10 @@ std::string RenderAgentTemplateUnit(const UnitFileInputs& in) {
       "# Joins the holder's tmux server (never starts one) and stops exactly the session =%i.\n"
       "ExecStart={bin} session start %i\n"
       "ExecStop={bin} session stop %i\n"
+      "# The agent's program joins this unit's cgroup (the tmux server stays in the holder's),\n"
+      "# so stopping the unit stops all of it, even what ignores SIGHUP: SIGTERM, then SIGKILL.\n"
+      "Delegate=yes\n"
+      "TimeoutStopSec=10s\n"
       "\n"
       "[Install]\n"
       "WantedBy=default.target\n",

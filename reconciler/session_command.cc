@@ -14,7 +14,10 @@
 #include "fleet_context.h"
 #include "make_plan.h"
 #include "name_rules.h"
+#include "process_tree.h"
+#include "systemd_manager.h"
 #include "tmux.h"
+#include "unit_files.h"
 
 namespace mosaic {
 namespace {
@@ -50,6 +53,16 @@ Status CheckName(const std::string& name) {
   if (auto why = ExplainNameViolation(NameRule::kSession, name, 64))
     return Status::Error(fmt::format("agent name {} {}", Quoted(name), *why));
   return Status::Ok();
+}
+
+// Moves `pids` into mosaic-agent@NAME.service's cgroup.
+Status JoinAgentUnit(const std::string& name, const std::vector<int64_t>& pids) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");
+  Result<std::unique_ptr<SystemdManager>> manager =
+      ConnectUserManager(runtime_dir ? runtime_dir : "");
+  if (!manager.ok()) return manager.status();
+  return manager.value()->AttachProcesses(AgentUnitName(name), pids);
 }
 
 }  // namespace
@@ -105,6 +118,10 @@ int RunSessionStart(const SessionOptions& options, const Environment& env, Io& i
     if (!s.dead && !options.replace) {
       io.out << fmt::format("session {} is already running (use --replace to recreate it)\n",
                             options.name);
+      // Adopted by the unit starting now: its program (started by hand, or by an older
+      // mosaic-fleet) joins the unit's cgroup, so that stopping the unit stops it.
+      if (Status joined = JoinAgentUnit(options.name, ProcessTree(s.pane_pid)); !joined.ok())
+        io.err << "warning: " << joined.message() << "\n";
       return kExitSuccess;
     }
     if (Status killed = tmux.value().KillOwnedSession(options.name); !killed.ok())
@@ -151,6 +168,12 @@ int RunSessionExec(const SessionOptions& options, Io& io) {
   if (workdir && ::chdir(workdir) != 0)
     return Fail(
         io, fmt::format("cannot enter working directory {}: {}", workdir, std::strerror(errno)));
+  // Into the agent unit's cgroup, so that stopping the unit stops this program and all it
+  // starts, even what ignores SIGHUP. Run by hand without the unit, the agent still starts.
+  std::string name = agent.value().vars[std::string(kEnvAgentName)];
+  if (Status joined = JoinAgentUnit(name, {::getpid()}); !joined.ok())
+    io.err << "mosaic-fleet: warning: " << joined.message()
+           << " (stopping the agent's unit will not stop programs that ignore SIGHUP)\n";
   std::string command = IdentityOfEnv(agent.value().content).command;
   // The user's own command line (or the runtime's): the one roster value run by a shell.
   ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));

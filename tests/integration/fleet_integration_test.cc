@@ -447,6 +447,50 @@ TEST_F(FleetIntegration, AnAgentEnvFileMovingItsTmuxSocketIsALocatedError) {
   EXPECT_EQ(Snapshot(), before);
 }
 
+TEST_F(FleetIntegration, ARemovedAgentsProgramStopsEvenWhenItIgnoresHangups) {
+  // Killing a session only hangs up on its program; one that ignores SIGHUP and SIGTERM
+  // used to outlive its agent, invisible to plan and status. It runs in its agent unit's
+  // cgroup now, so stopping the unit ends it. (The drop-in shortens the unit's 10 s grace
+  // before SIGKILL, for the test's sake.)
+  sandbox_.WriteFile(sandbox_.Config() + "/systemd/user/mosaic-agent@.service.d/test.conf",
+                     "[Service]\nTimeoutStopSec=1s\n");
+  const std::string pidfile = sandbox_.root() + "/stubborn.pid";
+  Converge(
+      "version: 1\ntmux: {socket_name: itest}\nruntimes:\n  stubborn:\n    command: "
+      "'trap \"\" HUP TERM; echo $$ > " +
+      pidfile +
+      "; exec sleep 100000'\n"
+      "agents:\n  - {name: a, runtime: stubborn}\n  - {name: a0, runtime: pi}\n");
+  ASSERT_TRUE(WaitFor([&] { return !sandbox_.ReadFile(pidfile).empty(); }));
+  const std::string proc = "/proc/" + std::to_string(std::stol(sandbox_.ReadFile(pidfile)));
+  EXPECT_THAT(sandbox_.ReadFile(proc + "/cgroup"), HasSubstr("/mosaic-agent@a.service"));
+  long a0 = sandbox_.Sessions(kSocket)["a0"];
+  WriteRoster("version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a0, runtime: pi}\n");
+  RunResult r = Apply();
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(WaitFor([&] { return !std::filesystem::exists(proc); }))
+      << "the removed agent's program is still running";
+  EXPECT_EQ(sandbox_.Sessions(kSocket)["a0"], a0);
+}
+
+TEST_F(FleetIntegration, ASessionStartedByHandJoinsItsUnitWhenTheUnitStarts) {
+  // Started by hand (or by an older mosaic-fleet), a program runs in the holder's cgroup;
+  // the unit that adopts its session takes it in, so stopping the unit stops it.
+  Converge();
+  ASSERT_EQ(sandbox_.Exec({"systemctl", "--user", "stop", "mosaic-agent@a.service"}).code, 0);
+  RunResult by_hand = sandbox_.Fleet({"session", "start", "a"});
+  ASSERT_EQ(by_hand.code, 0) << by_hand.err;
+  long pane = sandbox_.Sessions(kSocket)["a"];
+  std::string cgroup = "/proc/" + std::to_string(pane) + "/cgroup";
+  ASSERT_TRUE(WaitFor([&] {
+    return sandbox_.ReadFile(cgroup).find("mosaic-tmux-holder.service") != std::string::npos;
+  }));
+  ASSERT_EQ(Apply().code, 0);
+  EXPECT_EQ(sandbox_.Sessions(kSocket)["a"], pane) << "adopted, not restarted";
+  EXPECT_THAT(sandbox_.ReadFile(cgroup), HasSubstr("/mosaic-agent@a.service"));
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
 TEST_F(FleetIntegration, FourAppliesAtOnceAllExitCleanlyAndConverge) {
   WriteRoster(kRoster);
   std::vector<pid_t> pids;
