@@ -14,7 +14,17 @@ std::string TmuxSocketDirectory(const std::string& tmux_tmpdir, int64_t uid) {
   return base + "/tmux-" + std::to_string(uid);
 }
 
-FleetPaths ResolveFleetPaths(const Environment& env) {
+Result<FleetPaths> ResolveFleetPaths(const Environment& env) {
+  if (env.home.empty())
+    return Status::Error(
+        "HOME is not set (as under cron, `env -i` or a system service): mosaic-fleet needs it to "
+        "find the roster and ~/.config/systemd/user; run it with the user's HOME");
+  if (!env.home.starts_with("/"))
+    return Status::Error("HOME=" + env.home + " is not an absolute path");
+  if (!env.xdg_config_home.empty() && !env.xdg_config_home.starts_with("/"))
+    return Status::Error("XDG_CONFIG_HOME=" + env.xdg_config_home + " is not an absolute path");
+  if (!env.mosaic_home.empty() && !env.mosaic_home.starts_with("/"))
+    return Status::Error("MOSAIC_HOME=" + env.mosaic_home + " is not an absolute path");
   FleetPaths paths;
   paths.home = env.home;
   std::string config = env.xdg_config_home.empty() ? env.home + "/.config" : env.xdg_config_home;

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 
+#include "status.h"
+
 namespace mosaic {
 
 /// The environment variables the tool reads, captured once so that everything downstream is
@@ -37,7 +39,9 @@ struct FleetPaths {
   std::string Heartbeat(const std::string& agent) const { return run_dir + "/" + agent + ".hb"; }
 };
 
-FleetPaths ResolveFleetPaths(const Environment& env);
+/// The fleet's paths, or why they cannot be known: HOME unset or relative (cron, `env -i`, a
+/// system service), or a relative XDG_CONFIG_HOME or MOSAIC_HOME.
+Result<FleetPaths> ResolveFleetPaths(const Environment& env);
 
 /// The directory tmux keeps its sockets in for a process whose $TMUX_TMPDIR is `tmux_tmpdir`:
 /// ${TMUX_TMPDIR:-/tmp}/tmux-UID (tmux ignores a relative TMUX_TMPDIR).

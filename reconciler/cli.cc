@@ -70,13 +70,17 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
   app.footer(kFooter);
   app.get_formatter()->column_width(36);
 
-  FleetPaths paths = ResolveFleetPaths(env);
+  Result<FleetPaths> paths = ResolveFleetPaths(env);
+  Result<std::string> default_roster =
+      paths.ok() ? Result<std::string>(paths.value().roster) : Result<std::string>(paths.status());
+  const std::string roster_help =
+      default_roster.ok() ? default_roster.value() : "$XDG_CONFIG_HOME/mosaic/fleet/roster.yaml";
   RealFileSystem fs;
 
   ValidateOptions validate;
   CLI::App* validate_cmd = app.add_subcommand(
       "validate", "Check roster files against the schema; exit 0 when all are valid, 1 otherwise.");
-  validate_cmd->add_option("files", validate.files, "Roster files (default: " + paths.roster + ")");
+  validate_cmd->add_option("files", validate.files, "Roster files (default: " + roster_help + ")");
   validate_cmd
       ->add_option("--format", validate.format,
                    "text (default), json, or github (Actions annotations)")
@@ -95,13 +99,13 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
   init_cmd->add_flag("--write", init.write, "Write it to the roster path instead of printing it");
   init_cmd->add_flag("--force", init.force, "With --write: replace an existing roster");
   init_cmd->add_option("--roster", init.roster,
-                       "Where --write puts it (default: " + paths.roster + ")");
+                       "Where --write puts it (default: " + roster_help + ")");
 
   CLI::App* schema_cmd =
       app.add_subcommand("schema", "Print the roster's JSON Schema (draft 7), for editors.");
 
   auto add_fleet_options = [&](CLI::App* cmd, FleetOptions& fleet) {
-    cmd->add_option("--roster", fleet.roster, "Roster file (default: " + paths.roster + ")");
+    cmd->add_option("--roster", fleet.roster, "Roster file (default: " + roster_help + ")");
     cmd->add_option("--host", fleet.host,
                     "Act as this host: agents with another `host` are left alone (default: " +
                         (env.hostname.empty() ? std::string("this hostname") : env.hostname) + ")");
@@ -216,8 +220,8 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
     return kExitError;
   }
 
-  if (validate_cmd->parsed()) return RunValidate(validate, paths, fs, io);
-  if (init_cmd->parsed()) return RunInit(init, paths, fs, io);
+  if (validate_cmd->parsed()) return RunValidate(validate, default_roster, fs, io);
+  if (init_cmd->parsed()) return RunInit(init, default_roster, fs, io);
   if (plan_cmd->parsed()) return RunPlan(plan, env, io);
   if (apply_cmd->parsed()) return RunApply(apply, env, io);
   if (status_cmd->parsed()) return RunStatus(status, env, io);

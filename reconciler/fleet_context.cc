@@ -21,7 +21,12 @@ std::string SelfExecutable() {
 std::optional<FleetContext> FleetContext::Load(const FleetOptions& options, const Environment& env,
                                                Io& io) {
   FleetContext context;
-  FleetPaths paths = ResolveFleetPaths(env);
+  Result<FleetPaths> resolved = ResolveFleetPaths(env);
+  if (!resolved.ok()) {
+    io.err << "error: " << resolved.status().message() << "\n";
+    return std::nullopt;
+  }
+  const FleetPaths& paths = resolved.value();
   context.roster_path_ = options.roster.empty() ? paths.roster : options.roster;
   Result<std::string> text = context.fs_->ReadFile(context.roster_path_);
   if (!text.ok()) {

@@ -7,7 +7,8 @@
 
 namespace mosaic {
 
-int RunInit(const InitOptions& options, const FleetPaths& paths, FileSystem& fs, Io& io) {
+int RunInit(const InitOptions& options, const Result<std::string>& default_roster, FileSystem& fs,
+            Io& io) {
   std::optional<std::string_view> text = ProfileText(options.profile);
   if (!text) {
     io.err << fmt::format("error: unknown profile '{}' (choose minimal or software-factory)\n",
@@ -18,7 +19,11 @@ int RunInit(const InitOptions& options, const FleetPaths& paths, FileSystem& fs,
     io.out << *text;
     return kExitSuccess;
   }
-  const std::string target = options.roster.empty() ? paths.roster : options.roster;
+  if (options.roster.empty() && !default_roster.ok()) {
+    io.err << "error: " << default_roster.status().message() << " (or pass --roster FILE)\n";
+    return kExitError;
+  }
+  const std::string target = options.roster.empty() ? default_roster.value() : options.roster;
   if (fs.Stat(target) && !options.force) {
     io.err << fmt::format(
         "error: {} already exists; not overwriting it (use --force to replace it)\n", target);

@@ -18,6 +18,8 @@ struct InitOptions {
 
 /// Prints the profile, or writes it atomically (mode 0600, directories 0700). Never replaces
 /// an existing roster without --force: it is the operator's data.
-int RunInit(const InitOptions& options, const FleetPaths& paths, FileSystem& fs, Io& io);
+/// `default_roster` is where --write writes unless --roster says otherwise.
+int RunInit(const InitOptions& options, const Result<std::string>& default_roster, FileSystem& fs,
+            Io& io);
 
 }  // namespace mosaic

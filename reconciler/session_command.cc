@@ -69,7 +69,9 @@ Status JoinAgentUnit(const std::string& name, const std::vector<int64_t>& pids) 
 
 int RunSessionStart(const SessionOptions& options, const Environment& env, Io& io) {
   if (Status s = CheckName(options.name); !s.ok()) return Fail(io, s.message());
-  FleetPaths paths = ResolveFleetPaths(env);
+  Result<FleetPaths> resolved = ResolveFleetPaths(env);
+  if (!resolved.ok()) return Fail(io, resolved.status().message());
+  const FleetPaths& paths = resolved.value();
   Result<AgentEnv> agent = ReadAgentEnv(paths.EnvFile(options.name));
   if (!agent.ok()) return Fail(io, agent.status().message());
   const auto& vars = agent.value().vars;
@@ -144,7 +146,9 @@ int RunSessionStop(const SessionOptions& options, const Environment& env, Io& io
   const char* from_env = std::getenv("MOSAIC_TMUX_SOCKET");
   std::string socket = from_env ? from_env : "";
   if (socket.empty()) {
-    Result<AgentEnv> agent = ReadAgentEnv(ResolveFleetPaths(env).EnvFile(options.name));
+    Result<FleetPaths> paths = ResolveFleetPaths(env);
+    if (!paths.ok()) return Fail(io, paths.status().message());
+    Result<AgentEnv> agent = ReadAgentEnv(paths.value().EnvFile(options.name));
     if (!agent.ok()) return Fail(io, agent.status().message());
     socket = agent.value().vars["MOSAIC_TMUX_SOCKET"];
   }

@@ -9,9 +9,14 @@
 
 namespace mosaic {
 
-int RunValidate(const ValidateOptions& options, const FleetPaths& paths, FileSystem& fs, Io& io) {
+int RunValidate(const ValidateOptions& options, const Result<std::string>& default_roster,
+                FileSystem& fs, Io& io) {
+  if (options.files.empty() && !default_roster.ok()) {
+    io.err << "error: " << default_roster.status().message() << " (or name the roster files)\n";
+    return kExitError;
+  }
   std::vector<std::string> files =
-      options.files.empty() ? std::vector<std::string>{paths.roster} : options.files;
+      options.files.empty() ? std::vector<std::string>{default_roster.value()} : options.files;
   nlohmann::json report = {{"format_version", 1}, {"files", nlohmann::json::array()}};
   bool all_valid = true;
   for (const std::string& file : files) {

@@ -17,6 +17,8 @@ struct ValidateOptions {
 };
 
 /// Exit 0 when every file is a valid roster, 1 otherwise.
-int RunValidate(const ValidateOptions& options, const FleetPaths& paths, FileSystem& fs, Io& io);
+/// `default_roster` is used when no file is named (and its error reported then).
+int RunValidate(const ValidateOptions& options, const Result<std::string>& default_roster,
+                FileSystem& fs, Io& io);
 
 }  // namespace mosaic

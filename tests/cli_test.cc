@@ -188,5 +188,37 @@ TEST_F(CliTest, NoCommandIsAnErrorThatSaysWhatToDo) {
   EXPECT_THAT(r.err, HasSubstr("--help"));
 }
 
+TEST_F(CliTest, WithoutHomeFleetCommandsRefuseInsteadOfGuessingPaths) {
+  // Under cron, `env -i` or a system service HOME may be unset: the tool used to plan unit
+  // files under /.config/systemd/user and blank working directories.
+  Environment env = Env();
+  env.home = "";
+  for (std::vector<std::string> args : {std::vector<std::string>{"plan"},
+                                        {"apply", "--yes"},
+                                        {"status"},
+                                        {"validate"},
+                                        {"session", "start", "a"},
+                                        {"init", "--write"}}) {
+    CliRun r = Cli(args, env);
+    EXPECT_EQ(r.code, 1) << args[0];
+    EXPECT_THAT(r.err, HasSubstr("HOME is not set")) << args[0];
+  }
+  env.home = "relative/home";
+  EXPECT_THAT(Cli({"plan"}, env).err, HasSubstr("HOME=relative/home is not an absolute path"));
+  // What needs no paths still works.
+  env.home = "";
+  EXPECT_EQ(Cli({"validate", Fixture("profiles/minimal.yaml")}, env).code, 0);
+  EXPECT_EQ(Cli({"init"}, env).code, 0);
+}
+
+TEST_F(CliTest, RelativeConfigDirectoriesAreRefused) {
+  Environment env = Env();
+  env.xdg_config_home = "cfg";
+  EXPECT_THAT(Cli({"plan"}, env).err, HasSubstr("XDG_CONFIG_HOME=cfg is not an absolute path"));
+  env = Env();
+  env.mosaic_home = "m";
+  EXPECT_THAT(Cli({"validate"}, env).err, HasSubstr("MOSAIC_HOME=m is not an absolute path"));
+}
+
 }  // namespace
 }  // namespace mosaic

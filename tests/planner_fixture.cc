@@ -15,7 +15,7 @@ DesiredState Desired(const std::string& roster_yaml) {
       << (load.diagnostics.empty() ? "" : load.diagnostics[0].message);
   Environment env;
   env.home = kHome;
-  return MakeDesiredState(load.roster.value_or(Roster{}), ResolveFleetPaths(env),
+  return MakeDesiredState(load.roster.value_or(Roster{}), ResolveFleetPaths(env).value(),
                           {"here", "/usr/bin/mosaic-fleet"});
 }
 
