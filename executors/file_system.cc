@@ -59,12 +59,21 @@ Status WriteAll(int fd, const std::string& content, const std::string& path) {
 
 }  // namespace
 
-Result<std::string> RealFileSystem::ReadFile(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+Result<std::string> RealFileSystem::ReadFile(const std::string& path, size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0) return Errno("cannot read", path);
   struct stat st {};
-  if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode))
-    return Status::Error(fmt::format("cannot read {}: it is a directory", path));
+  if (::fstat(fd.get(), &st) != 0) return Errno("cannot read", path);
+  if (!S_ISREG(st.st_mode)) {
+    std::string_view kind = S_ISDIR(st.st_mode)                          ? "a directory"
+                            : S_ISFIFO(st.st_mode)                       ? "a FIFO"
+                            : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                            : S_ISSOCK(st.st_mode)                       ? "a socket"
+                                                                         : "something else";
+    return Status::Error(fmt::format("cannot read {}: it is {}, not a regular file", path, kind));
+  }
+  if (::fcntl(fd.get(), F_SETFL, 0) != 0) return Errno("cannot read", path);
   std::string content;
   char buffer[65536];
   while (true) {
@@ -73,6 +82,8 @@ Result<std::string> RealFileSystem::ReadFile(const std::string& path) {
     if (n < 0) return Errno("cannot read", path);
     if (n == 0) break;
     content.append(buffer, static_cast<size_t>(n));
+    if (content.size() > max_bytes)
+      return Status::Error(fmt::format("cannot read {}: larger than {} bytes", path, max_bytes));
   }
   return content;
 }

@@ -23,12 +23,19 @@ struct FileInfo {
   int64_t size = 0;
 };
 
+/// Bounds on what is read whole, by kind of file: reading stops there, with an error.
+inline constexpr size_t kMaxEnvFileBytes = 4u << 20;
+inline constexpr size_t kMaxUnitFileBytes = 1u << 20;
+inline constexpr size_t kMaxPlanFileBytes = 64u << 20;
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
 
-  /// The whole file. A missing file is an error whose message says so.
-  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  /// The whole of regular file `path` (a symlink to one is followed). A missing file, one
+  /// that is not a regular file (a FIFO would block, /dev/zero never end) and one longer
+  /// than `max_bytes` (found while reading, not trusted from its size) are errors that say so.
+  virtual Result<std::string> ReadFile(const std::string& path, size_t max_bytes) = 0;
 
   /// What is at `path` (not following a final symlink), or nullopt when nothing is.
   virtual std::optional<FileInfo> Stat(const std::string& path) = 0;
@@ -48,7 +55,7 @@ class FileSystem {
 /// The machine's own file system.
 class RealFileSystem : public FileSystem {
  public:
-  Result<std::string> ReadFile(const std::string& path) override;
+  Result<std::string> ReadFile(const std::string& path, size_t max_bytes) override;
   std::optional<FileInfo> Stat(const std::string& path) override;
   std::vector<std::string> ListDirectory(const std::string& directory) override;
   Status MakeDirectories(const std::string& directory, mode_t mode) override;

@@ -18,10 +18,12 @@ void MemoryFileSystem::Put(const std::string& path, const std::string& content, 
   mtimes_[path] = mtime;
 }
 
-Result<std::string> MemoryFileSystem::ReadFile(const std::string& path) {
+Result<std::string> MemoryFileSystem::ReadFile(const std::string& path, size_t max_bytes) {
   auto it = files_.find(path);
   if (it == files_.end())
     return Status::Error(fmt::format("cannot read {}: No such file or directory", path));
+  if (it->second.size() > max_bytes)
+    return Status::Error(fmt::format("cannot read {}: larger than {} bytes", path, max_bytes));
   return it->second;
 }
 

@@ -18,7 +18,7 @@ class MemoryFileSystem : public FileSystem {
   void Put(const std::string& path, const std::string& content, int64_t mtime = 0);
   void PutSymlink(const std::string& path) { symlinks_.insert(path); }
 
-  Result<std::string> ReadFile(const std::string& path) override;
+  Result<std::string> ReadFile(const std::string& path, size_t max_bytes) override;
   std::optional<FileInfo> Stat(const std::string& path) override;
   std::vector<std::string> ListDirectory(const std::string& directory) override;
   Status MakeDirectories(const std::string& directory, mode_t mode) override;

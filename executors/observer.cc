@@ -17,7 +17,7 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now,
                   ObservedState& observed) {
   for (const std::string& path : {desired.holder_unit_path, desired.agent_template_path}) {
-    if (Result<std::string> content = fs.ReadFile(path); content.ok())
+    if (Result<std::string> content = fs.ReadFile(path, kMaxUnitFileBytes); content.ok())
       observed.files[path] = content.value();
   }
   std::set<std::string> wanted;
@@ -27,7 +27,8 @@ void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now,
     std::string name = file.substr(0, file.size() - 4);
     observed.env_files.push_back(name);
     if (!wanted.contains(name)) continue;  // not ours to read: reported as preserved data
-    if (Result<std::string> content = fs.ReadFile(desired.paths.EnvFile(name)); content.ok())
+    if (Result<std::string> content = fs.ReadFile(desired.paths.EnvFile(name), kMaxEnvFileBytes);
+        content.ok())
       observed.files[desired.paths.EnvFile(name)] = content.value();
   }
   for (const std::string& file : fs.ListDirectory(desired.paths.run_dir)) {

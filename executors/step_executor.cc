@@ -55,7 +55,7 @@ Status RealStepExecutor::Act(const Step& step, const Progress& progress) {
       break;
     case StepKind::kMergeEnvFile: {
       // Merged with the file as it is now: user lines written since the plan are kept too.
-      Result<std::string> current = fs_.ReadFile(step.path);
+      Result<std::string> current = fs_.ReadFile(step.path, kMaxEnvFileBytes);
       std::string existing = current.ok() ? current.value() : "";
       if (!current.ok() && fs_.Stat(step.path)) return current.status();
       EnvMerge merge = MergeEnvFile(existing, step.owned);

@@ -17,7 +17,7 @@ namespace mosaic {
 namespace {
 
 Result<Plan> LoadSavedPlan(FileSystem& fs, const std::string& path) {
-  Result<std::string> text = fs.ReadFile(path);
+  Result<std::string> text = fs.ReadFile(path, kMaxPlanFileBytes);
   if (!text.ok()) return text.status();
   nlohmann::json json = nlohmann::json::parse(text.value(), nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded())

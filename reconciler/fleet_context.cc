@@ -28,7 +28,7 @@ std::optional<FleetContext> FleetContext::Load(const FleetOptions& options, cons
   }
   const FleetPaths& paths = resolved.value();
   context.roster_path_ = options.roster.empty() ? paths.roster : options.roster;
-  Result<std::string> text = context.fs_->ReadFile(context.roster_path_);
+  Result<std::string> text = context.fs_->ReadFile(context.roster_path_, YamlLimits{}.max_bytes);
   if (!text.ok()) {
     io.err << "error: " << text.status().message() << "\n";
     if (options.roster.empty())

@@ -40,7 +40,7 @@ struct AgentEnv {
 
 Result<AgentEnv> ReadAgentEnv(const std::string& path) {
   RealFileSystem fs;
-  Result<std::string> content = fs.ReadFile(path);
+  Result<std::string> content = fs.ReadFile(path, kMaxEnvFileBytes);
   if (!content.ok())
     return Status::Error(content.status().message() +
                          " (run `mosaic-fleet apply --yes` to create it)");

@@ -20,7 +20,7 @@ int RunValidate(const ValidateOptions& options, const Result<std::string>& defau
   nlohmann::json report = {{"format_version", 1}, {"files", nlohmann::json::array()}};
   bool all_valid = true;
   for (const std::string& file : files) {
-    Result<std::string> text = fs.ReadFile(file);
+    Result<std::string> text = fs.ReadFile(file, YamlLimits{}.max_bytes);
     RosterLoad load;
     if (text.ok()) {
       load = ParseRoster(text.value(), file);

@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -209,6 +210,19 @@ TEST_F(CliTest, WithoutHomeFleetCommandsRefuseInsteadOfGuessingPaths) {
   env.home = "";
   EXPECT_EQ(Cli({"validate", Fixture("profiles/minimal.yaml")}, env).code, 0);
   EXPECT_EQ(Cli({"init"}, env).code, 0);
+}
+
+TEST_F(CliTest, ValidateRefusesWhatIsNotARegularFile) {
+  // `validate /dev/zero` ran out of memory; a FIFO blocked forever.
+  ASSERT_EQ(::mkfifo((home_ / "fifo").c_str(), 0600), 0);
+  for (std::string file : {std::string("/dev/zero"), home_ / "fifo"}) {
+    CliRun r = Cli({"validate", file}, Env());
+    EXPECT_EQ(r.code, 1) << file;
+    EXPECT_THAT(r.err, HasSubstr("not a regular file")) << file;
+  }
+  CliRun plan = Cli({"plan", "--roster", "/dev/zero"}, Env());
+  EXPECT_EQ(plan.code, 1);
+  EXPECT_THAT(plan.err, HasSubstr("it is a device, not a regular file"));
 }
 
 TEST_F(CliTest, RelativeConfigDirectoriesAreRefused) {

@@ -1,5 +1,6 @@
 #include "file_system.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,10 +63,35 @@ TEST(RealFileSystem, MakeDirectoriesCreatesParentsWithTheMode) {
 
 TEST(RealFileSystem, ReadFileReportsWhatIsMissing) {
   RealFileSystem fs;
-  Result<std::string> r = fs.ReadFile("/nonexistent/roster.yaml");
+  Result<std::string> r = fs.ReadFile("/nonexistent/roster.yaml", 100);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(),
             "cannot read /nonexistent/roster.yaml: No such file or directory");
+}
+
+TEST(RealFileSystem, ReadFileRefusesWhatIsNotARegularFileWithoutBlocking) {
+  // A FIFO without a writer would block the open forever; /dev/zero would never end.
+  TempDir dir;
+  RealFileSystem fs;
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
+  EXPECT_THAT(fs.ReadFile(dir / "fifo", 100).status().message(),
+              testing::HasSubstr("it is a FIFO, not a regular file"));
+  EXPECT_THAT(fs.ReadFile("/dev/zero", 100).status().message(),
+              testing::HasSubstr("it is a device, not a regular file"));
+  EXPECT_THAT(fs.ReadFile(dir.path(), 100).status().message(),
+              testing::HasSubstr("it is a directory, not a regular file"));
+}
+
+TEST(RealFileSystem, ReadFileStopsAtItsBound) {
+  TempDir dir;
+  RealFileSystem fs;
+  dir.Write("big", std::string(200'000, 'x'));
+  EXPECT_THAT(fs.ReadFile(dir / "big", 100'000).status().message(),
+              testing::HasSubstr("larger than 100000 bytes"));
+  EXPECT_EQ(fs.ReadFile(dir / "big", 200'000).value().size(), 200'000u);
+  // Followed through a symlink: a roster may well be a link into a dotfiles repository.
+  ASSERT_EQ(::symlink((dir / "big").c_str(), (dir / "link").c_str()), 0);
+  EXPECT_TRUE(fs.ReadFile(dir / "link", 200'000).ok());
 }
 
 TEST(RealFileSystem, StatSeesSymlinksAsSuch) {
