@@ -16,7 +16,12 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 
 void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now,
                   ObservedState& observed) {
+  auto note_symlink = [&](const std::string& path) {
+    std::optional<FileInfo> info = fs.Stat(path);
+    if (info && info->is_symlink) observed.symlinks.push_back(path);
+  };
   for (const std::string& path : {desired.holder_unit_path, desired.agent_template_path}) {
+    note_symlink(path);
     if (Result<std::string> content = fs.ReadFile(path, kMaxUnitFileBytes); content.ok())
       observed.files[path] = content.value();
   }
@@ -27,6 +32,7 @@ void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now,
     std::string name = file.substr(0, file.size() - 4);
     observed.env_files.push_back(name);
     if (!wanted.contains(name)) continue;  // not ours to read: reported as preserved data
+    note_symlink(desired.paths.EnvFile(name));
     if (Result<std::string> content = fs.ReadFile(desired.paths.EnvFile(name), kMaxEnvFileBytes);
         content.ok())
       observed.files[desired.paths.EnvFile(name)] = content.value();

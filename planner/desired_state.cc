@@ -21,9 +21,11 @@ std::string ShellQuote(std::string_view word) {
 
 std::string LaunchCommand(const Roster& roster, const AgentSpec& agent) {
   auto runtime = roster.runtimes.find(agent.runtime);
-  std::string command = runtime != roster.runtimes.end() && !runtime->second.command.empty()
-                            ? runtime->second.command
-                            : "mosaic yolo " + ShellQuote(agent.runtime);
+  // A runtime's own command is run as written (it can read $MOSAIC_AGENT_MODEL): appending
+  // `--model` to, say, `cat` would make it die at once.
+  if (runtime != roster.runtimes.end() && !runtime->second.command.empty())
+    return runtime->second.command;
+  std::string command = "mosaic yolo " + ShellQuote(agent.runtime);
   if (!agent.model_hint.empty()) command += " --model " + ShellQuote(agent.model_hint);
   return command;
 }

@@ -45,8 +45,9 @@ struct DesiredOptions {
 DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
                               const DesiredOptions& options);
 
-/// The launch command of `agent`: its runtime's `command`, else `mosaic yolo RUNTIME`, plus
-/// `--model HINT` when a model hint is set. Roster values are shell-quoted.
+/// The launch command of `agent`: its runtime's `command` as written, else
+/// `mosaic yolo RUNTIME`, plus `--model HINT` when a model hint is set (docs/roster.md).
+/// Roster values are shell-quoted.
 std::string LaunchCommand(const Roster& roster, const AgentSpec& agent);
 
 /// `word` quoted for a POSIX shell: unchanged when plainly safe, else in single quotes.

@@ -100,6 +100,7 @@ class Planner {
       reload_ = true;
       return;
     }
+    if (RefuseSymlink(path)) return;
     ResourceChange change{
         "unit_file." + unit,
         existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
@@ -138,6 +139,10 @@ class Planner {
       }
       merged_env_[agent.spec.name] = merged;
       if (existing && *existing == merged) continue;
+      if (RefuseSymlink(agent.env_path)) {
+        merged_env_.erase(agent.spec.name);
+        continue;
+      }
       std::map<std::string, std::string> before =
           existing ? ParseEnvFile(*existing).Variables() : std::map<std::string, std::string>{};
       ResourceChange change{"env_file." + agent.spec.name,
@@ -160,6 +165,23 @@ class Planner {
       env_writes_.push_back(
           {StepKind::kMergeEnvFile, {}, agent.env_path, "", 0600, agent.owned_env});
     }
+  }
+
+  // Whether `path`, which needs writing, is a symbolic link: then it is an error, found here
+  // rather than halfway through an apply.
+  bool RefuseSymlink(const std::string& path) {
+    const auto& links = observed_.symlinks;
+    if (std::find(links.begin(), links.end(), path) == links.end()) return false;
+    plan_.errors.push_back(
+        {Severity::kError,
+         path,
+         {},
+         "",
+         fmt::format("needs rewriting, but it is a symbolic link, and mosaic-fleet never writes "
+                     "through one (it could point anywhere); replace it with a regular file: "
+                     "cp --remove-destination \"$(readlink -f {0})\" {0}",
+                     ShellQuote(path))});
+    return true;
   }
 
   // A TMUX_TMPDIR in an agent's env file gives its unit another socket directory than the
@@ -299,8 +321,17 @@ class Planner {
       if (in_roster.contains(name) || !Targeted(name)) continue;
       const ObservedUnit* unit = Unit(AgentUnitName(name));
       const ObservedSession* session = Session(name);
-      ResourceChange change{
-          "agent." + name, ChangeAction::kDelete, "no longer in the roster", {}, {}};
+      // An env file is what the tool leaves of every agent it managed; without one, this
+      // unit was started by hand (its session, too, if any).
+      bool was_managed = std::find(observed_.env_files.begin(), observed_.env_files.end(), name) !=
+                         observed_.env_files.end();
+      ResourceChange change{"agent." + name,
+                            ChangeAction::kDelete,
+                            was_managed ? "no longer in the roster"
+                                        : "not in the roster (mosaic-fleet never managed it: "
+                                          "started by hand?)",
+                            {},
+                            {}};
       if (unit && unit->active()) {
         change.attributes.push_back({"active", unit->active_state, "inactive", false});
         stop_.push_back(unit->name);

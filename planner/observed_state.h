@@ -52,6 +52,9 @@ struct ObservedState {
   /// Unit files ("mosaic-agent@.service", …) changed on disk since the manager loaded them
   /// (NeedDaemonReload): written by an apply that was stopped before its daemon-reload.
   std::vector<std::string> stale_unit_files;
+  /// Files the tool writes (unit files, agents' env files) that are symbolic links: it never
+  /// writes through one.
+  std::vector<std::string> symlinks;
   std::vector<std::string> env_files;             ///< agents with an env file, by name
   std::map<std::string, int64_t> heartbeat_ages;  ///< agent → seconds since its last heartbeat
   std::vector<std::string> preserved;             ///< user data found and left alone (paths)

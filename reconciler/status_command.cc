@@ -52,14 +52,20 @@ int RunStatus(const StatusOptions& options, const Environment& env, Io& io) {
   } else {
     io.out << fmt::format("fleet on tmux -L {} (server pid {})\n", d.socket,
                           o.tmux_server ? std::to_string(o.tmux_server_pid) : "none");
-    io.out << fmt::format("{:<20} {:<10} {:<8} {:<8} {:>8}  {:<10} {}\n", "NAME", "UNIT", "BOOT",
-                          "SESSION", "PID", "RUNTIME", "HEARTBEAT");
+    // Column widths fit the longest entry: a 64-character name must not push the rest askew.
+    size_t name_width = 4, runtime_width = 7;
     for (const auto& r : rows) {
-      io.out << fmt::format("{:<20} {:<10} {:<8} {:<8} {:>8}  {:<10} {}\n",
-                            r["name"].get<std::string>(), r["unit"].get<std::string>(),
-                            r["enabled"].get<bool>() ? "enabled" : "disabled",
-                            r["session"].get<std::string>(), r["pid"].get<int64_t>(),
-                            r["runtime"].get<std::string>(), r["heartbeat"].get<std::string>());
+      name_width = std::max(name_width, r["name"].get<std::string>().size());
+      runtime_width = std::max(runtime_width, r["runtime"].get<std::string>().size());
+    }
+    io.out << fmt::format("{:<{}} {:<10} {:<8} {:<8} {:>8}  {:<{}} {}\n", "NAME", name_width,
+                          "UNIT", "BOOT", "SESSION", "PID", "RUNTIME", runtime_width, "HEARTBEAT");
+    for (const auto& r : rows) {
+      io.out << fmt::format(
+          "{:<{}} {:<10} {:<8} {:<8} {:>8}  {:<{}} {}\n", r["name"].get<std::string>(), name_width,
+          r["unit"].get<std::string>(), r["enabled"].get<bool>() ? "enabled" : "disabled",
+          r["session"].get<std::string>(), r["pid"].get<int64_t>(), r["runtime"].get<std::string>(),
+          runtime_width, r["heartbeat"].get<std::string>());
     }
     for (const AgentSpec& a : d.elsewhere)
       io.out << fmt::format("{:<20} managed on {}\n", a.name, a.host);

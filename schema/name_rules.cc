@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include "utf8.h"
+
 namespace mosaic {
 
 std::optional<NameRule> NameRuleFromString(std::string_view rule) {
@@ -38,8 +40,15 @@ bool IsControl(char c) {
   return u < 0x20 || u == 0x7f;
 }
 
-std::string ShowChar(char c) {
-  if (c == '\'') return "\"'\"";
+// The character at text[i], whole: a UTF-8 sequence is never cut in half in a message.
+std::string_view CharAt(std::string_view text, size_t i) {
+  size_t len = Utf8CharLength(text, i);
+  return text.substr(i, len == 0 ? 1 : len);
+}
+
+std::string ShowChar(std::string_view c) {
+  if (c == "'") return "\"'\"";
+  if (!IsValidUtf8(c)) return fmt::format("the byte 0x{:02x}", static_cast<unsigned char>(c[0]));
   return fmt::format("'{}'", c);
 }
 
@@ -95,8 +104,9 @@ std::optional<std::string> ExplainNameViolation(NameRule rule, std::string_view 
   if (value.front() == '-')
     return std::string("may not start with '-' (it would read as an option)");
   if (value.front() == '.') return std::string("may not start with '.'");
-  for (char c : value)
-    if (!AllowedInName(rule, c)) return fmt::format("may not contain {}{}", ShowChar(c), Why(c));
+  for (size_t i = 0; i < value.size(); ++i)
+    if (!AllowedInName(rule, value[i]))
+      return fmt::format("may not contain {}{}", ShowChar(CharAt(value, i)), Why(value[i]));
   if (value.size() > max_length)
     return fmt::format("is {} characters long; at most {}", value.size(), max_length);
   return std::nullopt;

@@ -181,6 +181,31 @@ TEST(MakePlan, RemovedAgentIsStoppedAndDisabledButItsEnvFileKept) {
                         "longer in the roster: kept"));
 }
 
+TEST(MakePlan, AUnitStartedByHandIsNotSaidToHaveLeftTheRoster) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.units["mosaic-agent@foo.service"] = {"mosaic-agent@foo.service", "loaded", "active",
+                                                false};
+  Plan plan = MakePlan(desired, observed);
+  ASSERT_NE(Change(plan, "agent.foo"), nullptr);
+  EXPECT_THAT(Change(plan, "agent.foo")->reason, HasSubstr("never managed it"));
+  observed.env_files.push_back("foo");
+  EXPECT_EQ(Change(MakePlan(desired, observed), "agent.foo")->reason, "no longer in the roster");
+}
+
+TEST(MakePlan, NamesFromTheWorldCannotDriveTheTerminal) {
+  // File names and foreign session names are anyone's bytes: escape sequences in them must
+  // not reach the terminal as such.
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.env_files.push_back("evil\x1b]0;pwned\x07");
+  observed.sessions["x\x1b[2J"] = {"x\x1b[2J", 9, false, "", "", "", "", ""};
+  std::string text = RenderPlanText(MakePlan(desired, observed), false);
+  EXPECT_THAT(text, Not(HasSubstr("\x1b")));
+  EXPECT_THAT(text, Not(HasSubstr("\x07")));
+  EXPECT_THAT(text, HasSubstr("evil?]0;pwned?"));
+}
+
 TEST(MakePlan, RemovingAgentNeverTouchesAPrefixSibling) {
   ObservedState observed = Converged(Desired(kRoster));
   Plan plan = MakePlan(
@@ -348,6 +373,31 @@ TEST(MakePlan, AnEnvFileGivingItsAgentAnotherTmuxSocketDirectoryIsAnError) {
             static_cast<int>(std::count(env.begin(), env.end(), '\n')));
   EXPECT_THAT(plan.errors[0].message, HasSubstr("user manager's (/run/user/1000)"));
   EXPECT_EQ(Change(plan, "agent.a0"), nullptr);
+}
+
+TEST(MakePlan, ASymlinkThatNeedsRewritingIsAnErrorInThePlanNotHalfwayThroughApply) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.symlinks = {desired.agents[0].env_path, desired.agent_template_path};
+  EXPECT_FALSE(MakePlan(desired, observed).has_errors()) << "nothing to write: links are fine";
+  observed.files[desired.agents[0].env_path] += "MOSAIC_AGENT_MODEL=old\n";
+  observed.files[desired.agent_template_path] += "# edited\n";
+  Plan plan = MakePlan(desired, observed);
+  ASSERT_EQ(plan.errors.size(), 2u);
+  EXPECT_EQ(plan.errors[0].file, desired.agent_template_path);
+  EXPECT_EQ(plan.errors[1].file, desired.agents[0].env_path);
+  EXPECT_THAT(plan.errors[1].message, HasSubstr("it is a symbolic link"));
+  EXPECT_THAT(Steps(plan), Not(testing::Contains(HasSubstr("write-file"))));
+  EXPECT_THAT(Steps(plan), Not(testing::Contains(HasSubstr("merge-env-file"))));
+}
+
+TEST(LaunchCommand, TheModelHintGoesOnlyToTheDefaultCommand) {
+  DesiredState desired = Desired(
+      "version: 1\nruntimes: {cat: {command: cat}}\nagents:\n"
+      "  - {name: a, runtime: claude, model_hint: Opus 4}\n"
+      "  - {name: b, runtime: cat, model_hint: Opus 4}\n");
+  EXPECT_EQ(desired.agents[0].command, "mosaic yolo claude --model 'Opus 4'");
+  EXPECT_EQ(desired.agents[1].command, "cat");
 }
 
 TEST(MakePlan, IsDeterministic) {

@@ -25,6 +25,15 @@ TEST(ExplainNameViolation, SessionNames) {
   EXPECT_EQ(Why(NameRule::kSession, std::string(65, 'a')), "is 65 characters long; at most 64");
 }
 
+TEST(ExplainNameViolation, ShowsAWholeCharacterNeverHalfOfOne) {
+  EXPECT_EQ(Why(NameRule::kSession, "cod\xc3\xa9r"), "may not contain '\xc3\xa9'");
+  EXPECT_EQ(Why(NameRule::kSession, "a\xf0\x9f\x98\x80"), "may not contain '\xf0\x9f\x98\x80'");
+  EXPECT_EQ(Why(NameRule::kSession,
+                "a\xe9"
+                "b"),
+            "may not contain the byte 0xe9");
+}
+
 TEST(ExplainNameViolation, HostsMayHaveDots) {
   EXPECT_EQ(Why(NameRule::kHost, "build-01.example.net"), "ok");
   EXPECT_EQ(Why(NameRule::kHost, "a_b:1"),

@@ -43,6 +43,7 @@ TEST(Observe, ReadsUnitsEnablementFilesHeartbeatsAndPreservedData) {
   fs.Put(p.roster, "version: 1\n");
   fs.Put(p.unit_dir + "/default.target.wants/mosaic-agent@a.service", "");
   fs.Put(p.unit_dir + "/default.target.wants/mosaic-agent@gone.service", "");
+  fs.PutSymlink(p.unit_dir + "/mosaic-tmux-holder.service");
   RecordingSystemdManager systemd;
   systemd.units["mosaic-agent@a.service"] = {"mosaic-agent@a.service", "loaded", "active",
                                              "exited"};
@@ -58,6 +59,7 @@ TEST(Observe, ReadsUnitsEnablementFilesHeartbeatsAndPreservedData) {
   EXPECT_THAT(o.env_files, ElementsAre("a", "gone"));
   EXPECT_EQ(o.heartbeat_ages.at("a"), 600);
   EXPECT_THAT(o.preserved, ElementsAre(p.mosaic_home + "/fleet/custom.yaml", p.run_dir));
+  EXPECT_THAT(o.symlinks, ElementsAre(p.unit_dir + "/mosaic-tmux-holder.service"));
 }
 
 TEST(Observe, AsksOneUnitPerUnitFileWhetherItsLoadedCopyIsOutdated) {

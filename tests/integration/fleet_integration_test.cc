@@ -2,6 +2,7 @@
 // checks, in TearDown, that the sentinel on the default tmux socket kept its server and
 // session, and that every tmux command line anyone ran named a non-default socket.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "sandbox.h"
@@ -491,6 +493,21 @@ TEST_F(FleetIntegration, ASessionStartedByHandJoinsItsUnitWhenTheUnitStarts) {
   EXPECT_TRUE(PlanIsEmpty());
 }
 
+TEST_F(FleetIntegration, StatusColumnsStayAlignedForTheLongestNames) {
+  const std::string longest(64, 'n');
+  Converge("version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: " + longest +
+           ", runtime: pi}\n  - {name: a, runtime: pi}\n");
+  RunResult r = sandbox_.Fleet({"status"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  std::vector<std::string> lines;
+  std::stringstream out(r.out);
+  for (std::string line; std::getline(out, line);) lines.push_back(line);
+  ASSERT_GE(lines.size(), 4u);
+  size_t column = lines[1].find("UNIT");
+  ASSERT_NE(column, std::string::npos);
+  for (size_t i = 2; i < lines.size(); ++i) EXPECT_EQ(lines[i].find("active"), column) << lines[i];
+}
+
 TEST_F(FleetIntegration, FourAppliesAtOnceAllExitCleanlyAndConverge) {
   WriteRoster(kRoster);
   std::vector<pid_t> pids;
@@ -506,17 +523,34 @@ TEST_F(FleetIntegration, FourAppliesAtOnceAllExitCleanlyAndConverge) {
 
 TEST_F(FleetIntegration, AnApplyThatCannotGetTheLockNamesItsHolderAndChangesNothing) {
   WriteRoster(kRoster);
+  // This test process holds the lock; the file still names an earlier apply, long gone.
   std::string lock_path = sandbox_.root() + "/run/mosaic-fleet.lock";
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   ASSERT_GE(fd, 0);
-  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
-  ASSERT_EQ(::write(fd, "pid 4242: a test\n", 17), 17);
+  struct flock whole {};
+  whole.l_type = F_WRLCK;
+  whole.l_whence = SEEK_SET;
+  ASSERT_EQ(::fcntl(fd, F_SETLK, &whole), 0);
+  ASSERT_EQ(::write(fd, "pid 4242: an old apply\n", 23), 23);
   std::string before = Snapshot();
   RunResult r = Apply({"--lock-timeout", "0.2"});
   ::close(fd);
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr("another mosaic-fleet apply is running (pid 4242: a test)"));
+  EXPECT_THAT(
+      r.err, HasSubstr(fmt::format("another mosaic-fleet apply is running (pid {}: ", ::getpid())));
+  EXPECT_THAT(r.err, HasSubstr("integration_tests"));
+  EXPECT_THAT(r.err, Not(HasSubstr("4242")));
   EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(FleetIntegration, ASymlinkedLockFileIsRefusedWithAClearMessage) {
+  WriteRoster(kRoster);
+  std::string lock_path = sandbox_.root() + "/run/mosaic-fleet.lock";
+  ASSERT_EQ(::symlink((sandbox_.root() + "/elsewhere").c_str(), lock_path.c_str()), 0);
+  RunResult r = Apply();
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("is a symbolic link, and mosaic-fleet never follows one"));
+  EXPECT_FALSE(sandbox_.Exists(sandbox_.root() + "/elsewhere"));
 }
 
 TEST_F(FleetIntegration, ASavedPlanIsAppliedExactlyOrRefusedIfTheWorldChanged) {

@@ -1,6 +1,7 @@
-// ApplyLock: one reconciler at a time. An flock on $XDG_RUNTIME_DIR/mosaic-fleet.lock
-// (close-on-exec, so no tmux server started meanwhile inherits it); the holder writes its
-// pid and command into the file so a waiting apply can say who holds it.
+// ApplyLock: one reconciler at a time. A POSIX record lock (fcntl) on
+// $XDG_RUNTIME_DIR/mosaic-fleet.lock: close-on-exec, so no tmux server started meanwhile
+// inherits it, and held by a process the kernel can name — a waiting apply says exactly which
+// process holds it and what it is running. The lock file is never followed through a link.
 #pragma once
 
 #include <string>
@@ -11,7 +12,7 @@ namespace mosaic {
 
 class ApplyLock {
  public:
-  /// Waits up to `timeout_seconds` for the lock; the error names the holder.
+  /// Waits up to `timeout_seconds` for the lock; the error names the process holding it.
   static Result<ApplyLock> Acquire(const std::string& path, double timeout_seconds,
                                    const std::string& description);
   ApplyLock(ApplyLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
