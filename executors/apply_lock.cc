@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,14 +27,38 @@ std::string CommandLine(pid_t pid) {
   return cmdline.empty() ? "command unknown" : PrintableText(cmdline);
 }
 
-// Which process holds the lock on `fd`, in words.
+// Takes both locks or neither: the record lock, which names its holder, and the flock that
+// earlier versions of mosaic-fleet took (they and this one must still exclude each other).
+// False when another process holds either.
+Result<bool> TryLock(int fd) {
+  struct flock whole {};
+  whole.l_type = F_WRLCK;
+  whole.l_whence = SEEK_SET;
+  if (::fcntl(fd, F_SETLK, &whole) != 0) {
+    if (errno == EAGAIN || errno == EACCES || errno == EINTR) return false;
+    return Status::Error(std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
+  int error = errno;
+  whole.l_type = F_UNLCK;
+  (void)::fcntl(fd, F_SETLK, &whole);
+  if (error == EWOULDBLOCK || error == EINTR) return false;
+  return Status::Error(std::strerror(error));
+}
+
+// Which process holds the lock on `fd`, in words: the kernel knows the record lock's holder;
+// an earlier version holding only the flock wrote its pid into the file.
 std::string Holder(int fd) {
   struct flock probe {};
   probe.l_type = F_WRLCK;
   probe.l_whence = SEEK_SET;
-  if (::fcntl(fd, F_GETLK, &probe) != 0 || probe.l_type == F_UNLCK || probe.l_pid <= 0)
-    return "holder unknown";
-  return fmt::format("pid {}: {}", probe.l_pid, CommandLine(probe.l_pid));
+  if (::fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK && probe.l_pid > 0)
+    return fmt::format("pid {}: {}", probe.l_pid, CommandLine(probe.l_pid));
+  char written[256] = {};
+  ssize_t n = ::pread(fd, written, sizeof written - 1, 0);
+  std::string who = n > 0 ? std::string(written, static_cast<size_t>(n)) : "";
+  while (!who.empty() && who.back() == '\n') who.pop_back();
+  return who.empty() ? "holder unknown" : PrintableText(who) + ", an earlier mosaic-fleet";
 }
 
 }  // namespace
@@ -54,15 +79,13 @@ Result<ApplyLock> ApplyLock::Acquire(const std::string& path, double timeout_sec
   if (fd < 0)
     return Status::Error(fmt::format("cannot open the lock {}: {}", path, std::strerror(errno)));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
-  struct flock whole {};
-  whole.l_type = F_WRLCK;
-  whole.l_whence = SEEK_SET;
-  while (::fcntl(fd, F_SETLK, &whole) != 0) {
-    if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
-      int error = errno;
+  while (true) {
+    Result<bool> locked = TryLock(fd);
+    if (!locked.ok()) {
       ::close(fd);
-      return Status::Error(fmt::format("cannot lock {}: {}", path, std::strerror(error)));
+      return Status::Error(fmt::format("cannot lock {}: {}", path, locked.status().message()));
     }
+    if (locked.value()) break;
     if (std::chrono::steady_clock::now() >= deadline) {
       std::string who = Holder(fd);
       ::close(fd);

@@ -1,7 +1,8 @@
-// ApplyLock: one reconciler at a time. A POSIX record lock (fcntl) on
-// $XDG_RUNTIME_DIR/mosaic-fleet.lock: close-on-exec, so no tmux server started meanwhile
-// inherits it, and held by a process the kernel can name — a waiting apply says exactly which
-// process holds it and what it is running. The lock file is never followed through a link.
+// ApplyLock: one reconciler at a time, on $XDG_RUNTIME_DIR/mosaic-fleet.lock (close-on-exec,
+// so no tmux server started meanwhile inherits it; never followed through a link). Two locks
+// are taken together: a POSIX record lock, whose holder the kernel can name — a waiting apply
+// says exactly which process holds it and what it runs — and the flock earlier versions took,
+// so that an old timer and a new operator still exclude each other.
 #pragma once
 
 #include <string>

@@ -57,22 +57,27 @@ Status WriteAll(int fd, const std::string& content, const std::string& path) {
   return Status::Ok();
 }
 
+Status NotARegularFile(const std::string& path, mode_t mode) {
+  std::string_view kind = S_ISDIR(mode)                    ? "a directory"
+                          : S_ISFIFO(mode)                 ? "a FIFO"
+                          : S_ISCHR(mode) || S_ISBLK(mode) ? "a device"
+                          : S_ISSOCK(mode)                 ? "a socket"
+                                                           : "something else";
+  return Status::Error(fmt::format("cannot read {}: it is {}, not a regular file", path, kind));
+}
+
 }  // namespace
 
 Result<std::string> RealFileSystem::ReadFile(const std::string& path, size_t max_bytes) {
-  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+  // Looked at before it is opened (opening some devices has effects), and again after (it
+  // may have been replaced in between). O_NONBLOCK: a FIFO would wait for a writer forever.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Errno("cannot read", path);
+  if (!S_ISREG(st.st_mode)) return NotARegularFile(path, st.st_mode);
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0) return Errno("cannot read", path);
-  struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return Errno("cannot read", path);
-  if (!S_ISREG(st.st_mode)) {
-    std::string_view kind = S_ISDIR(st.st_mode)                          ? "a directory"
-                            : S_ISFIFO(st.st_mode)                       ? "a FIFO"
-                            : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
-                            : S_ISSOCK(st.st_mode)                       ? "a socket"
-                                                                         : "something else";
-    return Status::Error(fmt::format("cannot read {}: it is {}, not a regular file", path, kind));
-  }
+  if (!S_ISREG(st.st_mode)) return NotARegularFile(path, st.st_mode);
   if (::fcntl(fd.get(), F_SETFL, 0) != 0) return Errno("cannot read", path);
   std::string content;
   char buffer[65536];

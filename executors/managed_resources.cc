@@ -2,22 +2,11 @@
 
 #include <fmt/format.h>
 
-#include "fleet_contract.h"
 #include "name_rules.h"
 #include "unit_files.h"
 
 namespace mosaic {
 namespace {
-
-std::pair<std::string, std::string> SplitPath(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return {"", path};
-  return {path.substr(0, slash), path.substr(slash + 1)};
-}
-
-bool IsSafeName(const std::string& name) {
-  return !ExplainNameViolation(NameRule::kSession, name, 64).has_value();
-}
 
 Status Refuse(const std::string& what) {
   return Status::Error("refusing to " + what + ": mosaic-fleet acts only on what it manages");
@@ -25,28 +14,27 @@ Status Refuse(const std::string& what) {
 
 }  // namespace
 
-ManagedResources::ManagedResources(const FleetPaths& paths, std::set<std::string> unit_files)
-    : paths_(paths), unit_files_(std::move(unit_files)) {}
+ManagedResources::ManagedResources(const DesiredState& desired) {
+  unit_files_[desired.holder_unit_path] = desired.holder_unit_content;
+  unit_files_[desired.agent_template_path] = desired.agent_template_content;
+  for (const DesiredAgent& agent : desired.agents) env_files_[agent.env_path] = agent.owned_env;
+}
 
 Status ManagedResources::CheckUnitFileWrite(const std::string& path, const std::string& content,
                                             unsigned mode) const {
-  auto [dir, name] = SplitPath(path);
-  if (dir != paths_.unit_dir || !unit_files_.contains(name))
-    return Refuse(fmt::format("write {}", Quoted(path)));
-  if (!content.starts_with(kUnitFileHeader))
-    return Refuse(fmt::format("write {} without mosaic-fleet's header", path));
+  auto it = unit_files_.find(path);
+  if (it == unit_files_.end()) return Refuse(fmt::format("write {}", Quoted(path)));
+  if (content != it->second)
+    return Refuse(fmt::format("write {} with anything but its unit as the roster makes it", path));
   if (mode != 0644) return Refuse(fmt::format("write {} with mode {:o}", path, mode));
   return Status::Ok();
 }
 
 Status ManagedResources::CheckEnvMerge(const std::string& path, const OwnedEnv& owned,
                                        unsigned mode) const {
-  auto [dir, name] = SplitPath(path);
-  if (dir != paths_.agents_dir || !name.ends_with(".env") ||
-      !IsSafeName(name.substr(0, name.size() - 4)))
-    return Refuse(fmt::format("write {} as an env file", Quoted(path)));
-  for (const auto& [key, value] : owned)
-    if (!IsOwnedEnvKey(key)) return Refuse(fmt::format("set {} in {}", Quoted(key), path));
+  auto it = env_files_.find(path);
+  if (it == env_files_.end()) return Refuse(fmt::format("write {} as an env file", Quoted(path)));
+  if (owned != it->second) return Refuse(fmt::format("set {} keys other than the roster's", path));
   if (mode != 0600) return Refuse(fmt::format("write {} with mode {:o}", path, mode));
   return Status::Ok();
 }
@@ -54,7 +42,7 @@ Status ManagedResources::CheckEnvMerge(const std::string& path, const OwnedEnv& 
 Status ManagedResources::CheckUnits(const std::vector<std::string>& units) const {
   for (const std::string& unit : units) {
     std::string agent = AgentOfUnit(unit);
-    if (unit != kHolderUnit && (agent.empty() || !IsSafeName(agent)))
+    if (unit != kHolderUnit && (agent.empty() || !CheckSessionName("", agent).ok()))
       return Refuse(fmt::format("act on unit {}", Quoted(unit)));
   }
   return Status::Ok();

@@ -1,40 +1,39 @@
-// ManagedResources: the only files, units and sessions the executors will act on.
+// ManagedResources: the only files, units and sessions the executors will act on, and the
+// only contents they will write.
 //
 // Apply re-derives every plan it executes, so a step should never name anything else; this
-// is the second line of defence, at the point of action. It allows writing only the tool's
-// unit files in the user unit directory (recognised by name and by the header the tool puts
-// in them) and agents' env files (merged, owned keys only); acting only on the holder unit and
+// is the second line of defence, at the point of action. Built from the desired state, it
+// allows writing the tool's unit files with exactly their desired contents, and merging
+// agents' env files with exactly their desired owned keys; acting only on the holder unit and
 // `mosaic-agent@NAME.service` units with safe names; and killing only sessions whose
 // @mosaic-owner says the tool created them (that check is Tmux::KillOwnedSession's).
 #pragma once
 
-#include <set>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "desired_state.h"
 #include "env_merge.h"
-#include "fleet_paths.h"
 #include "status.h"
 
 namespace mosaic {
 
 class ManagedResources {
  public:
-  /// `unit_files`: names of the unit files the tool writes ("mosaic-tmux-holder.service", …).
-  ManagedResources(const FleetPaths& paths, std::set<std::string> unit_files);
+  explicit ManagedResources(const DesiredState& desired);
 
-  /// Writing `content` with `mode` at `path`: one of the tool's unit files, as the tool
-  /// writes them.
+  /// Writing `content` with `mode` at `path`: one of the tool's unit files, as desired.
   Status CheckUnitFileWrite(const std::string& path, const std::string& content,
                             unsigned mode) const;
-  /// Merging `owned` into `path`: an agent's env file, and only keys the tool owns.
+  /// Merging `owned` into `path`: an agent's env file, with exactly its desired owned keys.
   Status CheckEnvMerge(const std::string& path, const OwnedEnv& owned, unsigned mode) const;
   /// Starting, stopping, enabling … `units`: the holder, or agent instances with safe names.
   Status CheckUnits(const std::vector<std::string>& units) const;
 
  private:
-  FleetPaths paths_;
-  std::set<std::string> unit_files_;
+  std::map<std::string, std::string> unit_files_;  ///< path → desired content
+  std::map<std::string, OwnedEnv> env_files_;      ///< path → desired owned keys
 };
 
 }  // namespace mosaic

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <thread>
 
 extern char** environ;
 
@@ -21,7 +22,17 @@ namespace {
 // Whether child `pid` exits before `deadline` (without reaping it).
 bool ExitsBy(pid_t pid, std::chrono::steady_clock::time_point deadline) {
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd < 0) return true;  // no pidfd (old kernel): fall back to an unbounded wait
+  if (pidfd < 0) {
+    // No pidfd (a kernel before 5.3): look every few milliseconds instead.
+    while (std::chrono::steady_clock::now() < deadline) {
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+          info.si_pid == pid)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  }
   bool exited = false;
   while (!exited) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

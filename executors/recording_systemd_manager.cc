@@ -42,6 +42,11 @@ Result<std::vector<std::string>> RecordingSystemdManager::Environment() {
   return environment;
 }
 
+Result<std::vector<std::string>> RecordingSystemdManager::UnitPath() {
+  ++calls_;
+  return unit_path;
+}
+
 Status RecordingSystemdManager::Reload() {
   ++calls_;
   log.push_back("reload");

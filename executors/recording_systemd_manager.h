@@ -19,6 +19,7 @@ class RecordingSystemdManager : public SystemdManager {
       const std::vector<std::string>& units) override;
   Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) override;
   Result<std::vector<std::string>> Environment() override;
+  Result<std::vector<std::string>> UnitPath() override;
   Status Reload() override;
   Status Enable(const std::vector<std::string>& units) override;
   Status Disable(const std::vector<std::string>& units) override;
@@ -31,6 +32,7 @@ class RecordingSystemdManager : public SystemdManager {
   std::set<std::string> failing;            ///< units whose jobs fail
   std::set<std::string> stale;              ///< units whose files changed since loading
   std::vector<std::string> environment;     ///< what Environment() answers
+  std::vector<std::string> unit_path;       ///< what UnitPath() answers
   std::vector<std::string> log;             ///< "start a.service", "reload", … in order
 
  private:

@@ -21,7 +21,6 @@ namespace {
 constexpr char kService[] = "org.freedesktop.systemd1";
 constexpr char kPath[] = "/org/freedesktop/systemd1";
 constexpr char kManager[] = "org.freedesktop.systemd1.Manager";
-constexpr uint64_t kJobTimeoutUsec = 120ull * 1000 * 1000;
 
 // The manager's own words, or — when it did not answer at all — a sentence that says so.
 std::string BusError(const sd_bus_error& error, int r) {
@@ -52,7 +51,7 @@ struct ErrorRef {
 
 class SdBusManager : public SystemdManager {
  public:
-  explicit SdBusManager(sd_bus* bus) : bus_(bus) {}
+  SdBusManager(sd_bus* bus, BusTimeouts timeouts) : bus_(bus), timeouts_(timeouts) {}
   // Every call is awaited before it returns, so nothing is left to flush; and a flush would
   // wait, unbounded, on a manager that stopped answering.
   ~SdBusManager() override { sd_bus_close_unref(bus_); }
@@ -93,7 +92,6 @@ class SdBusManager : public SystemdManager {
     };
     std::vector<Query> queries(units.size());
     std::vector<sd_bus_slot*> slots;
-    int pending = 0;
     auto on_reply = [](sd_bus_message* m, void* userdata, sd_bus_error*) -> int {
       auto* q = static_cast<Query*>(userdata);
       q->answered = true;
@@ -123,7 +121,6 @@ class SdBusManager : public SystemdManager {
         return Status::Error(fmt::format("cannot ask about {}: {}", units[i], std::strerror(-r)));
       }
       ++calls_;
-      ++pending;
       slots.push_back(slot);
     }
     Status waited = WaitUntil([&] {
@@ -159,27 +156,20 @@ class SdBusManager : public SystemdManager {
   }
 
   Result<std::vector<std::string>> Environment() override {
-    ErrorRef error;
-    char** strv = nullptr;
-    ++calls_;
-    int r =
-        sd_bus_get_property_strv(bus_, kService, kPath, kManager, "Environment", &error.e, &strv);
-    if (r < 0)
-      return Status::Error("reading the user manager's environment: " + BusError(error.e, r));
-    std::vector<std::string> out;
-    for (char** e = strv; e && *e; ++e) {
-      out.emplace_back(*e);
-      std::free(*e);
-    }
-    std::free(strv);
-    return out;
+    return ManagerStrings("Environment", "reading the user manager's environment");
+  }
+
+  Result<std::vector<std::string>> UnitPath() override {
+    return ManagerStrings("UnitPath", "reading the user manager's unit path");
   }
 
   Status Reload() override {
+    // Reloading reads every unit file again: bounded like a job, not like a quick call.
     ErrorRef error;
-    MessageRef reply;
+    MessageRef call, reply;
+    int r = sd_bus_message_new_method_call(bus_, &call.m, kService, kPath, kManager, "Reload");
     ++calls_;
-    int r = sd_bus_call_method(bus_, kService, kPath, kManager, "Reload", &error.e, &reply.m, "");
+    if (r >= 0) r = sd_bus_call(bus_, call.m, JobUsec(), &error.e, &reply.m);
     return r < 0 ? Status::Error("daemon-reload failed: " + BusError(error.e, r)) : Status::Ok();
   }
 
@@ -217,7 +207,8 @@ class SdBusManager : public SystemdManager {
       r = sd_bus_message_new_method_call(bus_, &call.m, kService, kPath, kManager, method);
       if (r >= 0) r = sd_bus_message_append(call.m, "ss", unit.c_str(), "replace");
       sd_bus_slot* slot = nullptr;
-      if (r >= 0) r = sd_bus_call_async(bus_, &slot, call.m, &JobWait::OnReply, &wait, 0);
+      // The reply only says the job is queued, but a busy manager may take a while to say it.
+      if (r >= 0) r = sd_bus_call_async(bus_, &slot, call.m, &JobWait::OnReply, &wait, JobUsec());
       if (r < 0) {
         wait.failures.push_back(fmt::format("{}: cannot enqueue: {}", unit, std::strerror(-r)));
         continue;
@@ -227,7 +218,7 @@ class SdBusManager : public SystemdManager {
       wait.unit_of_call[slot] = unit;
       wait.pending_replies++;
     }
-    const uint64_t deadline = NowUsec() + kJobTimeoutUsec;
+    const uint64_t deadline = NowUsec() + JobUsec();
     while (wait.pending_replies > 0 || !wait.waiting.empty()) {
       r = sd_bus_process(bus_, nullptr);
       if (r < 0) {
@@ -239,7 +230,9 @@ class SdBusManager : public SystemdManager {
       uint64_t now = NowUsec();
       if (now >= deadline) {
         for (const auto& [job, unit] : wait.waiting)
-          wait.failures.push_back(unit + ": still running after 120 s");
+          wait.failures.push_back(
+              fmt::format("{}: still running after {} s (wait longer with --job-timeout)", unit,
+                          timeouts_.job.count() / 1000.0));
         break;
       }
       sd_bus_wait(bus_, deadline - now);
@@ -289,7 +282,7 @@ class SdBusManager : public SystemdManager {
       const sd_bus_error* error = sd_bus_message_get_error(m);
       if (error) {
         self->failures.push_back(
-            fmt::format("{}: {}", unit, error->message ? error->message : error->name));
+            fmt::format("{}: {}", unit, BusError(*error, -sd_bus_error_get_errno(error))));
         return 0;
       }
       const char* job = nullptr;
@@ -320,6 +313,22 @@ class SdBusManager : public SystemdManager {
       return 0;
     }
   };
+
+  // A string-list property of the manager.
+  Result<std::vector<std::string>> ManagerStrings(const char* property, const char* what) {
+    ErrorRef error;
+    char** strv = nullptr;
+    ++calls_;
+    int r = sd_bus_get_property_strv(bus_, kService, kPath, kManager, property, &error.e, &strv);
+    if (r < 0) return Status::Error(fmt::format("{}: {}", what, BusError(error.e, r)));
+    std::vector<std::string> out;
+    for (char** e = strv; e && *e; ++e) {
+      out.emplace_back(*e);
+      std::free(*e);
+    }
+    std::free(strv);
+    return out;
+  }
 
   // Processes bus traffic until `done()` holds. Every pending call carries the connection's
   // method-call timeout, after which sd-bus answers it with a timeout error itself.
@@ -409,7 +418,10 @@ class SdBusManager : public SystemdManager {
     return Status::Ok();
   }
 
+  uint64_t JobUsec() const { return static_cast<uint64_t>(timeouts_.job.count()) * 1000; }
+
   sd_bus* bus_;
+  BusTimeouts timeouts_;
   int calls_ = 0;
   bool subscribed_ = false;
 };
@@ -437,9 +449,10 @@ Status WaitUntilReady(sd_bus* bus, std::chrono::milliseconds timeout) {
 }  // namespace
 
 Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xdg_runtime_dir,
-                                                           std::chrono::milliseconds timeout) {
+                                                           BusTimeouts timeouts) {
   sd_bus* bus = nullptr;
   std::string tried;
+  const std::chrono::milliseconds timeout = timeouts.call;
   const uint64_t timeout_usec = static_cast<uint64_t>(timeout.count()) * 1000;
   if (!xdg_runtime_dir.empty()) {
     std::string address = "unix:path=" + xdg_runtime_dir + "/systemd/private";
@@ -472,7 +485,7 @@ Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xd
     sd_bus_close_unref(bus);  // not flushed: flushing waits for the very handshake that failed
     return ready;
   }
-  return std::unique_ptr<SystemdManager>(std::make_unique<SdBusManager>(bus));
+  return std::unique_ptr<SystemdManager>(std::make_unique<SdBusManager>(bus, timeouts));
 }
 
 }  // namespace mosaic

@@ -41,6 +41,8 @@ class SystemdManager {
   virtual Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) = 0;
   /// The manager's environment ("KEY=value" entries): what every unit starts with.
   virtual Result<std::vector<std::string>> Environment() = 0;
+  /// The directories the manager loads unit files from, in its order.
+  virtual Result<std::vector<std::string>> UnitPath() = 0;
   /// daemon-reload; returns once the manager has reloaded.
   virtual Status Reload() = 0;
   /// Links units into their [Install] targets (boot survival), in one call.
@@ -56,15 +58,16 @@ class SystemdManager {
   virtual int bus_calls() const = 0;
 };
 
-/// How long one bus call to the user manager may take unless told otherwise.
-inline constexpr std::chrono::milliseconds kDefaultBusTimeout{10'000};
+/// Bounds on waiting for the user manager: a frozen one is an error that says so, never a hang.
+struct BusTimeouts {
+  std::chrono::milliseconds call{10'000};  ///< one bus call (and connecting)
+  std::chrono::milliseconds job{120'000};  ///< jobs to finish, and daemon-reload
+};
 
 /// Connects to the user manager of this user: its private socket
 /// ($XDG_RUNTIME_DIR/systemd/private, as systemctl --user does), else the user bus
-/// (sd_bus_open_user). The error says clearly when neither is reachable. Every call is
-/// bounded by `timeout` (jobs by their own, longer bound): a frozen manager is an error
-/// that says so, never a hang.
-Result<std::unique_ptr<SystemdManager>> ConnectUserManager(
-    const std::string& xdg_runtime_dir, std::chrono::milliseconds timeout = kDefaultBusTimeout);
+/// (sd_bus_open_user). The error says clearly when neither is reachable.
+Result<std::unique_ptr<SystemdManager>> ConnectUserManager(const std::string& xdg_runtime_dir,
+                                                           BusTimeouts timeouts = {});
 
 }  // namespace mosaic

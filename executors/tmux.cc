@@ -42,16 +42,16 @@ int64_t ToInt(const std::string& s) {
 std::string Exact(const std::string& name) { return "=" + name; }
 
 // Names reach tmux's -s and -t, where tmux expands formats and parses ':' and '.'.
-Status CheckSessionName(const std::string& name) {
-  if (auto why = ExplainNameViolation(NameRule::kSession, name, 64))
-    return Status::Error(fmt::format("refusing tmux session name {}: {}", Quoted(name), *why));
-  return Status::Ok();
+Status CheckName(const std::string& name) {
+  return CheckSessionName("refusing tmux session name", name);
 }
 
 }  // namespace
 
 bool IsNoServerMessage(const std::string& err) {
+  // "server exited unexpectedly": it was shutting down as we connected; gone all the same.
   return err.find("no server running") != std::string::npos ||
+         err.find("server exited unexpectedly") != std::string::npos ||
          err.find("error connecting to") != std::string::npos ||
          err.find("No such file or directory") != std::string::npos;
 }
@@ -69,7 +69,7 @@ Result<Tmux> Tmux::ForSocket(const std::string& socket, ProcessRunner& runner,
   if (socket == "default")
     return Status::Error(
         "refusing to use the tmux socket named \"default\": it is the user's default tmux server");
-  if (auto why = ExplainNameViolation(NameRule::kSocket, socket, 64))
+  if (auto why = ExplainNameViolation(NameRule::kSocket, socket, kMaxNameLength))
     return Status::Error(fmt::format("refusing tmux socket name {}: {}", Quoted(socket), *why));
   if (!options.socket_path.empty() && !options.socket_path.starts_with("/"))
     return Status::Error(fmt::format("refusing tmux socket path {}: it must be absolute",
@@ -152,7 +152,7 @@ Result<TmuxSessions> Tmux::ListSessions() const {
 
 Status Tmux::NewSession(const std::string& name, const std::vector<std::string>& argv,
                         const SessionRecord& record) const {
-  if (Status s = CheckSessionName(name); !s.ok()) return s;
+  if (Status s = CheckName(name); !s.ok()) return s;
   if (argv.size() < 2)
     return Status::Error(
         "a session's program needs at least two words (tmux runs one word "
@@ -177,15 +177,17 @@ Status Tmux::NewSession(const std::string& name, const std::vector<std::string>&
 }
 
 Status Tmux::KillOwnedSession(const std::string& name) const {
-  if (Status s = CheckSessionName(name); !s.ok()) return s;
-  // The ownership check and the kill happen in one tmux command, inside the server: no
-  // session can be swapped in between. (The inner commands are parsed by tmux; a checked
-  // name needs no quoting there.)
+  if (Status s = CheckName(name); !s.ok()) return s;
+  // The checks and the kill run inside the server, as one queued command: first that the
+  // session exists (a missing target leaves #{session_name} empty), then that the tool made
+  // it. (The inner commands are parsed by tmux; a checked name needs no quoting there.)
   constexpr char kNotOwned[] = "mosaic-fleet: not owned";
-  Result<ProcessResult> r =
-      Run({{"if-shell", "-F", "-t", Exact(name) + ":",
-            fmt::format("#{{==:#{{{}}},{}}}", kOptionOwner, kOwnerAgent),
-            "kill-session -t " + Exact(name), fmt::format("display-message -p '{}'", kNotOwned)}});
+  std::string owned = fmt::format(
+      "if-shell -F -t {0}: \"#{{==:#{{{1}}},{2}}}\" \"kill-session -t {0}\" "
+      "\"display-message -p '{3}'\"",
+      Exact(name), kOptionOwner, kOwnerAgent, kNotOwned);
+  Result<ProcessResult> r = Run({{"if-shell", "-F", "-t", Exact(name) + ":",
+                                  fmt::format("#{{==:#{{session_name}},{}}}", name), owned}});
   if (!r.ok()) return r.status();
   const ProcessResult& p = r.value();
   if (p.out.find(kNotOwned) != std::string::npos)

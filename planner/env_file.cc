@@ -18,8 +18,20 @@ constexpr std::string_view kShellNeedEscape = "\"\\`$";
 
 bool In(std::string_view set, char c) { return set.find(c) != std::string_view::npos; }
 
-int CountLines(std::string_view bytes) {
-  return static_cast<int>(std::count(bytes.begin(), bytes.end(), '\n'));
+// Where each line of `text` starts. Lines end as systemd ends them, at "\n" or "\r" — a
+// "\r\n" pair is one line end — so that line numbers match what editors show for CRLF and
+// CR-only files alike.
+std::vector<size_t> LineStarts(std::string_view text) {
+  std::vector<size_t> starts = {0};
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')))
+      starts.push_back(i + 1);
+  return starts;
+}
+
+// The 1-based line holding byte `pos`.
+int LineOf(const std::vector<size_t>& starts, size_t pos) {
+  return static_cast<int>(std::upper_bound(starts.begin(), starts.end(), pos) - starts.begin());
 }
 
 // How a key is named in a message: keys are not secret, but one that is not a valid name may
@@ -43,7 +55,8 @@ bool LooksLikeAssignment(std::string_view line) {
 // remembering where each entry's bytes begin and end.
 class Parser {
  public:
-  Parser(std::string_view text, EnvFile& file) : s_(text), file_(file) {}
+  Parser(std::string_view text, EnvFile& file)
+      : s_(text), file_(file), line_starts_(LineStarts(text)) {}
 
   void Run() {
     while (true) {
@@ -51,12 +64,11 @@ class Parser {
       while (i_ < s_.size() && In(kWhitespace, s_[i_])) ++i_;
       EnvEntry entry;
       entry.prefix = std::string(s_.substr(prefix_start, i_ - prefix_start));
-      line_ += CountLines(entry.prefix);
       if (i_ == s_.size()) {
         if (!entry.prefix.empty()) file_.entries.push_back(std::move(entry));
         return;
       }
-      entry.line = line_;
+      entry.line = Line(i_);
       size_t body_start = i_;
       if (In(kComments, s_[i_]))
         ReadComment(entry);
@@ -64,13 +76,13 @@ class Parser {
         ReadSetting(entry);
       entry.body = std::string(s_.substr(body_start, i_ - body_start));
       if (i_ < s_.size()) entry.terminator = std::string(1, s_[i_++]);
-      line_ += CountLines(entry.body) + CountLines(entry.terminator);
       file_.entries.push_back(std::move(entry));
     }
   }
 
  private:
   bool AtNewline() const { return i_ < s_.size() && In(kNewline, s_[i_]); }
+  int Line(size_t pos) const { return LineOf(line_starts_, pos); }
 
   void Problem(int line, std::string message) {
     file_.problems.push_back({line, std::move(message)});
@@ -79,7 +91,6 @@ class Parser {
   // COMMENT and COMMENT_ESCAPE. Leaves i_ on the terminating newline (or the end).
   void ReadComment(EnvEntry& entry) {
     entry.kind = EnvEntry::Kind::kComment;
-    int line = line_;
     for (++i_; i_ < s_.size() && !AtNewline(); ++i_) {
       if (s_[i_] != '\\' || i_ + 1 >= s_.size()) continue;
       ++i_;  // the escaped character belongs to the comment, even a newline (before v254)
@@ -91,17 +102,17 @@ class Parser {
           s_.substr(next, end == std::string_view::npos ? s_.npos : end - next);
       size_t first = following.find_first_not_of(" \t");
       if (first != std::string_view::npos && !In(kComments, following[first]))
-        Problem(line, fmt::format("a comment ends with a backslash: systemd before v254 reads "
-                                  "line {} as part of the comment, later versions as a "
-                                  "setting; remove the backslash, or make line {} a comment",
-                                  line + 1, line + 1));
-      if (s_[i_] == '\n') ++line;
+        Problem(Line(i_), fmt::format("a comment ends with a backslash: systemd before v254 "
+                                      "reads line {} as part of the comment, later versions as "
+                                      "a setting; remove the backslash, or make line {} a comment",
+                                      Line(next), Line(next)));
     }
   }
 
   // KEY, then the value states. Leaves i_ on the terminating newline (or the end).
   void ReadSetting(EnvEntry& entry) {
-    size_t key_start = i_;
+    // The first character is the key's even when it is '=' (systemd's PRE_KEY → KEY).
+    size_t key_start = i_++;
     while (i_ < s_.size() && s_[i_] != '=' && !AtNewline()) ++i_;
     if (i_ == s_.size() || AtNewline()) {
       entry.kind = EnvEntry::Kind::kDiscarded;  // no '=': systemd drops the line
@@ -183,41 +194,40 @@ class Parser {
                           name,
                           state == kSingle || state == kDouble ? "opens a quote"
                                                                : "ends with a backslash"));
-    CheckContinuationLines(std::string_view(s_).substr(key_start, i_ - key_start), entry.line,
-                           name);
-    if (!IsValidUtf8(entry.key) || !IsValidUtf8(entry.value)) {
+    CheckContinuationLines(key_start, i_, entry.line, name);
+    if (!IsSystemdValidUtf8(entry.key) || !IsSystemdValidUtf8(entry.value)) {
       file_.ignored_by_systemd = true;
-      Problem(entry.line,
-              fmt::format("{} is not valid UTF-8, so systemd ignores this whole "
-                          "file; re-encode the file as UTF-8",
-                          IsValidUtf8(entry.key) ? "the value of " + name : std::string("a key")));
+      Problem(entry.line, fmt::format("{} is not valid UTF-8, so systemd ignores this whole "
+                                      "file; re-encode the file as UTF-8",
+                                      IsSystemdValidUtf8(entry.key) ? "the value of " + name
+                                                                    : std::string("a key")));
     }
   }
 
   // A line inside a multi-line value that reads like a setting of its own is almost always
   // a quote someone forgot to close: systemd swallows it into the value above.
-  void CheckContinuationLines(std::string_view body, int first_line, const std::string& name) {
-    int line = first_line;
+  void CheckContinuationLines(size_t from, size_t to, int first_line, const std::string& name) {
+    std::string_view body = s_.substr(from, to - from);
     for (size_t pos = body.find_first_of(kNewline); pos != std::string_view::npos;
          pos = body.find_first_of(kNewline, pos + 1)) {
-      if (body[pos] == '\n') ++line;
       size_t end = body.find_first_of(kNewline, pos + 1);
       std::string_view physical =
           body.substr(pos + 1, end == body.npos ? body.npos : end - pos - 1);
       if (!LooksLikeAssignment(physical)) continue;
-      Problem(line, fmt::format("this line looks like a setting, but systemd reads it as part "
-                                "of the value of {} that starts on line {} (an unclosed quote or "
-                                "a trailing backslash there); close the quote or remove the "
-                                "backslash",
-                                name, first_line));
+      Problem(Line(from + pos + 1),
+              fmt::format("this line looks like a setting, but systemd reads it as part "
+                          "of the value of {} that starts on line {} (an unclosed quote or "
+                          "a trailing backslash there); close the quote or remove the "
+                          "backslash",
+                          name, first_line));
       return;  // one report per value is enough to find it
     }
   }
 
   std::string_view s_;
   EnvFile& file_;
+  std::vector<size_t> line_starts_;
   size_t i_ = 0;
-  int line_ = 1;
 };
 
 }  // namespace
@@ -236,7 +246,7 @@ EnvFile ParseEnvFile(std::string_view text) {
   size_t nul = text.find('\0');
   Parser(text.substr(0, nul), file).Run();
   if (nul != std::string_view::npos) {
-    int line = 1 + CountLines(text.substr(0, nul));
+    int line = LineOf(LineStarts(text), nul);
     file.ignored_by_systemd = true;
     file.problems.push_back({line,
                              "a NUL byte: systemd refuses a file that holds one and ignores all "

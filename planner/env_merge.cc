@@ -21,6 +21,19 @@ std::string_view UpToLastNewline(std::string_view prefix) {
   return last == std::string_view::npos ? std::string_view() : prefix.substr(0, last + 1);
 }
 
+// Whether lines appended to `file` would be read as part of its last comment: one that runs
+// to the end of the file with its final line break escaped by a backslash (systemd before
+// v254 continues a comment there), or ending in a backslash that would escape ours.
+bool LastCommentSwallowsWhatFollows(const EnvFile& file) {
+  if (file.entries.empty()) return false;
+  const EnvEntry& last = file.entries.back();
+  if (last.kind != EnvEntry::Kind::kComment || !last.terminator.empty()) return false;
+  std::string_view body = last.body;
+  if (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.remove_suffix(1);
+  size_t backslashes = body.size() - body.find_last_not_of('\\') - 1;
+  return backslashes % 2 == 1;
+}
+
 // Reads `merged` back and checks it says exactly what was asked: the owned values, and every
 // one of the user's variables as before. Guards the merge against its own mistakes.
 std::vector<EnvProblem> Verify(const std::string& merged, const EnvFile& before,
@@ -60,20 +73,43 @@ EnvMerge MergeEnvFile(std::string_view existing, const OwnedEnv& owned) {
   }
 
   // New lines follow the file's own line endings.
-  const std::string newline = existing.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
+  const std::string newline = existing.find("\r\n") != std::string_view::npos ? "\r\n"
+                              : existing.find('\r') != std::string_view::npos &&
+                                      existing.find('\n') == std::string_view::npos
+                                  ? "\r"
+                                  : "\n";
   std::string out = existing.empty() ? kNewFileHeader : "";
   std::set<std::string> written;
+  bool drop_lf = false;  // the "\n" completing a dropped entry's "\r\n" (it starts the next prefix)
   for (const EnvEntry& e : file.entries) {
+    std::string_view prefix = e.prefix;
+    if (drop_lf && prefix.starts_with('\n')) prefix.remove_prefix(1);
+    drop_lf = false;
     if (e.kind != EnvEntry::Kind::kAssignment || !wanted.contains(e.key)) {
-      out += e.raw();
+      out.append(prefix).append(e.body).append(e.terminator);
       continue;
     }
     if (!written.insert(e.key).second) {
-      out += UpToLastNewline(e.prefix);  // a later duplicate would override ours: drop it
+      out += UpToLastNewline(prefix);  // a later duplicate would override ours: drop it
+      drop_lf = e.terminator == "\r";
       continue;
     }
-    out += e.prefix + FormatEnvAssignment(e.key, wanted[e.key]) +
-           (e.terminator.empty() ? newline : e.terminator);
+    out.append(prefix).append(FormatEnvAssignment(e.key, wanted[e.key]));
+    out += e.terminator.empty() ? newline : e.terminator;
+  }
+  bool appending = std::any_of(owned.begin(), owned.end(),
+                               [&](const auto& kv) { return !written.contains(kv.first); });
+  if (appending && LastCommentSwallowsWhatFollows(file)) {
+    const EnvEntry& last = file.entries.back();
+    std::string_view body = last.body;  // its own final line break is not a new line
+    if (body.ends_with('\n')) body.remove_suffix(1);
+    int line = last.line + static_cast<int>(std::count(body.begin(), body.end(), '\n'));
+    merge.problems.push_back(
+        {line,
+         "the file ends in a comment whose last line ends with a backslash, so systemd "
+         "(before v254) would read the keys mosaic-fleet adds after it as part of the "
+         "comment; remove the backslash"});
+    return merge;
   }
   for (const auto& [key, value] : owned) {
     if (written.contains(key)) continue;

@@ -321,17 +321,21 @@ class Planner {
       if (in_roster.contains(name) || !Targeted(name)) continue;
       const ObservedUnit* unit = Unit(AgentUnitName(name));
       const ObservedSession* session = Session(name);
-      // An env file is what the tool leaves of every agent it managed; without one, this
-      // unit was started by hand (its session, too, if any).
-      bool was_managed = std::find(observed_.env_files.begin(), observed_.env_files.end(), name) !=
-                         observed_.env_files.end();
-      ResourceChange change{"agent." + name,
-                            ChangeAction::kDelete,
-                            was_managed ? "no longer in the roster"
-                                        : "not in the roster (mosaic-fleet never managed it: "
-                                          "started by hand?)",
-                            {},
-                            {}};
+      // The tool leaves an env file of every agent it managed, and marks every session it
+      // made; a unit with neither was started by hand, and is not the tool's to stop.
+      bool was_managed = (session && session->owned()) ||
+                         std::find(observed_.env_files.begin(), observed_.env_files.end(), name) !=
+                             observed_.env_files.end();
+      if (!was_managed) {
+        plan_.notes.push_back(
+            {NoteKind::kUnmanagedUnit, AgentUnitName(name),
+             fmt::format("runs, but {} is not in the roster and mosaic-fleet never managed it: "
+                         "left alone (stop it with `systemctl --user disable --now {}`)",
+                         name, AgentUnitName(name))});
+        continue;
+      }
+      ResourceChange change{
+          "agent." + name, ChangeAction::kDelete, "no longer in the roster", {}, {}};
       if (unit && unit->active()) {
         change.attributes.push_back({"active", unit->active_state, "inactive", false});
         stop_.push_back(unit->name);

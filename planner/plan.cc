@@ -77,6 +77,8 @@ std::string_view NoteKindName(NoteKind kind) {
       return "stale-heartbeat";
     case NoteKind::kHolderUnitChanged:
       return "holder-unit-changed";
+    case NoteKind::kUnmanagedUnit:
+      return "unmanaged-unit";
   }
   return "?";
 }

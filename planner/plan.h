@@ -66,6 +66,7 @@ enum class NoteKind {
   kPreservedData,     ///< user data left in place
   kStaleHeartbeat,
   kHolderUnitChanged,  ///< takes effect at the next holder restart, which apply never does
+  kUnmanagedUnit,      ///< a mosaic-agent@ unit the tool never managed: left alone
 };
 
 struct Note {

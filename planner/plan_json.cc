@@ -13,10 +13,10 @@ constexpr StepKind kStepKinds[] = {
     StepKind::kWriteFile,   StepKind::kMergeEnvFile, StepKind::kDaemonReload,
     StepKind::kEnableUnits, StepKind::kStartUnits,   StepKind::kRestartUnits,
     StepKind::kStopUnits,   StepKind::kDisableUnits, StepKind::kKillSessions};
-constexpr NoteKind kNoteKinds[] = {NoteKind::kTargeted,         NoteKind::kManagedElsewhere,
-                                   NoteKind::kUnmanagedSession, NoteKind::kNameConflict,
-                                   NoteKind::kPreservedData,    NoteKind::kStaleHeartbeat,
-                                   NoteKind::kHolderUnitChanged};
+constexpr NoteKind kNoteKinds[] = {NoteKind::kTargeted,          NoteKind::kManagedElsewhere,
+                                   NoteKind::kUnmanagedSession,  NoteKind::kNameConflict,
+                                   NoteKind::kPreservedData,     NoteKind::kStaleHeartbeat,
+                                   NoteKind::kHolderUnitChanged, NoteKind::kUnmanagedUnit};
 constexpr Severity kSeverities[] = {Severity::kError, Severity::kWarning, Severity::kNote};
 
 std::string_view ActionName(ChangeAction action) {

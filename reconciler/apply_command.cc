@@ -12,6 +12,7 @@
 #include "plan_render.h"
 #include "step_executor.h"
 #include "unit_files.h"
+#include "utf8.h"
 
 namespace mosaic {
 namespace {
@@ -24,8 +25,8 @@ Result<Plan> LoadSavedPlan(FileSystem& fs, const std::string& path) {
     return Status::Error(fmt::format("{} is not a mosaic-fleet plan: it is not JSON", path));
   Result<Plan> plan = PlanFromJson(json);
   if (!plan.ok())
-    return Status::Error(
-        fmt::format("{} is not a mosaic-fleet plan: {}", path, plan.status().message()));
+    return Status::Error(fmt::format("{} is not a mosaic-fleet plan: {}", path,
+                                     PrintableText(plan.status().message())));
   return plan;
 }
 
@@ -33,7 +34,9 @@ Result<Plan> LoadSavedPlan(FileSystem& fs, const std::string& path) {
 std::string FirstDifference(const std::vector<Step>& saved, const std::vector<Step>& derived) {
   for (size_t i = 0; i < std::max(saved.size(), derived.size()); ++i) {
     if (i < saved.size() && i < derived.size() && saved[i] == derived[i]) continue;
-    std::string theirs = i < saved.size() ? "`" + DescribeStep(saved[i]) + "`" : "missing";
+    // The saved file is anyone's bytes: shown, never able to drive the terminal.
+    std::string theirs =
+        i < saved.size() ? "`" + PrintableText(DescribeStep(saved[i])) + "`" : "missing";
     std::string ours = i < derived.size() ? "`" + DescribeStep(derived[i]) + "`" : "no step";
     if (theirs == ours) theirs += " (with other contents)";
     return fmt::format("its step {} is {}; the roster and the fleet call for {}", i + 1, theirs,
@@ -47,8 +50,9 @@ std::string FirstDifference(const std::vector<Step>& saved, const std::vector<St
 // fingerprints could be kept by an edited file, and its steps could name anything.
 Result<Plan> VerifySavedPlan(FleetContext& context, const Plan& saved, const std::string& file) {
   if (saved.roster_fingerprint != Fingerprint(context.roster_text()))
-    return Status::Error(fmt::format(
-        "the roster {} changed since this plan was made; make a new plan", saved.roster_path));
+    return Status::Error(
+        fmt::format("the roster {} changed since this plan was made; make a new plan",
+                    PrintableText(saved.roster_path)));
   Result<Plan> derived = ComputePlan(context, saved.targets);
   if (!derived.ok()) return derived.status();
   if (derived.value().observed_fingerprint != saved.observed_fingerprint)
@@ -60,7 +64,7 @@ Result<Plan> VerifySavedPlan(FleetContext& context, const Plan& saved, const std
         "{} is not the plan the roster and the fleet produce now: {}. It was edited, or made by "
         "another version of mosaic-fleet; nothing was changed. Make a new plan with "
         "`mosaic-fleet plan --out FILE`",
-        file, FirstDifference(saved.steps, derived.value().steps)));
+        PrintableText(file), FirstDifference(saved.steps, derived.value().steps)));
   return derived;
 }
 
@@ -104,10 +108,16 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
     Result<Plan> loaded = LoadSavedPlan(plan_fs, options.plan_file);
     if (!loaded.ok()) return Fail(io, loaded.status().message());
     saved = loaded.value();
-    if (fleet.roster.empty()) fleet.roster = saved->roster_path;
   }
   std::optional<FleetContext> context = OpenFleet(fleet, env, io);
   if (!context) return kExitError;
+  // The roster is the one the command line names (or the default), never the one the file
+  // names: an edited file could point apply at any roster.
+  if (saved && saved->roster_path != context->roster_path())
+    return Fail(io, fmt::format("{} was made from the roster {}, not {}; pass --roster {} if that "
+                                "is the roster you mean",
+                                PrintableText(options.plan_file), PrintableText(saved->roster_path),
+                                context->roster_path(), PrintableText(saved->roster_path)));
 
   // Plan under the lock, so that what is shown is what is done.
   std::optional<ApplyLock> lock;
@@ -136,7 +146,7 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
   }
 
   io.err << "\nApplying:\n";
-  ManagedResources managed(context->desired().paths, {kHolderUnit, kAgentTemplateUnit});
+  ManagedResources managed(context->desired());
   RealStepExecutor executor(context->fs(), context->systemd(), context->tmux(), managed);
   if (!ExecuteSteps(plan, executor, io)) return kExitError;
 

@@ -144,6 +144,11 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
                         "A plan saved by `plan --out`, applied exactly as saved");
   apply_cmd->add_option("--target", apply.targets, "Only this agent (repeat --target for more)")
       ->allow_extra_args(false);  // one name each: `--target a plan.json` keeps the file
+  apply_cmd
+      ->add_option("--job-timeout", apply.fleet.job_timeout_seconds,
+                   "Seconds systemd may take to start or stop the units of one step")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   apply_cmd->add_option("--lock-timeout", apply.lock_timeout, "Seconds to wait for another apply")
       ->capture_default_str();
   apply_cmd->add_flag("--detailed-exitcode", apply.detailed_exitcode,
@@ -228,8 +233,8 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, con
   if (session_start->parsed()) return RunSessionStart(session, env, io);
   if (session_stop->parsed()) return RunSessionStop(session, env, io);
   if (session_exec->parsed()) return RunSessionExec(session, io);
-  if (holder_start->parsed()) return RunHolderStart(holder, io);
-  if (holder_stop->parsed()) return RunHolderStop(holder, io);
+  if (holder_start->parsed()) return RunHolderStart(holder, env, io);
+  if (holder_stop->parsed()) return RunHolderStop(holder, env, io);
   if (schema_cmd->parsed()) {
     io.out << RosterSchemaText();
     return kExitSuccess;

@@ -1,8 +1,10 @@
 #include "fleet_context.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <ctime>
@@ -63,11 +65,22 @@ Result<std::chrono::milliseconds> CallTimeout(double flag_seconds, const Environ
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
 
-Status FleetContext::Connect(const Environment& env, std::chrono::milliseconds timeout) {
+Status FleetContext::Connect(const Environment& env, BusTimeouts timeouts) {
   Result<std::unique_ptr<SystemdManager>> manager =
-      ConnectUserManager(env.xdg_runtime_dir, timeout);
+      ConnectUserManager(env.xdg_runtime_dir, timeouts);
   if (!manager.ok()) return manager.status();
   systemd_ = std::move(manager).value();
+  // Unit files written where this manager does not look (another XDG_CONFIG_HOME) would never
+  // be loaded.
+  Result<std::vector<std::string>> unit_path = systemd_->UnitPath();
+  if (!unit_path.ok()) return unit_path.status();
+  const std::string& unit_dir = desired_.paths.unit_dir;
+  if (std::find(unit_path.value().begin(), unit_path.value().end(), unit_dir) ==
+      unit_path.value().end())
+    return Status::Error(fmt::format(
+        "the user manager does not load units from {} (its unit path: {}); run mosaic-fleet "
+        "with the XDG_CONFIG_HOME the manager has",
+        unit_dir, fmt::join(unit_path.value(), ":")));
   // The fleet's server is where the units' tmux puts it: under the manager's TMUX_TMPDIR,
   // whatever this shell's says. That path is used explicitly from here on.
   Result<std::vector<std::string>> manager_env = systemd_->Environment();
@@ -82,8 +95,8 @@ Status FleetContext::Connect(const Environment& env, std::chrono::milliseconds t
         "path reaches it; `tmux -L {}` from this shell does not).",
         env.tmux_tmpdir.empty() ? "unset" : env.tmux_tmpdir,
         tmux_tmpdir_.empty() ? "unset" : tmux_tmpdir_, directory, desired_.socket, desired_.socket);
-  Result<Tmux> tmux =
-      Tmux::ForSocket(desired_.socket, *runner_, {directory + "/" + desired_.socket, timeout});
+  Result<Tmux> tmux = Tmux::ForSocket(desired_.socket, *runner_,
+                                      {directory + "/" + desired_.socket, timeouts.call});
   if (!tmux.ok()) return tmux.status();
   tmux_.emplace(std::move(tmux).value());
   return Status::Ok();
@@ -93,7 +106,11 @@ std::optional<FleetContext> OpenFleet(const FleetOptions& options, const Environ
   std::optional<FleetContext> context = FleetContext::Load(options, env, io);
   if (!context) return std::nullopt;
   Result<std::chrono::milliseconds> timeout = CallTimeout(options.timeout_seconds, env);
-  Status s = timeout.ok() ? context->Connect(env, timeout.value()) : timeout.status();
+  Status s =
+      timeout.ok()
+          ? context->Connect(env, {timeout.value(), std::chrono::milliseconds(static_cast<int64_t>(
+                                                        options.job_timeout_seconds * 1000))})
+          : timeout.status();
   if (!s.ok()) {
     io.err << "error: " << s.message() << "\n";
     return std::nullopt;

@@ -19,9 +19,10 @@
 namespace mosaic {
 
 struct FleetOptions {
-  std::string roster;          ///< empty: the default roster path
-  std::string host;            ///< empty: this machine's hostname
-  double timeout_seconds = 0;  ///< bound on each tmux and bus call; 0: CallTimeout's default
+  std::string roster;                ///< empty: the default roster path
+  std::string host;                  ///< empty: this machine's hostname
+  double timeout_seconds = 0;        ///< bound on each tmux and bus call; 0: CallTimeout's default
+  double job_timeout_seconds = 120;  ///< bound on systemd jobs (starting, stopping units)
 };
 
 /// The bound on each tmux and bus call: `flag_seconds` if given, else $MOSAIC_FLEET_TIMEOUT,
@@ -36,7 +37,7 @@ class FleetContext {
                                           Io& io);
 
   /// Connects to the systemd user manager and the fleet's tmux socket; a message on failure.
-  Status Connect(const Environment& env, std::chrono::milliseconds timeout);
+  Status Connect(const Environment& env, BusTimeouts timeouts);
 
   /// Observes the world now (one tmux process, a constant number of bus calls, file reads).
   Result<ObservedState> Observe();

@@ -49,11 +49,7 @@ Result<AgentEnv> ReadAgentEnv(const std::string& path) {
 
 // Names arrive from systemd's %i or the command line: refuse anything the roster would have
 // refused (tmux expands formats in -s).
-Status CheckName(const std::string& name) {
-  if (auto why = ExplainNameViolation(NameRule::kSession, name, 64))
-    return Status::Error(fmt::format("agent name {} {}", Quoted(name), *why));
-  return Status::Ok();
-}
+Status CheckName(const std::string& name) { return CheckSessionName("agent name", name); }
 
 // Moves `pids` into mosaic-agent@NAME.service's cgroup.
 Status JoinAgentUnit(const std::string& name, const std::vector<int64_t>& pids) {
@@ -95,7 +91,9 @@ int RunSessionStart(const SessionOptions& options, const Environment& env, Io& i
         io, fmt::format("no launch command for agent {} in {}", options.name, agent.value().path));
 
   RealProcessRunner runner;
-  Result<Tmux> tmux = Tmux::ForSocket(get("MOSAIC_TMUX_SOCKET"), runner);
+  Result<std::chrono::milliseconds> timeout = CallTimeout(0, env);
+  if (!timeout.ok()) return Fail(io, timeout.status().message());
+  Result<Tmux> tmux = Tmux::ForSocket(get("MOSAIC_TMUX_SOCKET"), runner, {"", timeout.value()});
   if (!tmux.ok())
     return Fail(io, tmux.status().message() +
                         fmt::format(" (MOSAIC_TMUX_SOCKET in {})", agent.value().path));
@@ -153,7 +151,9 @@ int RunSessionStop(const SessionOptions& options, const Environment& env, Io& io
     socket = agent.value().vars["MOSAIC_TMUX_SOCKET"];
   }
   RealProcessRunner runner;
-  Result<Tmux> tmux = Tmux::ForSocket(socket, runner);
+  Result<std::chrono::milliseconds> timeout = CallTimeout(0, env);
+  if (!timeout.ok()) return Fail(io, timeout.status().message());
+  Result<Tmux> tmux = Tmux::ForSocket(socket, runner, {"", timeout.value()});
   if (!tmux.ok()) return Fail(io, tmux.status().message());
   if (Status killed = tmux.value().KillOwnedSession(options.name); !killed.ok())
     return Fail(io, killed.message());
@@ -184,11 +184,13 @@ int RunSessionExec(const SessionOptions& options, Io& io) {
   return Fail(io, fmt::format("cannot run /bin/sh: {}", std::strerror(errno)));
 }
 
-int RunHolderStart(const HolderOptions& options, Io& io) {
+int RunHolderStart(const HolderOptions& options, const Environment& env, Io& io) {
   if (Status s = CheckName(options.session); !s.ok())
     return Fail(io, "holder session: " + s.message());
   RealProcessRunner runner;
-  Result<Tmux> tmux = Tmux::ForSocket(options.socket, runner);
+  Result<std::chrono::milliseconds> timeout = CallTimeout(0, env);
+  if (!timeout.ok()) return Fail(io, timeout.status().message());
+  Result<Tmux> tmux = Tmux::ForSocket(options.socket, runner, {"", timeout.value()});
   if (!tmux.ok()) return Fail(io, tmux.status().message());
   Result<TmuxSessions> sessions = tmux.value().ListSessions();
   if (!sessions.ok()) return Fail(io, sessions.status().message());
@@ -201,10 +203,17 @@ int RunHolderStart(const HolderOptions& options, Io& io) {
         options.socket);
   // remain-on-exit (server-wide, this socket only): an agent whose program exits stays
   // visible as a dead pane, so plan can report and restart it.
-  Result<ProcessResult> r = tmux.value().StartServerWithHolder(
-      {{"new-session", "-d", "-s", options.session, "--", "sleep", "infinity"},
-       {"set-option", "-g", "remain-on-exit", "on"},
-       {"set-option", "-t", "=" + options.session + ":", std::string(kOptionOwner), kOwnerHolder}});
+  // A server reads ~/.tmux.conf: whatever it sets globally under the tool's option names
+  // would be inherited by every session and make a foreign one look like the tool's.
+  std::vector<TmuxCommand> start = {
+      {"new-session", "-d", "-s", options.session, "--", "sleep", "infinity"},
+      {"set-option", "-g", "remain-on-exit", "on"}};
+  for (std::string_view option :
+       {kOptionOwner, kOptionRuntime, kOptionWorkdir, kOptionCommand, kOptionEnv})
+    start.push_back({"set-option", "-gu", std::string(option)});
+  start.push_back(
+      {"set-option", "-t", "=" + options.session + ":", std::string(kOptionOwner), kOwnerHolder});
+  Result<ProcessResult> r = tmux.value().StartServerWithHolder(start);
   if (!r.ok()) return Fail(io, r.status().message());
   if (r.value().exit_code != 0)
     return Fail(io,
@@ -212,9 +221,11 @@ int RunHolderStart(const HolderOptions& options, Io& io) {
   return kExitSuccess;
 }
 
-int RunHolderStop(const HolderOptions& options, Io& io) {
+int RunHolderStop(const HolderOptions& options, const Environment& env, Io& io) {
   RealProcessRunner runner;
-  Result<Tmux> tmux = Tmux::ForSocket(options.socket, runner);
+  Result<std::chrono::milliseconds> timeout = CallTimeout(0, env);
+  if (!timeout.ok()) return Fail(io, timeout.status().message());
+  Result<Tmux> tmux = Tmux::ForSocket(options.socket, runner, {"", timeout.value()});
   if (!tmux.ok()) return Fail(io, tmux.status().message());
   if (Status s = tmux.value().KillServer(); !s.ok()) return Fail(io, s.message());
   return kExitSuccess;

@@ -29,7 +29,7 @@ struct HolderOptions {
   std::string session = "_holder";
 };
 
-int RunHolderStart(const HolderOptions& options, Io& io);
-int RunHolderStop(const HolderOptions& options, Io& io);
+int RunHolderStart(const HolderOptions& options, const Environment& env, Io& io);
+int RunHolderStop(const HolderOptions& options, const Environment& env, Io& io);
 
 }  // namespace mosaic

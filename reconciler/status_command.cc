@@ -58,17 +58,18 @@ int RunStatus(const StatusOptions& options, const Environment& env, Io& io) {
       name_width = std::max(name_width, r["name"].get<std::string>().size());
       runtime_width = std::max(runtime_width, r["runtime"].get<std::string>().size());
     }
-    io.out << fmt::format("{:<{}} {:<10} {:<8} {:<8} {:>8}  {:<{}} {}\n", "NAME", name_width,
+    for (const AgentSpec& a : d.elsewhere) name_width = std::max(name_width, a.name.size());
+    io.out << fmt::format("{:<{}} {:<12} {:<8} {:<8} {:>8}  {:<{}} {}\n", "NAME", name_width,
                           "UNIT", "BOOT", "SESSION", "PID", "RUNTIME", runtime_width, "HEARTBEAT");
     for (const auto& r : rows) {
       io.out << fmt::format(
-          "{:<{}} {:<10} {:<8} {:<8} {:>8}  {:<{}} {}\n", r["name"].get<std::string>(), name_width,
+          "{:<{}} {:<12} {:<8} {:<8} {:>8}  {:<{}} {}\n", r["name"].get<std::string>(), name_width,
           r["unit"].get<std::string>(), r["enabled"].get<bool>() ? "enabled" : "disabled",
           r["session"].get<std::string>(), r["pid"].get<int64_t>(), r["runtime"].get<std::string>(),
           runtime_width, r["heartbeat"].get<std::string>());
     }
     for (const AgentSpec& a : d.elsewhere)
-      io.out << fmt::format("{:<20} managed on {}\n", a.name, a.host);
+      io.out << fmt::format("{:<{}} managed on {}\n", a.name, name_width, a.host);
   }
   return healthy ? kExitSuccess : kExitError;
 }

@@ -79,6 +79,12 @@ std::string_view Why(char c) {
 
 }  // namespace
 
+Status CheckSessionName(std::string_view what, std::string_view name) {
+  if (auto why = ExplainNameViolation(NameRule::kSession, name, kMaxNameLength))
+    return Status::Error(fmt::format("{} {} {}", what, Quoted(name), *why));
+  return Status::Ok();
+}
+
 std::optional<std::string> ExplainNameViolation(NameRule rule, std::string_view value,
                                                 size_t max_length) {
   for (char c : value)

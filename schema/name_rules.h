@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "status.h"
+
 namespace mosaic {
 
 /// The kinds of constrained strings in a roster; matches the schema's "x-mosaic-rule".
@@ -21,6 +23,13 @@ std::optional<NameRule> NameRuleFromString(std::string_view rule);
 /// `max_length` is the schema's bound for this field.
 std::optional<std::string> ExplainNameViolation(NameRule rule, std::string_view value,
                                                 size_t max_length);
+
+/// How long a session, socket or unit instance name may be.
+inline constexpr size_t kMaxNameLength = 64;
+
+/// Whether `name` is safe as a tmux session name and systemd instance name (the roster's
+/// rule for agent names); when not, "WHAT "NAME" WHY".
+Status CheckSessionName(std::string_view what, std::string_view name);
 
 /// `value` as a double-quoted string with control characters escaped, for messages.
 std::string Quoted(std::string_view value);

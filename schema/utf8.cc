@@ -2,9 +2,10 @@
 
 namespace mosaic {
 
-size_t Utf8CharLength(std::string_view text, size_t i) {
+size_t Utf8CharLength(std::string_view text, size_t i, char32_t* code_point) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
   unsigned char c = byte(i);
+  if (code_point) *code_point = c;
   if (c < 0x80) return 1;
   size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
   if (len == 0 || i + len > text.size()) return 0;
@@ -15,6 +16,7 @@ size_t Utf8CharLength(std::string_view text, size_t i) {
   }
   static constexpr char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
   if (cp < kSmallest[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  if (code_point) *code_point = cp;
   return len;
 }
 
@@ -22,6 +24,16 @@ bool IsValidUtf8(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     size_t len = Utf8CharLength(text, i);
     if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+bool IsSystemdValidUtf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    size_t len = Utf8CharLength(text, i, &cp);
+    if (len == 0 || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe) return false;
     i += len;
   }
   return true;

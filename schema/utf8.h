@@ -10,11 +10,16 @@ namespace mosaic {
 
 /// Length in bytes of the well-formed UTF-8 character starting at text[i], or 0 when the
 /// bytes there are not one (overlong forms, surrogates and code points past U+10FFFF are
-/// rejected, as systemd's utf8_is_valid() does).
-size_t Utf8CharLength(std::string_view text, size_t i);
+/// rejected). Its code point goes to `*code_point` when given.
+size_t Utf8CharLength(std::string_view text, size_t i, char32_t* code_point = nullptr);
 
 /// Whether all of `text` is well-formed UTF-8.
 bool IsValidUtf8(std::string_view text);
+
+/// Whether systemd's utf8_is_valid() accepts `text`: well-formed UTF-8 without the Unicode
+/// noncharacters (U+FDD0..U+FDEF and every code point ending in FFFE or FFFF), which it
+/// rejects too.
+bool IsSystemdValidUtf8(std::string_view text);
 
 /// `text` safe to print on a terminal: control characters (escape sequences from a hostile
 /// file name or file) and bytes that are not UTF-8 become '?'; tabs are kept.

@@ -143,6 +143,30 @@ TEST(ParseEnvFile, ANulByteMakesSystemdIgnoreTheWholeFile) {
   EXPECT_EQ(f.problems[0].line, 2);
 }
 
+TEST(ParseEnvFile, AnEntryStartingWithEqualsHasItInItsKeyAsInSystemd) {
+  // systemd takes the first character of an entry into the key, even '=': `="` does not open
+  // a quote, and the next line is a setting of its own.
+  EXPECT_EQ(Read("=\"\nA=1\n"), (Vars{{"A", "1"}}));
+  EnvFile f = ParseEnvFile("=a\xff\nB=2\n");
+  EXPECT_FALSE(f.ignored_by_systemd) << "the bad byte is part of a key systemd drops";
+}
+
+TEST(ParseEnvFile, UnicodeNoncharactersMakeSystemdIgnoreTheFile) {
+  EXPECT_TRUE(ParseEnvFile("A=x\xef\xbf\xbe\n").ignored_by_systemd);  // U+FFFE
+  EXPECT_TRUE(ParseEnvFile("A=\xef\xb7\x90\n").ignored_by_systemd);   // U+FDD0
+  EXPECT_FALSE(ParseEnvFile("A=\xef\xbf\xbd\n").ignored_by_systemd);  // U+FFFD is fine
+}
+
+TEST(ParseEnvFile, LinesAreNumberedAsEditorsShowThemWhateverTheLineEndings) {
+  for (std::string nl : {"\n", "\r\n", "\r"}) {
+    EnvFile f = ParseEnvFile("# a" + nl + "A=1" + nl + nl + "B=\"open" + nl + "C=3" + nl);
+    ASSERT_EQ(f.problems.size(), 2u) << nl.size();
+    EXPECT_EQ(f.entries[1].line, 2) << nl.size();
+    EXPECT_EQ(f.problems[0].line, 4) << nl.size();  // the quote that never closes
+    EXPECT_EQ(f.problems[1].line, 5) << nl.size();  // the setting it swallows
+  }
+}
+
 TEST(FormatEnvAssignment, RoundTripsAnyValueWithoutControlCharacters) {
   for (std::string value : {"", "plain", "with space", "q\"uote", "back\\slash", "$HOME", "`cmd`",
                             "it's", "#hash", "a=b", " lead", "trail ", "\\", "caf\xc3\xa9"}) {

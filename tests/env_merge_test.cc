@@ -80,6 +80,24 @@ TEST(MergeEnvFile, KeepsCrlfLineEndings) {
             "# mine\r\nMOSAIC_AGENT_NAME=\"a\"\r\nU=1\r\nMOSAIC_AGENT_MODEL=\"m3\"\r\n");
 }
 
+TEST(MergeEnvFile, DroppingADuplicateInACrlfFileLeavesNoStrayLineEnd) {
+  EXPECT_EQ(Merged("A=1\r\nMOSAIC_AGENT_NAME=x\r\nMOSAIC_AGENT_NAME=y\r\nB=2\r\n",
+                   {{"MOSAIC_AGENT_NAME", "a"}}),
+            "A=1\r\nMOSAIC_AGENT_NAME=\"a\"\r\nB=2\r\n");
+  EXPECT_EQ(Merged("A=1\rB=2\r", {{"MOSAIC_AGENT_NAME", "a"}}),
+            "A=1\rB=2\rMOSAIC_AGENT_NAME=\"a\"\r");
+}
+
+TEST(MergeEnvFile, AFinalCommentThatWouldSwallowTheAddedKeysIsALocatedError) {
+  for (std::string ending : {"# note \\", "# note \\\n"}) {
+    EnvMerge merge = MergeEnvFile("A=1\n" + ending, kOwned);
+    ASSERT_FALSE(merge.ok()) << ending;
+    EXPECT_EQ(merge.problems[0].line, 2);
+    EXPECT_THAT(merge.problems[0].message, HasSubstr("remove the backslash"));
+  }
+  EXPECT_TRUE(MergeEnvFile("A=1\n# note \\\\\n", kOwned).ok()) << "an escaped backslash";
+}
+
 TEST(MergeEnvFile, AValueCannotInjectALine) {
   EnvMerge merge = MergeEnvFile("", {{"MOSAIC_AGENT_MODEL", "x\" EVIL=1"}});
   ASSERT_TRUE(merge.ok());

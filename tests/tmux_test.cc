@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "temp_dir.h"
 
 namespace mosaic {
 namespace {
@@ -49,32 +53,45 @@ TEST(Tmux, OnlyTheHoldersStartMayStartAServer) {
   EXPECT_EQ(runner.calls[2][3], "new-session");
 }
 
-TEST(Tmux, KillsOnlyOwnedSessionsExactlyInOneStep) {
-  RecordingProcessRunner runner;
-  Tmux tmux = Tmux::ForSocket("fleet", runner).value();
-  ASSERT_TRUE(tmux.KillOwnedSession("agent").ok());
-  EXPECT_THAT(runner.calls[0], ElementsAre("tmux", "-L", "fleet", "-N", "if-shell", "-F", "-t",
-                                           "=agent:", "#{==:#{@mosaic-owner},mosaic-fleet}",
-                                           "kill-session -t =agent",
-                                           "display-message -p 'mosaic-fleet: not owned'"));
-}
-
-TEST(Tmux, AForeignSessionIsNeverKilledAndSaysSo) {
-  RecordingProcessRunner runner([](const std::vector<std::string>&) {
-    return ProcessResult{0, "mosaic-fleet: not owned\n", ""};
-  });
-  Status s = Tmux::ForSocket("fleet", runner).value().KillOwnedSession("mine");
-  EXPECT_FALSE(s.ok());
-  EXPECT_THAT(s.message(), HasSubstr("not created by mosaic-fleet"));
-}
-
-TEST(Tmux, AGoneSessionOrServerIsAlreadyKilled) {
-  for (std::string err : {"can't find session: a\n", "no server running on /tmp/tmux-0/fleet\n"}) {
-    RecordingProcessRunner runner([&](const std::vector<std::string>&) {
-      return ProcessResult{1, "", err};
-    });
-    EXPECT_TRUE(Tmux::ForSocket("fleet", runner).value().KillOwnedSession("a").ok()) << err;
+// Against a real tmux server on a private socket: which sessions KillOwnedSession kills.
+class RealTmux : public testing::Test {
+ protected:
+  RealTmux()
+      : tmux_(Tmux::ForSocket("fleet", runner_, {dir_ / "sock", std::chrono::seconds(5)}).value()) {
   }
+  ~RealTmux() override { (void)Raw({"kill-server"}); }
+
+  // tmux itself, on the test's socket (it may start the server).
+  ProcessResult Raw(std::vector<std::string> args) {
+    args.insert(args.begin(), {"tmux", "-S", dir_ / "sock"});
+    return runner_.Run({args, {"TMUX"}, std::chrono::seconds(5)}).value();
+  }
+  std::set<std::string> Sessions() {
+    std::set<std::string> names;
+    std::stringstream out(Raw({"list-sessions", "-F", "#{session_name}"}).out);
+    for (std::string line; std::getline(out, line);) names.insert(line);
+    return names;
+  }
+
+  TempDir dir_;
+  RealProcessRunner runner_;
+  Tmux tmux_;
+};
+
+TEST_F(RealTmux, KillsOnlySessionsTheToolMadeAndAGoneOneIsAlreadyKilled) {
+  for (std::string name : {"keep", "mine", "mine0", "foreign"})
+    ASSERT_EQ(Raw({"new-session", "-d", "-s", name, "--", "sleep", "1000"}).exit_code, 0);
+  for (std::string name : {"mine", "mine0"})
+    Raw({"set-option", "-t", "=" + name + ":", "@mosaic-owner", kOwnerAgent});
+  EXPECT_TRUE(tmux_.KillOwnedSession("gone").ok()) << "a session already gone is done";
+  Status foreign = tmux_.KillOwnedSession("foreign");
+  EXPECT_FALSE(foreign.ok());
+  EXPECT_THAT(foreign.message(), HasSubstr("not created by mosaic-fleet"));
+  EXPECT_TRUE(tmux_.KillOwnedSession("mine").ok());
+  EXPECT_EQ(Sessions(), (std::set<std::string>{"foreign", "keep", "mine0"}));
+  (void)Raw({"kill-server"});
+  Status no_server = tmux_.KillOwnedSession("mine0");
+  EXPECT_TRUE(no_server.ok()) << "no server: nothing left to kill; " << no_server.message();
 }
 
 TEST(Tmux, ArgumentsEndingInASemicolonReachTmuxLiterally) {

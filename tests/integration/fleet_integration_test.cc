@@ -543,6 +543,23 @@ TEST_F(FleetIntegration, AnApplyThatCannotGetTheLockNamesItsHolderAndChangesNoth
   EXPECT_EQ(Snapshot(), before);
 }
 
+TEST_F(FleetIntegration, AnApplyOfAnEarlierVersionStillExcludesThisOne) {
+  // Earlier versions took an flock; the two must not run at once. Their pid is in the file.
+  WriteRoster(kRoster);
+  std::string lock_path = sandbox_.root() + "/run/mosaic-fleet.lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  ASSERT_EQ(::write(fd, "pid 4242: mosaic-fleet apply\n", 29), 29);
+  std::string before = Snapshot();
+  RunResult r = Apply({"--lock-timeout", "0.2"});
+  ::close(fd);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("another mosaic-fleet apply is running (pid 4242: mosaic-fleet "
+                               "apply, an earlier mosaic-fleet)"));
+  EXPECT_EQ(Snapshot(), before);
+}
+
 TEST_F(FleetIntegration, ASymlinkedLockFileIsRefusedWithAClearMessage) {
   WriteRoster(kRoster);
   std::string lock_path = sandbox_.root() + "/run/mosaic-fleet.lock";
@@ -626,6 +643,33 @@ TEST_F(FleetIntegration, AnEditedSavedPlanIsRefusedAndChangesNothing) {
   RunResult r = sandbox_.Fleet({"apply", "--yes", plan_file});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(sandbox_.Sessions(kSocket).count("scratch"));
+}
+
+TEST_F(FleetIntegration, ASavedPlanNeverChoosesTheRosterItIsAppliedWith) {
+  // The roster is the command line's (or the default): an edited file could otherwise point
+  // apply at any roster at all, fingerprint and all.
+  const std::string other = sandbox_.root() + "/other.yaml";
+  sandbox_.WriteFile(other, "version: 1\ntmux: {socket_name: itest}\nagents: []\n");
+  WriteRoster(kRoster);
+  std::string plan_file = sandbox_.root() + "/fleet.plan";
+  ASSERT_EQ(sandbox_.Fleet({"plan", "--roster", other, "--out", plan_file}).code, 0);
+  std::string before = Snapshot();
+  RunResult r = sandbox_.Fleet({"apply", "--yes", plan_file});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("was made from the roster " + other));
+  EXPECT_THAT(r.err, HasSubstr("pass --roster " + other));
+  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(sandbox_.Fleet({"apply", "--yes", "--roster", other, plan_file}).code, 0);
+}
+
+TEST_F(FleetIntegration, UnitFilesAreNeverWrittenWhereTheManagerDoesNotLook) {
+  WriteRoster(kRoster);
+  RunResult r = sandbox_.Fleet({"apply", "--yes", "--roster", sandbox_.RosterPath()}, {},
+                               {{"XDG_CONFIG_HOME", sandbox_.root() + "/elsewhere"}});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("the user manager does not load units from " + sandbox_.root() +
+                               "/elsewhere/systemd/user"));
+  EXPECT_FALSE(sandbox_.Exists(sandbox_.root() + "/elsewhere"));
 }
 
 TEST_F(FleetIntegration, AFailedActionStopsApplyAndSaysWhatWasAndWasNotDone) {
