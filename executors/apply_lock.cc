@@ -63,9 +63,9 @@ std::string Holder(int fd) {
 
 }  // namespace
 
-std::string DefaultLockPath(const std::string& xdg_runtime_dir) {
+std::string DefaultLockPath(const std::string& xdg_runtime_dir, int64_t uid) {
   if (!xdg_runtime_dir.empty()) return xdg_runtime_dir + "/mosaic-fleet.lock";
-  return fmt::format("/tmp/mosaic-fleet-{}.lock", ::getuid());
+  return fmt::format("/tmp/mosaic-fleet-{}.lock", uid);
 }
 
 Result<ApplyLock> ApplyLock::Acquire(const std::string& path, double timeout_seconds,

@@ -5,6 +5,7 @@
 // so that an old timer and a new operator still exclude each other.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "status.h"
@@ -27,6 +28,6 @@ class ApplyLock {
 };
 
 /// $XDG_RUNTIME_DIR/mosaic-fleet.lock, or /tmp/mosaic-fleet-UID.lock without XDG_RUNTIME_DIR.
-std::string DefaultLockPath(const std::string& xdg_runtime_dir);
+std::string DefaultLockPath(const std::string& xdg_runtime_dir, int64_t uid);
 
 }  // namespace mosaic

@@ -127,6 +127,21 @@ Status RealFileSystem::MakeDirectories(const std::string& directory, mode_t mode
   return Status::Ok();
 }
 
+Status RealFileSystem::RemoveFile(const std::string& path) {
+  const std::string dir = DirName(path);
+  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd.get() < 0) return errno == ENOENT ? Status::Ok() : Errno("cannot open directory", dir);
+  struct stat st {};
+  if (::fstatat(dir_fd.get(), BaseName(path).c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return errno == ENOENT ? Status::Ok() : Errno("cannot remove", path);
+  if (!S_ISREG(st.st_mode))
+    return Status::Error(fmt::format("refusing to remove {}: not a regular file", path));
+  if (::unlinkat(dir_fd.get(), BaseName(path).c_str(), 0) != 0 && errno != ENOENT)
+    return Errno("cannot remove", path);
+  if (::fsync(dir_fd.get()) != 0) return Errno("cannot sync directory", dir);
+  return Status::Ok();
+}
+
 Status RealFileSystem::WriteFileAtomic(const std::string& path, const std::string& content,
                                        mode_t mode) {
   const std::string dir = DirName(path);

@@ -1,7 +1,8 @@
 // FileSystem: every file the tool reads or writes goes through this interface.
 //
 // The real implementation writes atomically (temp file in the same directory, fsync, rename,
-// fsync of the directory), never follows a symlink at a path it writes, and never deletes.
+// fsync of the directory), never follows a symlink at a path it writes, and deletes only
+// when asked to remove a regular file.
 // Tests use MemoryFileSystem (memory_file_system.h).
 #pragma once
 
@@ -50,6 +51,10 @@ class FileSystem {
   /// mix, and a crash leaves one of the two. Refuses to replace a symlink or a directory.
   virtual Status WriteFileAtomic(const std::string& path, const std::string& content,
                                  mode_t mode) = 0;
+
+  /// Removes regular file `path` durably (the directory is synced). A missing file is
+  /// success; a symlink or directory is refused.
+  virtual Status RemoveFile(const std::string& path) = 0;
 };
 
 /// The machine's own file system.
@@ -60,6 +65,7 @@ class RealFileSystem : public FileSystem {
   std::vector<std::string> ListDirectory(const std::string& directory) override;
   Status MakeDirectories(const std::string& directory, mode_t mode) override;
   Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) override;
+  Status RemoveFile(const std::string& path) override;
 };
 
 }  // namespace mosaic

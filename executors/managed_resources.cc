@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "name_rules.h"
 #include "unit_files.h"
 
@@ -12,12 +14,37 @@ Status Refuse(const std::string& what) {
   return Status::Error("refusing to " + what + ": mosaic-fleet acts only on what it manages");
 }
 
+// The tool's own units are named mosaic-WORD(-WORD)*.service or .timer.
+bool IsToolUnitName(std::string_view unit) {
+  std::string_view stem;
+  if (unit.ends_with(".service"))
+    stem = unit.substr(0, unit.size() - 8);
+  else if (unit.ends_with(".timer"))
+    stem = unit.substr(0, unit.size() - 6);
+  else
+    return false;
+  if (!stem.starts_with("mosaic-") || stem.size() > kMaxNameLength) return false;
+  return std::all_of(stem.begin(), stem.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
 }  // namespace
 
-ManagedResources::ManagedResources(const DesiredState& desired) {
-  unit_files_[desired.holder_unit_path] = desired.holder_unit_content;
-  unit_files_[desired.agent_template_path] = desired.agent_template_content;
+ManagedResources::ManagedResources(const DesiredState& desired)
+    : unit_dir_(desired.paths.unit_dir) {
+  for (const ManagedUnitFile& file : desired.unit_files) unit_files_[file.path] = file.content;
   for (const DesiredAgent& agent : desired.agents) env_files_[agent.env_path] = agent.owned_env;
+}
+
+Status ManagedResources::CheckRemoval(const std::string& path, const std::string& content) const {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos || path.substr(0, slash) != unit_dir_ ||
+      !path.substr(slash + 1).starts_with("mosaic-") || unit_files_.contains(path))
+    return Refuse(fmt::format("remove {}", Quoted(path)));
+  if (!content.starts_with(kUnitFileHeader))
+    return Refuse(fmt::format("remove {}: mosaic-fleet did not write it", path));
+  return Status::Ok();
 }
 
 Status ManagedResources::CheckUnitFileWrite(const std::string& path, const std::string& content,
@@ -42,8 +69,8 @@ Status ManagedResources::CheckEnvMerge(const std::string& path, const OwnedEnv& 
 Status ManagedResources::CheckUnits(const std::vector<std::string>& units) const {
   for (const std::string& unit : units) {
     std::string agent = AgentOfUnit(unit);
-    if (unit != kHolderUnit && (agent.empty() || !CheckSessionName("", agent).ok()))
-      return Refuse(fmt::format("act on unit {}", Quoted(unit)));
+    bool ok = agent.empty() ? IsToolUnitName(unit) : CheckSessionName("", agent).ok();
+    if (!ok) return Refuse(fmt::format("act on unit {}", Quoted(unit)));
   }
   return Status::Ok();
 }

@@ -28,10 +28,15 @@ class ManagedResources {
                             unsigned mode) const;
   /// Merging `owned` into `path`: an agent's env file, with exactly its desired owned keys.
   Status CheckEnvMerge(const std::string& path, const OwnedEnv& owned, unsigned mode) const;
-  /// Starting, stopping, enabling … `units`: the holder, or agent instances with safe names.
+  /// Removing `path`, whose current content is `content`: a unit file in the unit directory
+  /// that the tool wrote (it begins with the tool's header) and no longer calls for.
+  Status CheckRemoval(const std::string& path, const std::string& content) const;
+  /// Starting, stopping, enabling … `units`: the tool's (mosaic-…) units, agent instances
+  /// with safe names.
   Status CheckUnits(const std::vector<std::string>& units) const;
 
  private:
+  std::string unit_dir_;
   std::map<std::string, std::string> unit_files_;  ///< path → desired content
   std::map<std::string, OwnedEnv> env_files_;      ///< path → desired owned keys
 };

@@ -66,4 +66,11 @@ Status MemoryFileSystem::WriteFileAtomic(const std::string& path, const std::str
   return Status::Ok();
 }
 
+Status MemoryFileSystem::RemoveFile(const std::string& path) {
+  if (symlinks_.contains(path) || directories_.contains(path))
+    return Status::Error(fmt::format("refusing to remove {}: not a regular file", path));
+  if (files_.erase(path) > 0) removals.push_back(path);
+  return Status::Ok();
+}
+
 }  // namespace mosaic

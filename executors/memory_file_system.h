@@ -23,10 +23,12 @@ class MemoryFileSystem : public FileSystem {
   std::vector<std::string> ListDirectory(const std::string& directory) override;
   Status MakeDirectories(const std::string& directory, mode_t mode) override;
   Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) override;
+  Status RemoveFile(const std::string& path) override;
 
   const std::map<std::string, std::string>& files() const { return files_; }
   std::map<std::string, mode_t> modes;  ///< mode of each file written
   std::vector<std::string> writes;      ///< paths written, in order
+  std::vector<std::string> removals;    ///< paths removed, in order
 
  private:
   std::map<std::string, std::string> files_;

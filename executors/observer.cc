@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <future>
 #include <map>
+#include <range/v3/algorithm/find.hpp>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/map.hpp>
+#include <range/v3/view/transform.hpp>
 #include <set>
 
 #include "unit_files.h"
@@ -14,17 +18,36 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() > suffix.size() && s.ends_with(suffix);
 }
 
+// Unit files of the tool's that the desired state no longer names: in the unit directory,
+// named mosaic-*, and beginning with the header the tool writes (the user's own mosaic-*
+// units are never touched).
+void ObserveRetiredUnitFiles(const DesiredState& desired, FileSystem& fs, ObservedState& observed) {
+  for (const std::string& name : fs.ListDirectory(desired.paths.unit_dir)) {
+    if (!name.starts_with("mosaic-")) continue;
+    bool is_desired =
+        ranges::find(desired.unit_files, name, &ManagedUnitFile::name) != desired.unit_files.end();
+    if (is_desired) continue;
+    std::string path = desired.paths.unit_dir + "/" + name;
+    std::optional<FileInfo> info = fs.Stat(path);
+    if (!info || info->is_directory || info->is_symlink) continue;
+    Result<std::string> content = fs.ReadFile(path, kMaxUnitFileBytes);
+    if (content.ok() && content.value().starts_with(kUnitFileHeader))
+      observed.retired_unit_files.push_back(name);
+  }
+}
+
 void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now,
                   ObservedState& observed) {
   auto note_symlink = [&](const std::string& path) {
     std::optional<FileInfo> info = fs.Stat(path);
     if (info && info->is_symlink) observed.symlinks.push_back(path);
   };
-  for (const std::string& path : {desired.holder_unit_path, desired.agent_template_path}) {
-    note_symlink(path);
-    if (Result<std::string> content = fs.ReadFile(path, kMaxUnitFileBytes); content.ok())
-      observed.files[path] = content.value();
+  for (const ManagedUnitFile& unit_file : desired.unit_files) {
+    note_symlink(unit_file.path);
+    if (Result<std::string> content = fs.ReadFile(unit_file.path, kMaxUnitFileBytes); content.ok())
+      observed.files[unit_file.path] = content.value();
   }
+  ObserveRetiredUnitFiles(desired, fs, observed);
   std::set<std::string> wanted;
   for (const DesiredAgent& agent : desired.agents) wanted.insert(agent.spec.name);
   for (const std::string& file : fs.ListDirectory(desired.paths.agents_dir)) {
@@ -45,11 +68,29 @@ void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now,
   // User data in the fleet directory that the tool reads or leaves alone, never writes.
   const std::string fleet_dir = desired.paths.mosaic_home + "/fleet";
   for (const std::string& file : fs.ListDirectory(fleet_dir)) {
-    std::string path = fleet_dir + "/" + file;
+    std::string path = fleet_dir;
+    path.append("/").append(file);
     if (path == desired.paths.roster) continue;
     if (EndsWith(file, ".yaml") || EndsWith(file, ".yml") || file == "run")
       observed.preserved.push_back(path);
   }
+}
+
+// The unit file that defines `unit`: an agent instance's is the template.
+std::string UnitFileName(const std::string& unit) {
+  return AgentOfUnit(unit).empty() ? unit : std::string(kAgentTemplateUnit);
+}
+
+// Units are enabled by a link in the .wants/ directory of a target (the one their [Install]
+// names): one listing per such directory in the unit directory, whatever the number of units.
+std::set<std::string> ObserveEnablement(const DesiredState& desired, FileSystem& fs) {
+  std::set<std::string> enabled;
+  for (const std::string& entry : fs.ListDirectory(desired.paths.unit_dir)) {
+    if (!EndsWith(entry, ".wants")) continue;
+    for (const std::string& link : fs.ListDirectory(desired.paths.unit_dir + "/" + entry))
+      enabled.insert(link);
+  }
+  return enabled;
 }
 
 }  // namespace
@@ -62,46 +103,47 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
   std::future<Result<TmuxSessions>> listing =
       std::async(std::launch::async, [&tmux] { return tmux.ListSessions(); });
 
-  std::vector<std::string> names = {kHolderUnit};
+  ObserveFiles(desired, fs, now, observed);
+  std::vector<std::string> names;
+  for (const ManagedUnitFile& file : desired.unit_files)
+    if (file.run) names.push_back(file.name);
   for (const DesiredAgent& agent : desired.agents) names.push_back(agent.unit);
-  Result<std::vector<UnitStatus>> units = systemd.ListUnits(names, {"mosaic-agent@*.service"});
+  // Every loaded mosaic-* unit: agents of removed roster entries, units of retired files.
+  Result<std::vector<UnitStatus>> units = systemd.ListUnits(names, {"mosaic-*"});
   if (!units.ok()) {
     listing.wait();
     return units.status();
   }
-  // Enablement is a link in default.target.wants: one directory listing for every unit.
-  std::set<std::string> enabled;
-  for (const std::string& link : fs.ListDirectory(desired.paths.unit_dir + "/default.target.wants"))
-    enabled.insert(link);
-  for (const UnitStatus& u : units.value()) {
-    if (u.name != kHolderUnit && AgentOfUnit(u.name).empty()) continue;
-    observed.units[u.name] = {u.name, u.load_state, u.active_state, enabled.contains(u.name)};
-  }
-  for (const std::string& link : enabled) {
-    if ((link == kHolderUnit || !AgentOfUnit(link).empty()) && !observed.units.contains(link))
-      observed.units[link] = {link, "not-loaded", "inactive", true};
-  }
-  // Is what the manager loaded the unit files on disk? Asking the holder and one loaded agent
-  // instance covers both files (all instances share the template), whatever the fleet size.
-  auto file_of = [](const std::string& unit) {
-    return std::string(unit == kHolderUnit ? kHolderUnit : kAgentTemplateUnit);
+  std::set<std::string> ours;  // unit names the tool answers for
+  for (const ManagedUnitFile& file : desired.unit_files) ours.insert(file.name);
+  for (const std::string& file : observed.retired_unit_files) ours.insert(file);
+  auto is_ours = [&](const std::string& unit) {
+    return ours.contains(unit) || !AgentOfUnit(unit).empty();
   };
+  std::set<std::string> enabled = ObserveEnablement(desired, fs);
+  for (const UnitStatus& u : units.value())
+    if (is_ours(u.name))
+      observed.units[u.name] = {u.name, u.load_state, u.active_state, enabled.contains(u.name)};
+  for (const std::string& link : enabled)
+    if (is_ours(link) && !observed.units.contains(link))
+      observed.units[link] = {link, "not-loaded", "inactive", true};
+
+  // Is what the manager loaded the unit files on disk? One loaded unit per unit file answers
+  // it (all instances share their template), whatever the fleet size.
   std::map<std::string, std::string> probe_of_file;
   for (const auto& [name, unit] : observed.units)
-    if (unit.load_state == "loaded") probe_of_file.try_emplace(file_of(name), name);
-  std::vector<std::string> probes;
-  for (const auto& [file, unit] : probe_of_file) probes.push_back(unit);
+    if (unit.load_state == "loaded") probe_of_file.try_emplace(UnitFileName(name), name);
+  std::vector<std::string> probes = probe_of_file | ranges::views::values | ranges::to<std::vector>;
   if (!probes.empty()) {
     Result<std::vector<std::string>> stale = systemd.UnitsNeedingReload(probes);
     if (!stale.ok()) {
       listing.wait();
       return stale.status();
     }
-    for (const std::string& unit : stale.value())
-      observed.stale_unit_files.push_back(file_of(unit));
+    observed.stale_unit_files =
+        stale.value() | ranges::views::transform(UnitFileName) | ranges::to<std::vector>;
     std::sort(observed.stale_unit_files.begin(), observed.stale_unit_files.end());
   }
-  ObserveFiles(desired, fs, now, observed);
   Result<TmuxSessions> sessions = listing.get();
   if (!sessions.ok()) return sessions.status();
   observed.tmux_server = sessions.value().server_running;

@@ -1,5 +1,6 @@
-// Observer: fills an ObservedState from the world — one tmux process (list-panes -a), two
-// bus calls (ListUnitsByNames, ListUnitsByPatterns), and file reads — whatever the fleet size.
+// Observer: fills an ObservedState from the world — one tmux process (list-panes -a), a
+// constant number of bus calls (ListUnitsByNames, ListUnitsByPatterns, NeedDaemonReload of one
+// unit per unit file), and file reads — whatever the fleet size.
 #pragma once
 
 #include <cstdint>
@@ -12,9 +13,10 @@
 
 namespace mosaic {
 
-/// Observes what `desired` is about, plus every mosaic-agent@ unit, owned session and env file
-/// that exists (so removals and preserved data are seen). `now` is seconds since the epoch,
-/// for heartbeat ages. Fails only when tmux or the manager cannot be asked at all.
+/// Observes what `desired` is about, plus every mosaic-* unit, owned session, env file and
+/// retired unit file of the tool's that exists (so removals and preserved data are seen). `now` is
+/// seconds since the epoch, for heartbeat ages. Fails only when tmux or the manager cannot be asked
+/// at all.
 Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
                               SystemdManager& systemd, FileSystem& fs, int64_t now);
 

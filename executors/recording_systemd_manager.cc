@@ -54,15 +54,39 @@ Status RecordingSystemdManager::Reload() {
   return Status::Ok();
 }
 
+// Where enabling `unit` puts its link: the .wants/ of the target in its unit file's
+// WantedBy= (an instance's unit file is its template's); "" when there is none.
+std::string RecordingSystemdManager::WantsLink(const std::string& unit) {
+  if (!fs_) return "";
+  std::string file = unit;
+  if (size_t at = unit.find('@'); at != std::string::npos)
+    file = unit.substr(0, at + 1) + unit.substr(unit.rfind('.'));
+  Result<std::string> content = fs_->ReadFile(unit_dir_ + "/" + file, 1 << 20);
+  if (!content.ok()) return "";
+  size_t at = content.value().find("\nWantedBy=");
+  if (at == std::string::npos) return "";
+  size_t start = at + 10, end = content.value().find('\n', start);
+  return fmt::format("{}/{}.wants/{}", unit_dir_, content.value().substr(start, end - start), unit);
+}
+
 Status RecordingSystemdManager::Enable(const std::vector<std::string>& names) {
   ++calls_;
   log.push_back(fmt::format("enable {}", fmt::join(names, " ")));
+  for (const std::string& unit : names) {
+    std::string link = WantsLink(unit);
+    if (link.empty()) continue;
+    if (Status s = fs_->MakeDirectories(link.substr(0, link.rfind('/')), 0755); !s.ok()) return s;
+    if (Status s = fs_->WriteFileAtomic(link, "", 0644); !s.ok()) return s;
+  }
   return Status::Ok();
 }
 
 Status RecordingSystemdManager::Disable(const std::vector<std::string>& names) {
   ++calls_;
   log.push_back(fmt::format("disable {}", fmt::join(names, " ")));
+  for (const std::string& unit : names)
+    if (std::string link = WantsLink(unit); !link.empty())
+      if (Status s = fs_->RemoveFile(link); !s.ok()) return s;
   return Status::Ok();
 }
 
@@ -76,10 +100,22 @@ Status RecordingSystemdManager::RunJobs(
   for (const std::string& unit : names) {
     ++calls_;
     log.push_back(fmt::format("{} {}", verb, unit));
-    if (failing.contains(unit))
-      failed.push_back(unit + ": failed");
-    else if (progress)
-      progress(unit, "done");
+    bool was_active = units.contains(unit) && units[unit].active_state == "active";
+    if (kind != JobKind::kStart && was_active && on_stop) on_stop(unit);
+    if (kind == JobKind::kStop) {
+      units[unit] = {unit, "loaded", "inactive", "dead"};
+    } else if (kind == JobKind::kStart && was_active) {
+      // starting an active unit does nothing
+    } else if (Status started = failing.contains(unit) ? Status::Error("failed")
+                                                       : (on_start ? on_start(unit) : Status::Ok());
+               !started.ok()) {
+      units[unit] = {unit, "loaded", "failed", "failed"};
+      failed.push_back(fmt::format("{}: failed ({})", unit, started.message()));
+      continue;
+    } else {
+      units[unit] = {unit, "loaded", "active", "exited"};
+    }
+    if (progress) progress(unit, "done");
   }
   return failed.empty() ? Status::Ok() : Status::Error(fmt::format("{}", fmt::join(failed, "; ")));
 }

@@ -1,18 +1,31 @@
-// RecordingSystemdManager: a SystemdManager that records what it is asked and answers from a
-// table, for tests of observers and executors without a user manager.
+// RecordingSystemdManager: a SystemdManager that records what it is asked and keeps a small
+// model of a user manager, for tests of observers, executors and commands without one.
+//
+// Jobs change the units' states (start → active, stop → inactive, a failing unit → failed);
+// with a file system attached, enabling links a unit into the .wants/ directory of the target
+// its unit file's [Install] names (an instance: its template's), disabling removes the link,
+// and reloading forgets which units were stale. `on_start` runs for every unit a start or
+// restart job brings up — a fake fleet starts its sessions there, as ExecStart would.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "file_system.h"
 #include "systemd_manager.h"
 
 namespace mosaic {
 
 class RecordingSystemdManager : public SystemdManager {
  public:
+  RecordingSystemdManager() = default;
+  /// Models enablement as links under `unit_dir` in `fs`. REQUIRES: fs outlives this.
+  RecordingSystemdManager(FileSystem& fs, std::string unit_dir)
+      : fs_(&fs), unit_dir_(std::move(unit_dir)) {}
+
   Result<std::vector<UnitStatus>> ListUnits(const std::vector<std::string>& names,
                                             const std::vector<std::string>& patterns) override;
   Result<std::vector<std::string>> UnitsNeedingReload(
@@ -34,8 +47,15 @@ class RecordingSystemdManager : public SystemdManager {
   std::vector<std::string> environment;     ///< what Environment() answers
   std::vector<std::string> unit_path;       ///< what UnitPath() answers
   std::vector<std::string> log;             ///< "start a.service", "reload", … in order
+  /// Called for each unit a start or restart brings up; an error fails its job.
+  std::function<Status(const std::string& unit)> on_start;
+  /// Called for each unit a stop or restart brings down (ExecStop).
+  std::function<void(const std::string& unit)> on_stop;
 
  private:
+  std::string WantsLink(const std::string& unit);
+  FileSystem* fs_ = nullptr;
+  std::string unit_dir_;
   int calls_ = 0;
 };
 

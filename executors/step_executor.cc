@@ -36,12 +36,19 @@ Status RealStepExecutor::Execute(const Step& step, const Progress& progress) {
     case StepKind::kStopUnits:
       allowed = managed_.CheckUnits(step.names);
       break;
+    case StepKind::kRemoveFile: {
+      Result<std::string> content = fs_.ReadFile(step.path, kMaxUnitFileBytes);
+      if (!content.ok()) return fs_.Stat(step.path) ? content.status() : Status::Ok();
+      allowed = managed_.CheckRemoval(step.path, content.value());
+      break;
+    }
     case StepKind::kDaemonReload:
     case StepKind::kKillSessions:  // KillOwnedSession checks ownership inside tmux
       break;
   }
   if (!allowed.ok()) return allowed;
-  return Act(step, progress);
+  static const Progress kSilent = [](const std::string&) {};
+  return Act(step, progress ? progress : kSilent);
 }
 
 Status RealStepExecutor::Act(const Step& step, const Progress& progress) {
@@ -65,6 +72,9 @@ Status RealStepExecutor::Act(const Step& step, const Progress& progress) {
       status = WriteFile(step.path, merge.content, step.mode);
       break;
     }
+    case StepKind::kRemoveFile:
+      status = fs_.RemoveFile(step.path);
+      break;
     case StepKind::kDaemonReload:
       status = systemd_.Reload();
       break;
@@ -91,9 +101,22 @@ Status RealStepExecutor::Act(const Step& step, const Progress& progress) {
   return status;
 }
 
-Status DryRunExecutor::Execute(const Step& step, const Progress&) {
+Status DryRunExecutor::Execute(const Step& step, const Progress& progress) {
   recorded.push_back(DescribeStep(step));
+  if (progress) progress("would " + recorded.back());
   return Status::Ok();
+}
+
+ExecutionReport ExecuteSteps(const std::vector<Step>& steps, StepExecutor& executor,
+                             const Progress& progress) {
+  ExecutionReport report;
+  Progress report_to = progress ? progress : [](const std::string&) {};
+  for (const Step& step : steps) {
+    report.failure = executor.Execute(step, report_to);
+    if (!report.failure.ok()) break;
+    ++report.completed;
+  }
+  return report;
 }
 
 }  // namespace mosaic

@@ -45,6 +45,7 @@ class RealStepExecutor : public StepExecutor {
   const ManagedResources& managed_;
 };
 
+/// Acts on nothing: each step is only reported ("would start …"), and recorded.
 class DryRunExecutor : public StepExecutor {
  public:
   Status Execute(const Step& step, const Progress& progress) override;
@@ -53,5 +54,16 @@ class DryRunExecutor : public StepExecutor {
 
 /// One line describing `step`, e.g. "start mosaic-agent@a.service mosaic-agent@b.service".
 std::string DescribeStep(const Step& step);
+
+/// What running a plan's steps came to: how many completed, and why the next one failed.
+struct ExecutionReport {
+  size_t completed = 0;
+  Status failure = Status::Ok();  ///< of step `completed`, when not ok
+};
+
+/// The apply loop, for real runs and dry runs alike: the steps in order through `executor`,
+/// each unit of work reported to `progress`, stopping at the first failure.
+ExecutionReport ExecuteSteps(const std::vector<Step>& steps, StepExecutor& executor,
+                             const Progress& progress);
 
 }  // namespace mosaic

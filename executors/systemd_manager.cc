@@ -39,6 +39,14 @@ uint64_t NowUsec() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
 }
 
+// Appends `strings` to `m` as a string array ("as").
+int AppendStrings(sd_bus_message* m, const std::vector<std::string>& strings) {
+  int r = sd_bus_message_open_container(m, 'a', "s");
+  for (const std::string& s : strings)
+    if (r >= 0) r = sd_bus_message_append_basic(m, 's', s.c_str());
+  return r >= 0 ? sd_bus_message_close_container(m) : r;
+}
+
 // Frees sd-bus objects on every path out of a function.
 struct MessageRef {
   sd_bus_message* m = nullptr;
@@ -232,7 +240,7 @@ class SdBusManager : public SystemdManager {
         for (const auto& [job, unit] : wait.waiting)
           wait.failures.push_back(
               fmt::format("{}: still running after {} s (wait longer with --job-timeout)", unit,
-                          timeouts_.job.count() / 1000.0));
+                          std::chrono::duration<double>(timeouts_.job).count()));
         break;
       }
       sd_bus_wait(bus_, deadline - now);
@@ -372,17 +380,8 @@ class SdBusManager : public SystemdManager {
     MessageRef call, reply;
     ErrorRef error;
     int r = sd_bus_message_new_method_call(bus_, &call.m, kService, kPath, kManager, method);
-    if (r >= 0 && states) {
-      std::vector<char*> none = {nullptr};
-      r = sd_bus_message_append_strv(call.m, none.data());
-    }
-    if (r >= 0) {
-      std::vector<std::string> copy = names;
-      std::vector<char*> strv;
-      for (std::string& n : copy) strv.push_back(n.data());
-      strv.push_back(nullptr);
-      r = sd_bus_message_append_strv(call.m, strv.data());
-    }
+    if (r >= 0 && states) r = AppendStrings(call.m, *states);
+    if (r >= 0) r = AppendStrings(call.m, names);
     ++calls_;
     if (r >= 0) r = sd_bus_call(bus_, call.m, 0, &error.e, &reply.m);
     if (r < 0) return Status::Error(fmt::format("{} failed: {}", method, BusError(error.e, r)));
@@ -402,12 +401,8 @@ class SdBusManager : public SystemdManager {
     if (units.empty()) return Status::Ok();
     MessageRef call, reply;
     ErrorRef error;
-    std::vector<std::string> copy = units;
-    std::vector<char*> strv;
-    for (std::string& n : copy) strv.push_back(n.data());
-    strv.push_back(nullptr);
     int r = sd_bus_message_new_method_call(bus_, &call.m, kService, kPath, kManager, method);
-    if (r >= 0) r = sd_bus_message_append_strv(call.m, strv.data());
+    if (r >= 0) r = AppendStrings(call.m, units);
     if (r >= 0) r = sd_bus_message_append(call.m, "b", 0);  // runtime: no, persistent
     if (r >= 0 && with_force) r = sd_bus_message_append(call.m, "b", 1);
     ++calls_;
@@ -441,7 +436,7 @@ Status WaitUntilReady(sd_bus* bus, std::chrono::milliseconds timeout) {
       return Status::Error(fmt::format(
           "the systemd user manager did not answer in time ({} s to connect; is it frozen or "
           "overloaded? wait longer with --timeout SECONDS)",
-          timeout.count() / 1000.0));
+          std::chrono::duration<double>(timeout).count()));
     (void)sd_bus_wait(bus, deadline - now);
   }
 }

@@ -102,7 +102,7 @@ Result<ProcessResult> Tmux::Invoke(bool may_start_server,
         "{} did not answer within {} s: the fleet's tmux server may be stopped or wedged "
         "(`ps -o pid,stat,cmd -C tmux` shows a T state for a stopped one); wait longer with "
         "--timeout SECONDS",
-        Describe(), options_.timeout.count() / 1000.0));
+        Describe(), std::chrono::duration<double>(options_.timeout).count()));
   return r;
 }
 

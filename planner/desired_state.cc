@@ -1,6 +1,7 @@
 #include "desired_state.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cctype>
 
 #include "fleet_contract.h"
@@ -30,6 +31,13 @@ std::string LaunchCommand(const Roster& roster, const AgentSpec& agent) {
   return command;
 }
 
+const ManagedUnitFile& DesiredState::UnitFile(std::string_view name) const {
+  for (const ManagedUnitFile& file : unit_files)
+    if (file.name == name) return file;
+  assert(false && "not a managed unit file");
+  return unit_files.front();
+}
+
 bool IsThisHost(std::string_view host, std::string_view this_host) {
   auto lower_short = [](std::string_view h) {
     std::string s(h.substr(0, h.find('.')));
@@ -47,11 +55,13 @@ DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
   desired.socket = roster.socket_name;
   desired.holder_session = roster.holder_session;
   UnitFileInputs inputs{options.binary, roster.socket_name, roster.holder_session,
-                        paths.mosaic_home};
-  desired.holder_unit_path = paths.unit_dir + "/" + kHolderUnit;
-  desired.holder_unit_content = RenderHolderUnit(inputs);
-  desired.agent_template_path = paths.unit_dir + "/" + kAgentTemplateUnit;
-  desired.agent_template_content = RenderAgentTemplateUnit(inputs);
+                        paths.mosaic_home, paths.agents_dir};
+  desired.unit_files = {
+      {kHolderUnit, paths.unit_dir + "/" + kHolderUnit, RenderHolderUnit(inputs), "default.target",
+       true},
+      {kAgentTemplateUnit, paths.unit_dir + "/" + kAgentTemplateUnit,
+       RenderAgentTemplateUnit(inputs), "default.target", false},
+  };
   for (const AgentSpec& spec : roster.agents) {
     if (!IsThisHost(spec.host, options.this_host)) {
       desired.elsewhere.push_back(spec);

@@ -25,16 +25,29 @@ struct DesiredAgent {
   OwnedEnv owned_env;
 };
 
+/// A unit file the tool writes, and what the fleet needs of the unit(s) it defines.
+struct ManagedUnitFile {
+  std::string name;       ///< "mosaic-tmux-holder.service", "mosaic-agent@.service", …
+  std::string path;       ///< in the user unit directory
+  std::string content;    ///< begins with kUnitFileHeader
+  std::string wanted_by;  ///< the target in its [Install]: its .wants/ enables the unit
+  bool run = false;       ///< the unit must be enabled and active (not so for a template,
+                          ///< whose instances are the agents)
+  friend bool operator==(const ManagedUnitFile&, const ManagedUnitFile&) = default;
+};
+
 struct DesiredState {
   FleetPaths paths;
   std::string socket;
   std::string holder_session;
-  std::string holder_unit_path;
-  std::string holder_unit_content;
-  std::string agent_template_path;
-  std::string agent_template_content;
+  /// Every unit file the tool writes, the holder's first. A unit file the tool wrote earlier
+  /// and that is not here any more is removed.
+  std::vector<ManagedUnitFile> unit_files;
   std::vector<DesiredAgent> agents;  ///< managed on this host, in roster order
   std::vector<AgentSpec> elsewhere;  ///< on other hosts: reported, never touched
+
+  /// The unit file named `name`. REQUIRES: it is one of unit_files.
+  const ManagedUnitFile& UnitFile(std::string_view name) const;
 };
 
 struct DesiredOptions {

@@ -24,6 +24,7 @@ struct Environment {
   std::string hostname;
   std::string tmux_tmpdir;    ///< $TMUX_TMPDIR of this process (the units may have another)
   std::string fleet_timeout;  ///< $MOSAIC_FLEET_TIMEOUT: seconds a tmux or bus call may take
+  std::string tmux_socket;    ///< $MOSAIC_TMUX_SOCKET (set for agent units by their env file)
   int64_t uid = 0;
 };
 

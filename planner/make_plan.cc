@@ -5,6 +5,12 @@
 
 #include <algorithm>
 #include <optional>
+#include <range/v3/algorithm/set_algorithm.hpp>
+#include <range/v3/iterator/insert_iterators.hpp>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/filter.hpp>
+#include <range/v3/view/map.hpp>
+#include <range/v3/view/transform.hpp>
 #include <set>
 
 #include "env_file.h"
@@ -14,17 +20,6 @@
 #include "unit_files.h"
 
 namespace mosaic {
-
-LaunchIdentity IdentityOfEnv(const std::string& env_content) {
-  std::map<std::string, std::string> vars = ParseEnvFile(env_content).Variables();
-  LaunchIdentity identity;
-  auto user = vars.find(std::string(kEnvUserCommand));
-  identity.user_command = user != vars.end() && !user->second.empty();
-  identity.command = identity.user_command ? user->second : vars[std::string(kEnvRuntimeCommand)];
-  identity.command_hash = Fingerprint(identity.command);
-  identity.env_hash = EnvFingerprint(vars);
-  return identity;
-}
 
 namespace {
 
@@ -55,10 +50,11 @@ class Planner {
     }
     PlanUnitFiles();
     PlanEnvFiles();
-    PlanHolder();
+    PlanRunningUnits();
     for (const DesiredAgent& agent : desired_.agents)
       if (Targeted(agent.spec.name)) PlanAgent(agent);
     PlanRemovals();
+    PlanRetiredUnitFiles();
     Report();
     AssembleSteps();
     return std::move(plan_);
@@ -109,14 +105,37 @@ class Planner {
         {{"path", existing ? path : "", path, false}},
         LineDiff(existing ? *existing : "", content)};
     plan_.changes.push_back(std::move(change));
-    unit_writes_.push_back({StepKind::kWriteFile, {}, path, content, 0644, {}});
+    unit_writes_.push_back(Step::WriteFile(path, content, 0644));
     reload_ = true;
     if (unit == kHolderUnit && existing) holder_unit_changed_ = true;
   }
 
   void PlanUnitFiles() {
-    PlanUnitFile(desired_.holder_unit_path, desired_.holder_unit_content, kHolderUnit);
-    PlanUnitFile(desired_.agent_template_path, desired_.agent_template_content, kAgentTemplateUnit);
+    for (const ManagedUnitFile& file : desired_.unit_files)
+      PlanUnitFile(file.path, file.content, file.name);
+  }
+
+  // A unit file the tool wrote that the roster no longer calls for: its unit is stopped and
+  // disabled, then the file removed (recognised by the tool's header, so never the user's).
+  void PlanRetiredUnitFiles() {
+    for (const std::string& name : observed_.retired_unit_files) {
+      const ObservedUnit* unit = Unit(name);
+      ResourceChange change{"unit_file." + name,
+                            ChangeAction::kDelete,
+                            "written by mosaic-fleet, and no longer called for by the roster",
+                            {{"path", desired_.paths.unit_dir + "/" + name, "", false}},
+                            {}};
+      if (unit && unit->active()) {
+        change.attributes.push_back({"active", unit->active_state, "inactive", false});
+        stop_.push_back(name);
+      }
+      if (unit && unit->enabled) {
+        change.attributes.push_back({"enabled", "true", "false", false});
+        disable_.push_back(name);
+      }
+      plan_.changes.push_back(std::move(change));
+      removals_.push_back(Step::RemoveFile(desired_.paths.unit_dir + "/" + name));
+    }
   }
 
   void PlanEnvFiles() {
@@ -162,8 +181,7 @@ class Planner {
         if (!IsOwnedEnvKey(key))
           change.attributes.push_back({key, "(user value kept)", "(user value kept)", false});
       plan_.changes.push_back(std::move(change));
-      env_writes_.push_back(
-          {StepKind::kMergeEnvFile, {}, agent.env_path, "", 0600, agent.owned_env});
+      env_writes_.push_back(Step::MergeEnvFile(agent.env_path, agent.owned_env));
     }
   }
 
@@ -210,25 +228,32 @@ class Planner {
                     agent.spec.name)};
   }
 
-  void PlanHolder() {
-    const ObservedUnit* unit = Unit(kHolderUnit);
-    bool active = unit && unit->active();
-    bool enabled = unit && unit->enabled;
-    if (active && enabled) return;
-    ResourceChange change{
-        std::string("unit.") + kHolderUnit,
-        File(desired_.holder_unit_path) ? ChangeAction::kUpdate : ChangeAction::kCreate,
-        "the holder owns the fleet's tmux server and must run (and start at boot)",
-        {},
-        {}};
-    if (!enabled) change.attributes.push_back({"enabled", "false", "true", false});
-    if (!active)
-      change.attributes.push_back({"active", unit ? unit->active_state : "", "active", false});
-    if (change.action == ChangeAction::kCreate)
-      change.reason = "new holder: owns the fleet's tmux server on -L " + desired_.socket;
-    plan_.changes.push_back(std::move(change));
-    if (!enabled) enable_.push_back(kHolderUnit);
-    if (!active) start_holder_ = true;
+  // The units that must run (the holder; a timer): enabled, and active.
+  void PlanRunningUnits() {
+    for (const ManagedUnitFile& file : desired_.unit_files) {
+      if (!file.run) continue;
+      const ObservedUnit* unit = Unit(file.name);
+      bool active = unit && unit->active();
+      bool enabled = unit && unit->enabled;
+      if (active && enabled) continue;
+      bool holder = file.name == kHolderUnit;
+      ResourceChange change{"unit." + file.name,
+                            File(file.path) ? ChangeAction::kUpdate : ChangeAction::kCreate,
+                            holder ? "the holder owns the fleet's tmux server and must run (and "
+                                     "start at boot)"
+                                   : "the unit must run (and start at boot)",
+                            {},
+                            {}};
+      if (!enabled) change.attributes.push_back({"enabled", "false", "true", false});
+      if (!active)
+        change.attributes.push_back({"active", unit ? unit->active_state : "", "active", false});
+      if (change.action == ChangeAction::kCreate)
+        change.reason = holder ? "new holder: owns the fleet's tmux server on -L " + desired_.socket
+                               : "new unit";
+      plan_.changes.push_back(std::move(change));
+      if (!enabled) enable_.push_back(file.name);
+      if (!active) (holder ? start_holder_ : start_units_).push_back(file.name);
+    }
   }
 
   void PlanAgent(const DesiredAgent& agent) {
@@ -308,17 +333,23 @@ class Planner {
   }
 
   void PlanRemovals() {
+    namespace views = ranges::views;
     std::set<std::string> in_roster;
     for (const DesiredAgent& a : desired_.agents) in_roster.insert(a.spec.name);
     for (const AgentSpec& a : desired_.elsewhere) in_roster.insert(a.name);
-    std::set<std::string> candidates;
-    for (const auto& [name, unit] : observed_.units)
-      if (std::string agent = AgentOfUnit(name); !agent.empty() && (unit.active() || unit.enabled))
-        candidates.insert(agent);
-    for (const auto& [name, session] : observed_.sessions)
-      if (session.owned()) candidates.insert(name);
-    for (const std::string& name : candidates) {
-      if (in_roster.contains(name) || !Targeted(name)) continue;
+    // Agents that exist here: an active or enabled unit, or a session the tool made.
+    std::set<std::string> present =
+        observed_.units | views::values |
+        views::filter([](const ObservedUnit& u) { return u.active() || u.enabled; }) |
+        views::transform([](const ObservedUnit& u) { return AgentOfUnit(u.name); }) |
+        views::filter([](const std::string& agent) { return !agent.empty(); }) |
+        ranges::to<std::set>;
+    for (const ObservedSession& s : observed_.sessions | views::values)
+      if (s.owned()) present.insert(s.name);
+    std::vector<std::string> gone;
+    ranges::set_difference(present, in_roster, ranges::back_inserter(gone));
+    for (const std::string& name : gone) {
+      if (!Targeted(name)) continue;
       const ObservedUnit* unit = Unit(AgentUnitName(name));
       const ObservedSession* session = Session(name);
       // The tool leaves an env file of every agent it managed, and marks every session it
@@ -392,19 +423,23 @@ class Planner {
 
   void AssembleSteps() {
     auto batch = [&](StepKind kind, std::vector<std::string> names) {
-      if (!names.empty()) plan_.steps.push_back({kind, std::move(names), "", "", 0, {}});
+      if (!names.empty()) plan_.steps.push_back(Step::OnUnits(kind, std::move(names)));
     };
     for (Step& s : unit_writes_) plan_.steps.push_back(std::move(s));
     for (Step& s : env_writes_) plan_.steps.push_back(std::move(s));
-    if (reload_) plan_.steps.push_back({StepKind::kDaemonReload, {}, "", "", 0, {}});
+    if (reload_) plan_.steps.push_back(Step::DaemonReload());
     batch(StepKind::kEnableUnits, enable_);
     // The holder first, on its own: only it may start the tmux server.
-    if (start_holder_) batch(StepKind::kStartUnits, {kHolderUnit});
+    batch(StepKind::kStartUnits, start_holder_);
     batch(StepKind::kStartUnits, start_);
     batch(StepKind::kRestartUnits, restart_);
+    batch(StepKind::kStartUnits, start_units_);
     batch(StepKind::kStopUnits, stop_);
     batch(StepKind::kDisableUnits, disable_);
     batch(StepKind::kKillSessions, kill_);
+    // Retired unit files go once their units are stopped and disabled; then a reload.
+    for (Step& s : removals_) plan_.steps.push_back(std::move(s));
+    if (!removals_.empty()) plan_.steps.push_back(Step::DaemonReload());
   }
 
   const DesiredState& desired_;
@@ -413,8 +448,9 @@ class Planner {
   Plan plan_;
   std::map<std::string, std::string> merged_env_;
   std::vector<Step> unit_writes_, env_writes_;
-  std::vector<std::string> enable_, start_, restart_, stop_, disable_, kill_;
-  bool start_holder_ = false;
+  std::vector<std::string> enable_, start_holder_, start_, restart_, start_units_, stop_, disable_,
+      kill_;
+  std::vector<Step> removals_;
   bool reload_ = false;  ///< a unit file is written, or the manager's copy of one is outdated
   bool holder_unit_changed_ = false;
 };

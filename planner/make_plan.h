@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "desired_state.h"
+#include "launch_identity.h"
 #include "observed_state.h"
 #include "plan.h"
 
@@ -20,17 +21,5 @@ struct PlanOptions {
 /// batched steps that make them. No I/O; same inputs, same plan.
 Plan MakePlan(const DesiredState& desired, const ObservedState& observed,
               const PlanOptions& options = {});
-
-/// The environment a session of `agent` runs with when its env file is `env_content`
-/// (after the merge): its fingerprint and the launch command (the user's
-/// MOSAIC_AGENT_COMMAND if set, else the runtime's). Shared with `session start`, which
-/// records the same values on the session it creates.
-struct LaunchIdentity {
-  std::string command;
-  bool user_command = false;  ///< from the user's MOSAIC_AGENT_COMMAND: never printed
-  std::string command_hash;
-  std::string env_hash;
-};
-LaunchIdentity IdentityOfEnv(const std::string& env_content);
 
 }  // namespace mosaic

@@ -10,8 +10,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, 
                                                 enabled)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_tmpdir, tmux_server,
                                                 tmux_server_pid, sessions, units, files,
-                                                stale_unit_files, symlinks, env_files,
-                                                heartbeat_ages, preserved)
+                                                stale_unit_files, retired_unit_files, symlinks,
+                                                env_files, heartbeat_ages, preserved)
 
 nlohmann::json ToJson(const ObservedState& observed) { return observed; }
 
@@ -38,6 +38,8 @@ std::string ObservedFingerprint(const ObservedState& o) {
   for (const auto& [path, content] : o.files) f.Add(path).Add(content);
   f.Add(static_cast<int64_t>(o.stale_unit_files.size()));
   for (const std::string& name : o.stale_unit_files) f.Add(name);
+  f.Add(static_cast<int64_t>(o.retired_unit_files.size()));
+  for (const std::string& name : o.retired_unit_files) f.Add(name);
   f.Add(static_cast<int64_t>(o.symlinks.size()));
   for (const std::string& path : o.symlinks) f.Add(path);
   f.Add(static_cast<int64_t>(o.env_files.size()));

@@ -33,7 +33,7 @@ struct ObservedUnit {
   std::string name;
   std::string load_state;    ///< loaded, not-found, ...
   std::string active_state;  ///< active, inactive, failed, activating, ...
-  bool enabled = false;      ///< linked into default.target.wants
+  bool enabled = false;      ///< linked into the .wants/ of a target (its [Install] one)
   bool active() const {
     return active_state == "active" || active_state == "activating" || active_state == "reloading";
   }
@@ -52,6 +52,9 @@ struct ObservedState {
   /// Unit files ("mosaic-agent@.service", …) changed on disk since the manager loaded them
   /// (NeedDaemonReload): written by an apply that was stopped before its daemon-reload.
   std::vector<std::string> stale_unit_files;
+  /// Unit files the tool wrote (they begin with its header) that the roster no longer calls
+  /// for, by name: removed by apply.
+  std::vector<std::string> retired_unit_files;
   /// Files the tool writes (unit files, agents' env files) that are symbolic links: it never
   /// writes through one.
   std::vector<std::string> symlinks;

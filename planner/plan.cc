@@ -43,6 +43,8 @@ std::string_view StepName(StepKind kind) {
       return "write-file";
     case StepKind::kMergeEnvFile:
       return "merge-env-file";
+    case StepKind::kRemoveFile:
+      return "remove-file";
     case StepKind::kDaemonReload:
       return "daemon-reload";
     case StepKind::kEnableUnits:

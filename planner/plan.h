@@ -39,6 +39,7 @@ struct ResourceChange {
 enum class StepKind {
   kWriteFile,     ///< path, content, mode
   kMergeEnvFile,  ///< path, owned (keys the tool owns): merged with the file as it is at apply
+  kRemoveFile,    ///< path: a unit file the tool wrote (recognised by its header)
   kDaemonReload,
   kEnableUnits,   ///< names
   kStartUnits,    ///< names: enqueue all, then wait for all
@@ -48,6 +49,8 @@ enum class StepKind {
   kKillSessions,  ///< names: exact =NAME targets on the fleet socket
 };
 
+/// One operation of a plan. Built only through the named constructors, which set exactly the
+/// fields that kind of step uses (the others stay empty, so equal steps compare equal).
 struct Step {
   StepKind kind = StepKind::kDaemonReload;
   std::vector<std::string> names;
@@ -56,6 +59,22 @@ struct Step {
   unsigned mode = 0;
   std::vector<std::pair<std::string, std::string>> owned;
   friend bool operator==(const Step&, const Step&) = default;
+
+  static Step WriteFile(std::string path, std::string content, unsigned mode) {
+    return {StepKind::kWriteFile, {}, std::move(path), std::move(content), mode, {}};
+  }
+  static Step MergeEnvFile(std::string path,
+                           std::vector<std::pair<std::string, std::string>> owned) {
+    return {StepKind::kMergeEnvFile, {}, std::move(path), "", 0600, std::move(owned)};
+  }
+  static Step RemoveFile(std::string path) {
+    return {StepKind::kRemoveFile, {}, std::move(path), "", 0, {}};
+  }
+  static Step DaemonReload() { return {StepKind::kDaemonReload, {}, "", "", 0, {}}; }
+  /// Enable, start, restart, stop or disable `units`; or kill the sessions named `units`.
+  static Step OnUnits(StepKind kind, std::vector<std::string> units) {
+    return {kind, std::move(units), "", "", 0, {}};
+  }
 };
 
 enum class NoteKind {

@@ -9,10 +9,11 @@ namespace {
 
 constexpr ChangeAction kActions[] = {ChangeAction::kCreate, ChangeAction::kUpdate,
                                      ChangeAction::kReplace, ChangeAction::kDelete};
-constexpr StepKind kStepKinds[] = {
-    StepKind::kWriteFile,   StepKind::kMergeEnvFile, StepKind::kDaemonReload,
-    StepKind::kEnableUnits, StepKind::kStartUnits,   StepKind::kRestartUnits,
-    StepKind::kStopUnits,   StepKind::kDisableUnits, StepKind::kKillSessions};
+constexpr StepKind kStepKinds[] = {StepKind::kWriteFile,    StepKind::kMergeEnvFile,
+                                   StepKind::kRemoveFile,   StepKind::kDaemonReload,
+                                   StepKind::kEnableUnits,  StepKind::kStartUnits,
+                                   StepKind::kRestartUnits, StepKind::kStopUnits,
+                                   StepKind::kDisableUnits, StepKind::kKillSessions};
 constexpr NoteKind kNoteKinds[] = {NoteKind::kTargeted,          NoteKind::kManagedElsewhere,
                                    NoteKind::kUnmanagedSession,  NoteKind::kNameConflict,
                                    NoteKind::kPreservedData,     NoteKind::kStaleHeartbeat,

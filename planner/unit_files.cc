@@ -96,7 +96,7 @@ std::string RenderAgentTemplateUnit(const UnitFileInputs& in) {
       fmt::arg("header", kUnitFileHeader), fmt::arg("holder_unit", kHolderUnit),
       fmt::arg("bin", bin), fmt::arg("home", SystemdWord("MOSAIC_HOME=" + in.mosaic_home)),
       // EnvironmentFile= takes a bare path (no quoting): only specifiers need escaping.
-      fmt::arg("env_dir", EscapeSpecifiers(in.mosaic_home + "/fleet/agents")));
+      fmt::arg("env_dir", EscapeSpecifiers(in.agents_dir)));
 }
 
 }  // namespace mosaic

@@ -28,7 +28,8 @@ struct UnitFileInputs {
   std::string binary;  ///< absolute path of mosaic-fleet
   std::string socket;  ///< tmux -L name
   std::string holder_session;
-  std::string mosaic_home;  ///< absolute; agents' env files are MOSAIC_HOME/fleet/agents/NAME.env
+  std::string mosaic_home;  ///< absolute; given to agents as MOSAIC_HOME
+  std::string agents_dir;   ///< where agents' env files are (FleetPaths::agents_dir)
 };
 
 std::string RenderHolderUnit(const UnitFileInputs& in);

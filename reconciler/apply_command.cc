@@ -2,16 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <memory>
 
 #include "apply_lock.h"
 #include "exit_codes.h"
 #include "fingerprint.h"
+#include "managed_resources.h"
 #include "plan_command.h"
 #include "plan_json.h"
 #include "plan_render.h"
+#include "plan_view.h"
 #include "step_executor.h"
-#include "unit_files.h"
 #include "utf8.h"
 
 namespace mosaic {
@@ -73,43 +76,31 @@ int Fail(Io& io, const std::string& message) {
   return kExitError;
 }
 
-// Runs the steps in order with a line per completed action; at the first failure, says what
-// was done and what was not, and returns false.
-bool ExecuteSteps(const Plan& plan, StepExecutor& executor, Io& io) {
-  const char* check = io.err_color ? "\033[32m✓\033[0m" : "ok";
-  for (size_t i = 0; i < plan.steps.size(); ++i) {
-    const Step& step = plan.steps[i];
-    Status status = executor.Execute(
-        step, [&](const std::string& line) { io.err << "  " << check << " " << line << "\n"; });
-    if (status.ok()) continue;
-    io.err << fmt::format("  FAILED {}: {}\n", DescribeStep(step), status.message());
-    io.err << fmt::format("\nerror: apply stopped at step {} of {}. Done before it:\n", i + 1,
-                          plan.steps.size());
-    for (size_t k = 0; k < i; ++k) io.err << "  " << DescribeStep(plan.steps[k]) << "\n";
-    io.err << "Not done (the failed step perhaps in part, as its lines above show):\n";
-    for (size_t k = i; k < plan.steps.size(); ++k)
-      io.err << "  " << DescribeStep(plan.steps[k]) << "\n";
-    io.err << "Every step is safe to repeat: fix the cause, then run apply again.\n";
-    return false;
-  }
-  return true;
+// What apply says when a step failed: what was done, what was not, and that repeating is safe.
+void ReportFailure(const std::vector<Step>& steps, const ExecutionReport& report, Io& io) {
+  size_t i = report.completed;
+  io.err << fmt::format("  FAILED {}: {}\n", DescribeStep(steps[i]), report.failure.message());
+  io.err << fmt::format("\nerror: apply stopped at step {} of {}. Done before it:\n", i + 1,
+                        steps.size());
+  for (size_t k = 0; k < i; ++k) io.err << "  " << DescribeStep(steps[k]) << "\n";
+  io.err << "Not done (the failed step perhaps in part, as its lines above show):\n";
+  for (size_t k = i; k < steps.size(); ++k) io.err << "  " << DescribeStep(steps[k]) << "\n";
+  io.err << "Every step is safe to repeat: fix the cause, then run apply again.\n";
 }
 
 }  // namespace
 
-int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io) {
-  RealFileSystem plan_fs;
+int RunApply(const ApplyCommandOptions& options, System& system, Io& io) {
   std::optional<Plan> saved;
-  FleetOptions fleet = options.fleet;
   if (!options.plan_file.empty()) {
     if (!options.targets.empty())
       return Fail(io,
                   "--target cannot change a saved plan (it keeps the targets it was made with)");
-    Result<Plan> loaded = LoadSavedPlan(plan_fs, options.plan_file);
+    Result<Plan> loaded = LoadSavedPlan(system.files(), options.plan_file);
     if (!loaded.ok()) return Fail(io, loaded.status().message());
     saved = loaded.value();
   }
-  std::optional<FleetContext> context = OpenFleet(fleet, env, io);
+  std::optional<FleetContext> context = OpenFleet(system, options.fleet, io);
   if (!context) return kExitError;
   // The roster is the one the command line names (or the default), never the one the file
   // names: an edited file could point apply at any roster.
@@ -120,35 +111,47 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
                                 context->roster_path(), PrintableText(saved->roster_path)));
 
   // Plan under the lock, so that what is shown is what is done.
-  std::optional<ApplyLock> lock;
+  std::unique_ptr<ApplyLockHandle> lock;
   if (options.yes) {
-    Result<ApplyLock> acquired =
-        ApplyLock::Acquire(DefaultLockPath(env.xdg_runtime_dir), options.lock_timeout,
-                           "mosaic-fleet apply " + context->roster_path());
+    const Environment& env = system.environment();
+    Result<std::unique_ptr<ApplyLockHandle>> acquired =
+        system.LockApply(DefaultLockPath(env.xdg_runtime_dir, env.uid), options.lock_timeout,
+                         "mosaic-fleet apply " + context->roster_path());
     if (!acquired.ok()) return Fail(io, acquired.status().message());
-    lock.emplace(std::move(acquired).value());
+    lock = std::move(acquired).value();
   }
   Result<Plan> planned = saved ? VerifySavedPlan(*context, *saved, options.plan_file)
                                : ComputePlan(*context, options.targets);
   if (!planned.ok()) return Fail(io, planned.status().message());
   const Plan& plan = planned.value();
-  ShowPlan(plan, options.json, io);
+  MakePlanView(options.json, io)->Show(plan);
   if (plan.has_errors())
     return Fail(io, "nothing was changed: fix the errors above, then run apply again");
   if (plan.empty()) return kExitSuccess;
 
+  // One loop for both modes: a dry run is an executor that acts on nothing.
+  Result<SystemdManager*> manager = context->systemd();
+  Result<const Tmux*> tmux = context->tmux();
+  if (!manager.ok() || !tmux.ok())
+    return Fail(io, (manager.ok() ? tmux.status() : manager.status()).message());
+  ManagedResources managed(context->desired());
+  RealStepExecutor real(system.files(), *manager.value(), *tmux.value(), managed);
+  DryRunExecutor dry;
+  StepExecutor& executor = options.yes ? static_cast<StepExecutor&>(real) : dry;
+  const char* check = io.err_color ? "\033[32m✓\033[0m" : "ok";
+  io.err << (options.yes ? "\nApplying:\n"
+                         : "\ndry run: nothing will be changed. With --yes, apply would:\n");
+  ExecutionReport report = ExecuteSteps(plan.steps, executor, [&](const std::string& line) {
+    io.err << "  " << (options.yes ? check : "-") << " " << line << "\n";
+  });
+  if (!report.failure.ok()) {
+    ReportFailure(plan.steps, report, io);
+    return kExitError;
+  }
   if (!options.yes) {
-    DryRunExecutor dry;
-    for (const Step& step : plan.steps) (void)dry.Execute(step, {});
-    io.err << "\ndry run: nothing was changed. Run again with --yes to carry out these steps:\n";
-    for (const std::string& line : dry.recorded) io.err << "  " << line << "\n";
+    io.err << "dry run: nothing was changed. Run again with --yes to carry out these steps.\n";
     return options.detailed_exitcode ? kExitChanges : kExitSuccess;
   }
-
-  io.err << "\nApplying:\n";
-  ManagedResources managed(context->desired());
-  RealStepExecutor executor(context->fs(), context->systemd(), context->tmux(), managed);
-  if (!ExecuteSteps(plan, executor, io)) return kExitError;
 
   Result<Plan> after = ComputePlan(*context, plan.targets);
   if (!after.ok())
@@ -164,6 +167,30 @@ int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io)
          << RenderPlanText(after.value(), io.err_color);
   io.err << "(A session whose program exits at once shows up here as dead: check its command.)\n";
   return kExitError;
+}
+
+Command AddApplyCommand(CLI::App& app, CommandContext& ctx) {
+  auto options = std::make_shared<ApplyCommandOptions>();
+  CLI::App* cmd =
+      app.add_subcommand("apply", "Make the fleet match the roster. A dry run unless --yes.");
+  AddFleetOptions(*cmd, options->fleet, ctx);
+  cmd->add_flag("--yes,-y", options->yes,
+                "Really do it (without it: show the plan and the steps, change nothing)");
+  cmd->add_option("planfile", options->plan_file,
+                  "A plan saved by `plan --out`, applied only if it is exactly what the roster "
+                  "and the fleet call for now");
+  cmd->add_option("--target", options->targets, "Only this agent (repeat --target for more)")
+      ->allow_extra_args(false);  // one name each: `--target a plan.json` keeps the file
+  cmd->add_option("--job-timeout", options->fleet.job_timeout_seconds,
+                  "Seconds systemd may take to start or stop the units of one step")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--lock-timeout", options->lock_timeout, "Seconds to wait for another apply")
+      ->capture_default_str();
+  cmd->add_flag("--detailed-exitcode", options->detailed_exitcode,
+                "Dry run: exit 2 when changes are pending");
+  cmd->add_flag("--json", options->json, "Show the plan as JSON");
+  return {cmd, [options, &ctx] { return RunApply(*options, ctx.system, ctx.io); }};
 }
 
 }  // namespace mosaic

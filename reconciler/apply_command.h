@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "command.h"
 #include "fleet_context.h"
-#include "io.h"
 
 namespace mosaic {
 
@@ -20,6 +20,8 @@ struct ApplyCommandOptions {
   bool json = false;
 };
 
-int RunApply(const ApplyCommandOptions& options, const Environment& env, Io& io);
+int RunApply(const ApplyCommandOptions& options, System& system, Io& io);
+
+Command AddApplyCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace mosaic

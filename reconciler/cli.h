@@ -4,17 +4,15 @@
 #include <string>
 #include <vector>
 
-#include "fleet_paths.h"
 #include "io.h"
+#include "system.h"
 
 namespace mosaic {
 
 /// Runs one command. `program` is how the user invoked us ("mosaic-fleet" or "mosaic fleet"),
-/// `args` excludes it. Returns the process exit code (exit_codes.h).
-int RunCli(const std::string& program, const std::vector<std::string>& args, const Environment& env,
+/// `args` excludes it. Every command reaches the OS only through `system`. Returns the
+/// process exit code (exit_codes.h).
+int RunCli(const std::string& program, const std::vector<std::string>& args, System& system,
            Io& io);
-
-/// The environment of this process (HOME, XDG_*, MOSAIC_HOME, hostname).
-Environment CaptureEnvironment();
 
 }  // namespace mosaic

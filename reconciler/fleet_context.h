@@ -1,6 +1,7 @@
 // FleetContext: what every fleet command needs before it can act — the roster loaded and
-// valid, the desired state, the tmux socket and the systemd user manager connected, and the
-// world observed. Each step fails with a message for the user and touches nothing.
+// valid, the desired state, and connections to the systemd user manager and the fleet's
+// tmux socket, each made on first use (a command that needs only tmux never waits for the
+// manager). All of it through System. Each step fails with a message and touches nothing.
 #pragma once
 
 #include <chrono>
@@ -9,11 +10,9 @@
 #include <string>
 
 #include "desired_state.h"
-#include "file_system.h"
 #include "io.h"
 #include "observed_state.h"
-#include "process_runner.h"
-#include "systemd_manager.h"
+#include "system.h"
 #include "tmux.h"
 
 namespace mosaic {
@@ -33,41 +32,39 @@ class FleetContext {
  public:
   /// Loads and validates the roster and computes the desired state. Prints located
   /// diagnostics to io.err and returns nullopt when the roster is not valid.
-  static std::optional<FleetContext> Load(const FleetOptions& options, const Environment& env,
-                                          Io& io);
+  static std::optional<FleetContext> Load(System& system, const FleetOptions& options, Io& io);
 
-  /// Connects to the systemd user manager and the fleet's tmux socket; a message on failure.
-  Status Connect(const Environment& env, BusTimeouts timeouts);
-
+  /// The user manager, connected on first use. Its unit path must hold the unit directory
+  /// (else unit files would be written where it never looks).
+  Result<SystemdManager*> systemd();
+  /// The fleet's tmux socket, resolved on first use as the units resolve it: under the
+  /// manager's TMUX_TMPDIR when the manager answers, else this process's.
+  Result<const Tmux*> tmux();
   /// Observes the world now (one tmux process, a constant number of bus calls, file reads).
   Result<ObservedState> Observe();
 
+  /// Said once, when it matters: the shell's TMUX_TMPDIR is not the manager's.
+  const std::string& note() const { return note_; }
   const DesiredState& desired() const { return desired_; }
   const std::string& roster_path() const { return roster_path_; }
   const std::string& roster_text() const { return roster_text_; }
-  FileSystem& fs() { return *fs_; }
-  SystemdManager& systemd() { return *systemd_; }
-  const Tmux& tmux() const { return *tmux_; }
-  ProcessRunner& processes() { return *runner_; }
+  System& system() { return *system_; }
 
  private:
-  FleetContext() = default;
+  explicit FleetContext(System& system) : system_(&system) {}
+  System* system_;
   DesiredState desired_;
   std::string roster_path_;
   std::string roster_text_;
-  std::unique_ptr<FileSystem> fs_ = std::make_unique<RealFileSystem>();
-  std::unique_ptr<ProcessRunner> runner_ = std::make_unique<RealProcessRunner>();
-  std::unique_ptr<SystemdManager> systemd_;
-  std::optional<Tmux> tmux_;
-  std::string tmux_tmpdir_;  ///< the user manager's TMUX_TMPDIR
-  std::string note_;         ///< said once the fleet is open (a TMUX_TMPDIR mismatch)
-  friend std::optional<FleetContext> OpenFleet(const FleetOptions&, const Environment&, Io&);
+  BusTimeouts timeouts_;
+  std::optional<Result<std::unique_ptr<SystemdManager>>> systemd_;
+  std::optional<Result<mosaic::Tmux>> tmux_;
+  std::string tmux_tmpdir_;  ///< the TMUX_TMPDIR the units use
+  std::string note_;
 };
 
-/// Load() then Connect(): a context ready to observe, or nullopt after telling the user why.
-std::optional<FleetContext> OpenFleet(const FleetOptions& options, const Environment& env, Io& io);
-
-/// The absolute path of the running binary (written into unit files).
-std::string SelfExecutable();
+/// Load(), then connects to the manager and tmux: a context ready to observe, or nullopt
+/// after telling the user why. Says the context's note, if any.
+std::optional<FleetContext> OpenFleet(System& system, const FleetOptions& options, Io& io);
 
 }  // namespace mosaic

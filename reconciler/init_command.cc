@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
+#include <memory>
+
 #include "exit_codes.h"
 #include "profiles.h"
+#include "validate_command.h"
 
 namespace mosaic {
 
@@ -41,6 +45,22 @@ int RunInit(const InitOptions& options, const Result<std::string>& default_roste
       "plan`\n",
       options.profile, target);
   return kExitSuccess;
+}
+
+Command AddInitCommand(CLI::App& app, CommandContext& ctx) {
+  auto options = std::make_shared<InitOptions>();
+  CLI::App* cmd = app.add_subcommand("init", "Print an example roster, or write it with --write.");
+  cmd->add_option("--profile", options->profile, "Example to start from")
+      ->check(CLI::IsMember(ProfileNames()))
+      ->capture_default_str();
+  cmd->add_flag("--write", options->write, "Write it to the roster path instead of printing it");
+  cmd->add_flag("--force", options->force, "With --write: replace an existing roster");
+  cmd->add_option("--roster", options->roster,
+                  "Where --write puts it (default: " + ctx.roster_help + ")");
+  return {cmd, [options, &ctx] {
+            return RunInit(*options, DefaultRoster(ctx.system.environment()), ctx.system.files(),
+                           ctx.io);
+          }};
 }
 
 }  // namespace mosaic

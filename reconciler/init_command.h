@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "command.h"
 #include "file_system.h"
 #include "fleet_paths.h"
 #include "io.h"
@@ -21,5 +22,7 @@ struct InitOptions {
 /// `default_roster` is where --write writes unless --roster says otherwise.
 int RunInit(const InitOptions& options, const Result<std::string>& default_roster, FileSystem& fs,
             Io& io);
+
+Command AddInitCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace mosaic

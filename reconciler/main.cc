@@ -1,5 +1,6 @@
-// mosaic-fleet entry point. Invoked through a link named `mosaic`, it serves the operator
-// commands of the previous tool verbatim: `mosaic fleet plan` is `mosaic-fleet plan`.
+// mosaic-fleet entry point: the one place that builds the real System (every command reaches
+// the OS through it). Invoked through a link named `mosaic`, it serves the operator commands
+// of the previous tool verbatim: `mosaic fleet plan` is `mosaic-fleet plan`.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,6 +10,7 @@
 
 #include "cli.h"
 #include "exit_codes.h"
+#include "real_system.h"
 
 int main(int argc, char** argv) {
   std::string invoked = argc > 0 ? argv[0] : "mosaic-fleet";
@@ -26,5 +28,6 @@ int main(int argc, char** argv) {
   }
   bool no_color = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
   mosaic::Io io{std::cout, std::cerr, !no_color && ::isatty(1) == 1, !no_color && ::isatty(2) == 1};
-  return mosaic::RunCli(program, args, mosaic::CaptureEnvironment(), io);
+  mosaic::RealSystem system(mosaic::CaptureEnvironment());
+  return mosaic::RunCli(program, args, system, io);
 }

@@ -1,15 +1,15 @@
 #include "plan_command.h"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 
 #include "exit_codes.h"
 #include "fingerprint.h"
 #include "make_plan.h"
 #include "plan_json.h"
-#include "plan_render.h"
+#include "plan_view.h"
 
 namespace mosaic {
 
@@ -29,37 +29,29 @@ Result<Plan> ComputePlan(FleetContext& context, const std::vector<std::string>& 
   return plan;
 }
 
-void ShowPlan(const Plan& plan, bool json, Io& io) {
-  if (!plan.targets.empty())
-    io.err << fmt::format(
-        "warning: --target limits this plan to {}; the rest of the fleet is not checked\n",
-        fmt::join(plan.targets, ", "));
-  if (json)
-    io.out << PlanToJson(plan).dump(2) << "\n";
-  else
-    io.out << RenderPlanText(plan, io.out_color);
-}
-
-int RunPlan(const PlanCommandOptions& options, const Environment& env, Io& io) {
-  std::optional<FleetContext> context = OpenFleet(options.fleet, env, io);
+int RunPlan(const PlanCommandOptions& options, System& system, Io& io) {
+  std::optional<FleetContext> context = OpenFleet(system, options.fleet, io);
   if (!context) return kExitError;
   auto started = std::chrono::steady_clock::now();
+  int processes_before = system.processes().processes_started();
   Result<Plan> plan = ComputePlan(*context, options.targets);
   if (options.stats) {
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
+    Result<SystemdManager*> manager = context->systemd();
     io.err << fmt::format(
         "stats: observed and planned {} agents in {:.1f} ms with {} tmux process(es) and {} bus "
         "call(s)\n",
-        context->desired().agents.size(), ms, context->processes().processes_started(),
-        context->systemd().bus_calls());
+        context->desired().agents.size(), ms,
+        system.processes().processes_started() - processes_before,
+        manager.ok() ? manager.value()->bus_calls() : 0);
   }
   if (!plan.ok()) {
     io.err << "error: " << plan.status().message() << "\n";
     return kExitError;
   }
-  ShowPlan(plan.value(), options.json, io);
+  MakePlanView(options.json, io)->Show(plan.value());
   if (!options.out.empty() && plan.value().has_errors()) {
     io.err << "error: the plan was not saved to " << options.out
            << ": apply would refuse it while it has errors\n";
@@ -67,7 +59,7 @@ int RunPlan(const PlanCommandOptions& options, const Environment& env, Io& io) {
     // A saved plan holds no user env values (env steps carry only owned keys), but it does
     // describe the fleet: readable by its owner only.
     Status saved =
-        context->fs().WriteFileAtomic(options.out, PlanToJson(plan.value()).dump(2) + "\n", 0600);
+        system.files().WriteFileAtomic(options.out, PlanToJson(plan.value()).dump(2) + "\n", 0600);
     if (!saved.ok()) {
       io.err << "error: cannot save the plan: " << saved.message() << "\n";
       return kExitError;
@@ -79,6 +71,27 @@ int RunPlan(const PlanCommandOptions& options, const Environment& env, Io& io) {
   if (plan.value().has_errors()) return kExitError;
   if (options.detailed_exitcode && !plan.value().empty()) return kExitChanges;
   return kExitSuccess;
+}
+
+Command AddPlanCommand(CLI::App& app, CommandContext& ctx) {
+  auto options = std::make_shared<PlanCommandOptions>();
+  CLI::App* cmd =
+      app.add_subcommand("plan", "Show what apply would change, and why. Changes nothing.");
+  AddFleetOptions(*cmd, options->fleet, ctx);
+  cmd->add_flag("--json", options->json, "Machine-readable plan (docs/plan-json.md)");
+  cmd->add_flag("--detailed-exitcode", options->detailed_exitcode,
+                "Exit 0: no changes, 1: error, 2: changes present");
+  cmd->add_option("--out", options->out,
+                  "Save the plan for `apply FILE` (refused there if the fleet changed)");
+  cmd->add_option("--target", options->targets,
+                  "Only this agent (repeat --target for more); always warns that it did")
+      ->allow_extra_args(false);  // one name each: `--target a plan.json` keeps the file
+  cmd->add_flag("--stats", options->stats,
+                "Report what observing cost (tmux processes, bus calls, time) on stderr");
+  cmd->footer(
+      "\nSymbols: + create, ~ update in place, -/+ replace, - destroy. Each change says why.\n"
+      "A timer can run `plan --detailed-exitcode` to detect drift (exit 2).");
+  return {cmd, [options, &ctx] { return RunPlan(*options, ctx.system, ctx.io); }};
 }
 
 }  // namespace mosaic

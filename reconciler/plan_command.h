@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "command.h"
 #include "fleet_context.h"
-#include "io.h"
 #include "plan.h"
 
 namespace mosaic {
@@ -19,12 +19,11 @@ struct PlanCommandOptions {
   bool stats = false;  ///< report what observing cost: tmux processes, bus calls, time
 };
 
-int RunPlan(const PlanCommandOptions& options, const Environment& env, Io& io);
+int RunPlan(const PlanCommandOptions& options, System& system, Io& io);
 
-/// Observes and plans for `context` (already connected). Stamps the roster identity.
+/// Observes and plans for `context`. Stamps the roster identity.
 Result<Plan> ComputePlan(FleetContext& context, const std::vector<std::string>& targets);
 
-/// Prints a plan as text (to out) or JSON, with warnings for targeted plans on err.
-void ShowPlan(const Plan& plan, bool json, Io& io);
+Command AddPlanCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace mosaic

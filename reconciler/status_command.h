@@ -1,8 +1,8 @@
 // `mosaic-fleet status`: one line per agent — unit, boot, session, runtime, heartbeat.
 #pragma once
 
+#include "command.h"
 #include "fleet_context.h"
-#include "io.h"
 
 namespace mosaic {
 
@@ -12,6 +12,8 @@ struct StatusOptions {
 };
 
 /// Exit 0 when every agent here runs as the roster says, 1 otherwise (or on error).
-int RunStatus(const StatusOptions& options, const Environment& env, Io& io);
+int RunStatus(const StatusOptions& options, System& system, Io& io);
+
+Command AddStatusCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace mosaic

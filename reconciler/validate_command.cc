@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "exit_codes.h"
@@ -57,6 +59,30 @@ int RunValidate(const ValidateOptions& options, const Result<std::string>& defau
     io.out << report.dump(2) << "\n";
   }
   return all_valid ? kExitSuccess : kExitError;
+}
+
+// The default roster, or why there is none (HOME unset, …).
+Result<std::string> DefaultRoster(const Environment& env) {
+  Result<FleetPaths> paths = ResolveFleetPaths(env);
+  if (!paths.ok()) return paths.status();
+  return paths.value().roster;
+}
+
+Command AddValidateCommand(CLI::App& app, CommandContext& ctx) {
+  auto options = std::make_shared<ValidateOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "validate", "Check roster files against the schema; exit 0 when all are valid, 1 otherwise.");
+  cmd->add_option("files", options->files, "Roster files (default: " + ctx.roster_help + ")");
+  cmd->add_option("--format", options->format,
+                  "text (default), json, or github (Actions annotations)")
+      ->check(CLI::IsMember({"text", "json", "github"}));
+  cmd->footer(
+      "\nErrors read FILE:LINE:COL: error: PATH: MESSAGE and are all reported, sorted by "
+      "position.\nNeeds neither tmux nor systemd: safe in any CI container.");
+  return {cmd, [options, &ctx] {
+            return RunValidate(*options, DefaultRoster(ctx.system.environment()),
+                               ctx.system.files(), ctx.io);
+          }};
 }
 
 }  // namespace mosaic

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "command.h"
 #include "file_system.h"
 #include "fleet_paths.h"
 #include "io.h"
@@ -20,5 +21,10 @@ struct ValidateOptions {
 /// `default_roster` is used when no file is named (and its error reported then).
 int RunValidate(const ValidateOptions& options, const Result<std::string>& default_roster,
                 FileSystem& fs, Io& io);
+
+Command AddValidateCommand(CLI::App& app, CommandContext& ctx);
+
+/// The default roster path, or why there is none (HOME unset, …).
+Result<std::string> DefaultRoster(const Environment& env);
 
 }  // namespace mosaic

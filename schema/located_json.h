@@ -28,7 +28,7 @@ struct YamlLimits {
   int max_depth = 64;              ///< nested mappings and sequences
 };
 
-struct LocatedJson {
+struct LocatedJson {  // NOLINT(bugprone-exception-escape): its implicit moves do not throw
   nlohmann::json value;
   struct Positions {
     SourceLocation value;  ///< where the value starts
@@ -43,7 +43,7 @@ struct LocatedJson {
   SourceLocation KeyLocation(std::string_view pointer) const;
 };
 
-struct ParsedYaml {
+struct ParsedYaml {         // NOLINT(bugprone-exception-escape): its implicit moves do not throw
   LocatedJson document;     ///< meaningful only when diagnostics hold no error
   Diagnostics diagnostics;  ///< file name left empty; the caller knows it
 };

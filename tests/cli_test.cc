@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "real_system.h"
 #include "temp_dir.h"
 
 namespace mosaic {
@@ -25,7 +26,8 @@ struct CliRun {
 CliRun Cli(const std::vector<std::string>& args, const Environment& env) {
   std::ostringstream out, err;
   Io io{out, err};
-  int code = RunCli("mosaic-fleet", args, env, io);
+  RealSystem system(env);
+  int code = RunCli("mosaic-fleet", args, system, io);
   return {code, out.str(), err.str()};
 }
 

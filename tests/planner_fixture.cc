@@ -23,9 +23,10 @@ ObservedState Converged(const DesiredState& desired) {
   ObservedState observed;
   observed.tmux_server = true;
   observed.tmux_server_pid = 100;
-  observed.files[desired.holder_unit_path] = desired.holder_unit_content;
-  observed.files[desired.agent_template_path] = desired.agent_template_content;
-  observed.units[kHolderUnit] = {kHolderUnit, "loaded", "active", true};
+  for (const ManagedUnitFile& file : desired.unit_files) {
+    observed.files[file.path] = file.content;
+    if (file.run) observed.units[file.name] = {file.name, "loaded", "active", true};
+  }
   observed.sessions[desired.holder_session] = {
       desired.holder_session, 101, false, kOwnerHolder, "", "", "", ""};
   int64_t pid = 200;

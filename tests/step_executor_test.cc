@@ -7,6 +7,7 @@
 
 #include "make_plan.h"
 #include "memory_file_system.h"
+#include "observer.h"
 #include "planner_fixture.h"
 #include "recording_systemd_manager.h"
 #include "unit_files.h"
@@ -53,9 +54,10 @@ TEST_F(StepExecutorTest, AFreshPlanWritesFilesThenReloadsEnablesAndStartsInOrder
                   "enable mosaic-tmux-holder.service mosaic-agent@a.service mosaic-agent@b.service",
                   "start mosaic-tmux-holder.service", "start mosaic-agent@a.service",
                   "start mosaic-agent@b.service"));
-  EXPECT_EQ(fs_.modes[desired.holder_unit_path], 0644u);
+  EXPECT_EQ(fs_.modes[desired.UnitFile(kHolderUnit).path], 0644u);
   EXPECT_EQ(fs_.modes[desired.agents[0].env_path], 0600u);
-  EXPECT_EQ(fs_.files().at(desired.holder_unit_path), desired.holder_unit_content);
+  EXPECT_EQ(fs_.files().at(desired.UnitFile(kHolderUnit).path),
+            desired.UnitFile(kHolderUnit).content);
   EXPECT_THAT(progress_, testing::Contains("start mosaic-agent@b.service: done"));
   EXPECT_TRUE(runner_.calls.empty()) << "starting agents is systemd's job, not a tmux call";
 }
@@ -105,14 +107,24 @@ TEST_F(StepExecutorTest, RefusesToWriteAnythingButTheToolsOwnFiles) {
   // What an edited saved plan tried: the executors act on nothing the tool does not manage.
   DesiredState desired = testing_support::Desired(kRoster);
   RealStepExecutor executor(fs_, systemd_, tmux_, managed_);
-  const std::string unit = desired.holder_unit_path;
+  const std::string unit = desired.UnitFile(kHolderUnit).path;
   for (Step step : std::vector<Step>{
-           {StepKind::kWriteFile, {}, "/home/op/.bashrc", desired.holder_unit_content, 0644, {}},
-           {StepKind::kWriteFile, {}, "/etc/passwd", desired.holder_unit_content, 0644, {}},
+           {StepKind::kWriteFile,
+            {},
+            "/home/op/.bashrc",
+            desired.UnitFile(kHolderUnit).content,
+            0644,
+            {}},
+           {StepKind::kWriteFile,
+            {},
+            "/etc/passwd",
+            desired.UnitFile(kHolderUnit).content,
+            0644,
+            {}},
            {StepKind::kWriteFile,
             {},
             unit + "/../../x.service",
-            desired.holder_unit_content,
+            desired.UnitFile(kHolderUnit).content,
             0644,
             {}},
            {StepKind::kWriteFile, {}, unit, "[Service]\nExecStart=/bin/rm -rf ~\n", 0644, {}},
@@ -122,7 +134,7 @@ TEST_F(StepExecutorTest, RefusesToWriteAnythingButTheToolsOwnFiles) {
             std::string(kUnitFileHeader) + "ExecStart=rm -rf ~\n",
             0644,
             {}},
-           {StepKind::kWriteFile, {}, unit, desired.holder_unit_content, 04755, {}},
+           {StepKind::kWriteFile, {}, unit, desired.UnitFile(kHolderUnit).content, 04755, {}},
            {StepKind::kMergeEnvFile,
             {},
             "/home/op/.profile",
@@ -157,6 +169,59 @@ TEST_F(StepExecutorTest, ADryRunRecordsEveryStepAndTouchesNothing) {
   EXPECT_TRUE(fs_.writes.empty());
   EXPECT_TRUE(systemd_.log.empty());
   EXPECT_TRUE(runner_.calls.empty());
+}
+
+// Plans and applies until nothing is left to do, with the recording executors standing in
+// for the world; the number of rounds it took.
+int Converge(const DesiredState& desired, MemoryFileSystem& fs, RecordingSystemdManager& systemd) {
+  RecordingProcessRunner no_server([](const std::vector<std::string>&) {
+    return ProcessResult{1, "", "no server running on /tmp/tmux-0/fleet\n"};
+  });
+  Tmux tmux = Tmux::ForSocket("fleet", no_server).value();
+  ManagedResources managed(desired);
+  RealStepExecutor executor(fs, systemd, tmux, managed);
+  for (int round = 1; round <= 3; ++round) {
+    Plan plan = MakePlan(desired, Observe(desired, tmux, systemd, fs, 0).value());
+    EXPECT_FALSE(plan.has_errors());
+    if (plan.empty()) return round;
+    ExecutionReport report = ExecuteSteps(plan.steps, executor, {});
+    EXPECT_TRUE(report.failure.ok()) << report.failure.message();
+  }
+  return 0;
+}
+
+TEST(UnitFilesAsData, AThirdUnitFileIsWrittenEnabledInItsOwnTargetStartedAndLaterRemoved) {
+  DesiredState desired = testing_support::Desired("version: 1\nagents: []\n");
+  const std::string unit_dir = desired.paths.unit_dir;
+  const std::string timer = "mosaic-fleet-test.timer";
+  desired.unit_files.push_back({timer, unit_dir + "/" + timer,
+                                std::string(kUnitFileHeader) +
+                                    "[Timer]\nOnUnitActiveSec=5min\n\n[Install]\n"
+                                    "WantedBy=timers.target\n",
+                                "timers.target", true});
+  MemoryFileSystem fs;
+  RecordingSystemdManager systemd(fs, unit_dir);
+  ASSERT_EQ(Converge(desired, fs, systemd), 2) << "one apply, then nothing left to do";
+  EXPECT_TRUE(fs.files().contains(unit_dir + "/" + timer));
+  EXPECT_TRUE(fs.files().contains(unit_dir + "/timers.target.wants/" + timer));
+  EXPECT_TRUE(fs.files().contains(unit_dir + "/default.target.wants/" + kHolderUnit));
+  EXPECT_EQ(systemd.units[timer].active_state, "active");
+
+  // The roster no longer calls for it: stopped, disabled, removed; the user's files stay.
+  fs.Put(unit_dir + "/mosaic-mine.service", "[Service]\nExecStart=/bin/true\n");
+  desired.unit_files.pop_back();
+  RecordingProcessRunner runner;
+  Tmux tmux = Tmux::ForSocket("fleet", runner).value();
+  Plan removal = MakePlan(desired, Observe(desired, tmux, systemd, fs, 0).value());
+  EXPECT_THAT(removal.changes,
+              testing::Contains(testing::Field(&ResourceChange::address, "unit_file." + timer)));
+  ASSERT_EQ(Converge(desired, fs, systemd), 2);
+  EXPECT_FALSE(fs.files().contains(unit_dir + "/" + timer));
+  EXPECT_FALSE(fs.files().contains(unit_dir + "/timers.target.wants/" + timer));
+  EXPECT_EQ(systemd.units[timer].active_state, "inactive");
+  EXPECT_TRUE(fs.files().contains(unit_dir + "/mosaic-mine.service")) << "not the tool's to remove";
+  EXPECT_THAT(fs.removals,
+              ElementsAre(unit_dir + "/timers.target.wants/" + timer, unit_dir + "/" + timer));
 }
 
 }  // namespace

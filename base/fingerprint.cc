@@ -32,7 +32,8 @@ std::string Fingerprint(std::string_view text) {
 
 std::string EnvFingerprint(const std::map<std::string, std::string>& variables) {
   std::string joined;
-  for (const auto& [key, value] : variables) joined += key + '\0' + value + '\0';
+  for (const auto& [key, value] : variables)
+    joined.append(key).append(1, '\0').append(value).append(1, '\0');
   return Fingerprint(joined);
 }
 

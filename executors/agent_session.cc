@@ -1,0 +1,163 @@
+#include "agent_session.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "env_file.h"
+#include "fleet_contract.h"
+#include "launch_identity.h"
+#include "name_rules.h"
+#include "tmux.h"
+#include "unit_files.h"
+
+namespace mosaic {
+namespace {
+
+struct AgentEnv {
+  std::string path;
+  std::string content;
+  std::map<std::string, std::string> vars;
+
+  std::string Get(std::string_view key) const {
+    auto it = vars.find(std::string(key));
+    return it == vars.end() ? std::string() : it->second;
+  }
+};
+
+Result<AgentEnv> ReadAgentEnv(FileSystem& fs, const std::string& path) {
+  Result<std::string> content = fs.ReadFile(path, kMaxEnvFileBytes);
+  if (!content.ok())
+    return Status::Error(content.status().message() +
+                         " (run `mosaic-fleet apply --yes` to create it)");
+  EnvFile file = ParseEnvFile(content.value());
+  if (file.ignored_by_systemd)
+    return Status::Error(
+        fmt::format("{}: systemd ignores this file (see `mosaic-fleet plan`)", path));
+  return AgentEnv{path, content.value(), file.Variables()};
+}
+
+// Names arrive from systemd's %i or the command line: refuse anything the roster would have
+// refused (tmux expands formats in -s).
+Status CheckName(const std::string& name) { return CheckSessionName("agent name", name); }
+
+Result<AgentEnv> ReadAgentEnvOf(System& system, const std::string& name) {
+  Result<FleetPaths> paths = ResolveFleetPaths(system.environment());
+  if (!paths.ok()) return paths.status();
+  return ReadAgentEnv(system.files(), paths.value().EnvFile(name));
+}
+
+// Moves `pids` into mosaic-agent@NAME.service's cgroup.
+Status JoinAgentUnit(System& system, const std::string& name, const std::vector<int64_t>& pids) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  Result<std::unique_ptr<SystemdManager>> manager = system.ConnectUserManager({});
+  if (!manager.ok()) return manager.status();
+  return manager.value()->AttachProcesses(AgentUnitName(name), pids);
+}
+
+bool IsDirectory(FileSystem& fs, const std::string& path) {
+  std::optional<FileInfo> info = fs.Stat(path);
+  if (info && info->is_symlink) info = fs.Stat(path + "/.");  // a link to a directory is fine
+  return info && info->is_directory;
+}
+
+}  // namespace
+
+Status StartAgentSession(System& system, const AgentSessionOptions& options, std::ostream& out,
+                         std::ostream& err) {
+  if (Status s = CheckName(options.name); !s.ok()) return s;
+  Result<AgentEnv> agent = ReadAgentEnvOf(system, options.name);
+  if (!agent.ok()) return agent.status();
+  const AgentEnv& env = agent.value();
+  std::string runtime = env.Get(kEnvAgentRuntime);
+  if (runtime.empty())
+    return Status::Error(fmt::format("{} is empty in {}", kEnvAgentRuntime, env.path));
+  std::string workdir = env.Get(kEnvAgentWorkdir);
+  if (workdir.empty()) workdir = system.environment().home;
+  if (!IsDirectory(system.files(), workdir))
+    return Status::Error(
+        fmt::format("working directory {} of agent {} does not exist (create it, or change "
+                    "working_directory in the roster)",
+                    workdir, options.name));
+  LaunchIdentity identity = IdentityOfEnv(env.content);
+  if (identity.command.empty())
+    return Status::Error(
+        fmt::format("no launch command for agent {} in {}", options.name, env.path));
+
+  Result<Tmux> tmux =
+      Tmux::ForSocket(env.Get(kEnvTmuxSocket), system.processes(), {"", options.timeout});
+  if (!tmux.ok())
+    return Status::Error(tmux.status().message() +
+                         fmt::format(" ({} in {})", kEnvTmuxSocket, env.path));
+  Result<TmuxSessions> sessions = tmux.value().ListSessions();
+  if (!sessions.ok()) return sessions.status();
+  // Only the holder may start the tmux server: a server started here would live in this
+  // unit's cgroup and die with it, taking every session along.
+  if (!sessions.value().server_running)
+    return Status::Error(fmt::format(
+        "the fleet's tmux server ({}) is not running; start mosaic-tmux-holder.service first "
+        "(only the holder starts it)",
+        tmux.value().Describe()));
+  auto existing = sessions.value().sessions.find(options.name);
+  if (existing != sessions.value().sessions.end()) {
+    const ObservedSession& s = existing->second;
+    if (!s.owned())
+      return Status::Error(fmt::format(
+          "a session named {} already exists on {} and was not created by mosaic-fleet; not "
+          "touching it",
+          options.name, tmux.value().Describe()));
+    if (!s.dead && !options.replace) {
+      out << fmt::format("session {} is already running (use --replace to recreate it)\n",
+                         options.name);
+      // Adopted by the unit starting now: its program (started by hand, or by an older
+      // mosaic-fleet) joins the unit's cgroup, so that stopping the unit stops it.
+      if (Status joined = JoinAgentUnit(system, options.name, system.ProcessTree(s.pane_pid));
+          !joined.ok())
+        err << "warning: " << joined.message() << "\n";
+      return Status::Ok();
+    }
+    if (Status killed = tmux.value().KillOwnedSession(options.name); !killed.ok()) return killed;
+  }
+  SessionRecord record{kOwnerAgent, runtime, env.Get(kEnvAgentWorkdir), identity.command_hash,
+                       identity.env_hash};
+  Status created = tmux.value().NewSession(
+      options.name, {system.SelfExecutable(), "session", "exec", "--env-file", env.path}, record);
+  if (!created.ok()) return created;
+  out << fmt::format("started session {} on {} ({})\n", options.name, tmux.value().Describe(),
+                     runtime);
+  return Status::Ok();
+}
+
+Status StopAgentSession(System& system, const AgentSessionOptions& options) {
+  if (Status s = CheckName(options.name); !s.ok()) return s;
+  // The unit has the socket from its EnvironmentFile=; by hand, the env file says.
+  std::string socket = system.environment().tmux_socket;
+  if (socket.empty()) {
+    Result<AgentEnv> agent = ReadAgentEnvOf(system, options.name);
+    if (!agent.ok()) return agent.status();
+    socket = agent.value().Get(kEnvTmuxSocket);
+  }
+  Result<Tmux> tmux = Tmux::ForSocket(socket, system.processes(), {"", options.timeout});
+  if (!tmux.ok()) return tmux.status();
+  return tmux.value().KillOwnedSession(options.name);
+}
+
+Status ExecAgent(System& system, const std::string& env_file, std::ostream& err) {
+  Result<AgentEnv> agent = ReadAgentEnv(system.files(), env_file);
+  if (!agent.ok()) return agent.status();
+  const AgentEnv& env = agent.value();
+  // Into the agent unit's cgroup, so that stopping the unit stops this program and all it
+  // starts, even what ignores SIGHUP. Run by hand without the unit, the agent still starts.
+  if (Status joined = JoinAgentUnit(system, env.Get(kEnvAgentName), {system.ProcessId()});
+      !joined.ok())
+    err << "mosaic-fleet: warning: " << joined.message()
+        << " (stopping the agent's unit will not stop programs that ignore SIGHUP)\n";
+  // The directory is changed here, not by tmux: tmux would expand `#(…)` in a start directory.
+  std::string workdir = env.Get(kEnvAgentWorkdir);
+  if (workdir.empty()) workdir = system.environment().home;
+  // The user's own command line (or the runtime's): the one roster value run by a shell.
+  return system.Exec({"/bin/sh", "-c", IdentityOfEnv(env.content).command}, workdir, env.vars,
+                     {"TMUX", "TMUX_PANE"});
+}
+
+}  // namespace mosaic

@@ -1,0 +1,65 @@
+// FakeSystem: an in-memory machine for running whole commands in tests — files in memory, a
+// fake tmux server, and a model of the systemd user manager whose units really run what the
+// tool's units run (starting the holder starts the fake server; starting an agent's unit runs
+// StartAgentSession against this same FakeSystem). So plan, apply and status go end to end,
+// exit codes and output included, without a process or a bus. The world starts empty but for
+// the user's home directory.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fake_tmux_server.h"
+#include "memory_file_system.h"
+#include "recording_systemd_manager.h"
+#include "system.h"
+
+namespace mosaic {
+
+class FakeSystem : public System {
+ public:
+  /// HOME=/home/op, XDG_RUNTIME_DIR=/run/user/1000, host "here", uid 1000.
+  static Environment DefaultEnvironment();
+
+  explicit FakeSystem(Environment environment = DefaultEnvironment());
+
+  const Environment& environment() const override { return environment_; }
+  FileSystem& files() override { return fs; }
+  ProcessRunner& processes() override { return tmux; }
+  Result<std::unique_ptr<SystemdManager>> ConnectUserManager(BusTimeouts timeouts) override;
+  int64_t Now() override { return now; }
+  std::string SelfExecutable() override { return "/usr/bin/mosaic-fleet"; }
+  Result<std::unique_ptr<ApplyLockHandle>> LockApply(const std::string& path,
+                                                     double timeout_seconds,
+                                                     const std::string& description) override;
+  int64_t ProcessId() override { return 4242; }
+  std::vector<int64_t> ProcessTree(int64_t root) override { return {root}; }
+  Status Exec(const std::vector<std::string>& argv, const std::string& directory,
+              const std::map<std::string, std::string>& set,
+              const std::vector<std::string>& unset) override;
+
+  /// The default roster's path, and the user unit directory.
+  std::string RosterPath() const;
+  std::string UnitDir() const;
+
+  MemoryFileSystem fs;
+  FakeTmuxServer tmux;
+  RecordingSystemdManager manager;
+  int64_t now = 1'700'000'000;
+  bool manager_reachable = true;
+  bool lock_held = false;  ///< another apply holds the lock
+  struct ExecCall {
+    std::vector<std::string> argv;
+    std::string directory;
+    std::map<std::string, std::string> set;
+  };
+  std::vector<ExecCall> execs;  ///< what Exec was asked to become
+
+ private:
+  Status StartUnit(const std::string& unit);
+  void StopUnit(const std::string& unit);
+  Environment environment_;
+};
+
+}  // namespace mosaic

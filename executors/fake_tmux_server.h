@@ -1,0 +1,44 @@
+// FakeTmuxServer: a ProcessRunner that answers the tmux command lines mosaic-fleet sends as
+// one tmux server would, for tests that run whole commands in memory (fake_system.h).
+//
+// It understands exactly the commands the tool builds — list-panes -a -F, new-session,
+// set-option (-g, -gu, -t), kill-session, kill-server, display-message -p and if-shell -F
+// with the formats KillOwnedSession uses — joined by `;`, with `-N` (no server start)
+// honoured. Anything else fails loudly. Every command line is recorded.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "process_runner.h"
+
+namespace mosaic {
+
+class FakeTmuxServer : public ProcessRunner {
+ public:
+  struct Session {
+    int64_t pane_pid = 0;
+    bool dead = false;
+    std::vector<std::string> argv;  ///< the program it was created with
+    std::map<std::string, std::string> options;
+  };
+
+  Result<ProcessResult> Run(const ProcessRequest& request) override;
+  int processes_started() const override { return static_cast<int>(calls.size()); }
+
+  bool running = false;
+  int64_t server_pid = 0;
+  std::map<std::string, Session> sessions;  ///< by name (tmux lists them in name order)
+  std::map<std::string, std::string> global_options;
+  bool wedged = false;  ///< a stopped server: every call times out
+  std::vector<std::vector<std::string>> calls;
+
+ private:
+  ProcessResult RunCommand(const std::vector<std::string>& command, bool may_start);
+  std::string Expand(const std::string& format, const std::string& session) const;
+  int64_t next_pid_ = 1000;
+};
+
+}  // namespace mosaic

@@ -1,0 +1,99 @@
+#include "real_system.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+#include "apply_lock.h"
+#include "process_tree.h"
+
+extern char** environ;
+
+namespace mosaic {
+namespace {
+
+class RealApplyLock : public ApplyLockHandle {
+ public:
+  explicit RealApplyLock(ApplyLock lock) : lock_(std::move(lock)) {}
+
+ private:
+  ApplyLock lock_;
+};
+
+}  // namespace
+
+Environment CaptureEnvironment() {
+  auto get = [](const char* name) {
+    const char* value = std::getenv(name);
+    return std::string(value ? value : "");
+  };
+  Environment env;
+  env.home = get("HOME");
+  env.xdg_config_home = get("XDG_CONFIG_HOME");
+  env.xdg_runtime_dir = get("XDG_RUNTIME_DIR");
+  env.mosaic_home = get("MOSAIC_HOME");
+  env.tmux_tmpdir = get("TMUX_TMPDIR");
+  env.fleet_timeout = get("MOSAIC_FLEET_TIMEOUT");
+  env.tmux_socket = get("MOSAIC_TMUX_SOCKET");
+  env.uid = static_cast<int64_t>(::getuid());
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0) env.hostname = host;
+  return env;
+}
+
+Result<std::unique_ptr<SystemdManager>> RealSystem::ConnectUserManager(BusTimeouts timeouts) {
+  return mosaic::ConnectUserManager(environment_.xdg_runtime_dir, timeouts);
+}
+
+int64_t RealSystem::Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+std::string RealSystem::SelfExecutable() {
+  char buffer[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+  return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "mosaic-fleet";
+}
+
+Result<std::unique_ptr<ApplyLockHandle>> RealSystem::LockApply(const std::string& path,
+                                                               double timeout_seconds,
+                                                               const std::string& description) {
+  Result<ApplyLock> lock = ApplyLock::Acquire(path, timeout_seconds, description);
+  if (!lock.ok()) return lock.status();
+  return std::unique_ptr<ApplyLockHandle>(std::make_unique<RealApplyLock>(std::move(lock).value()));
+}
+
+int64_t RealSystem::ProcessId() { return static_cast<int64_t>(::getpid()); }
+
+std::vector<int64_t> RealSystem::ProcessTree(int64_t root) { return mosaic::ProcessTree(root); }
+
+Status RealSystem::Exec(const std::vector<std::string>& argv, const std::string& directory,
+                        const std::map<std::string, std::string>& set,
+                        const std::vector<std::string>& unset) {
+  if (argv.empty()) return Status::Error("nothing to run");
+  if (!directory.empty() && ::chdir(directory.c_str()) != 0)
+    return Status::Error(
+        fmt::format("cannot enter working directory {}: {}", directory, std::strerror(errno)));
+  std::vector<std::string> env_storage;
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry(*e);
+    std::string key(entry.substr(0, entry.find('=')));
+    bool drop = set.contains(key);
+    for (const std::string& u : unset) drop = drop || key == u;
+    if (!drop) env_storage.emplace_back(entry);
+  }
+  for (const auto& [key, value] : set) env_storage.push_back(key + "=" + value);
+  std::vector<char*> envp, args;
+  for (std::string& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  for (std::string& a : argv_copy) args.push_back(a.data());
+  args.push_back(nullptr);
+  ::execve(args[0], args.data(), envp.data());
+  return Status::Error(fmt::format("cannot run {}: {}", argv[0], std::strerror(errno)));
+}
+
+}  // namespace mosaic

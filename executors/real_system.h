@@ -1,0 +1,37 @@
+// RealSystem: the System of this machine and this process.
+#pragma once
+
+#include "system.h"
+
+namespace mosaic {
+
+/// The environment variables the tool reads, and this machine's name and user, now.
+Environment CaptureEnvironment();
+
+class RealSystem : public System {
+ public:
+  /// `environment` is what commands see of the process environment (tests pass their own).
+  explicit RealSystem(Environment environment) : environment_(std::move(environment)) {}
+
+  const Environment& environment() const override { return environment_; }
+  FileSystem& files() override { return files_; }
+  ProcessRunner& processes() override { return processes_; }
+  Result<std::unique_ptr<SystemdManager>> ConnectUserManager(BusTimeouts timeouts) override;
+  int64_t Now() override;
+  std::string SelfExecutable() override;
+  Result<std::unique_ptr<ApplyLockHandle>> LockApply(const std::string& path,
+                                                     double timeout_seconds,
+                                                     const std::string& description) override;
+  int64_t ProcessId() override;
+  std::vector<int64_t> ProcessTree(int64_t root) override;
+  Status Exec(const std::vector<std::string>& argv, const std::string& directory,
+              const std::map<std::string, std::string>& set,
+              const std::vector<std::string>& unset) override;
+
+ private:
+  Environment environment_;
+  RealFileSystem files_;
+  RealProcessRunner processes_;
+};
+
+}  // namespace mosaic

@@ -1,0 +1,60 @@
+// System: everything of the operating system a command may touch, in one injectable bundle
+// (LevelDB's Env is the model) — the environment variables it reads, files, processes (and so
+// tmux), the systemd user manager, the clock, the apply lock, and this process itself.
+//
+// `main` builds the RealSystem and hands it to every command; nothing else in the CLI may
+// reach the OS (scripts/check-layers keeps it so). Tests build a FakeSystem
+// (fake_system.h): an in-memory fleet in which plan, apply and status run end to end.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "file_system.h"
+#include "fleet_paths.h"
+#include "process_runner.h"
+#include "status.h"
+#include "systemd_manager.h"
+
+namespace mosaic {
+
+/// Held while an apply runs; released when destroyed.
+class ApplyLockHandle {
+ public:
+  virtual ~ApplyLockHandle() = default;
+};
+
+class System {
+ public:
+  virtual ~System() = default;
+
+  /// The environment variables the tool reads, captured once, and this machine's facts.
+  virtual const Environment& environment() const = 0;
+  virtual FileSystem& files() = 0;
+  virtual ProcessRunner& processes() = 0;
+  /// A connection to this user's systemd manager (the user bus, or its private socket).
+  virtual Result<std::unique_ptr<SystemdManager>> ConnectUserManager(BusTimeouts timeouts) = 0;
+  /// Seconds since the epoch.
+  virtual int64_t Now() = 0;
+  /// The absolute path of this program (written into unit files and tmux sessions).
+  virtual std::string SelfExecutable() = 0;
+  /// The apply lock at `path`, waiting up to `timeout_seconds`; the error names its holder.
+  virtual Result<std::unique_ptr<ApplyLockHandle>> LockApply(const std::string& path,
+                                                             double timeout_seconds,
+                                                             const std::string& description) = 0;
+
+  /// This process's id.
+  virtual int64_t ProcessId() = 0;
+  /// `root` followed by every live descendant of it.
+  virtual std::vector<int64_t> ProcessTree(int64_t root) = 0;
+  /// Replaces this process with `argv` (argv[0] an absolute path), run in `directory` with
+  /// this process's environment minus `unset`, plus `set`. Returns only when that fails.
+  virtual Status Exec(const std::vector<std::string>& argv, const std::string& directory,
+                      const std::map<std::string, std::string>& set,
+                      const std::vector<std::string>& unset) = 0;
+};
+
+}  // namespace mosaic

@@ -1,0 +1,37 @@
+// Command: how each subcommand plugs into the CLI. Every command file has one Add…Command
+// function that declares its options on the parent CLI11 app and returns what runs it; the
+// CLI parses, then runs the one that was chosen. Commands reach the OS only through
+// `system`, and write only to `io`.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "io.h"
+#include "system.h"
+
+namespace CLI {
+class App;
+}
+
+namespace mosaic {
+
+struct CommandContext {
+  System& system;
+  Io& io;
+  std::string program;      ///< as the user typed it: "mosaic-fleet" or "mosaic fleet"
+  std::string roster_help;  ///< the default roster path, for help texts
+};
+
+struct Command {
+  CLI::App* app = nullptr;   ///< parsed() says whether it was chosen
+  std::function<int()> run;  ///< its exit code (exit_codes.h)
+};
+
+struct FleetOptions;
+
+/// --roster, --host and --timeout, as every fleet command has them.
+void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandContext& ctx);
+
+}  // namespace mosaic

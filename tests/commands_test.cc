@@ -1,0 +1,209 @@
+// plan, apply and status end to end — exit codes and output — against the in-memory
+// FakeSystem, in which the units really run what the tool's units run. (The same paths
+// against real systemd and tmux are tests/integration/.)
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli.h"
+#include "fake_system.h"
+#include "plan_json.h"
+#include "step_executor.h"
+
+namespace mosaic {
+namespace {
+
+using testing::ElementsAreArray;
+using testing::HasSubstr;
+using testing::Not;
+
+constexpr char kRoster[] =
+    "version: 1\n"
+    "tmux: {socket_name: fleet}\n"
+    "agents:\n"
+    "  - {name: a, runtime: claude}\n"
+    "  - {name: a0, runtime: pi}\n";
+
+struct Outcome {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+class Commands : public testing::Test {
+ protected:
+  Commands() { system_.fs.Put(system_.RosterPath(), kRoster); }
+
+  Outcome Fleet(const std::vector<std::string>& args) { return FleetOn(system_, args); }
+  static Outcome FleetOn(FakeSystem& system, const std::vector<std::string>& args) {
+    std::ostringstream out, err;
+    Io io{out, err};
+    int code = RunCli("mosaic-fleet", args, system, io);
+    return {code, out.str(), err.str()};
+  }
+
+  FakeSystem system_;
+};
+
+TEST_F(Commands, ApplyFromNothingConvergesAndThenThereIsNothingToDo) {
+  Outcome apply = Fleet({"apply", "--yes"});
+  ASSERT_EQ(apply.code, 0) << apply.out << apply.err;
+  EXPECT_THAT(apply.err, HasSubstr("The fleet has converged"));
+  EXPECT_TRUE(system_.tmux.running);
+  EXPECT_THAT(system_.tmux.sessions, testing::SizeIs(3));  // the holder, a, a0
+  EXPECT_EQ(system_.tmux.sessions.at("a").options.at("@mosaic-owner"), "mosaic-fleet");
+  Outcome plan = Fleet({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.code, 0) << plan.out << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("No changes. The fleet matches the roster."));
+  Outcome again = Fleet({"apply", "--yes"});
+  EXPECT_EQ(again.code, 0);
+  EXPECT_THAT(again.out, HasSubstr("No changes."));
+}
+
+// What the real executors did, in the fake world: one entry per step, in order.
+std::vector<std::string> Effects(const FakeSystem& system) {
+  std::vector<std::string> effects;
+  for (const std::string& path : system.fs.writes)
+    if (path.find(".wants/") == std::string::npos) effects.push_back("write " + path);
+  for (const std::string& entry : system.manager.log)
+    if (!entry.starts_with("attach")) effects.push_back(entry);
+  return effects;
+}
+
+// What a step would do to the fake world, one entry per unit or file.
+std::vector<std::string> ExpectedEffects(const std::vector<Step>& steps) {
+  std::vector<std::string> writes, jobs;
+  for (const Step& s : steps) {
+    switch (s.kind) {
+      case StepKind::kWriteFile:
+      case StepKind::kMergeEnvFile:
+        writes.push_back("write " + s.path);
+        break;
+      case StepKind::kDaemonReload:
+        jobs.push_back("reload");
+        break;
+      case StepKind::kEnableUnits:
+        jobs.push_back(fmt::format("enable {}", fmt::join(s.names, " ")));
+        break;
+      case StepKind::kStartUnits:
+      case StepKind::kRestartUnits:
+      case StepKind::kStopUnits:
+        for (const std::string& unit : s.names)
+          jobs.push_back(fmt::format("{} {}", StepName(s.kind), unit));
+        break;
+      default:
+        jobs.push_back(DescribeStep(s));
+    }
+  }
+  writes.insert(writes.end(), jobs.begin(), jobs.end());
+  return writes;
+}
+
+TEST_F(Commands, ADryRunShowsExactlyTheStepsTheRealRunCarriesOut) {
+  Outcome plan = Fleet({"plan", "--json"});
+  ASSERT_EQ(plan.code, 0) << plan.err;
+  std::vector<Step> steps = PlanFromJson(nlohmann::json::parse(plan.out)).value().steps;
+  ASSERT_FALSE(steps.empty());
+
+  Outcome dry = Fleet({"apply"});
+  EXPECT_EQ(dry.code, 0) << dry.err;
+  EXPECT_THAT(dry.err, HasSubstr("dry run: nothing was changed"));
+  std::vector<std::string> shown;
+  std::stringstream lines(dry.err);
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with("  - would ")) shown.push_back(line.substr(10));
+  std::vector<std::string> described;
+  for (const Step& s : steps) described.push_back(DescribeStep(s));
+  EXPECT_THAT(shown, ElementsAreArray(described));
+  EXPECT_TRUE(system_.fs.writes.empty()) << "a dry run writes nothing";
+  EXPECT_TRUE(system_.manager.log.empty()) << "a dry run asks systemd for nothing";
+
+  Outcome real = Fleet({"apply", "--yes"});
+  ASSERT_EQ(real.code, 0) << real.err;
+  EXPECT_THAT(Effects(system_), ElementsAreArray(ExpectedEffects(steps)));
+}
+
+TEST_F(Commands, StatusTellsAHealthyFleetFromAnIllOne) {
+  Outcome before = Fleet({"status"});
+  EXPECT_EQ(before.code, 1) << "nothing runs yet";
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  Outcome table = Fleet({"status"});
+  EXPECT_EQ(table.code, 0) << table.out << table.err;
+  EXPECT_THAT(table.out, HasSubstr("fleet on tmux -L fleet"));
+  EXPECT_THAT(table.out, testing::ContainsRegex("\na0 +active +enabled +running"));
+  Outcome json = Fleet({"status", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(json.out)["agents"].size(), 3u);
+  system_.tmux.sessions.at("a0").dead = true;
+  EXPECT_EQ(Fleet({"status"}).code, 1);
+}
+
+TEST_F(Commands, ATargetedApplyTouchesOnlyItsTarget) {
+  Outcome r = Fleet({"apply", "--yes", "--target", "a"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(system_.tmux.sessions.contains("a"));
+  EXPECT_FALSE(system_.tmux.sessions.contains("a0"));
+  EXPECT_THAT(r.err, HasSubstr("--target limits this plan to a"));
+}
+
+TEST_F(Commands, AnEnvFileThatCannotBeRewrittenSafelyStopsTheWholeApply) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  const std::string env = "/home/op/.config/mosaic/fleet/agents/a.env";
+  std::string text = system_.fs.files().at(env);
+  text.replace(text.find("MOSAIC_AGENT_RUNTIME=\"claude\""), 29, "MOSAIC_AGENT_RUNTIME=\"pi");
+  system_.fs.Put(env, text + "SECRET=hunter2\n");
+  size_t writes = system_.fs.writes.size();
+  Outcome r = Fleet({"apply", "--yes"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, HasSubstr(env + ":"));
+  EXPECT_THAT(r.err, HasSubstr("nothing was changed"));
+  EXPECT_THAT(r.out + r.err, Not(HasSubstr("hunter2")));
+  EXPECT_EQ(system_.fs.writes.size(), writes);
+}
+
+TEST_F(Commands, WithoutAUserManagerFleetCommandsSaySoAndValidateStillWorks) {
+  system_.manager_reachable = false;
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"plan"}, {"apply", "--yes"}, {"status"}}) {
+    Outcome r = Fleet(args);
+    EXPECT_EQ(r.code, 1) << args[0];
+    EXPECT_THAT(r.err, HasSubstr("no systemd user manager is reachable")) << args[0];
+  }
+  EXPECT_TRUE(system_.fs.writes.empty());
+  EXPECT_EQ(Fleet({"validate"}).code, 0);
+}
+
+TEST_F(Commands, AWedgedTmuxServerIsAnErrorNotAHang) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  system_.tmux.wedged = true;
+  Outcome r = Fleet({"plan"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("did not answer within 10 s"));
+}
+
+TEST_F(Commands, AnotherApplyHoldingTheLockIsNamedAndNothingChanges) {
+  system_.lock_held = true;
+  Outcome r = Fleet({"apply", "--yes"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("another mosaic-fleet apply is running"));
+  EXPECT_TRUE(system_.fs.writes.empty());
+}
+
+TEST_F(Commands, SessionExecBecomesTheAgentsProgramInItsDirectoryWithItsEnvironment) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  Outcome r =
+      Fleet({"session", "exec", "--env-file", "/home/op/.config/mosaic/fleet/agents/a.env"});
+  EXPECT_EQ(r.code, 1) << "the fake stops at exec";
+  ASSERT_EQ(system_.execs.size(), 1u);
+  const FakeSystem::ExecCall& exec = system_.execs[0];
+  EXPECT_THAT(exec.argv, ElementsAreArray({"/bin/sh", "-c", "mosaic yolo claude"}));
+  EXPECT_EQ(exec.directory, "/home/op");
+  EXPECT_EQ(exec.set.at("MOSAIC_AGENT_NAME"), "a");
+  EXPECT_THAT(system_.manager.log, testing::Contains("attach mosaic-agent@a.service 4242"));
+}
+
+}  // namespace
+}  // namespace mosaic
