@@ -21,9 +21,10 @@ Plan EveryKindOfEverything() {
                               ChangeAction::kDelete})
     plan.changes.push_back(
         {"agent.a", action, "why", {{"runtime", "pi", "claude", true}}, {"+ x"}});
-  for (StepKind kind : {StepKind::kWriteFile, StepKind::kMergeEnvFile, StepKind::kDaemonReload,
-                        StepKind::kEnableUnits, StepKind::kStartUnits, StepKind::kRestartUnits,
-                        StepKind::kStopUnits, StepKind::kDisableUnits, StepKind::kKillSessions})
+  for (StepKind kind : {StepKind::kWriteFile, StepKind::kMergeEnvFile, StepKind::kRemoveFile,
+                        StepKind::kDaemonReload, StepKind::kEnableUnits, StepKind::kStartUnits,
+                        StepKind::kRestartUnits, StepKind::kStopUnits, StepKind::kDisableUnits,
+                        StepKind::kKillSessions})
     plan.steps.push_back({kind, {"u.service"}, "/p", "content", 0600, {{"K", "v"}}});
   for (NoteKind kind :
        {NoteKind::kTargeted, NoteKind::kManagedElsewhere, NoteKind::kUnmanagedSession,
@@ -45,7 +46,8 @@ TEST(PlanJson, EveryStepChangeNoteAndErrorRoundTrips) {
 TEST(PlanJson, SpellsReplacementTheTerraformWay) {
   nlohmann::json j = PlanToJson(EveryKindOfEverything());
   EXPECT_EQ(j["resource_changes"][2]["actions"], nlohmann::json({"delete", "create"}));
-  EXPECT_EQ(j["steps"][8]["kind"], "kill-sessions");
+  EXPECT_EQ(j["steps"][2]["kind"], "remove-file");
+  EXPECT_EQ(j["steps"][9]["kind"], "kill-sessions");
 }
 
 std::string Refusal(const std::function<void(nlohmann::json&)>& edit) {
