@@ -128,8 +128,84 @@ Status StartAgentSession(System& system, const AgentSessionOptions& options, std
   return Status::Ok();
 }
 
+namespace {
+
+// What happened to a watched session, from one look at the server.
+struct SessionFate {
+  enum class Kind { kAlive, kDead, kGone, kNoServer } kind = Kind::kAlive;
+  int exit_status = -1;  ///< kDead: the program's; -1 when a signal ended it
+};
+
+Result<SessionFate> LookAt(const Tmux& tmux, const std::string& name) {
+  Result<TmuxSessions> sessions = tmux.ListSessions();
+  if (!sessions.ok()) return sessions.status();
+  if (!sessions.value().server_running) return SessionFate{SessionFate::Kind::kNoServer};
+  auto it = sessions.value().sessions.find(name);
+  if (it == sessions.value().sessions.end()) return SessionFate{SessionFate::Kind::kGone};
+  if (it->second.dead) return SessionFate{SessionFate::Kind::kDead, it->second.dead_status};
+  return SessionFate{};
+}
+
+}  // namespace
+
+int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostream& out,
+                   std::ostream& err) {
+  Status started = StartAgentSession(system, options, out, err);
+  if (!started.ok()) {
+    err << "error: " << started.message() << "\n";
+    return 1;
+  }
+  Result<AgentEnv> agent = ReadAgentEnvOf(system, options.name);
+  if (!agent.ok()) return err << "error: " << agent.status().message() << "\n", 1;
+  Result<Tmux> tmux =
+      Tmux::ForSocket(agent.value().Get(kEnvTmuxSocket), system.processes(), {"", options.timeout});
+  if (!tmux.ok()) return err << "error: " << tmux.status().message() << "\n", 1;
+  // The hooks are set before the first look: a death after it wakes the wait at once.
+  if (Status watched = tmux.value().WatchSession(options.name); !watched.ok())
+    return err << "error: " << watched.message() << "\n", 1;
+  system.NotifyReady();
+  while (true) {
+    Result<SessionFate> fate = LookAt(tmux.value(), options.name);
+    if (!fate.ok()) return err << "error: " << fate.status().message() << "\n", 1;
+    switch (fate.value().kind) {
+      case SessionFate::Kind::kNoServer:
+        out << "the fleet's tmux server is gone; its holder unit restarts it\n";
+        return 1;
+      case SessionFate::Kind::kGone:
+        out << fmt::format("session {} was killed (not by mosaic-fleet)\n", options.name);
+        return 1;
+      case SessionFate::Kind::kDead: {
+        int status = fate.value().exit_status;
+        out << (status >= 0
+                    ? fmt::format("{}'s program exited with status {}", options.name, status)
+                    : fmt::format("{}'s program was killed by a signal", options.name));
+        Result<std::vector<std::string>> last = tmux.value().CapturePane(options.name, 20);
+        if (last.ok() && !last.value().empty()) {
+          out << "; its last lines:\n";
+          for (const std::string& line : last.value()) out << "  | " << line << "\n";
+        } else {
+          out << "\n";
+        }
+        return status >= 0 ? status : 1;
+      }
+      case SessionFate::Kind::kAlive:
+        break;
+    }
+    if (Status woke = tmux.value().WaitFor(WatchChannel(options.name)); !woke.ok())
+      return err << "error: " << woke.message() << "\n", 1;
+  }
+}
+
 Status StopAgentSession(System& system, const AgentSessionOptions& options) {
   if (Status s = CheckName(options.name); !s.ok()) return s;
+  // Run as ExecStop= while the supervisor still runs: this is a stop. It ends first, so that
+  // the session's end, which wakes it, is not taken for a failure.
+  const Environment& env = system.environment();
+  if (env.main_pid > 0) (void)system.Terminate(env.main_pid, std::chrono::seconds(5));
+  // Run as ExecStop= after the supervisor exited by itself ($EXIT_CODE): the agent's program
+  // died, or its session went. What is left, a dead pane, stays for status to show and for
+  // the next start to replace.
+  if (env.main_pid <= 0 && !env.unit_exit_code.empty()) return Status::Ok();
   // The unit has the socket from its EnvironmentFile=; by hand, the env file says.
   std::string socket = system.environment().tmux_socket;
   if (socket.empty()) {

@@ -23,6 +23,13 @@ class ManagerHandle : public SystemdManager {
       const std::vector<std::string>& units) override {
     return m_.UnitsNeedingReload(units);
   }
+  Result<std::map<std::string, std::string>> UnitResults(
+      const std::vector<std::string>& units) override {
+    return m_.UnitResults(units);
+  }
+  Status ResetFailed(const std::vector<std::string>& units) override {
+    return m_.ResetFailed(units);
+  }
   Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) override {
     return m_.AttachProcesses(unit, pids);
   }

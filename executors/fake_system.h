@@ -33,6 +33,11 @@ class FakeSystem : public System {
   Result<std::unique_ptr<ApplyLockHandle>> LockApply(const std::string& path,
                                                      double timeout_seconds,
                                                      const std::string& description) override;
+  void NotifyReady() override { ++ready_notifications; }
+  bool Terminate(int64_t pid, std::chrono::milliseconds) override {
+    terminated.push_back(pid);
+    return true;
+  }
   int64_t ProcessId() override { return 4242; }
   std::vector<int64_t> ProcessTree(int64_t root) override { return {root}; }
   Status Exec(const std::vector<std::string>& argv, const std::string& directory,
@@ -55,6 +60,8 @@ class FakeSystem : public System {
     std::map<std::string, std::string> set;
   };
   std::vector<ExecCall> execs;  ///< what Exec was asked to become
+  int ready_notifications = 0;
+  std::vector<int64_t> terminated;  ///< pids Terminate was asked to end
 
  private:
   Status StartUnit(const std::string& unit);

@@ -145,6 +145,22 @@ ProcessResult FakeTmuxServer::RunCommand(const std::vector<std::string>& c, bool
     return {};
   }
   if (name == "display-message" && c.size() == 3 && c[1] == "-p") return {0, c[2] + "\n", ""};
+  if (name == "set-hook" && c.size() == 5 && c[1] == "-t") {
+    hooks[TargetSession(c[2]) + " " + c[3]] = c[4];
+    return {};
+  }
+  if (name == "set-hook" && c.size() == 4 && c[1] == "-g") {
+    hooks[c[2]] = c[3];
+    return {};
+  }
+  if (name == "wait-for" && c.size() == 2) return {};  // woken at once: callers look again
+  if (name == "capture-pane" && c.size() == 6 && c[1] == "-p" && c[2] == "-t") {
+    auto s = sessions.find(TargetSession(c[3]));
+    if (s == sessions.end()) return Fail("can't find session: " + TargetSession(c[3]));
+    ProcessResult r;
+    for (const std::string& line : s->second.screen) r.out += line + "\n";
+    return r;
+  }
   if (name == "if-shell" && (c.size() == 6 || c.size() == 7) && c[1] == "-F" && c[2] == "-t") {
     std::string condition = Expand(c[4], TargetSession(c[3]));
     bool yes = !condition.empty() && condition != "0";

@@ -2,9 +2,10 @@
 // one tmux server would, for tests that run whole commands in memory (fake_system.h).
 //
 // It understands exactly the commands the tool builds — list-panes -a -F, new-session,
-// set-option (-g, -gu, -t), kill-session, kill-server, display-message -p and if-shell -F
-// with the formats KillOwnedSession uses — joined by `;`, with `-N` (no server start)
-// honoured. Anything else fails loudly. Every command line is recorded.
+// set-option (-g, -gu, -t), set-hook, kill-session, kill-server, display-message -p,
+// capture-pane -p, wait-for (which returns at once) and if-shell -F with the formats
+// KillOwnedSession uses — joined by `;`, with `-N` (no server start) honoured. Anything else
+// fails loudly. Every command line is recorded.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@ class FakeTmuxServer : public ProcessRunner {
     bool dead = false;
     std::vector<std::string> argv;  ///< the program it was created with
     std::map<std::string, std::string> options;
+    std::vector<std::string> screen;  ///< what capture-pane shows
   };
 
   Result<ProcessResult> Run(const ProcessRequest& request) override;
@@ -32,7 +34,8 @@ class FakeTmuxServer : public ProcessRunner {
   int64_t server_pid = 0;
   std::map<std::string, Session> sessions;  ///< by name (tmux lists them in name order)
   std::map<std::string, std::string> global_options;
-  bool wedged = false;  ///< a stopped server: every call times out
+  std::map<std::string, std::string> hooks;  ///< "SESSION HOOK" or "HOOK[N]" → command
+  bool wedged = false;                       ///< a stopped server: every call times out
   std::vector<std::vector<std::string>> calls;
 
  private:

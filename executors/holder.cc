@@ -40,6 +40,41 @@ Status StartHolder(System& system, const HolderOptions& options, std::ostream& e
   return Status::Ok();
 }
 
+int SuperviseHolder(System& system, const HolderOptions& options, std::ostream& out,
+                    std::ostream& err) {
+  if (Status started = StartHolder(system, options, err); !started.ok())
+    return err << "error: " << started.message() << "\n", 1;
+  Result<Tmux> tmux = Tmux::ForSocket(options.socket, system.processes(), {"", options.timeout});
+  if (!tmux.ok()) return err << "error: " << tmux.status().message() << "\n", 1;
+  // Waking on the keep-alive session's channel also catches its closing (the server-wide
+  // session-closed hook); the server's own end ends every wait.
+  if (Status watched = tmux.value().WatchSession(options.session); !watched.ok())
+    return err << "error: " << watched.message() << "\n", 1;
+  system.NotifyReady();
+  while (true) {
+    Result<TmuxSessions> sessions = tmux.value().ListSessions();
+    if (!sessions.ok()) return err << "error: " << sessions.status().message() << "\n", 1;
+    if (!sessions.value().server_running) {
+      out << fmt::format(
+          "the fleet's tmux server ({}) is gone; exiting so that systemd starts "
+          "a new one\n",
+          tmux.value().Describe());
+      return 1;
+    }
+    if (!sessions.value().sessions.contains(options.session)) {
+      // Killed on its own: recreate it in the running server, which stops nobody's session.
+      out << fmt::format("the keep-alive session {} was killed; recreating it\n", options.session);
+      if (Status s = tmux.value().NewSession(options.session, {"sleep", "infinity"},
+                                             {kOwnerHolder, "", "", "", ""});
+          !s.ok())
+        err << "warning: " << s.message() << "\n";
+      (void)tmux.value().WatchSession(options.session);
+    }
+    if (Status woke = tmux.value().WaitFor(WatchChannel(options.session)); !woke.ok())
+      return err << "error: " << woke.message() << "\n", 1;
+  }
+}
+
 Status StopHolder(System& system, const HolderOptions& options) {
   Result<Tmux> tmux = Tmux::ForSocket(options.socket, system.processes(), {"", options.timeout});
   if (!tmux.ok()) return tmux.status();

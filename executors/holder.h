@@ -21,6 +21,13 @@ struct HolderOptions {
 /// already runs; warns on `err` about a server someone else started.
 Status StartHolder(System& system, const HolderOptions& options, std::ostream& err);
 
+/// ExecStart of the holder (Type=notify): starts the server, tells systemd it is ready, then
+/// waits — on tmux's own signal — for as long as the server lives, recreating the keep-alive
+/// session if someone kills it. Returns the process exit status: 1 when the server is gone
+/// (systemd then restarts the holder, and with it a new server), after saying so on `out`.
+int SuperviseHolder(System& system, const HolderOptions& options, std::ostream& out,
+                    std::ostream& err);
+
 /// Kills the server on `options.socket` (and nothing else); no server is success.
 Status StopHolder(System& system, const HolderOptions& options);
 

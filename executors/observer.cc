@@ -123,7 +123,20 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
   std::set<std::string> enabled = ObserveEnablement(desired, fs);
   for (const UnitStatus& u : units.value())
     if (is_ours(u.name))
-      observed.units[u.name] = {u.name, u.load_state, u.active_state, enabled.contains(u.name)};
+      observed.units[u.name] = {u.name, u.load_state, u.active_state, enabled.contains(u.name),
+                                u.sub_state};
+  // Why the failed ones failed (a crash loop is "start-limit-hit"): asked only of them.
+  std::vector<std::string> failed;
+  for (const auto& [name, unit] : observed.units)
+    if (unit.active_state == "failed") failed.push_back(name);
+  if (!failed.empty()) {
+    Result<std::map<std::string, std::string>> results = systemd.UnitResults(failed);
+    if (!results.ok()) {
+      listing.wait();
+      return results.status();
+    }
+    for (const auto& [name, result] : results.value()) observed.units[name].result = result;
+  }
   for (const std::string& link : enabled)
     if (is_ours(link) && !observed.units.contains(link))
       observed.units[link] = {link, "not-loaded", "inactive", true};

@@ -1,6 +1,10 @@
 #include "real_system.h"
 
 #include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -40,6 +44,8 @@ Environment CaptureEnvironment() {
   env.tmux_tmpdir = get("TMUX_TMPDIR");
   env.fleet_timeout = get("MOSAIC_FLEET_TIMEOUT");
   env.tmux_socket = get("MOSAIC_TMUX_SOCKET");
+  env.main_pid = std::strtoll(get("MAINPID").c_str(), nullptr, 10);
+  env.unit_exit_code = get("EXIT_CODE");
   env.uid = static_cast<int64_t>(::getuid());
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) env.hostname = host;
@@ -64,6 +70,21 @@ Result<std::unique_ptr<ApplyLockHandle>> RealSystem::LockApply(const std::string
   Result<ApplyLock> lock = ApplyLock::Acquire(path, timeout_seconds, description);
   if (!lock.ok()) return lock.status();
   return std::unique_ptr<ApplyLockHandle>(std::make_unique<RealApplyLock>(std::move(lock).value()));
+}
+
+void RealSystem::NotifyReady() { (void)sd_notify(0, "READY=1"); }
+
+bool RealSystem::Terminate(int64_t pid, std::chrono::milliseconds timeout) {
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
+  if (::kill(static_cast<pid_t>(pid), SIGTERM) != 0) {
+    if (pidfd >= 0) ::close(pidfd);
+    return errno == ESRCH;
+  }
+  if (pidfd < 0) return false;
+  pollfd p{pidfd, POLLIN, 0};
+  int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  ::close(pidfd);
+  return ready > 0;
 }
 
 int64_t RealSystem::ProcessId() { return static_cast<int64_t>(::getpid()); }

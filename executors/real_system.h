@@ -22,6 +22,8 @@ class RealSystem : public System {
   Result<std::unique_ptr<ApplyLockHandle>> LockApply(const std::string& path,
                                                      double timeout_seconds,
                                                      const std::string& description) override;
+  void NotifyReady() override;
+  bool Terminate(int64_t pid, std::chrono::milliseconds timeout) override;
   int64_t ProcessId() override;
   std::vector<int64_t> ProcessTree(int64_t root) override;
   Status Exec(const std::vector<std::string>& argv, const std::string& directory,

@@ -30,6 +30,25 @@ Result<std::vector<std::string>> RecordingSystemdManager::UnitsNeedingReload(
   return out;
 }
 
+Result<std::map<std::string, std::string>> RecordingSystemdManager::UnitResults(
+    const std::vector<std::string>& names) {
+  calls_ += static_cast<int>(names.size());
+  std::map<std::string, std::string> out;
+  for (const std::string& name : names) out[name] = results.contains(name) ? results[name] : "";
+  return out;
+}
+
+Status RecordingSystemdManager::ResetFailed(const std::vector<std::string>& names) {
+  ++calls_;
+  log.push_back(fmt::format("reset-failed {}", fmt::join(names, " ")));
+  for (const std::string& name : names) {
+    results.erase(name);
+    if (units.contains(name) && units[name].active_state == "failed")
+      units[name] = {name, "loaded", "inactive", "dead"};
+  }
+  return Status::Ok();
+}
+
 Status RecordingSystemdManager::AttachProcesses(const std::string& unit,
                                                 const std::vector<int64_t>& pids) {
   ++calls_;

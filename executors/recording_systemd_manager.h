@@ -30,6 +30,9 @@ class RecordingSystemdManager : public SystemdManager {
                                             const std::vector<std::string>& patterns) override;
   Result<std::vector<std::string>> UnitsNeedingReload(
       const std::vector<std::string>& units) override;
+  Result<std::map<std::string, std::string>> UnitResults(
+      const std::vector<std::string>& units) override;
+  Status ResetFailed(const std::vector<std::string>& units) override;
   Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) override;
   Result<std::vector<std::string>> Environment() override;
   Result<std::vector<std::string>> UnitPath() override;
@@ -41,12 +44,13 @@ class RecordingSystemdManager : public SystemdManager {
       const std::function<void(const std::string&, const std::string&)>& progress) override;
   int bus_calls() const override { return calls_; }
 
-  std::map<std::string, UnitStatus> units;  ///< what ListUnits answers (loaded units)
-  std::set<std::string> failing;            ///< units whose jobs fail
-  std::set<std::string> stale;              ///< units whose files changed since loading
-  std::vector<std::string> environment;     ///< what Environment() answers
-  std::vector<std::string> unit_path;       ///< what UnitPath() answers
-  std::vector<std::string> log;             ///< "start a.service", "reload", … in order
+  std::map<std::string, UnitStatus> units;     ///< what ListUnits answers (loaded units)
+  std::set<std::string> failing;               ///< units whose jobs fail
+  std::map<std::string, std::string> results;  ///< Result of failed units
+  std::set<std::string> stale;                 ///< units whose files changed since loading
+  std::vector<std::string> environment;        ///< what Environment() answers
+  std::vector<std::string> unit_path;          ///< what UnitPath() answers
+  std::vector<std::string> log;                ///< "start a.service", "reload", … in order
   /// Called for each unit a start or restart brings up; an error fails its job.
   std::function<Status(const std::string& unit)> on_start;
   /// Called for each unit a stop or restart brings down (ExecStop).

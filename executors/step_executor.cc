@@ -84,9 +84,13 @@ Status RealStepExecutor::Act(const Step& step, const Progress& progress) {
     case StepKind::kDisableUnits:
       status = systemd_.Disable(step.names);
       break;
+    // An apply that starts a unit means it: a failed state or a spent start limit (a crash
+    // loop systemd gave up on) is cleared first.
     case StepKind::kStartUnits:
+      if (Status reset = systemd_.ResetFailed(step.names); !reset.ok()) return reset;
       return systemd_.RunJobs(JobKind::kStart, step.names, each_job);
     case StepKind::kRestartUnits:
+      if (Status reset = systemd_.ResetFailed(step.names); !reset.ok()) return reset;
       return systemd_.RunJobs(JobKind::kRestart, step.names, each_job);
     case StepKind::kStopUnits:
       return systemd_.RunJobs(JobKind::kStop, step.names, each_job);

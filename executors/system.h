@@ -7,6 +7,7 @@
 // (fake_system.h): an in-memory fleet in which plan, apply and status run end to end.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -45,6 +46,12 @@ class System {
   virtual Result<std::unique_ptr<ApplyLockHandle>> LockApply(const std::string& path,
                                                              double timeout_seconds,
                                                              const std::string& description) = 0;
+
+  /// Tells systemd that this unit's main process is ready (Type=notify); nothing outside a
+  /// unit.
+  virtual void NotifyReady() = 0;
+  /// Sends SIGTERM to process `pid` and waits up to `timeout` for it to end. True when it did.
+  virtual bool Terminate(int64_t pid, std::chrono::milliseconds timeout) = 0;
 
   /// This process's id.
   virtual int64_t ProcessId() = 0;

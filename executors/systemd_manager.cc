@@ -91,58 +91,23 @@ class SdBusManager : public SystemdManager {
 
   Result<std::vector<std::string>> UnitsNeedingReload(
       const std::vector<std::string>& units) override {
-    // One asynchronous property read per unit, all sent before any answer is awaited.
-    struct Query {
-      std::string unit;
-      bool answered = false;
-      bool needs_reload = false;
-      std::string error;
-    };
-    std::vector<Query> queries(units.size());
-    std::vector<sd_bus_slot*> slots;
-    auto on_reply = [](sd_bus_message* m, void* userdata, sd_bus_error*) -> int {
-      auto* q = static_cast<Query*>(userdata);
-      q->answered = true;
-      if (const sd_bus_error* e = sd_bus_message_get_error(m)) {
-        q->error = BusError(*e, -sd_bus_error_get_errno(e));
-        return 0;
-      }
-      int value = 0;
-      if (sd_bus_message_enter_container(m, 'v', "b") < 0 ||
-          sd_bus_message_read(m, "b", &value) < 0)
-        q->error = "unreadable NeedDaemonReload";
-      q->needs_reload = value != 0;
-      return 0;
-    };
-    for (size_t i = 0; i < units.size(); ++i) {
-      queries[i].unit = units[i];
-      char* path = nullptr;
-      int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", units[i].c_str(), &path);
-      sd_bus_slot* slot = nullptr;
-      if (r >= 0)
-        r = sd_bus_call_method_async(bus_, &slot, kService, path, "org.freedesktop.DBus.Properties",
-                                     "Get", on_reply, &queries[i], "ss",
-                                     "org.freedesktop.systemd1.Unit", "NeedDaemonReload");
-      std::free(path);
-      if (r < 0) {
-        for (sd_bus_slot* s : slots) sd_bus_slot_unref(s);
-        return Status::Error(fmt::format("cannot ask about {}: {}", units[i], std::strerror(-r)));
-      }
-      ++calls_;
-      slots.push_back(slot);
-    }
-    Status waited = WaitUntil([&] {
-      return std::all_of(queries.begin(), queries.end(), [](const Query& q) { return q.answered; });
-    });
-    for (sd_bus_slot* s : slots) sd_bus_slot_unref(s);
-    if (!waited.ok()) return waited;
+    Result<std::vector<std::string>> values =
+        ReadProperty(units, "org.freedesktop.systemd1.Unit", "NeedDaemonReload", 'b');
+    if (!values.ok()) return values.status();
     std::vector<std::string> stale;
-    for (const Query& q : queries) {
-      if (!q.error.empty())
-        return Status::Error(fmt::format("reading NeedDaemonReload of {}: {}", q.unit, q.error));
-      if (q.needs_reload) stale.push_back(q.unit);
-    }
+    for (size_t i = 0; i < units.size(); ++i)
+      if (values.value()[i] == "1") stale.push_back(units[i]);
     return stale;
+  }
+
+  Result<std::map<std::string, std::string>> UnitResults(
+      const std::vector<std::string>& units) override {
+    Result<std::vector<std::string>> values =
+        ReadProperty(units, "org.freedesktop.systemd1.Service", "Result", 's');
+    if (!values.ok()) return values.status();
+    std::map<std::string, std::string> results;
+    for (size_t i = 0; i < units.size(); ++i) results[units[i]] = values.value()[i];
+    return results;
   }
 
   Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) override {
@@ -179,6 +144,45 @@ class SdBusManager : public SystemdManager {
     ++calls_;
     if (r >= 0) r = sd_bus_call(bus_, call.m, JobUsec(), &error.e, &reply.m);
     return r < 0 ? Status::Error("daemon-reload failed: " + BusError(error.e, r)) : Status::Ok();
+  }
+
+  Status ResetFailed(const std::vector<std::string>& units) override {
+    // One asynchronous call per unit, all sent before any answer is awaited.
+    struct Call {
+      bool answered = false;
+      std::string error;
+    };
+    std::vector<Call> calls(units.size());
+    std::vector<sd_bus_slot*> slots;
+    auto on_reply = [](sd_bus_message* m, void* userdata, sd_bus_error*) -> int {
+      auto* call = static_cast<Call*>(userdata);
+      call->answered = true;
+      const sd_bus_error* e = sd_bus_message_get_error(m);
+      // A unit that is not loaded has nothing to reset.
+      if (e && !sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit"))
+        call->error = BusError(*e, -sd_bus_error_get_errno(e));
+      return 0;
+    };
+    for (size_t i = 0; i < units.size(); ++i) {
+      sd_bus_slot* slot = nullptr;
+      int r = sd_bus_call_method_async(bus_, &slot, kService, kPath, kManager, "ResetFailedUnit",
+                                       on_reply, &calls[i], "s", units[i].c_str());
+      if (r < 0) {
+        for (sd_bus_slot* each : slots) sd_bus_slot_unref(each);
+        return Status::Error(fmt::format("cannot reset {}: {}", units[i], std::strerror(-r)));
+      }
+      ++calls_;
+      slots.push_back(slot);
+    }
+    Status waited = WaitUntil([&] {
+      return std::all_of(calls.begin(), calls.end(), [](const Call& c) { return c.answered; });
+    });
+    for (sd_bus_slot* each : slots) sd_bus_slot_unref(each);
+    if (!waited.ok()) return waited;
+    for (size_t i = 0; i < units.size(); ++i)
+      if (!calls[i].error.empty())
+        return Status::Error(fmt::format("reset-failed {}: {}", units[i], calls[i].error));
+    return Status::Ok();
   }
 
   Status Enable(const std::vector<std::string>& units) override {
@@ -336,6 +340,69 @@ class SdBusManager : public SystemdManager {
     }
     std::free(strv);
     return out;
+  }
+
+  // Property `property` (D-Bus type `type`: 'b' or 's') of each of `units`, as text ("1"/"0"
+  // for booleans): one asynchronous read per unit, all sent before any answer is awaited.
+  Result<std::vector<std::string>> ReadProperty(const std::vector<std::string>& units,
+                                                const char* interface, const char* property,
+                                                char type) {
+    struct Query {
+      char type = 's';
+      bool answered = false;
+      std::string value;
+      std::string error;
+    };
+    std::vector<Query> queries(units.size(), Query{type});
+    std::vector<sd_bus_slot*> slots;
+    auto on_reply = [](sd_bus_message* m, void* userdata, sd_bus_error*) -> int {
+      auto* q = static_cast<Query*>(userdata);
+      q->answered = true;
+      if (const sd_bus_error* e = sd_bus_message_get_error(m)) {
+        q->error = BusError(*e, -sd_bus_error_get_errno(e));
+        return 0;
+      }
+      const char contents[2] = {q->type, '\0'};
+      int flag = 0;
+      const char* text = nullptr;
+      int r = sd_bus_message_enter_container(m, 'v', contents);
+      if (r >= 0)
+        r = q->type == 'b' ? sd_bus_message_read_basic(m, 'b', &flag)
+                           : sd_bus_message_read_basic(m, 's', &text);
+      if (r < 0)
+        q->error = "unreadable reply";
+      else
+        q->value = q->type == 'b' ? (flag ? "1" : "0") : std::string(text ? text : "");
+      return 0;
+    };
+    for (size_t i = 0; i < units.size(); ++i) {
+      char* path = nullptr;
+      int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", units[i].c_str(), &path);
+      sd_bus_slot* slot = nullptr;
+      if (r >= 0)
+        r = sd_bus_call_method_async(bus_, &slot, kService, path, "org.freedesktop.DBus.Properties",
+                                     "Get", on_reply, &queries[i], "ss", interface, property);
+      std::free(path);
+      if (r < 0) {
+        for (sd_bus_slot* each : slots) sd_bus_slot_unref(each);
+        return Status::Error(fmt::format("cannot ask about {}: {}", units[i], std::strerror(-r)));
+      }
+      ++calls_;
+      slots.push_back(slot);
+    }
+    Status waited = WaitUntil([&] {
+      return std::all_of(queries.begin(), queries.end(), [](const Query& q) { return q.answered; });
+    });
+    for (sd_bus_slot* each : slots) sd_bus_slot_unref(each);
+    if (!waited.ok()) return waited;
+    std::vector<std::string> values;
+    for (size_t i = 0; i < units.size(); ++i) {
+      if (!queries[i].error.empty())
+        return Status::Error(
+            fmt::format("reading {} of {}: {}", property, units[i], queries[i].error));
+      values.push_back(queries[i].value);
+    }
+    return values;
   }
 
   // Processes bus traffic until `done()` holds. Every pending call carries the connection's

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,12 @@ class SystemdManager {
   /// (their NeedDaemonReload property): one round trip for all of them.
   virtual Result<std::vector<std::string>> UnitsNeedingReload(
       const std::vector<std::string>& units) = 0;
+  /// Why each of `units` (failed services) ended: "exit-code", "signal", "start-limit-hit", …
+  /// — one round trip for all of them.
+  virtual Result<std::map<std::string, std::string>> UnitResults(
+      const std::vector<std::string>& units) = 0;
+  /// Clears the failed state and the start rate counter of `units` (reset-failed).
+  virtual Status ResetFailed(const std::vector<std::string>& units) = 0;
   /// Moves processes `pids` into the cgroup of `unit` (which must be running and have
   /// Delegate=yes): systemd then stops them with it.
   virtual Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) = 0;

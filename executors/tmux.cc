@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <sstream>
 
 #include "fleet_contract.h"
 #include "name_rules.h"
@@ -15,8 +18,8 @@ namespace {
 // control characters; hashes are hex).
 std::string PaneFormat() {
   return fmt::format(
-      "#{{pid}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{window_index}}\t#{{pane_index}}\t#{{{}}}\t"
-      "#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{session_name}}",
+      "#{{pid}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_index}}\t"
+      "#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{session_name}}",
       kOptionOwner, kOptionRuntime, kOptionCommand, kOptionEnv, kOptionWorkdir);
 }
 
@@ -140,6 +143,7 @@ Result<TmuxSessions> Tmux::ListSessions() const {
     s.name = name;
     s.pane_pid = ToInt(f[1]);
     s.dead = f[2] == "1";
+    if (s.dead && !f[3].empty()) s.dead_status = static_cast<int>(ToInt(f[3]));
     s.owner = f[5];
     s.runtime = f[6];
     s.command_hash = f[7];
@@ -197,6 +201,54 @@ Status Tmux::KillOwnedSession(const std::string& name) const {
       p.err.find("can't find session") != std::string::npos)
     return Status::Ok();
   return Status::Error(fmt::format("{} kill-session -t ={} failed: {}", Describe(), name, p.err));
+}
+
+std::string WatchChannel(const std::string& name) { return std::string(kChannelPrefix) + name; }
+
+Status Tmux::WatchSession(const std::string& name) const {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  // The server-wide hook names the closed session, stripped to safe characters: any session
+  // name, foreign ones included, reaches a wait-for channel, never a shell or a command.
+  std::string closed = fmt::format(
+      "run-shell -C \"wait-for -S '{}#{{s/[^A-Za-z0-9_-]//:hook_session_name}}'\"", kChannelPrefix);
+  Result<ProcessResult> r =
+      Run({{"set-hook", "-t", Exact(name) + ":", "pane-died", "wait-for -S " + WatchChannel(name)},
+           {"set-hook", "-g", fmt::format("session-closed[{}]", kSessionClosedHookIndex), closed}});
+  if (!r.ok()) return r.status();
+  if (r.value().exit_code != 0)
+    return Status::Error(fmt::format("{} set-hook failed: {}", Describe(), r.value().err));
+  return Status::Ok();
+}
+
+Status Tmux::WaitFor(const std::string& channel) const {
+  // A channel is a prefix and a session name: longer than a name may be, as safe.
+  bool safe = !channel.empty() && channel.size() <= 2 * kMaxNameLength &&
+              std::all_of(channel.begin(), channel.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+              });
+  if (!safe) return Status::Error(fmt::format("refusing tmux channel {}", Quoted(channel)));
+  ProcessRequest request{{"tmux", "-L", socket_, "-N", "wait-for", channel},
+                         {"TMUX", "TMUX_PANE"},
+                         std::chrono::milliseconds(0)};
+  if (!options_.socket_path.empty()) request.argv[1] = "-S", request.argv[2] = options_.socket_path;
+  Result<ProcessResult> r = runner_->Run(request);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<std::vector<std::string>> Tmux::CapturePane(const std::string& name, int lines) const {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  Result<ProcessResult> r =
+      Run({{"capture-pane", "-p", "-t", Exact(name) + ":", "-S", std::to_string(-lines)}});
+  if (!r.ok()) return r.status();
+  if (r.value().exit_code != 0)
+    return Status::Error(fmt::format("{} capture-pane failed: {}", Describe(), r.value().err));
+  std::vector<std::string> out;
+  std::stringstream text(r.value().out);
+  for (std::string line; std::getline(text, line);)
+    if (!line.starts_with("Pane is dead")) out.push_back(line);
+  while (!out.empty() && out.back().empty()) out.pop_back();  // the screen below the output
+  if (out.size() > static_cast<size_t>(lines)) out.erase(out.begin(), out.end() - lines);
+  return out;
 }
 
 Status Tmux::KillServer() const {

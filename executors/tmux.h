@@ -90,6 +90,16 @@ class Tmux {
   /// Kills this socket's server (and nothing else); no server is success.
   Status KillServer() const;
 
+  /// Makes the death of session `name` wake whoever waits on WatchChannel(name): its pane's
+  /// death (a hook on the session) and the session's closing (a server-wide hook, set once).
+  Status WatchSession(const std::string& name) const;
+  /// Blocks, without a bound (the supervisor's wait is the life of the agent), until
+  /// `channel` is signalled or the server goes away.
+  Status WaitFor(const std::string& channel) const;
+  /// The last `lines` lines of session `name`'s pane, scrollback included, without the line
+  /// tmux adds under a dead pane.
+  Result<std::vector<std::string>> CapturePane(const std::string& name, int lines) const;
+
  private:
   Tmux(std::string socket, ProcessRunner& runner, TmuxOptions options)
       : socket_(std::move(socket)), runner_(&runner), options_(std::move(options)) {}
@@ -102,6 +112,9 @@ class Tmux {
 
 /// Whether tmux's stderr says there is no server on the socket (not an error for us).
 bool IsNoServerMessage(const std::string& err);
+
+/// The wait-for channel that wakes agent `name`'s supervisor.
+std::string WatchChannel(const std::string& name);
 
 /// `arg` as tmux must receive it on its command line to read it literally: a final `;`
 /// (which tmux takes as a command separator) is escaped as `\;`.

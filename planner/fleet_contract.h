@@ -41,6 +41,13 @@ inline constexpr std::string_view kOptionWorkdir = "@mosaic-workdir";
 inline constexpr std::string_view kOptionCommand = "@mosaic-command";  ///< launch command hash
 inline constexpr std::string_view kOptionEnv = "@mosaic-env";          ///< env variables hash
 
+/// The tmux wait-for channel that wakes agent NAME's supervisor (`session run`): signalled by
+/// a hook on its session when its pane dies, and by the server-wide session-closed hook (with
+/// the closed session's name, stripped to safe characters) when a session is killed.
+inline constexpr std::string_view kChannelPrefix = "mosaic-";
+/// The index of the server-wide session-closed hook the tool sets (user hooks keep theirs).
+inline constexpr int kSessionClosedHookIndex = 77;
+
 /// @mosaic-owner of agent sessions and of the holder's keep-alive session.
 inline constexpr char kOwnerAgent[] = "mosaic-fleet";
 inline constexpr char kOwnerHolder[] = "mosaic-fleet-holder";

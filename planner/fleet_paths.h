@@ -22,9 +22,11 @@ struct Environment {
   std::string xdg_runtime_dir;
   std::string mosaic_home;
   std::string hostname;
-  std::string tmux_tmpdir;    ///< $TMUX_TMPDIR of this process (the units may have another)
-  std::string fleet_timeout;  ///< $MOSAIC_FLEET_TIMEOUT: seconds a tmux or bus call may take
-  std::string tmux_socket;    ///< $MOSAIC_TMUX_SOCKET (set for agent units by their env file)
+  std::string tmux_tmpdir;     ///< $TMUX_TMPDIR of this process (the units may have another)
+  std::string fleet_timeout;   ///< $MOSAIC_FLEET_TIMEOUT: seconds a tmux or bus call may take
+  std::string tmux_socket;     ///< $MOSAIC_TMUX_SOCKET (set for agent units by their env file)
+  int64_t main_pid = 0;        ///< $MAINPID: given to ExecStop= while the main process runs
+  std::string unit_exit_code;  ///< $EXIT_CODE: given to ExecStop= once the main process ended
   int64_t uid = 0;
 };
 

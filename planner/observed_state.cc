@@ -4,10 +4,10 @@
 
 namespace mosaic {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedSession, name, pane_pid, dead, owner,
-                                                runtime, workdir, command_hash, env_hash)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedSession, name, pane_pid, dead, dead_status,
+                                                owner, runtime, workdir, command_hash, env_hash)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, active_state,
-                                                enabled)
+                                                enabled, sub_state, result)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_tmpdir, tmux_server,
                                                 tmux_server_pid, sessions, units, files,
                                                 stale_unit_files, retired_unit_files, symlinks,
@@ -26,6 +26,7 @@ std::string ObservedFingerprint(const ObservedState& o) {
     f.Add(name)
         .Add(s.pane_pid)
         .Add(s.dead)
+        .Add(s.dead_status)
         .Add(s.owner)
         .Add(s.runtime)
         .Add(s.workdir)
@@ -33,7 +34,7 @@ std::string ObservedFingerprint(const ObservedState& o) {
         .Add(s.env_hash);
   f.Add(static_cast<int64_t>(o.units.size()));
   for (const auto& [name, u] : o.units)
-    f.Add(name).Add(u.load_state).Add(u.active_state).Add(u.enabled);
+    f.Add(name).Add(u.load_state).Add(u.active_state).Add(u.enabled).Add(u.sub_state).Add(u.result);
   f.Add(static_cast<int64_t>(o.files.size()));
   for (const auto& [path, content] : o.files) f.Add(path).Add(content);
   f.Add(static_cast<int64_t>(o.stale_unit_files.size()));

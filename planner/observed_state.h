@@ -25,6 +25,7 @@ struct ObservedSession {
   std::string workdir;       ///< @mosaic-workdir
   std::string command_hash;  ///< @mosaic-command: Fingerprint of the launch command
   std::string env_hash;      ///< @mosaic-env: EnvFingerprint of the env file it started with
+  int dead_status = -1;      ///< a dead pane's exit status; -1 when alive or killed by a signal
   bool owned() const { return owner == kOwnerAgent; }
   friend bool operator==(const ObservedSession&, const ObservedSession&) = default;
 };
@@ -34,6 +35,8 @@ struct ObservedUnit {
   std::string load_state;    ///< loaded, not-found, ...
   std::string active_state;  ///< active, inactive, failed, activating, ...
   bool enabled = false;      ///< linked into the .wants/ of a target (its [Install] one)
+  std::string sub_state;     ///< running, exited, auto-restart, dead, failed, …
+  std::string result;        ///< for failed units: exit-code, signal, start-limit-hit, …
   bool active() const {
     return active_state == "active" || active_state == "activating" || active_state == "reloading";
   }

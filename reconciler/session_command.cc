@@ -17,13 +17,14 @@ int Report(const Status& status, Io& io) {
   return kExitError;
 }
 
-// Runs what a unit runs, its tmux calls bounded by $MOSAIC_FLEET_TIMEOUT (else 10 s).
-template <typename Action>
-int RunUnitCommand(CommandContext& ctx, std::chrono::milliseconds& timeout, Action action) {
+// Runs `action` on a copy of `options` whose tmux calls are bounded as a unit's are:
+// $MOSAIC_FLEET_TIMEOUT, else 10 s. `action` returns the exit status.
+template <typename Options, typename Action>
+int WithUnitTimeout(CommandContext& ctx, Options options, Action action) {
   Result<std::chrono::milliseconds> bound = CallTimeout(0, ctx.system.environment());
   if (!bound.ok()) return Report(bound.status(), ctx.io);
-  timeout = bound.value();
-  return Report(action(), ctx.io);
+  options.timeout = bound.value();
+  return action(options);
 }
 
 }  // namespace
@@ -34,6 +35,9 @@ std::vector<Command> AddSessionCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* session =
       app.add_subcommand("session", "What mosaic-agent@NAME.service runs (safe by hand too).");
   session->require_subcommand(1);
+  CLI::App* run = session->add_subcommand(
+      "run", "Start agent NAME's session, then wait until its program ends (the unit's main).");
+  run->add_option("name", options->name, "Agent name")->required();
   CLI::App* start =
       session->add_subcommand("start", "Create agent NAME's session on the fleet socket.");
   start->add_option("name", options->name, "Agent name")->required();
@@ -43,20 +47,28 @@ std::vector<Command> AddSessionCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* exec =
       session->add_subcommand("exec", "Inside a new pane: load the env file and run the agent.");
   exec->add_option("--env-file", *env_file, "The agent's env file")->required();
+  Io& io = ctx.io;
+  System& system = ctx.system;
   return {
+      {run,
+       [&, options] {
+         return WithUnitTimeout(ctx, *options, [&](const AgentSessionOptions& o) {
+           return SuperviseAgent(system, o, io.out, io.err);
+         });
+       }},
       {start,
-       [&ctx, options] {
-         return RunUnitCommand(ctx, options->timeout, [&] {
-           return StartAgentSession(ctx.system, *options, ctx.io.out, ctx.io.err);
+       [&, options] {
+         return WithUnitTimeout(ctx, *options, [&](const AgentSessionOptions& o) {
+           return Report(StartAgentSession(system, o, io.out, io.err), io);
          });
        }},
       {stop,
-       [&ctx, options] {
-         return RunUnitCommand(ctx, options->timeout,
-                               [&] { return StopAgentSession(ctx.system, *options); });
+       [&, options] {
+         return WithUnitTimeout(ctx, *options, [&](const AgentSessionOptions& o) {
+           return Report(StopAgentSession(system, o), io);
+         });
        }},
-      {exec,
-       [&ctx, env_file] { return Report(ExecAgent(ctx.system, *env_file, ctx.io.err), ctx.io); }},
+      {exec, [&, env_file] { return Report(ExecAgent(system, *env_file, io.err), io); }},
   };
 }
 
@@ -64,23 +76,37 @@ std::vector<Command> AddHolderCommands(CLI::App& app, CommandContext& ctx) {
   auto options = std::make_shared<HolderOptions>();
   CLI::App* holder = app.add_subcommand("holder", "What mosaic-tmux-holder.service runs.");
   holder->require_subcommand(1);
+  CLI::App* run = holder->add_subcommand(
+      "run", "Start the fleet's tmux server, then wait as long as it lives (the unit's main).");
   CLI::App* start =
       holder->add_subcommand("start", "Start the fleet's tmux server with the holder session.");
-  start->add_option("--socket", options->socket, "tmux -L socket name")->required();
-  start->add_option("--session", options->session, "Holder session name")->capture_default_str();
   CLI::App* stop =
       holder->add_subcommand("stop", "Kill the fleet's tmux server (this socket only).");
-  stop->add_option("--socket", options->socket, "tmux -L socket name")->required();
+  for (CLI::App* command : {run, start, stop})
+    command->add_option("--socket", options->socket, "tmux -L socket name")->required();
+  for (CLI::App* command : {run, start})
+    command->add_option("--session", options->session, "Holder session name")
+        ->capture_default_str();
+  Io& io = ctx.io;
+  System& system = ctx.system;
   return {
+      {run,
+       [&, options] {
+         return WithUnitTimeout(ctx, *options, [&](const HolderOptions& o) {
+           return SuperviseHolder(system, o, io.out, io.err);
+         });
+       }},
       {start,
-       [&ctx, options] {
-         return RunUnitCommand(ctx, options->timeout,
-                               [&] { return StartHolder(ctx.system, *options, ctx.io.err); });
+       [&, options] {
+         return WithUnitTimeout(ctx, *options, [&](const HolderOptions& o) {
+           return Report(StartHolder(system, o, io.err), io);
+         });
        }},
       {stop,
-       [&ctx, options] {
-         return RunUnitCommand(ctx, options->timeout,
-                               [&] { return StopHolder(ctx.system, *options); });
+       [&, options] {
+         return WithUnitTimeout(ctx, *options, [&](const HolderOptions& o) {
+           return Report(StopHolder(system, o), io);
+         });
        }},
   };
 }

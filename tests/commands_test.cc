@@ -91,6 +91,8 @@ std::vector<std::string> ExpectedEffects(const std::vector<Step>& steps) {
         break;
       case StepKind::kStartUnits:
       case StepKind::kRestartUnits:
+        jobs.push_back(fmt::format("reset-failed {}", fmt::join(s.names, " ")));
+        [[fallthrough]];
       case StepKind::kStopUnits:
         for (const std::string& unit : s.names)
           jobs.push_back(fmt::format("{} {}", StepName(s.kind), unit));

@@ -52,8 +52,9 @@ TEST_F(StepExecutorTest, AFreshPlanWritesFilesThenReloadsEnablesAndStartsInOrder
       systemd_.log,
       ElementsAre("reload",
                   "enable mosaic-tmux-holder.service mosaic-agent@a.service mosaic-agent@b.service",
-                  "start mosaic-tmux-holder.service", "start mosaic-agent@a.service",
-                  "start mosaic-agent@b.service"));
+                  "reset-failed mosaic-tmux-holder.service", "start mosaic-tmux-holder.service",
+                  "reset-failed mosaic-agent@a.service mosaic-agent@b.service",
+                  "start mosaic-agent@a.service", "start mosaic-agent@b.service"));
   EXPECT_EQ(fs_.modes[desired.UnitFile(kHolderUnit).path], 0644u);
   EXPECT_EQ(fs_.modes[desired.agents[0].env_path], 0600u);
   EXPECT_EQ(fs_.files().at(desired.UnitFile(kHolderUnit).path),
