@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "name_rules.h"
 #include "unit_files.h"
 
@@ -12,21 +10,6 @@ namespace {
 
 Status Refuse(const std::string& what) {
   return Status::Error("refusing to " + what + ": mosaic-fleet acts only on what it manages");
-}
-
-// The tool's own units are named mosaic-WORD(-WORD)*.service or .timer.
-bool IsToolUnitName(std::string_view unit) {
-  std::string_view stem;
-  if (unit.ends_with(".service"))
-    stem = unit.substr(0, unit.size() - 8);
-  else if (unit.ends_with(".timer"))
-    stem = unit.substr(0, unit.size() - 6);
-  else
-    return false;
-  if (!stem.starts_with("mosaic-") || stem.size() > kMaxNameLength) return false;
-  return std::all_of(stem.begin(), stem.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
 }
 
 }  // namespace
@@ -40,7 +23,7 @@ ManagedResources::ManagedResources(const DesiredState& desired)
 Status ManagedResources::CheckRemoval(const std::string& path, const std::string& content) const {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos || path.substr(0, slash) != unit_dir_ ||
-      !path.substr(slash + 1).starts_with("mosaic-") || unit_files_.contains(path))
+      !IsToolUnitFileName(path.substr(slash + 1)) || unit_files_.contains(path))
     return Refuse(fmt::format("remove {}", Quoted(path)));
   if (!content.starts_with(kUnitFileHeader))
     return Refuse(fmt::format("remove {}: mosaic-fleet did not write it", path));
@@ -69,7 +52,7 @@ Status ManagedResources::CheckEnvMerge(const std::string& path, const OwnedEnv& 
 Status ManagedResources::CheckUnits(const std::vector<std::string>& units) const {
   for (const std::string& unit : units) {
     std::string agent = AgentOfUnit(unit);
-    bool ok = agent.empty() ? IsToolUnitName(unit) : CheckSessionName("", agent).ok();
+    bool ok = agent.empty() ? IsToolUnitFileName(unit) : CheckSessionName("", agent).ok();
     if (!ok) return Refuse(fmt::format("act on unit {}", Quoted(unit)));
   }
   return Status::Ok();

@@ -31,8 +31,8 @@ class ManagedResources {
   /// Removing `path`, whose current content is `content`: a unit file in the unit directory
   /// that the tool wrote (it begins with the tool's header) and no longer calls for.
   Status CheckRemoval(const std::string& path, const std::string& content) const;
-  /// Starting, stopping, enabling … `units`: the tool's (mosaic-…) units, agent instances
-  /// with safe names.
+  /// Starting, stopping, enabling … `units`: units of the tool's own unit files, and agent
+  /// instances with safe names.
   Status CheckUnits(const std::vector<std::string>& units) const;
 
  private:

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <future>
 #include <map>
-#include <range/v3/algorithm/find.hpp>
 #include <range/v3/range/conversion.hpp>
 #include <range/v3/view/map.hpp>
 #include <range/v3/view/transform.hpp>
@@ -18,36 +17,45 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() > suffix.size() && s.ends_with(suffix);
 }
 
-// Unit files of the tool's that the desired state no longer names: in the unit directory,
-// named mosaic-*, and beginning with the header the tool writes (the user's own mosaic-*
-// units are never touched).
-void ObserveRetiredUnitFiles(const DesiredState& desired, FileSystem& fs, ObservedState& observed) {
-  for (const std::string& name : fs.ListDirectory(desired.paths.unit_dir)) {
-    if (!name.starts_with("mosaic-")) continue;
-    bool is_desired =
-        ranges::find(desired.unit_files, name, &ManagedUnitFile::name) != desired.unit_files.end();
-    if (is_desired) continue;
+// The target a unit file's [Install] names (WantedBy=), as systemd reads it for enabling.
+std::string WantedBy(const std::string& content) {
+  size_t at = content.find("\nWantedBy=");
+  if (at == std::string::npos) return "";
+  size_t start = at + 10, end = content.find_first_of(" \n", start);
+  return content.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+// Unit files of the tool's that the desired state no longer names: a name this version of the
+// tool writes, in the unit directory, beginning with its header (the user's own files, and
+// those a newer version wrote, are never touched). Fills `targets` with their [Install] target.
+void ObserveRetiredUnitFiles(const DesiredState& desired, FileSystem& fs,
+                             const std::vector<std::string>& unit_dir,
+                             std::map<std::string, std::string>& targets, ObservedState& observed) {
+  for (const std::string& name : unit_dir) {
+    if (!IsToolUnitFileName(name) || desired.UnitFile(name)) continue;
     std::string path = desired.paths.unit_dir + "/" + name;
     std::optional<FileInfo> info = fs.Stat(path);
     if (!info || info->is_directory || info->is_symlink) continue;
     Result<std::string> content = fs.ReadFile(path, kMaxUnitFileBytes);
-    if (content.ok() && content.value().starts_with(kUnitFileHeader))
-      observed.retired_unit_files.push_back(name);
+    if (!content.ok() || !content.value().starts_with(kUnitFileHeader)) continue;
+    observed.retired_unit_files.push_back(name);
+    targets[name] = WantedBy(content.value());
   }
 }
 
 void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now,
-                  ObservedState& observed) {
+                  std::map<std::string, std::string>& targets, ObservedState& observed) {
   auto note_symlink = [&](const std::string& path) {
     std::optional<FileInfo> info = fs.Stat(path);
     if (info && info->is_symlink) observed.symlinks.push_back(path);
   };
   for (const ManagedUnitFile& unit_file : desired.unit_files) {
     note_symlink(unit_file.path);
+    targets[unit_file.name] = unit_file.wanted_by;
     if (Result<std::string> content = fs.ReadFile(unit_file.path, kMaxUnitFileBytes); content.ok())
       observed.files[unit_file.path] = content.value();
   }
-  ObserveRetiredUnitFiles(desired, fs, observed);
+  ObserveRetiredUnitFiles(desired, fs, fs.ListDirectory(desired.paths.unit_dir), targets, observed);
   std::set<std::string> wanted;
   for (const DesiredAgent& agent : desired.agents) wanted.insert(agent.spec.name);
   for (const std::string& file : fs.ListDirectory(desired.paths.agents_dir)) {
@@ -76,19 +84,18 @@ void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now,
   }
 }
 
-// The unit file that defines `unit`: an agent instance's is the template.
-std::string UnitFileName(const std::string& unit) {
-  return AgentOfUnit(unit).empty() ? unit : std::string(kAgentTemplateUnit);
-}
-
-// Units are enabled by a link in the .wants/ directory of a target (the one their [Install]
-// names): one listing per such directory in the unit directory, whatever the number of units.
-std::set<std::string> ObserveEnablement(const DesiredState& desired, FileSystem& fs) {
-  std::set<std::string> enabled;
-  for (const std::string& entry : fs.ListDirectory(desired.paths.unit_dir)) {
-    if (!EndsWith(entry, ".wants")) continue;
-    for (const std::string& link : fs.ListDirectory(desired.paths.unit_dir + "/" + entry))
-      enabled.insert(link);
+// Which of the tool's units are enabled: linked in the .wants/ directory of the target their
+// unit file's [Install] names (an agent instance: its template's) — one listing per target,
+// whatever the number of units.
+std::set<std::string> ObserveEnablement(const DesiredState& desired, FileSystem& fs,
+                                        const std::map<std::string, std::string>& targets) {
+  std::set<std::string> listed, enabled;
+  for (const auto& [file, target] : targets) {
+    if (target.empty() || !listed.insert(target).second) continue;
+    for (const std::string& link :
+         fs.ListDirectory(desired.paths.unit_dir + "/" + target + ".wants"))
+      if (auto it = targets.find(UnitFileName(link)); it != targets.end() && it->second == target)
+        enabled.insert(link);
   }
   return enabled;
 }
@@ -103,7 +110,8 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
   std::future<Result<TmuxSessions>> listing =
       std::async(std::launch::async, [&tmux] { return tmux.ListSessions(); });
 
-  ObserveFiles(desired, fs, now, observed);
+  std::map<std::string, std::string> targets;  // unit file → the target that enables it
+  ObserveFiles(desired, fs, now, targets, observed);
   std::vector<std::string> names;
   for (const ManagedUnitFile& file : desired.unit_files)
     if (file.run) names.push_back(file.name);
@@ -114,13 +122,10 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
     listing.wait();
     return units.status();
   }
-  std::set<std::string> ours;  // unit names the tool answers for
-  for (const ManagedUnitFile& file : desired.unit_files) ours.insert(file.name);
-  for (const std::string& file : observed.retired_unit_files) ours.insert(file);
-  auto is_ours = [&](const std::string& unit) {
-    return ours.contains(unit) || !AgentOfUnit(unit).empty();
-  };
-  std::set<std::string> enabled = ObserveEnablement(desired, fs);
+  // The tool's units: those of its unit files, and agents' instances — also a unit still loaded
+  // whose file an interrupted apply already removed (it needs the reload that was missed).
+  auto is_ours = [](const std::string& unit) { return IsToolUnitFileName(UnitFileName(unit)); };
+  std::set<std::string> enabled = ObserveEnablement(desired, fs, targets);
   for (const UnitStatus& u : units.value())
     if (is_ours(u.name))
       observed.units[u.name] = {u.name, u.load_state, u.active_state, enabled.contains(u.name),

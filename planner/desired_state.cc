@@ -1,7 +1,6 @@
 #include "desired_state.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cctype>
 
 #include "fleet_contract.h"
@@ -31,11 +30,10 @@ std::string LaunchCommand(const Roster& roster, const AgentSpec& agent) {
   return command;
 }
 
-const ManagedUnitFile& DesiredState::UnitFile(std::string_view name) const {
+const ManagedUnitFile* DesiredState::UnitFile(std::string_view name) const {
   for (const ManagedUnitFile& file : unit_files)
-    if (file.name == name) return file;
-  assert(false && "not a managed unit file");
-  return unit_files.front();
+    if (file.name == name) return &file;
+  return nullptr;
 }
 
 bool IsThisHost(std::string_view host, std::string_view this_host) {

@@ -46,8 +46,8 @@ struct DesiredState {
   std::vector<DesiredAgent> agents;  ///< managed on this host, in roster order
   std::vector<AgentSpec> elsewhere;  ///< on other hosts: reported, never touched
 
-  /// The unit file named `name`. REQUIRES: it is one of unit_files.
-  const ManagedUnitFile& UnitFile(std::string_view name) const;
+  /// The unit file named `name`, or nullptr when the fleet has none by that name.
+  const ManagedUnitFile* UnitFile(std::string_view name) const;
 };
 
 struct DesiredOptions {

@@ -113,6 +113,20 @@ class Planner {
   void PlanUnitFiles() {
     for (const ManagedUnitFile& file : desired_.unit_files)
       PlanUnitFile(file.path, file.content, file.name);
+    // Removed by an apply stopped before its daemon-reload: systemd still has it loaded.
+    const auto& retired = observed_.retired_unit_files;
+    for (const std::string& file : observed_.stale_unit_files) {
+      if (desired_.UnitFile(file) ||
+          std::find(retired.begin(), retired.end(), file) != retired.end())
+        continue;
+      plan_.changes.push_back({"unit_file." + file,
+                               ChangeAction::kUpdate,
+                               "removed, but systemd still has it loaded (an apply stopped before "
+                               "its daemon-reload?): reloading",
+                               {{"loaded", "outdated", "", false}},
+                               {}});
+      reload_ = true;
+    }
   }
 
   // A unit file the tool wrote that the roster no longer calls for: its unit is stopped and

@@ -4,6 +4,17 @@
 
 namespace mosaic {
 
+bool IsToolUnitFileName(std::string_view name) {
+  for (std::string_view known :
+       {kHolderUnit, kAgentTemplateUnit, kReconcileService, kReconcileTimer})
+    if (name == known) return true;
+  return false;
+}
+
+std::string UnitFileName(std::string_view unit) {
+  return AgentOfUnit(unit).empty() ? std::string(unit) : std::string(kAgentTemplateUnit);
+}
+
 std::string AgentUnitName(std::string_view agent) {
   return fmt::format("mosaic-agent@{}.service", agent);
 }

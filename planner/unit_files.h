@@ -15,9 +15,19 @@ namespace mosaic {
 
 inline constexpr char kHolderUnit[] = "mosaic-tmux-holder.service";
 inline constexpr char kAgentTemplateUnit[] = "mosaic-agent@.service";
+/// The drift-correcting timer and the service it runs (the roster's `reconcile:` block).
+inline constexpr char kReconcileService[] = "mosaic-fleet-reconcile.service";
+inline constexpr char kReconcileTimer[] = "mosaic-fleet-reconcile.timer";
 /// The first line of every unit file the tool writes: how its own files are recognised.
 inline constexpr char kUnitFileHeader[] =
     "# Written by mosaic-fleet from the roster; `mosaic-fleet apply` replaces local edits.\n";
+
+/// Whether this version of the tool writes (or wrote) a unit file named `name`: only these are
+/// ever retired, so an older copy never removes the units a newer one added.
+bool IsToolUnitFileName(std::string_view name);
+
+/// The unit file that defines `unit`: an agent instance's is the template.
+std::string UnitFileName(std::string_view unit);
 
 /// "mosaic-agent@NAME.service"
 std::string AgentUnitName(std::string_view agent);

@@ -295,7 +295,7 @@ TEST(MakePlan, DaemonReloadOnlyWhenAUnitFileChanged) {
   Plan env_only = MakePlan(desired, observed);
   for (const Step& s : env_only.steps) EXPECT_NE(s.kind, StepKind::kDaemonReload);
   observed = Converged(desired);
-  observed.files[desired.UnitFile(kAgentTemplateUnit).path] += "# local edit\n";
+  observed.files[desired.UnitFile(kAgentTemplateUnit)->path] += "# local edit\n";
   Plan unit_changed = MakePlan(desired, observed);
   EXPECT_THAT(Steps(unit_changed),
               ElementsAre("write-file /home/op/.config/systemd/user/mosaic-agent@.service",
@@ -320,7 +320,7 @@ TEST(MakePlan, AUnitFileTheManagerHasNotLoadedIsReloaded) {
 TEST(MakePlan, ChangedHolderUnitIsWrittenButTheHolderNeverRestarted) {
   DesiredState desired = Desired(kRoster);
   ObservedState observed = Converged(desired);
-  observed.files[desired.UnitFile(kHolderUnit).path] = "[Unit]\n";
+  observed.files[desired.UnitFile(kHolderUnit)->path] = "[Unit]\n";
   Plan plan = MakePlan(desired, observed);
   for (const Step& s : plan.steps) EXPECT_NE(s.kind, StepKind::kRestartUnits);
   EXPECT_EQ(plan.notes.back().kind, NoteKind::kHolderUnitChanged);
@@ -384,13 +384,13 @@ TEST(MakePlan, AnEnvFileGivingItsAgentAnotherTmuxSocketDirectoryIsAnError) {
 TEST(MakePlan, ASymlinkThatNeedsRewritingIsAnErrorInThePlanNotHalfwayThroughApply) {
   DesiredState desired = Desired(kRoster);
   ObservedState observed = Converged(desired);
-  observed.symlinks = {desired.agents[0].env_path, desired.UnitFile(kAgentTemplateUnit).path};
+  observed.symlinks = {desired.agents[0].env_path, desired.UnitFile(kAgentTemplateUnit)->path};
   EXPECT_FALSE(MakePlan(desired, observed).has_errors()) << "nothing to write: links are fine";
   observed.files[desired.agents[0].env_path] += "MOSAIC_AGENT_MODEL=old\n";
-  observed.files[desired.UnitFile(kAgentTemplateUnit).path] += "# edited\n";
+  observed.files[desired.UnitFile(kAgentTemplateUnit)->path] += "# edited\n";
   Plan plan = MakePlan(desired, observed);
   ASSERT_EQ(plan.errors.size(), 2u);
-  EXPECT_EQ(plan.errors[0].file, desired.UnitFile(kAgentTemplateUnit).path);
+  EXPECT_EQ(plan.errors[0].file, desired.UnitFile(kAgentTemplateUnit)->path);
   EXPECT_EQ(plan.errors[1].file, desired.agents[0].env_path);
   EXPECT_THAT(plan.errors[1].message, HasSubstr("it is a symbolic link"));
   EXPECT_THAT(Steps(plan), Not(testing::Contains(HasSubstr("write-file"))));

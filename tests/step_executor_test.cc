@@ -55,10 +55,10 @@ TEST_F(StepExecutorTest, AFreshPlanWritesFilesThenReloadsEnablesAndStartsInOrder
                   "reset-failed mosaic-tmux-holder.service", "start mosaic-tmux-holder.service",
                   "reset-failed mosaic-agent@a.service mosaic-agent@b.service",
                   "start mosaic-agent@a.service", "start mosaic-agent@b.service"));
-  EXPECT_EQ(fs_.modes[desired.UnitFile(kHolderUnit).path], 0644u);
+  EXPECT_EQ(fs_.modes[desired.UnitFile(kHolderUnit)->path], 0644u);
   EXPECT_EQ(fs_.modes[desired.agents[0].env_path], 0600u);
-  EXPECT_EQ(fs_.files().at(desired.UnitFile(kHolderUnit).path),
-            desired.UnitFile(kHolderUnit).content);
+  EXPECT_EQ(fs_.files().at(desired.UnitFile(kHolderUnit)->path),
+            desired.UnitFile(kHolderUnit)->content);
   EXPECT_THAT(progress_, testing::Contains("start mosaic-agent@b.service: done"));
   EXPECT_TRUE(runner_.calls.empty()) << "starting agents is systemd's job, not a tmux call";
 }
@@ -108,24 +108,24 @@ TEST_F(StepExecutorTest, RefusesToWriteAnythingButTheToolsOwnFiles) {
   // What an edited saved plan tried: the executors act on nothing the tool does not manage.
   DesiredState desired = testing_support::Desired(kRoster);
   RealStepExecutor executor(fs_, systemd_, tmux_, managed_);
-  const std::string unit = desired.UnitFile(kHolderUnit).path;
+  const std::string unit = desired.UnitFile(kHolderUnit)->path;
   for (Step step : std::vector<Step>{
            {StepKind::kWriteFile,
             {},
             "/home/op/.bashrc",
-            desired.UnitFile(kHolderUnit).content,
+            desired.UnitFile(kHolderUnit)->content,
             0644,
             {}},
            {StepKind::kWriteFile,
             {},
             "/etc/passwd",
-            desired.UnitFile(kHolderUnit).content,
+            desired.UnitFile(kHolderUnit)->content,
             0644,
             {}},
            {StepKind::kWriteFile,
             {},
             unit + "/../../x.service",
-            desired.UnitFile(kHolderUnit).content,
+            desired.UnitFile(kHolderUnit)->content,
             0644,
             {}},
            {StepKind::kWriteFile, {}, unit, "[Service]\nExecStart=/bin/rm -rf ~\n", 0644, {}},
@@ -135,7 +135,7 @@ TEST_F(StepExecutorTest, RefusesToWriteAnythingButTheToolsOwnFiles) {
             std::string(kUnitFileHeader) + "ExecStart=rm -rf ~\n",
             0644,
             {}},
-           {StepKind::kWriteFile, {}, unit, desired.UnitFile(kHolderUnit).content, 04755, {}},
+           {StepKind::kWriteFile, {}, unit, desired.UnitFile(kHolderUnit)->content, 04755, {}},
            {StepKind::kMergeEnvFile,
             {},
             "/home/op/.profile",
@@ -194,7 +194,7 @@ int Converge(const DesiredState& desired, MemoryFileSystem& fs, RecordingSystemd
 TEST(UnitFilesAsData, AThirdUnitFileIsWrittenEnabledInItsOwnTargetStartedAndLaterRemoved) {
   DesiredState desired = testing_support::Desired("version: 1\nagents: []\n");
   const std::string unit_dir = desired.paths.unit_dir;
-  const std::string timer = "mosaic-fleet-test.timer";
+  const std::string timer = kReconcileTimer;
   desired.unit_files.push_back({timer, unit_dir + "/" + timer,
                                 std::string(kUnitFileHeader) +
                                     "[Timer]\nOnUnitActiveSec=5min\n\n[Install]\n"
@@ -207,6 +207,13 @@ TEST(UnitFilesAsData, AThirdUnitFileIsWrittenEnabledInItsOwnTargetStartedAndLate
   EXPECT_TRUE(fs.files().contains(unit_dir + "/timers.target.wants/" + timer));
   EXPECT_TRUE(fs.files().contains(unit_dir + "/default.target.wants/" + kHolderUnit));
   EXPECT_EQ(systemd.units[timer].active_state, "active");
+  // Linked under another target than its own, it is not enabled: the link it needs is made.
+  ASSERT_TRUE(fs.RemoveFile(unit_dir + "/timers.target.wants/" + timer).ok());
+  fs.Put(unit_dir + "/default.target.wants/" + timer, "");
+  ASSERT_EQ(Converge(desired, fs, systemd), 2);
+  EXPECT_TRUE(fs.files().contains(unit_dir + "/timers.target.wants/" + timer));
+  ASSERT_TRUE(fs.RemoveFile(unit_dir + "/default.target.wants/" + timer).ok());
+  fs.removals.clear();
 
   // The roster no longer calls for it: stopped, disabled, removed; the user's files stay.
   fs.Put(unit_dir + "/mosaic-mine.service", "[Service]\nExecStart=/bin/true\n");
