@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "agent_session.h"
+#include "child_environment.h"
 #include "holder.h"
 #include "unit_files.h"
 
@@ -97,7 +98,7 @@ std::string FakeSystem::UnitDir() const {
 Status FakeSystem::StartUnit(const std::string& unit) {
   std::ostringstream out, err;
   if (unit == kHolderUnit) {
-    Result<std::string> file = fs.ReadFile(UnitDir() + "/" + kHolderUnit, 1 << 20);
+    Result<std::string> file = manager.LoadedUnitFile(kHolderUnit);
     if (!file.ok()) return file.status();
     return StartHolder(*this,
                        {ExecStartArgument(file.value(), "--socket"),
@@ -136,9 +137,18 @@ Result<std::unique_ptr<ApplyLockHandle>> FakeSystem::LockApply(const std::string
 
 Status FakeSystem::Exec(const std::vector<std::string>& argv, const std::string& directory,
                         const std::map<std::string, std::string>& set,
-                        const std::vector<std::string>&) {
-  execs.push_back({argv, directory, set});
+                        const std::vector<std::string>& unset) {
+  std::map<std::string, std::string> given;
+  for (const std::string& entry : ChildEnvironment({}, set, unset))
+    given[entry.substr(0, entry.find('='))] = entry.substr(entry.find('=') + 1);
+  execs.push_back({argv, directory, given});
   return Status::Error("FakeSystem: exec stops here");
+}
+
+void FakeSystem::Sleep(std::chrono::milliseconds duration) {
+  sleeps.push_back(duration);
+  monotonic += duration;
+  now += std::chrono::duration_cast<std::chrono::seconds>(duration).count();
 }
 
 }  // namespace mosaic

@@ -29,6 +29,9 @@ class FakeSystem : public System {
   ProcessRunner& processes() override { return tmux; }
   Result<std::unique_ptr<SystemdManager>> ConnectUserManager(BusTimeouts timeouts) override;
   int64_t Now() override { return now; }
+  /// Time stands still but for Sleep, which moves both clocks.
+  std::chrono::steady_clock::time_point Monotonic() override { return monotonic; }
+  void Sleep(std::chrono::milliseconds duration) override;
   std::string SelfExecutable() override { return "/usr/bin/mosaic-fleet"; }
   Result<std::unique_ptr<ApplyLockHandle>> LockApply(const std::string& path,
                                                      double timeout_seconds,
@@ -52,6 +55,8 @@ class FakeSystem : public System {
   FakeTmuxServer tmux;
   RecordingSystemdManager manager;
   int64_t now = 1'700'000'000;
+  std::chrono::steady_clock::time_point monotonic{};
+  std::vector<std::chrono::milliseconds> sleeps;  ///< every Sleep, in order
   bool manager_reachable = true;
   bool lock_held = false;  ///< another apply holds the lock
   struct ExecCall {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <stdexcept>
+
 namespace mosaic {
 namespace {
 
@@ -47,9 +49,13 @@ size_t MatchingBrace(const std::string& f, size_t open) {
   return f.size();
 }
 
-// "=NAME:" or "=NAME" → NAME.
+// "=NAME:" or "=NAME" → NAME. Real tmux matches a target without "=" by prefix ("a" finds
+// "a0" once "a" is gone), so the fake refuses one outright: every such call is a bug.
 std::string TargetSession(const std::string& target) {
-  std::string name = target.starts_with("=") ? target.substr(1) : target;
+  if (!target.starts_with("="))
+    throw std::logic_error("fake tmux: inexact target " + target +
+                           " (tmux would match it by prefix)");
+  std::string name = target.substr(1);
   if (name.ends_with(":")) name.pop_back();
   return name;
 }

@@ -74,7 +74,7 @@ void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now,
       observed.heartbeat_ages[file.substr(0, file.size() - 3)] = now - info->mtime_seconds;
   }
   // User data in the fleet directory that the tool reads or leaves alone, never writes.
-  const std::string fleet_dir = desired.paths.mosaic_home + "/fleet";
+  const std::string& fleet_dir = desired.paths.fleet_dir;
   for (const std::string& file : fs.ListDirectory(fleet_dir)) {
     std::string path = fleet_dir;
     path.append("/").append(file);

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <thread>
 
+#include "child_environment.h"
+
 namespace mosaic {
 namespace {
 
@@ -51,20 +53,8 @@ Result<ProcessResult> RealProcessRunner::Run(const ProcessRequest& request) {
   const std::vector<std::string>& argv = request.argv;
   const std::vector<std::string>& unset_env = request.unset_env;
   if (argv.empty()) return Status::Error("no program to run");
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e; ++e) {
-    std::string_view entry(*e);
-    std::string_view key = entry.substr(0, entry.find('='));
-    bool drop = false;
-    for (const std::string& u : unset_env) drop = drop || key == u;
-    if (!drop) env_storage.emplace_back(entry);
-  }
-  std::vector<char*> envp, args;
-  for (std::string& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_copy = argv;
-  for (std::string& a : argv_copy) args.push_back(a.data());
-  args.push_back(nullptr);
+  CStringArray args(argv);
+  CStringArray envp(ChildEnvironment(OwnEnvironment(), {}, unset_env));
 
   // O_CLOEXEC everywhere: the child gets exactly stdin (/dev/null), stdout and stderr, and no
   // other descriptor of ours (a lock held by apply must never leak into a tmux server).
@@ -81,7 +71,7 @@ Result<ProcessResult> RealProcessRunner::Run(const ProcessRequest& request) {
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
   pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  int rc = ::posix_spawnp(&pid, args.data()[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);

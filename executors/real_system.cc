@@ -12,11 +12,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 #include "apply_lock.h"
+#include "child_environment.h"
+#include "fleet_contract.h"
 #include "process_tree.h"
-
-extern char** environ;
 
 namespace mosaic {
 namespace {
@@ -43,7 +44,7 @@ Environment CaptureEnvironment() {
   env.mosaic_home = get("MOSAIC_HOME");
   env.tmux_tmpdir = get("TMUX_TMPDIR");
   env.fleet_timeout = get("MOSAIC_FLEET_TIMEOUT");
-  env.tmux_socket = get("MOSAIC_TMUX_SOCKET");
+  env.tmux_socket = get(std::string(kEnvTmuxSocket).c_str());
   env.main_pid = std::strtoll(get("MAINPID").c_str(), nullptr, 10);
   env.unit_exit_code = get("EXIT_CODE");
   env.uid = static_cast<int64_t>(::getuid());
@@ -57,6 +58,14 @@ Result<std::unique_ptr<SystemdManager>> RealSystem::ConnectUserManager(BusTimeou
 }
 
 int64_t RealSystem::Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+std::chrono::steady_clock::time_point RealSystem::Monotonic() {
+  return std::chrono::steady_clock::now();
+}
+
+void RealSystem::Sleep(std::chrono::milliseconds duration) {
+  std::this_thread::sleep_for(duration);
+}
 
 std::string RealSystem::SelfExecutable() {
   char buffer[PATH_MAX];
@@ -98,22 +107,9 @@ Status RealSystem::Exec(const std::vector<std::string>& argv, const std::string&
   if (!directory.empty() && ::chdir(directory.c_str()) != 0)
     return Status::Error(
         fmt::format("cannot enter working directory {}: {}", directory, std::strerror(errno)));
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e; ++e) {
-    std::string_view entry(*e);
-    std::string key(entry.substr(0, entry.find('=')));
-    bool drop = set.contains(key);
-    for (const std::string& u : unset) drop = drop || key == u;
-    if (!drop) env_storage.emplace_back(entry);
-  }
-  for (const auto& [key, value] : set) env_storage.push_back(key + "=" + value);
-  std::vector<char*> envp, args;
-  for (std::string& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_copy = argv;
-  for (std::string& a : argv_copy) args.push_back(a.data());
-  args.push_back(nullptr);
-  ::execve(args[0], args.data(), envp.data());
+  CStringArray args(argv);
+  CStringArray envp(ChildEnvironment(OwnEnvironment(), set, unset));
+  ::execve(args.data()[0], args.data(), envp.data());
   return Status::Error(fmt::format("cannot run {}: {}", argv[0], std::strerror(errno)));
 }
 

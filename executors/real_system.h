@@ -18,6 +18,8 @@ class RealSystem : public System {
   ProcessRunner& processes() override { return processes_; }
   Result<std::unique_ptr<SystemdManager>> ConnectUserManager(BusTimeouts timeouts) override;
   int64_t Now() override;
+  std::chrono::steady_clock::time_point Monotonic() override;
+  void Sleep(std::chrono::milliseconds duration) override;
   std::string SelfExecutable() override;
   Result<std::unique_ptr<ApplyLockHandle>> LockApply(const std::string& path,
                                                      double timeout_seconds,

@@ -21,12 +21,38 @@ Result<std::vector<UnitStatus>> RecordingSystemdManager::ListUnits(
   return out;
 }
 
+namespace {
+
+// The file a unit is loaded from: an instance's is its template's.
+std::string UnitFileOf(const std::string& unit) {
+  size_t at = unit.find('@');
+  return at == std::string::npos ? unit : unit.substr(0, at + 1) + unit.substr(unit.rfind('.'));
+}
+
+}  // namespace
+
+Result<std::string> RecordingSystemdManager::LoadedUnitFile(const std::string& unit) {
+  std::string file = UnitFileOf(unit);
+  if (auto it = loaded_.find(file); it != loaded_.end()) return it->second;
+  if (!fs_) return Status::Error("no file system attached");
+  Result<std::string> content = fs_->ReadFile(unit_dir_ + "/" + file, 1 << 20);
+  if (content.ok()) loaded_[file] = content.value();
+  return content;
+}
+
 Result<std::vector<std::string>> RecordingSystemdManager::UnitsNeedingReload(
     const std::vector<std::string>& names) {
   std::vector<std::string> out;
   calls_ += static_cast<int>(names.size());
-  for (const std::string& name : names)
-    if (stale.contains(name)) out.push_back(name);
+  for (const std::string& name : names) {
+    auto loaded = loaded_.find(UnitFileOf(name));
+    bool changed = false;
+    if (fs_ && loaded != loaded_.end()) {
+      Result<std::string> now = fs_->ReadFile(unit_dir_ + "/" + loaded->first, 1 << 20);
+      changed = !now.ok() || now.value() != loaded->second;
+    }
+    if (stale.contains(name) || changed) out.push_back(name);
+  }
   return out;
 }
 
@@ -70,6 +96,8 @@ Status RecordingSystemdManager::Reload() {
   ++calls_;
   log.push_back("reload");
   stale.clear();
+  // Units are loaded again on their next use, from what is on disk then.
+  loaded_.clear();
   return Status::Ok();
 }
 
@@ -109,6 +137,16 @@ Status RecordingSystemdManager::Disable(const std::vector<std::string>& names) {
   return Status::Ok();
 }
 
+// What a start job does to a stopped unit: load its file (as systemd would, else "not
+// found"), then run what its ExecStart= runs.
+Status RecordingSystemdManager::Bring(const std::string& unit) {
+  if (failing.contains(unit)) return Status::Error("failed");
+  if (fs_)
+    if (Result<std::string> file = LoadedUnitFile(unit); !file.ok())
+      return Status::Error(fmt::format("unit {} not found", unit));
+  return on_start ? on_start(unit) : Status::Ok();
+}
+
 Status RecordingSystemdManager::RunJobs(
     JobKind kind, const std::vector<std::string>& names,
     const std::function<void(const std::string&, const std::string&)>& progress) {
@@ -125,9 +163,7 @@ Status RecordingSystemdManager::RunJobs(
       units[unit] = {unit, "loaded", "inactive", "dead"};
     } else if (kind == JobKind::kStart && was_active) {
       // starting an active unit does nothing
-    } else if (Status started = failing.contains(unit) ? Status::Error("failed")
-                                                       : (on_start ? on_start(unit) : Status::Ok());
-               !started.ok()) {
+    } else if (Status started = Bring(unit); !started.ok()) {
       units[unit] = {unit, "loaded", "failed", "failed"};
       failed.push_back(fmt::format("{}: failed ({})", unit, started.message()));
       continue;

@@ -3,8 +3,10 @@
 //
 // Jobs change the units' states (start → active, stop → inactive, a failing unit → failed);
 // with a file system attached, enabling links a unit into the .wants/ directory of the target
-// its unit file's [Install] names (an instance: its template's), disabling removes the link,
-// and reloading forgets which units were stale. `on_start` runs for every unit a start or
+// its unit file's [Install] names (an instance: its template's), disabling removes the link.
+// As systemd does, it loads a unit's file when the unit is first used and keeps that content
+// until a reload: a file changed on disk since makes the unit stale (NeedDaemonReload), and
+// starting it runs what was loaded, not what is on disk. `on_start` runs for every unit a start or
 // restart job brings up — a fake fleet starts its sessions there, as ExecStart would.
 #pragma once
 
@@ -44,10 +46,13 @@ class RecordingSystemdManager : public SystemdManager {
       const std::function<void(const std::string&, const std::string&)>& progress) override;
   int bus_calls() const override { return calls_; }
 
+  /// The unit file content `unit` runs with: as loaded (loading it now if it never was).
+  Result<std::string> LoadedUnitFile(const std::string& unit);
+
   std::map<std::string, UnitStatus> units;     ///< what ListUnits answers (loaded units)
   std::set<std::string> failing;               ///< units whose jobs fail
   std::map<std::string, std::string> results;  ///< Result of failed units
-  std::set<std::string> stale;                 ///< units whose files changed since loading
+  std::set<std::string> stale;                 ///< units stale whatever their files say
   std::vector<std::string> environment;        ///< what Environment() answers
   std::vector<std::string> unit_path;          ///< what UnitPath() answers
   std::vector<std::string> log;                ///< "start a.service", "reload", … in order
@@ -58,6 +63,8 @@ class RecordingSystemdManager : public SystemdManager {
 
  private:
   std::string WantsLink(const std::string& unit);
+  Status Bring(const std::string& unit);
+  std::map<std::string, std::string> loaded_;  ///< unit file name → content as loaded
   FileSystem* fs_ = nullptr;
   std::string unit_dir_;
   int calls_ = 0;

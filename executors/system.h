@@ -40,6 +40,9 @@ class System {
   virtual Result<std::unique_ptr<SystemdManager>> ConnectUserManager(BusTimeouts timeouts) = 0;
   /// Seconds since the epoch.
   virtual int64_t Now() = 0;
+  /// A clock for measuring durations (never set back), and a pause measured on it.
+  virtual std::chrono::steady_clock::time_point Monotonic() = 0;
+  virtual void Sleep(std::chrono::milliseconds duration) = 0;
   /// The absolute path of this program (written into unit files and tmux sessions).
   virtual std::string SelfExecutable() = 0;
   /// The apply lock at `path`, waiting up to `timeout_seconds`; the error names its holder.

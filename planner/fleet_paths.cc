@@ -8,6 +8,12 @@ std::string ExpandHome(const std::string& path, const std::string& home) {
   return path;
 }
 
+Result<std::string> DefaultRoster(const Environment& env) {
+  Result<FleetPaths> paths = ResolveFleetPaths(env);
+  if (!paths.ok()) return paths.status();
+  return paths.value().roster;
+}
+
 std::string TmuxSocketDirectory(const std::string& tmux_tmpdir, int64_t uid) {
   std::string base = tmux_tmpdir.starts_with("/") ? tmux_tmpdir : "/tmp";
   while (base.size() > 1 && base.back() == '/') base.pop_back();
@@ -29,9 +35,10 @@ Result<FleetPaths> ResolveFleetPaths(const Environment& env) {
   paths.home = env.home;
   std::string config = env.xdg_config_home.empty() ? env.home + "/.config" : env.xdg_config_home;
   paths.mosaic_home = env.mosaic_home.empty() ? config + "/mosaic" : env.mosaic_home;
-  paths.roster = paths.mosaic_home + "/fleet/roster.yaml";
-  paths.agents_dir = paths.mosaic_home + "/fleet/agents";
-  paths.run_dir = paths.mosaic_home + "/fleet/run";
+  paths.fleet_dir = paths.mosaic_home + "/fleet";
+  paths.roster = paths.fleet_dir + "/roster.yaml";
+  paths.agents_dir = paths.fleet_dir + "/agents";
+  paths.run_dir = paths.fleet_dir + "/run";
   paths.unit_dir = config + "/systemd/user";
   return paths;
 }

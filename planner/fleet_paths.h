@@ -33,6 +33,7 @@ struct Environment {
 struct FleetPaths {
   std::string home;
   std::string mosaic_home;
+  std::string fleet_dir;  ///< the roster, agents/ and run/ live here, beside the user's files
   std::string roster;
   std::string agents_dir;
   std::string run_dir;
@@ -45,6 +46,9 @@ struct FleetPaths {
 /// The fleet's paths, or why they cannot be known: HOME unset or relative (cron, `env -i`, a
 /// system service), or a relative XDG_CONFIG_HOME or MOSAIC_HOME.
 Result<FleetPaths> ResolveFleetPaths(const Environment& env);
+
+/// The default roster's path, or why there is none (HOME unset, …).
+Result<std::string> DefaultRoster(const Environment& env);
 
 /// The directory tmux keeps its sockets in for a process whose $TMUX_TMPDIR is `tmux_tmpdir`:
 /// ${TMUX_TMPDIR:-/tmp}/tmux-UID (tmux ignores a relative TMUX_TMPDIR).

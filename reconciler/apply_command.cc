@@ -62,8 +62,12 @@ Result<Plan> VerifySavedPlan(FleetContext& context, const Plan& saved, const std
     return Status::Error(
         "the fleet changed since this plan was made (sessions, units or files differ); "
         "make a new plan with `mosaic-fleet plan --out FILE`");
-  if (derived.value().steps != saved.steps || derived.value().changes != saved.changes ||
-      derived.value().socket != saved.socket)
+  if (derived.value().socket != saved.socket)
+    return Status::Error(fmt::format(
+        "{} names tmux socket {}, but the roster's socket is {}: it was edited. Nothing was "
+        "changed; make a new plan with `mosaic-fleet plan --out FILE`",
+        PrintableText(file), PrintableText(saved.socket), derived.value().socket));
+  if (derived.value().steps != saved.steps || derived.value().changes != saved.changes)
     return Status::Error(fmt::format(
         "{} is not the plan the roster and the fleet produce now: {}. It was edited, or made by "
         "another version of mosaic-fleet; nothing was changed. Make a new plan with "

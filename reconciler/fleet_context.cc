@@ -4,7 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cstdlib>
+#include <charconv>
 
 #include "observer.h"
 #include "roster_loader.h"
@@ -14,9 +14,10 @@ namespace mosaic {
 Result<std::chrono::milliseconds> CallTimeout(double flag_seconds, const Environment& env) {
   double seconds = flag_seconds;
   if (seconds <= 0 && !env.fleet_timeout.empty()) {
-    char* end = nullptr;
-    seconds = std::strtod(env.fleet_timeout.c_str(), &end);
-    if (end == env.fleet_timeout.c_str() || *end != '\0' || !(seconds > 0) || seconds > 86400)
+    const std::string& text = env.fleet_timeout;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (error != std::errc() || end != text.data() + text.size() || !(seconds > 0) ||
+        seconds > 86400)
       return Status::Error(
           fmt::format("MOSAIC_FLEET_TIMEOUT={} is not a number of seconds (between 0 and 86400)",
                       env.fleet_timeout));
@@ -61,26 +62,32 @@ std::optional<FleetContext> FleetContext::Load(System& system, const FleetOption
   return context;
 }
 
+SystemdManager* FleetContext::Connection() {
+  if (!connection_) connection_ = system_->ConnectUserManager(timeouts_);
+  return connection_->ok() ? connection_->value().get() : nullptr;
+}
+
 Result<SystemdManager*> FleetContext::systemd() {
-  if (!systemd_) {
-    systemd_ = system_->ConnectUserManager(timeouts_);
-    if (systemd_->ok()) {
-      // Unit files written where this manager does not look (another XDG_CONFIG_HOME) would
-      // never be loaded.
-      Result<std::vector<std::string>> unit_path = systemd_->value()->UnitPath();
-      const std::string& unit_dir = desired_.paths.unit_dir;
-      if (!unit_path.ok())
-        systemd_ = unit_path.status();
-      else if (std::find(unit_path.value().begin(), unit_path.value().end(), unit_dir) ==
-               unit_path.value().end())
-        systemd_ = Status::Error(
-            fmt::format("the user manager does not load units from {} (its unit path: {}); run "
-                        "mosaic-fleet with the XDG_CONFIG_HOME the manager has",
-                        unit_dir, fmt::join(unit_path.value(), ":")));
-    }
+  SystemdManager* manager = Connection();
+  if (!manager) return connection_->status();
+  if (!unit_path_checked_) {
+    // Unit files written where this manager does not look (another XDG_CONFIG_HOME) would
+    // never be loaded.
+    Result<std::vector<std::string>> unit_path = manager->UnitPath();
+    const std::string& unit_dir = desired_.paths.unit_dir;
+    if (!unit_path.ok())
+      unit_path_checked_ = unit_path.status();
+    else if (std::find(unit_path.value().begin(), unit_path.value().end(), unit_dir) ==
+             unit_path.value().end())
+      unit_path_checked_ = Status::Error(
+          fmt::format("the user manager does not load units from {} (its unit path: {}); run "
+                      "mosaic-fleet with the XDG_CONFIG_HOME the manager has",
+                      unit_dir, fmt::join(unit_path.value(), ":")));
+    else
+      unit_path_checked_ = Status::Ok();
   }
-  if (!systemd_->ok()) return systemd_->status();
-  return systemd_->value().get();
+  if (!unit_path_checked_->ok()) return *unit_path_checked_;
+  return manager;
 }
 
 Result<const Tmux*> FleetContext::tmux() {
@@ -89,15 +96,20 @@ Result<const Tmux*> FleetContext::tmux() {
     // whatever this process's says. That path is used explicitly from here on.
     const Environment& env = system_->environment();
     tmux_tmpdir_ = env.tmux_tmpdir;
-    if (Result<SystemdManager*> manager = systemd(); manager.ok()) {
-      Result<std::vector<std::string>> manager_env = manager.value()->Environment();
+    if (SystemdManager* manager = Connection()) {
+      Result<std::vector<std::string>> manager_env = manager->Environment();
       if (!manager_env.ok()) return manager_env.status();
       tmux_tmpdir_.clear();
       for (const std::string& entry : manager_env.value())
         if (entry.starts_with("TMUX_TMPDIR=")) tmux_tmpdir_ = entry.substr(12);
     }
     std::string directory = TmuxSocketDirectory(tmux_tmpdir_, env.uid);
-    if (directory != TmuxSocketDirectory(env.tmux_tmpdir, env.uid))
+    if (!connection_->ok())
+      note_ = fmt::format(
+          "note: the user manager did not answer ({}); the fleet's tmux server is looked for "
+          "at {}/{}, under this shell's TMUX_TMPDIR, which may not be the units'.",
+          connection_->status().message(), directory, desired_.socket);
+    else if (directory != TmuxSocketDirectory(env.tmux_tmpdir, env.uid))
       note_ = fmt::format(
           "note: this shell's TMUX_TMPDIR ({}) is not the user manager's ({}); mosaic-fleet "
           "uses the manager's, as the units do. The fleet's tmux server is at {}/{} (`tmux -S` "

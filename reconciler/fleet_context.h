@@ -38,7 +38,9 @@ class FleetContext {
   /// (else unit files would be written where it never looks).
   Result<SystemdManager*> systemd();
   /// The fleet's tmux socket, resolved on first use as the units resolve it: under the
-  /// manager's TMUX_TMPDIR when the manager answers, else this process's.
+  /// manager's TMUX_TMPDIR when the manager answers, else this process's (and note() says so).
+  /// Needs no more of the manager than its environment: a tmux-only command works wherever
+  /// the manager's unit path is.
   Result<const Tmux*> tmux();
   /// Observes the world now (one tmux process, a constant number of bus calls, file reads).
   Result<ObservedState> Observe();
@@ -57,7 +59,11 @@ class FleetContext {
   std::string roster_path_;
   std::string roster_text_;
   BusTimeouts timeouts_;
-  std::optional<Result<std::unique_ptr<SystemdManager>>> systemd_;
+  /// The manager's connection on its own (tmux() needs only its environment), and whether
+  /// its unit path has been checked for systemd().
+  SystemdManager* Connection();
+  std::optional<Result<std::unique_ptr<SystemdManager>>> connection_;
+  std::optional<Status> unit_path_checked_;
   std::optional<Result<mosaic::Tmux>> tmux_;
   std::string tmux_tmpdir_;  ///< the TMUX_TMPDIR the units use
   std::string note_;

@@ -32,13 +32,11 @@ Result<Plan> ComputePlan(FleetContext& context, const std::vector<std::string>& 
 int RunPlan(const PlanCommandOptions& options, System& system, Io& io) {
   std::optional<FleetContext> context = OpenFleet(system, options.fleet, io);
   if (!context) return kExitError;
-  auto started = std::chrono::steady_clock::now();
+  auto started = system.Monotonic();
   int processes_before = system.processes().processes_started();
   Result<Plan> plan = ComputePlan(*context, options.targets);
   if (options.stats) {
-    double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-            .count();
+    double ms = std::chrono::duration<double, std::milli>(system.Monotonic() - started).count();
     Result<SystemdManager*> manager = context->systemd();
     io.err << fmt::format(
         "stats: observed and planned {} agents in {:.1f} ms with {} tmux process(es) and {} bus "

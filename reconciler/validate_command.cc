@@ -61,13 +61,6 @@ int RunValidate(const ValidateOptions& options, const Result<std::string>& defau
   return all_valid ? kExitSuccess : kExitError;
 }
 
-// The default roster, or why there is none (HOME unset, …).
-Result<std::string> DefaultRoster(const Environment& env) {
-  Result<FleetPaths> paths = ResolveFleetPaths(env);
-  if (!paths.ok()) return paths.status();
-  return paths.value().roster;
-}
-
 Command AddValidateCommand(CLI::App& app, CommandContext& ctx) {
   auto options = std::make_shared<ValidateOptions>();
   CLI::App* cmd = app.add_subcommand(

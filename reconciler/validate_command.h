@@ -24,7 +24,4 @@ int RunValidate(const ValidateOptions& options, const Result<std::string>& defau
 
 Command AddValidateCommand(CLI::App& app, CommandContext& ctx);
 
-/// The default roster path, or why there is none (HOME unset, …).
-Result<std::string> DefaultRoster(const Environment& env);
-
 }  // namespace mosaic

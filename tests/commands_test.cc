@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "fake_system.h"
+#include "fleet_context.h"
 #include "plan_json.h"
 #include "step_executor.h"
 
@@ -176,6 +177,76 @@ TEST_F(Commands, WithoutAUserManagerFleetCommandsSaySoAndValidateStillWorks) {
   }
   EXPECT_TRUE(system_.fs.writes.empty());
   EXPECT_EQ(Fleet({"validate"}).code, 0);
+}
+
+// Removing `a0` from the roster ends a0's session and unit, and nothing of `a` (whose name
+// is a prefix of it) or the holder's server.
+TEST_F(Commands, AnAgentLeftOutOfTheRosterIsRemovedAndItsPrefixSiblingIsNot) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  int64_t server = system_.tmux.server_pid;
+  system_.fs.Put(
+      system_.RosterPath(),
+      "version: 1\ntmux: {socket_name: fleet}\nagents:\n  - {name: a, runtime: claude}\n");
+  Outcome r = Fleet({"apply", "--yes"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("- agent.a0"));
+  EXPECT_FALSE(system_.tmux.sessions.contains("a0"));
+  EXPECT_TRUE(system_.tmux.sessions.contains("a"));
+  EXPECT_EQ(system_.tmux.server_pid, server);
+  EXPECT_EQ(Fleet({"plan", "--detailed-exitcode"}).code, 0);
+}
+
+// `plan --out FILE` then `apply FILE`: the saved plan runs only while it is still what the
+// roster and the world produce; each way it can stop being so is named, and nothing changes.
+TEST_F(Commands, ASavedPlanRunsOnlyWhileItIsWhatTheRosterAndTheFleetProduce) {
+  const std::string saved = "/home/op/fleet.plan";
+  ASSERT_EQ(Fleet({"plan", "--out", saved}).code, 0);
+  std::string text = system_.fs.files().at(saved);
+
+  auto refused = [&](const std::string& why) {
+    size_t writes = system_.fs.writes.size();
+    Outcome r = Fleet({"apply", saved, "--yes"});
+    EXPECT_EQ(r.code, 1) << why;
+    EXPECT_EQ(system_.fs.writes.size(), writes) << why;
+    return r.err;
+  };
+  nlohmann::json edited = nlohmann::json::parse(text);
+  edited["socket"] = "other";
+  system_.fs.Put(saved, edited.dump());
+  EXPECT_THAT(refused("socket"),
+              HasSubstr("names tmux socket other, but the roster's socket is fleet"));
+
+  system_.fs.Put(saved, text);
+  system_.fs.Put(system_.RosterPath(), std::string(kRoster) + "  - {name: b, runtime: pi}\n");
+  EXPECT_THAT(refused("roster"), HasSubstr("changed since this plan was made"));
+
+  system_.fs.Put(system_.RosterPath(), kRoster);
+  Outcome applied = Fleet({"apply", saved, "--yes"});
+  ASSERT_EQ(applied.code, 0) << applied.err;
+  EXPECT_THAT(applied.err, HasSubstr("The fleet has converged"));
+  EXPECT_THAT(refused("world"), HasSubstr("the fleet changed since this plan was made"));
+}
+
+// A command that needs only the fleet's tmux server (sending to an agent, say) must work
+// when the manager is gone or loads its units from elsewhere; it says where it looked.
+TEST_F(Commands, TheTmuxSocketIsReachableWithoutAUsableManager) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  std::ostringstream out, err;
+  Io io{out, err};
+
+  system_.manager.unit_path = {"/elsewhere/systemd/user"};
+  std::optional<FleetContext> elsewhere = FleetContext::Load(system_, {}, io);
+  ASSERT_TRUE(elsewhere);
+  ASSERT_TRUE(elsewhere->tmux().ok()) << elsewhere->tmux().status().message();
+  EXPECT_TRUE(elsewhere->tmux().value()->ListSessions().value().sessions.contains("a"));
+  EXPECT_THAT(elsewhere->systemd().status().message(), HasSubstr("does not load units from"));
+
+  system_.manager_reachable = false;
+  std::optional<FleetContext> gone = FleetContext::Load(system_, {}, io);
+  ASSERT_TRUE(gone);
+  ASSERT_TRUE(gone->tmux().ok()) << gone->tmux().status().message();
+  EXPECT_TRUE(gone->tmux().value()->ListSessions().value().sessions.contains("a"));
+  EXPECT_THAT(gone->note(), HasSubstr("the user manager did not answer"));
 }
 
 TEST_F(Commands, AWedgedTmuxServerIsAnErrorNotAHang) {

@@ -78,5 +78,26 @@ TEST(Observe, AsksOneUnitPerUnitFileWhetherItsLoadedCopyIsOutdated) {
   EXPECT_EQ(systemd.bus_calls(), 4) << "two listings, and one question per unit file";
 }
 
+// The model the command tests rely on: a unit runs the file as it was when loaded, until a
+// reload; a file changed on disk since then makes the unit stale.
+TEST(RecordingSystemdManager, RunsTheLoadedFileUntilAReload) {
+  MemoryFileSystem fs;
+  RecordingSystemdManager systemd(fs, "/u");
+  ASSERT_TRUE(fs.MakeDirectories("/u", 0755).ok());
+  fs.Put("/u/mosaic-agent@.service", "old");
+  ASSERT_TRUE(systemd.RunJobs(JobKind::kStart, {"mosaic-agent@a.service"}, nullptr).ok());
+  EXPECT_THAT(systemd.UnitsNeedingReload({"mosaic-agent@a.service"}).value(), ElementsAre());
+  fs.Put("/u/mosaic-agent@.service", "new");
+  EXPECT_THAT(
+      systemd.UnitsNeedingReload({"mosaic-agent@a.service", "mosaic-agent@b.service"}).value(),
+      ElementsAre("mosaic-agent@a.service", "mosaic-agent@b.service"));
+  EXPECT_EQ(systemd.LoadedUnitFile("mosaic-agent@b.service").value(), "old");
+  ASSERT_TRUE(systemd.Reload().ok());
+  EXPECT_THAT(systemd.UnitsNeedingReload({"mosaic-agent@a.service"}).value(), ElementsAre());
+  EXPECT_EQ(systemd.LoadedUnitFile("mosaic-agent@a.service").value(), "new");
+  EXPECT_FALSE(systemd.RunJobs(JobKind::kStart, {"nothere.service"}, nullptr).ok())
+      << "a unit without a file is not found";
+}
+
 }  // namespace
 }  // namespace mosaic
