@@ -4,7 +4,9 @@
 // as written ("~/src"): expanding "~" needs a home directory, which is the caller's to give.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,15 @@ namespace mosaic {
 inline constexpr char kDefaultSocketName[] = "mosaic-fleet";
 inline constexpr char kDefaultHolderSession[] = "_holder";
 inline constexpr char kDefaultWorkingDirectory[] = "~";
+inline constexpr char kDefaultRestart[] = "on-failure";
+
+/// The `reconcile:` block: drift correction by a systemd timer.
+struct ReconcileSettings {
+  std::string interval;  ///< a systemd time span, e.g. "5min"
+  int64_t interval_seconds = 0;
+  bool allow_destroy = false;  ///< unattended runs may replace or destroy live sessions
+  friend bool operator==(const ReconcileSettings&, const ReconcileSettings&) = default;
+};
 
 struct RuntimeSettings {
   std::string reset_command;  ///< typed into a reusable slot to reset it, e.g. "/clear"
@@ -30,9 +41,11 @@ struct AgentSpec {
   std::string persistent_persona;  ///< "", "true", "false" or "semi"
   bool reset_between_tasks = false;
   std::string kickstart_template;
-  std::string working_directory;  ///< the agent's own, else the roster default
-  std::string host;               ///< the agent's own, else the roster's; empty = any host
-  SourceLocation location;        ///< where the agent's entry starts
+  std::string working_directory;          ///< the agent's own, else the roster default
+  std::string host;                       ///< the agent's own, else the roster's; empty = any host
+  bool stopped = false;                   ///< `state: stopped`: kept stopped, its session ended
+  std::string restart = kDefaultRestart;  ///< on-failure, always or never (systemd's Restart=)
+  SourceLocation location;                ///< where the agent's entry starts
   friend bool operator==(const AgentSpec&, const AgentSpec&) = default;
 };
 
@@ -46,6 +59,7 @@ struct Roster {
   std::string default_working_directory = kDefaultWorkingDirectory;
   std::map<std::string, RuntimeSettings> runtimes;
   std::vector<AgentSpec> agents;
+  std::optional<ReconcileSettings> reconcile;  ///< absent: no drift correction timer
   friend bool operator==(const Roster&, const Roster&) = default;
 };
 

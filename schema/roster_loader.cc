@@ -3,6 +3,7 @@
 #include "roster_rules.h"
 #include "schema_document.h"
 #include "schema_validation.h"
+#include "time_span.h"
 
 namespace mosaic {
 namespace {
@@ -32,9 +33,20 @@ Roster ToRoster(const LocatedJson& document) {
     roster.socket_name = Text(*tmux, "socket_name", kDefaultSocketName);
     roster.holder_session = Text(*tmux, "holder_session", kDefaultHolderSession);
   }
-  if (const nlohmann::json* defaults = Member(root, "defaults"))
+  std::string default_restart = kDefaultRestart;
+  if (const nlohmann::json* defaults = Member(root, "defaults")) {
     roster.default_working_directory =
         Text(*defaults, "working_directory", kDefaultWorkingDirectory);
+    default_restart = Text(*defaults, "restart", kDefaultRestart);
+  }
+  if (const nlohmann::json* reconcile = Member(root, "reconcile")) {
+    ReconcileSettings settings;
+    settings.interval = Text(*reconcile, "interval");
+    settings.interval_seconds = ParseTimeSpan(settings.interval).value_or(0);
+    if (const nlohmann::json* allow = Member(*reconcile, "allow_destroy"))
+      settings.allow_destroy = allow->get<bool>();
+    roster.reconcile = settings;
+  }
   if (const nlohmann::json* runtimes = Member(root, "runtimes")) {
     for (const auto& [name, settings] : runtimes->items())
       roster.runtimes[name] = {Text(settings, "reset_command"), Text(settings, "command")};
@@ -55,6 +67,8 @@ Roster ToRoster(const LocatedJson& document) {
     agent.kickstart_template = Text(a, "kickstart_template");
     agent.working_directory = Text(a, "working_directory", roster.default_working_directory);
     agent.host = Text(a, "host", roster.host);
+    agent.stopped = Text(a, "state") == "stopped";
+    agent.restart = Text(a, "restart", default_restart);
     agent.location = document.ValueLocation("/agents/" + std::to_string(i));
     roster.agents.push_back(std::move(agent));
   }

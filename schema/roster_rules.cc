@@ -12,6 +12,7 @@
 #include "roster.h"
 #include "schema_document.h"
 #include "suggest.h"
+#include "time_span.h"
 
 namespace mosaic {
 namespace {
@@ -28,6 +29,7 @@ const std::map<std::string, std::string>& CamelAliases() {
       {"resetBetweenTasks", "reset_between_tasks"},
       {"kickstartTemplate", "kickstart_template"},
       {"tenantId", "tenant_id"},
+      {"allowDestroy", "allow_destroy"},
   };
   return aliases;
 }
@@ -40,6 +42,7 @@ class RuleChecker {
     WalkKeys(doc_.value, "", SchemaDocument::Roster().At(""));
     CheckTransport();
     CheckAgentNames();
+    CheckReconcileInterval();
     return std::move(out_);
   }
 
@@ -160,6 +163,20 @@ class RuleChecker {
               fmt::format("duplicate agent name \"{}\" (first used at line {})", name, it->second));
       }
     }
+  }
+
+  // Shorter than this, runs would mostly wait on each other's lock.
+  void CheckReconcileInterval() {
+    constexpr int64_t kMinimum = 10;
+    const nlohmann::json& root = doc_.value;
+    if (!root.is_object() || !root.contains("reconcile") || !root["reconcile"].is_object()) return;
+    const nlohmann::json& reconcile = root["reconcile"];
+    if (!reconcile.contains("interval") || !reconcile["interval"].is_string()) return;
+    std::optional<int64_t> seconds = ParseTimeSpan(reconcile["interval"].get<std::string>());
+    if (seconds && *seconds < kMinimum)
+      Error(
+          doc_.ValueLocation("/reconcile/interval"), "/reconcile/interval",
+          fmt::format("an interval of {}s is too short: the shortest is {}s", *seconds, kMinimum));
   }
 
   const LocatedJson& doc_;

@@ -165,6 +165,11 @@ std::string Describe(const std::string& description, const nlohmann::json& value
     const nlohmann::json* max = keyword("maxLength");
     size_t max_length = max ? max->get<size_t>() : 4096;
     std::string text = value.get<std::string>();
+    if (rule && *rule == "interval")
+      return fmt::format(
+          "{} is not a time span: write numbers with units (s, min, h, d), such as 30s, 5min "
+          "or \"1h 30min\"",
+          Quoted(text));
     if (rule) {
       if (auto kind = NameRuleFromString(rule->get<std::string>()))
         if (auto why = ExplainNameViolation(*kind, text, max_length))

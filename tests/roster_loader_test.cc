@@ -39,6 +39,32 @@ TEST(ParseRoster, AppliesDefaultsAndInheritance) {
   EXPECT_EQ(r.agents[1].location.line, 7);
 }
 
+TEST(ParseRoster, ReadsStateRestartAndReconcile) {
+  RosterLoad load = ParseRoster(
+      "version: 1\ndefaults: {restart: always}\nreconcile: {interval: 1h 30min, allowDestroy: "
+      "true}\nagents:\n  - {name: a, runtime: pi, state: stopped}\n"
+      "  - {name: b, runtime: pi, restart: never}\n",
+      "r.yaml");
+  ASSERT_TRUE(load.roster) << Messages(load)[0];
+  const Roster& r = *load.roster;
+  ASSERT_TRUE(r.reconcile);
+  EXPECT_EQ(r.reconcile->interval, "1h 30min");
+  EXPECT_EQ(r.reconcile->interval_seconds, 5400);
+  EXPECT_TRUE(r.reconcile->allow_destroy);
+  EXPECT_TRUE(r.agents[0].stopped);
+  EXPECT_EQ(r.agents[0].restart, "always");
+  EXPECT_FALSE(r.agents[1].stopped);
+  EXPECT_EQ(r.agents[1].restart, "never");
+}
+
+TEST(ParseRoster, WithoutAReconcileBlockThereIsNoTimerAndAgentsRun) {
+  RosterLoad load = ParseRoster("version: 1\nagents: [{name: a, runtime: pi}]\n", "r.yaml");
+  ASSERT_TRUE(load.roster);
+  EXPECT_FALSE(load.roster->reconcile);
+  EXPECT_FALSE(load.roster->agents[0].stopped);
+  EXPECT_EQ(load.roster->agents[0].restart, "on-failure");
+}
+
 TEST(ParseRoster, DefaultWorkingDirectoryIsHome) {
   RosterLoad load = ParseRoster("version: 1\nagents: [{name: a, runtime: pi}]\n", "r.yaml");
   ASSERT_TRUE(load.roster);
@@ -73,7 +99,8 @@ TEST(ParseRoster, ReportsEveryErrorSortedByPosition) {
           "3:11: agents[0].name: \"b:1\" may not contain ':' (tmux reads it as a window or pane "
           "separator)",
           "7:5: agents[1]: unknown key 'colour'; expected one of: class, host, kickstart_template, "
-          "model_hint, name, persistent_persona, reset_between_tasks, runtime, working_directory",
+          "model_hint, name, persistent_persona, reset_between_tasks, restart, runtime, state, "
+          "working_directory",
           "8:11: agents[2].name: duplicate agent name \"ok\" (first used at line 5)",
           "9:14: agents[2].runtime: \"p i\" may not contain whitespace"));
   for (const Diagnostic& d : load.diagnostics) EXPECT_EQ(d.file, "r.yaml");
