@@ -18,8 +18,13 @@ std::vector<std::string> ChildEnvironment(const std::vector<std::string>& inheri
     std::string key = entry.substr(0, entry.find('='));
     if (!is_unset(key) && !set.contains(key)) child.push_back(entry);
   }
-  for (const auto& [key, value] : set)
-    if (!is_unset(key)) child.push_back(key + "=" + value);
+  for (const auto& [key, value] : set) {
+    if (is_unset(key)) continue;
+    std::string entry = key;
+    entry += '=';
+    entry += value;
+    child.push_back(std::move(entry));
+  }
   return child;
 }
 

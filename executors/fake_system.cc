@@ -70,6 +70,7 @@ Environment FakeSystem::DefaultEnvironment() {
   env.xdg_runtime_dir = "/run/user/1000";
   env.hostname = "here";
   env.uid = 1000;
+  env.working_directory = "/home/op";
   return env;
 }
 

@@ -21,9 +21,11 @@ ManagedResources::ManagedResources(const DesiredState& desired)
 }
 
 Status ManagedResources::CheckRemoval(const std::string& path, const std::string& content) const {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos || path.substr(0, slash) != unit_dir_ ||
-      !IsToolUnitFileName(path.substr(slash + 1)) || unit_files_.contains(path))
+  // Its name relative to the unit directory (an agent's drop-in is one directory down).
+  std::string_view name = path;
+  bool in_unit_dir = name.starts_with(unit_dir_ + "/");
+  if (in_unit_dir) name.remove_prefix(unit_dir_.size() + 1);
+  if (!in_unit_dir || !IsToolUnitFileName(name) || unit_files_.contains(path))
     return Refuse(fmt::format("remove {}", Quoted(path)));
   if (!content.starts_with(kUnitFileHeader))
     return Refuse(fmt::format("remove {}: mosaic-fleet did not write it", path));

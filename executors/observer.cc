@@ -1,5 +1,7 @@
 #include "observer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <future>
 #include <map>
@@ -28,9 +30,14 @@ std::string WantedBy(const std::string& content) {
 // Unit files of the tool's that the desired state no longer names: a name this version of the
 // tool writes, in the unit directory, beginning with its header (the user's own files, and
 // those a newer version wrote, are never touched). Fills `targets` with their [Install] target.
+// Agents' drop-ins ("mosaic-agent@NAME.service.d/…") count as names in the unit directory.
 void ObserveRetiredUnitFiles(const DesiredState& desired, FileSystem& fs,
-                             const std::vector<std::string>& unit_dir,
+                             std::vector<std::string> unit_dir,
                              std::map<std::string, std::string>& targets, ObservedState& observed) {
+  for (const std::string& entry : std::vector<std::string>(unit_dir))
+    if (entry.starts_with("mosaic-agent@") && entry.ends_with(".service.d"))
+      for (const std::string& file : fs.ListDirectory(desired.paths.unit_dir + "/" + entry))
+        unit_dir.push_back(fmt::format("{}/{}", entry, file));
   for (const std::string& name : unit_dir) {
     if (!IsToolUnitFileName(name) || desired.UnitFile(name)) continue;
     std::string path = desired.paths.unit_dir + "/" + name;
@@ -100,6 +107,44 @@ std::set<std::string> ObserveEnablement(const DesiredState& desired, FileSystem&
   return enabled;
 }
 
+// Is what the manager loaded the unit files on disk? One loaded unit per unit file answers it
+// (all instances share their template), whatever the fleet size; an agent's drop-in is
+// answered by that agent's unit (probed only for agents that have, or had, a drop-in).
+Status ObserveStaleUnitFiles(const DesiredState& desired, FileSystem& fs, SystemdManager& systemd,
+                             ObservedState& observed) {
+  auto loaded = [&](const std::string& unit) {
+    auto it = observed.units.find(unit);
+    return it != observed.units.end() && it->second.load_state == "loaded";
+  };
+  std::set<std::string> with_drop_in;  // agents' units
+  for (const ManagedUnitFile& file : desired.unit_files)
+    if (std::string agent = AgentOfDropIn(file.name); !agent.empty())
+      with_drop_in.insert(AgentUnitName(agent));
+  for (const std::string& entry : fs.ListDirectory(desired.paths.unit_dir))
+    if (entry.ends_with(".service.d") && !AgentOfUnit(entry.substr(0, entry.size() - 2)).empty())
+      with_drop_in.insert(entry.substr(0, entry.size() - 2));
+  std::map<std::string, std::vector<std::string>> files_of_probe;
+  std::set<std::string> probed_files;
+  // A template is probed through an instance without a drop-in where there is one, so that a
+  // changed drop-in is not reported as a changed template.
+  for (bool drop_in_ok : {false, true})
+    for (const auto& [name, unit] : observed.units)
+      if (loaded(name) && (drop_in_ok || !with_drop_in.contains(name)) &&
+          probed_files.insert(UnitFileName(name)).second)
+        files_of_probe[name].push_back(UnitFileName(name));
+  for (const std::string& unit : with_drop_in)
+    if (loaded(unit)) files_of_probe[unit].push_back(AgentDropInName(AgentOfUnit(unit)));
+  if (files_of_probe.empty()) return Status::Ok();
+  Result<std::vector<std::string>> stale =
+      systemd.UnitsNeedingReload(files_of_probe | ranges::views::keys | ranges::to<std::vector>);
+  if (!stale.ok()) return stale.status();
+  std::set<std::string> files;
+  for (const std::string& unit : stale.value())
+    for (const std::string& file : files_of_probe[unit]) files.insert(file);
+  observed.stale_unit_files.assign(files.begin(), files.end());
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
@@ -146,21 +191,9 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
     if (is_ours(link) && !observed.units.contains(link))
       observed.units[link] = {link, "not-loaded", "inactive", true};
 
-  // Is what the manager loaded the unit files on disk? One loaded unit per unit file answers
-  // it (all instances share their template), whatever the fleet size.
-  std::map<std::string, std::string> probe_of_file;
-  for (const auto& [name, unit] : observed.units)
-    if (unit.load_state == "loaded") probe_of_file.try_emplace(UnitFileName(name), name);
-  std::vector<std::string> probes = probe_of_file | ranges::views::values | ranges::to<std::vector>;
-  if (!probes.empty()) {
-    Result<std::vector<std::string>> stale = systemd.UnitsNeedingReload(probes);
-    if (!stale.ok()) {
-      listing.wait();
-      return stale.status();
-    }
-    observed.stale_unit_files =
-        stale.value() | ranges::views::transform(UnitFileName) | ranges::to<std::vector>;
-    std::sort(observed.stale_unit_files.begin(), observed.stale_unit_files.end());
+  if (Status probed = ObserveStaleUnitFiles(desired, fs, systemd, observed); !probed.ok()) {
+    listing.wait();
+    return probed;
   }
   Result<TmuxSessions> sessions = listing.get();
   if (!sessions.ok()) return sessions.status();

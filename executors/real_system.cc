@@ -48,6 +48,12 @@ Environment CaptureEnvironment() {
   env.main_pid = std::strtoll(get("MAINPID").c_str(), nullptr, 10);
   env.unit_exit_code = get("EXIT_CODE");
   env.uid = static_cast<int64_t>(::getuid());
+  env.journal_stream = get("JOURNAL_STREAM");
+  env.stderr_is_terminal = ::isatty(STDERR_FILENO) == 1;
+  if (char* cwd = ::getcwd(nullptr, 0)) {
+    env.working_directory = cwd;
+    std::free(cwd);
+  }
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) env.hostname = host;
   return env;

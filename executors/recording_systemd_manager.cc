@@ -31,7 +31,19 @@ std::string UnitFileOf(const std::string& unit) {
 
 }  // namespace
 
+std::string RecordingSystemdManager::DropInsOnDisk(const std::string& unit) {
+  std::string all;
+  if (!fs_) return all;
+  std::string directory = unit_dir_ + "/" + unit + ".d";
+  for (const std::string& name : fs_->ListDirectory(directory))
+    if (Result<std::string> content = fs_->ReadFile(fmt::format("{}/{}", directory, name), 1 << 20);
+        content.ok())
+      all += fmt::format("{}\n{}", name, content.value());
+  return all;
+}
+
 Result<std::string> RecordingSystemdManager::LoadedUnitFile(const std::string& unit) {
+  loaded_drop_ins_.try_emplace(unit, DropInsOnDisk(unit));
   std::string file = UnitFileOf(unit);
   if (auto it = loaded_.find(file); it != loaded_.end()) return it->second;
   if (!fs_) return Status::Error("no file system attached");
@@ -51,6 +63,8 @@ Result<std::vector<std::string>> RecordingSystemdManager::UnitsNeedingReload(
       Result<std::string> now = fs_->ReadFile(unit_dir_ + "/" + loaded->first, 1 << 20);
       changed = !now.ok() || now.value() != loaded->second;
     }
+    if (auto drop_ins = loaded_drop_ins_.find(name); drop_ins != loaded_drop_ins_.end())
+      changed = changed || drop_ins->second != DropInsOnDisk(name);
     if (stale.contains(name) || changed) out.push_back(name);
   }
   return out;
@@ -98,6 +112,7 @@ Status RecordingSystemdManager::Reload() {
   stale.clear();
   // Units are loaded again on their next use, from what is on disk then.
   loaded_.clear();
+  loaded_drop_ins_.clear();
   return Status::Ok();
 }
 

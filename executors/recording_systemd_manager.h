@@ -64,7 +64,10 @@ class RecordingSystemdManager : public SystemdManager {
  private:
   std::string WantsLink(const std::string& unit);
   Status Bring(const std::string& unit);
+  std::string DropInsOnDisk(const std::string& unit);
   std::map<std::string, std::string> loaded_;  ///< unit file name → content as loaded
+  /// unit → its drop-ins ("UNIT.d/*.conf", concatenated) as loaded
+  std::map<std::string, std::string> loaded_drop_ins_;
   FileSystem* fs_ = nullptr;
   std::string unit_dir_;
   int calls_ = 0;

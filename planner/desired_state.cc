@@ -50,16 +50,25 @@ DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
                               const DesiredOptions& options) {
   DesiredState desired;
   desired.paths = paths;
+  desired.roster_path = options.roster_path;
+  desired.reconcile = roster.reconcile;
   desired.socket = roster.socket_name;
   desired.holder_session = roster.holder_session;
-  UnitFileInputs inputs{options.binary, roster.socket_name, roster.holder_session,
-                        paths.mosaic_home, paths.agents_dir};
-  desired.unit_files = {
-      {kHolderUnit, paths.unit_dir + "/" + kHolderUnit, RenderHolderUnit(inputs), "default.target",
-       true},
-      {kAgentTemplateUnit, paths.unit_dir + "/" + kAgentTemplateUnit,
-       RenderAgentTemplateUnit(inputs), "default.target", false},
+  UnitFileInputs inputs{options.binary,    roster.socket_name, roster.holder_session,
+                        paths.mosaic_home, paths.agents_dir,   paths.config_home};
+  auto unit_file = [&](std::string name, std::string content, std::string wanted_by, bool run) {
+    std::string path = paths.unit_dir + "/" + name;
+    desired.unit_files.push_back(
+        {std::move(name), std::move(path), std::move(content), std::move(wanted_by), run});
   };
+  unit_file(kHolderUnit, RenderHolderUnit(inputs), "default.target", true);
+  unit_file(kAgentTemplateUnit, RenderAgentTemplateUnit(inputs), "default.target", false);
+  if (roster.reconcile) {
+    // The timer runs; the service only when the timer starts it.
+    unit_file(kReconcileService, RenderReconcileService(inputs, options.roster_path), "", false);
+    unit_file(kReconcileTimer, RenderReconcileTimer(roster.reconcile->interval), "timers.target",
+              true);
+  }
   for (const AgentSpec& spec : roster.agents) {
     if (!IsThisHost(spec.host, options.this_host)) {
       desired.elsewhere.push_back(spec);
@@ -80,6 +89,8 @@ DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
         {std::string(kEnvTmuxSocket), roster.socket_name},
         {std::string(kEnvTmuxHolder), roster.holder_session},
     };
+    if (spec.restart != kDefaultRestart)
+      unit_file(AgentDropInName(spec.name), RenderAgentRestartDropIn(spec.restart), "", false);
     desired.agents.push_back(std::move(agent));
   }
   return desired;

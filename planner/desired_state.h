@@ -5,6 +5,7 @@
 // command out. Agents whose host is another machine are listed apart and never touched.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,8 @@ struct ManagedUnitFile {
 
 struct DesiredState {
   FleetPaths paths;
+  std::string roster_path;  ///< where the roster was read (diagnostics about agents name it)
+  std::optional<ReconcileSettings> reconcile;
   std::string socket;
   std::string holder_session;
   /// Every unit file the tool writes, the holder's first. A unit file the tool wrote earlier
@@ -51,8 +54,9 @@ struct DesiredState {
 };
 
 struct DesiredOptions {
-  std::string this_host;  ///< compared with agents' `host`
-  std::string binary;     ///< absolute path of mosaic-fleet, written into the unit files
+  std::string this_host;    ///< compared with agents' `host`
+  std::string binary;       ///< absolute path of mosaic-fleet, written into the unit files
+  std::string roster_path;  ///< absolute: the reconcile service applies this roster
 };
 
 DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,

@@ -33,7 +33,8 @@ Result<FleetPaths> ResolveFleetPaths(const Environment& env) {
     return Status::Error("MOSAIC_HOME=" + env.mosaic_home + " is not an absolute path");
   FleetPaths paths;
   paths.home = env.home;
-  std::string config = env.xdg_config_home.empty() ? env.home + "/.config" : env.xdg_config_home;
+  paths.config_home = env.xdg_config_home.empty() ? env.home + "/.config" : env.xdg_config_home;
+  const std::string& config = paths.config_home;
   paths.mosaic_home = env.mosaic_home.empty() ? config + "/mosaic" : env.mosaic_home;
   paths.fleet_dir = paths.mosaic_home + "/fleet";
   paths.roster = paths.fleet_dir + "/roster.yaml";

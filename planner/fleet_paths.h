@@ -28,10 +28,14 @@ struct Environment {
   int64_t main_pid = 0;        ///< $MAINPID: given to ExecStop= while the main process runs
   std::string unit_exit_code;  ///< $EXIT_CODE: given to ExecStop= once the main process ended
   int64_t uid = 0;
+  std::string working_directory;  ///< this process's current directory (relative paths)
+  std::string journal_stream;     ///< $JOURNAL_STREAM: set when stderr goes to the journal
+  bool stderr_is_terminal = false;
 };
 
 struct FleetPaths {
   std::string home;
+  std::string config_home;  ///< $XDG_CONFIG_HOME, else ~/.config
   std::string mosaic_home;
   std::string fleet_dir;  ///< the roster, agents/ and run/ live here, beside the user's files
   std::string roster;

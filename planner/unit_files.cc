@@ -2,13 +2,51 @@
 
 #include <fmt/format.h>
 
+#include "fingerprint.h"
+
 namespace mosaic {
+
+namespace {
+
+constexpr std::string_view kDropInFile = "mosaic-restart.conf";
+constexpr std::string_view kFingerprintPrefix = "# fingerprint: ";
+
+// The header, the fingerprint of `body`, then `body`: how every file the tool writes begins.
+std::string Sealed(const std::string& body) {
+  return fmt::format("{}{}{}\n{}", kUnitFileHeader, kFingerprintPrefix, Fingerprint(body), body);
+}
+
+}  // namespace
+
+std::string AgentDropInName(std::string_view agent) {
+  return fmt::format("{}.d/{}", AgentUnitName(agent), kDropInFile);
+}
+
+std::string AgentOfDropIn(std::string_view name) {
+  size_t slash = name.find('/');
+  if (slash == std::string_view::npos || name.substr(slash + 1) != kDropInFile) return "";
+  std::string_view directory = name.substr(0, slash);
+  if (!directory.ends_with(".d")) return "";
+  return AgentOfUnit(directory.substr(0, directory.size() - 2));
+}
 
 bool IsToolUnitFileName(std::string_view name) {
   for (std::string_view known :
        {kHolderUnit, kAgentTemplateUnit, kReconcileService, kReconcileTimer})
     if (name == known) return true;
-  return false;
+  return !AgentOfDropIn(name).empty();
+}
+
+bool UnitFileEditedByHand(std::string_view content) {
+  std::string_view header = kUnitFileHeader;
+  if (!content.starts_with(header)) return false;
+  std::string_view rest = content.substr(header.size());
+  if (!rest.starts_with(kFingerprintPrefix)) return false;  // an earlier version's file
+  size_t end = rest.find('\n');
+  if (end == std::string_view::npos) return true;
+  std::string_view recorded =
+      rest.substr(kFingerprintPrefix.size(), end - kFingerprintPrefix.size());
+  return recorded != Fingerprint(rest.substr(end + 1));
 }
 
 std::string UnitFileName(std::string_view unit) {
@@ -54,8 +92,7 @@ std::string EscapeSpecifiers(std::string_view path) {
 
 std::string RenderHolderUnit(const UnitFileInputs& in) {
   std::string bin = SystemdWord(in.binary);
-  return fmt::format(
-      "{header}"
+  return Sealed(fmt::format(
       "[Unit]\n"
       "Description=mosaic-fleet tmux holder (tmux -L {socket})\n"
       "Documentation=man:tmux(1)\n"
@@ -75,15 +112,13 @@ std::string RenderHolderUnit(const UnitFileInputs& in) {
       "\n"
       "[Install]\n"
       "WantedBy=default.target\n",
-      fmt::arg("header", kUnitFileHeader), fmt::arg("bin", bin),
-      fmt::arg("socket", SystemdWord(in.socket)),
-      fmt::arg("holder", SystemdWord(in.holder_session)));
+      fmt::arg("bin", bin), fmt::arg("socket", SystemdWord(in.socket)),
+      fmt::arg("holder", SystemdWord(in.holder_session))));
 }
 
 std::string RenderAgentTemplateUnit(const UnitFileInputs& in) {
   std::string bin = SystemdWord(in.binary);
-  return fmt::format(
-      "{header}"
+  return Sealed(fmt::format(
       "[Unit]\n"
       "Description=mosaic-fleet agent %i\n"
       "Requires={holder_unit}\n"
@@ -113,10 +148,56 @@ std::string RenderAgentTemplateUnit(const UnitFileInputs& in) {
       "\n"
       "[Install]\n"
       "WantedBy=default.target\n",
-      fmt::arg("header", kUnitFileHeader), fmt::arg("holder_unit", kHolderUnit),
-      fmt::arg("bin", bin), fmt::arg("home", SystemdWord("MOSAIC_HOME=" + in.mosaic_home)),
+      fmt::arg("holder_unit", kHolderUnit), fmt::arg("bin", bin),
+      fmt::arg("home", SystemdWord("MOSAIC_HOME=" + in.mosaic_home)),
       // EnvironmentFile= takes a bare path (no quoting): only specifiers need escaping.
-      fmt::arg("env_dir", EscapeSpecifiers(in.agents_dir)));
+      fmt::arg("env_dir", EscapeSpecifiers(in.agents_dir))));
+}
+
+std::string RenderAgentRestartDropIn(std::string_view restart) {
+  return Sealed(
+      fmt::format("# The roster's `restart: {0}` for this agent (the template's is on-failure).\n"
+                  "[Service]\n"
+                  "Restart={1}\n",
+                  restart, restart == "never" ? "no" : restart));
+}
+
+std::string RenderReconcileService(const UnitFileInputs& in, const std::string& roster) {
+  return Sealed(fmt::format(
+      "[Unit]\n"
+      "Description=mosaic-fleet drift correction\n"
+      "Documentation=man:systemd.timer(5)\n"
+      "After={holder_unit}\n"
+      "\n"
+      "[Service]\n"
+      "# Does what is safe without a human (docs/operations.md); a change that would replace\n"
+      "# or destroy a live session stays pending, logged, and the run exits 2.\n"
+      "Type=oneshot\n"
+      "Environment={config} {home}\n"
+      "ExecStart={bin} apply --yes --unattended --roster {roster}\n"
+      "# A run waits for an operator's apply (the lock) rather than failing.\n"
+      "TimeoutStartSec=15min\n",
+      fmt::arg("holder_unit", kHolderUnit), fmt::arg("bin", SystemdWord(in.binary)),
+      fmt::arg("config", SystemdWord("XDG_CONFIG_HOME=" + in.config_home)),
+      fmt::arg("home", SystemdWord("MOSAIC_HOME=" + in.mosaic_home)),
+      fmt::arg("roster", SystemdWord(roster))));
+}
+
+std::string RenderReconcileTimer(std::string_view interval) {
+  return Sealed(fmt::format(
+      "[Unit]\n"
+      "Description=mosaic-fleet drift correction, every {0}\n"
+      "\n"
+      "[Timer]\n"
+      "# {0} after the timer starts, then {0} after each run ends (runs never overlap).\n"
+      "OnActiveSec={0}\n"
+      "OnUnitInactiveSec={0}\n"
+      "AccuracySec=1s\n"
+      "Unit={1}\n"
+      "\n"
+      "[Install]\n"
+      "WantedBy=timers.target\n",
+      interval, kReconcileService));
 }
 
 }  // namespace mosaic

@@ -1,11 +1,16 @@
 // UnitFiles: the systemd user units mosaic-fleet installs, rendered from plain values.
 //
-// mosaic-tmux-holder.service owns the tmux server on the fleet's socket: a oneshot whose
-// start creates the holder session only if it is missing (the server forks into this unit's
-// cgroup, and only here), and whose stop kills only that socket's server.
-// mosaic-agent@.service starts one agent: it requires and is part of the holder, reads the
-// agent's env file, and goes through `mosaic-fleet session start|stop %i`, which targets
-// exactly `=%i` and never creates a tmux server.
+// mosaic-tmux-holder.service owns the tmux server on the fleet's socket: its main process
+// starts the server (which forks into this unit's cgroup, and only here) and lives as long as
+// the server does, so a lost server fails the unit and systemd starts a new one.
+// mosaic-agent@.service runs one agent: it requires and is part of the holder, reads the
+// agent's env file, and its main process (`mosaic-fleet session run %i`) creates or adopts
+// exactly `=%i` and waits for its program to end. A drop-in per agent changes its Restart=.
+// mosaic-fleet-reconcile.service and .timer, when the roster has a `reconcile:` block, run
+// `mosaic-fleet apply --yes --unattended` on an interval.
+//
+// Every file begins with kUnitFileHeader and a fingerprint of the rest: a file that no
+// longer matches its own fingerprint was edited by hand.
 #pragma once
 
 #include <string>
@@ -22,9 +27,20 @@ inline constexpr char kReconcileTimer[] = "mosaic-fleet-reconcile.timer";
 inline constexpr char kUnitFileHeader[] =
     "# Written by mosaic-fleet from the roster; `mosaic-fleet apply` replaces local edits.\n";
 
-/// Whether this version of the tool writes (or wrote) a unit file named `name`: only these are
-/// ever retired, so an older copy never removes the units a newer one added.
+/// An agent's drop-in, relative to the unit directory: "mosaic-agent@NAME.service.d/…".
+std::string AgentDropInName(std::string_view agent);
+/// The agent of a drop-in name, or "" for any other name.
+std::string AgentOfDropIn(std::string_view name);
+
+/// Whether this version of the tool writes (or wrote) a unit file named `name` (a drop-in:
+/// relative to the unit directory): only these are ever retired, so an older copy never
+/// removes the units a newer one added.
 bool IsToolUnitFileName(std::string_view name);
+
+/// Whether `content`, which begins with kUnitFileHeader, was changed since the tool wrote it:
+/// its fingerprint line no longer matches the rest. (Files of versions that wrote no
+/// fingerprint line count as unedited.)
+bool UnitFileEditedByHand(std::string_view content);
 
 /// The unit file that defines `unit`: an agent instance's is the template.
 std::string UnitFileName(std::string_view unit);
@@ -40,10 +56,17 @@ struct UnitFileInputs {
   std::string holder_session;
   std::string mosaic_home;  ///< absolute; given to agents as MOSAIC_HOME
   std::string agents_dir;   ///< where agents' env files are (FleetPaths::agents_dir)
+  std::string config_home;  ///< absolute; given to the reconcile service as XDG_CONFIG_HOME
 };
 
 std::string RenderHolderUnit(const UnitFileInputs& in);
 std::string RenderAgentTemplateUnit(const UnitFileInputs& in);
+/// An agent's Restart= policy ("always", "never"; the template's is "on-failure").
+std::string RenderAgentRestartDropIn(std::string_view restart);
+/// The service drift correction runs: `apply --yes --unattended --roster ROSTER`.
+std::string RenderReconcileService(const UnitFileInputs& in, const std::string& roster);
+/// The timer that starts it `interval` (a systemd time span) after each run ends.
+std::string RenderReconcileTimer(std::string_view interval);
 
 /// One word of a unit file command line or assignment: '%' doubled (specifiers), and quoted
 /// when it holds whitespace, quotes or backslashes.

@@ -41,6 +41,9 @@ std::optional<FleetContext> FleetContext::Load(System& system, const FleetOption
       std::chrono::milliseconds(static_cast<int64_t>(options.job_timeout_seconds * 1000))};
   const FleetPaths& paths = resolved.value();
   context.roster_path_ = options.roster.empty() ? paths.roster : options.roster;
+  // Absolute, as the reconcile service is given it (it runs in another directory).
+  if (!context.roster_path_.starts_with("/") && !env.working_directory.empty())
+    context.roster_path_ = env.working_directory + "/" + context.roster_path_;
   Result<std::string> text = system.files().ReadFile(context.roster_path_, YamlLimits{}.max_bytes);
   if (!text.ok()) {
     io.err << "error: " << text.status().message() << "\n";
@@ -58,7 +61,15 @@ std::optional<FleetContext> FleetContext::Load(System& system, const FleetOption
     return std::nullopt;
   }
   std::string host = options.host.empty() ? env.hostname : options.host;
-  context.desired_ = MakeDesiredState(*load.roster, paths, {host, system.SelfExecutable()});
+  if (load.roster->reconcile &&
+      std::any_of(context.roster_path_.begin(), context.roster_path_.end(),
+                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    io.err << "error: the roster's path holds a control character, and its `reconcile:` timer "
+              "would have to name it in a unit file; move the roster\n";
+    return std::nullopt;
+  }
+  context.desired_ =
+      MakeDesiredState(*load.roster, paths, {host, system.SelfExecutable(), context.roster_path_});
   return context;
 }
 

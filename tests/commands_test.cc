@@ -196,6 +196,51 @@ TEST_F(Commands, AnAgentLeftOutOfTheRosterIsRemovedAndItsPrefixSiblingIsNot) {
   EXPECT_EQ(Fleet({"plan", "--detailed-exitcode"}).code, 0);
 }
 
+// Units declared by the roster converge like any other resource: a per-agent restart policy is
+// a drop-in, the `reconcile:` block a service and an enabled, running timer; each is rewritten
+// (and reloaded) when the roster changes, and removed when the roster stops asking for it.
+TEST_F(Commands, RosterDeclaredUnitsAppearChangeAndGoWithTheRoster) {
+  const std::string unit_dir = system_.environment().home + "/.config/systemd/user";
+  const std::string drop_in = unit_dir + "/mosaic-agent@a.service.d/mosaic-restart.conf";
+  const std::string timer = unit_dir + "/mosaic-fleet-reconcile.timer";
+  auto roster = [&](const std::string& restart, const std::string& reconcile) {
+    system_.fs.Put(system_.RosterPath(), "version: 1\ntmux: {socket_name: fleet}\n" + reconcile +
+                                             "agents:\n  - {name: a, runtime: claude" + restart +
+                                             "}\n");
+  };
+  roster(", restart: always", "reconcile: {interval: 5min}\n");
+  Outcome first = Fleet({"apply", "--yes"});
+  ASSERT_EQ(first.code, 0) << first.out << first.err;
+  ASSERT_TRUE(system_.fs.ReadFile(drop_in, 4096).ok());
+  EXPECT_THAT(system_.fs.ReadFile(drop_in, 4096).value(), HasSubstr("Restart=always"));
+  EXPECT_THAT(system_.fs.ReadFile(timer, 4096).value(), HasSubstr("OnUnitInactiveSec=5min"));
+  EXPECT_THAT(system_.fs.ReadFile(unit_dir + "/mosaic-fleet-reconcile.service", 4096).value(),
+              HasSubstr("apply --yes --unattended --roster " + system_.RosterPath()));
+  EXPECT_TRUE(
+      system_.fs.files().contains(unit_dir + "/timers.target.wants/mosaic-fleet-reconcile.timer"));
+  EXPECT_EQ(system_.manager.units.at("mosaic-fleet-reconcile.timer").active_state, "active");
+  EXPECT_EQ(Fleet({"plan", "--detailed-exitcode"}).code, 0) << Fleet({"plan"}).out;
+
+  roster(", restart: never", "reconcile: {interval: 1h}\n");
+  Outcome changed = Fleet({"apply", "--yes"});
+  ASSERT_EQ(changed.code, 0) << changed.out << changed.err;
+  EXPECT_THAT(system_.fs.ReadFile(drop_in, 4096).value(), HasSubstr("Restart=no"));
+  EXPECT_THAT(system_.fs.ReadFile(timer, 4096).value(), HasSubstr("OnUnitInactiveSec=1h"));
+  EXPECT_EQ(Fleet({"plan", "--detailed-exitcode"}).code, 0);
+
+  roster("", "");
+  Outcome removed = Fleet({"apply", "--yes"});
+  ASSERT_EQ(removed.code, 0) << removed.out << removed.err;
+  EXPECT_FALSE(system_.fs.files().contains(drop_in));
+  EXPECT_FALSE(system_.fs.files().contains(timer));
+  EXPECT_FALSE(
+      system_.fs.files().contains(unit_dir + "/timers.target.wants/mosaic-fleet-reconcile.timer"));
+  EXPECT_NE(system_.manager.units.at("mosaic-fleet-reconcile.timer").active_state, "active");
+  EXPECT_TRUE(system_.tmux.sessions.contains("a"));
+  Outcome after = Fleet({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(after.code, 0) << after.out;
+}
+
 // `plan --out FILE` then `apply FILE`: the saved plan runs only while it is still what the
 // roster and the world produce; each way it can stop being so is named, and nothing changes.
 TEST_F(Commands, ASavedPlanRunsOnlyWhileItIsWhatTheRosterAndTheFleetProduce) {

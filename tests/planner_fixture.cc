@@ -15,8 +15,9 @@ DesiredState Desired(const std::string& roster_yaml) {
       << (load.diagnostics.empty() ? "" : load.diagnostics[0].message);
   Environment env;
   env.home = kHome;
-  return MakeDesiredState(load.roster.value_or(Roster{}), ResolveFleetPaths(env).value(),
-                          {"here", "/usr/bin/mosaic-fleet"});
+  return MakeDesiredState(
+      load.roster.value_or(Roster{}), ResolveFleetPaths(env).value(),
+      {"here", "/usr/bin/mosaic-fleet", std::string(kHome) + "/.config/mosaic/fleet/roster.yaml"});
 }
 
 ObservedState Converged(const DesiredState& desired) {
