@@ -80,6 +80,8 @@ FakeSystem::FakeSystem(Environment environment)
                       : std::string("/nonexistent")),
       environment_(std::move(environment)) {
   (void)fs.MakeDirectories(environment_.home, 0755);
+  // The programs the fleets of the tests run, where the manager's PATH finds them.
+  fs.executables = {"/usr/bin/mosaic", "/usr/bin/sleep", "/usr/bin/cat", "/bin/sh"};
   manager.unit_path = {UnitDir(), "/usr/lib/systemd/user"};
   manager.environment = {"HOME=" + environment_.home, "XDG_RUNTIME_DIR=/run/user/1000"};
   manager.on_start = [this](const std::string& unit) { return StartUnit(unit); };

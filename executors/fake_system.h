@@ -37,6 +37,10 @@ class FakeSystem : public System {
                                                      double timeout_seconds,
                                                      const std::string& description) override;
   void NotifyReady() override { ++ready_notifications; }
+  void Journal(int priority, const std::string& message,
+               const std::map<std::string, std::string>& fields) override {
+    journal.push_back({priority, message, fields});
+  }
   bool Terminate(int64_t pid, std::chrono::milliseconds) override {
     terminated.push_back(pid);
     return true;
@@ -66,7 +70,13 @@ class FakeSystem : public System {
   };
   std::vector<ExecCall> execs;  ///< what Exec was asked to become
   int ready_notifications = 0;
-  std::vector<int64_t> terminated;  ///< pids Terminate was asked to end
+  struct JournalEntry {
+    int priority;
+    std::string message;
+    std::map<std::string, std::string> fields;
+  };
+  std::vector<JournalEntry> journal;  ///< what Journal was given, in order
+  std::vector<int64_t> terminated;    ///< pids Terminate was asked to end
 
  private:
   Status StartUnit(const std::string& unit);

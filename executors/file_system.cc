@@ -100,6 +100,16 @@ std::optional<FileInfo> RealFileSystem::Stat(const std::string& path) {
                   static_cast<int64_t>(st.st_size)};
 }
 
+bool RealFileSystem::IsDirectory(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool RealFileSystem::IsExecutable(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
 std::vector<std::string> RealFileSystem::ListDirectory(const std::string& directory) {
   std::vector<std::string> names;
   DIR* dir = ::opendir(directory.c_str());

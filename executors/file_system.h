@@ -41,6 +41,11 @@ class FileSystem {
   /// What is at `path` (not following a final symlink), or nullopt when nothing is.
   virtual std::optional<FileInfo> Stat(const std::string& path) = 0;
 
+  /// Whether `path` is a directory, or a symlink to one.
+  virtual bool IsDirectory(const std::string& path) = 0;
+  /// Whether `path` is a regular file (or a symlink to one) this process may execute.
+  virtual bool IsExecutable(const std::string& path) = 0;
+
   /// Names (not paths) in `directory`, sorted; empty when it does not exist.
   virtual std::vector<std::string> ListDirectory(const std::string& directory) = 0;
 
@@ -62,6 +67,8 @@ class RealFileSystem : public FileSystem {
  public:
   Result<std::string> ReadFile(const std::string& path, size_t max_bytes) override;
   std::optional<FileInfo> Stat(const std::string& path) override;
+  bool IsDirectory(const std::string& path) override;
+  bool IsExecutable(const std::string& path) override;
   std::vector<std::string> ListDirectory(const std::string& directory) override;
   Status MakeDirectories(const std::string& directory, mode_t mode) override;
   Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) override;

@@ -20,6 +20,8 @@ class MemoryFileSystem : public FileSystem {
 
   Result<std::string> ReadFile(const std::string& path, size_t max_bytes) override;
   std::optional<FileInfo> Stat(const std::string& path) override;
+  bool IsDirectory(const std::string& path) override { return directories_.contains(path); }
+  bool IsExecutable(const std::string& path) override { return executables.contains(path); }
   std::vector<std::string> ListDirectory(const std::string& directory) override;
   Status MakeDirectories(const std::string& directory, mode_t mode) override;
   Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) override;
@@ -29,6 +31,7 @@ class MemoryFileSystem : public FileSystem {
   std::map<std::string, mode_t> modes;  ///< mode of each file written
   std::vector<std::string> writes;      ///< paths written, in order
   std::vector<std::string> removals;    ///< paths removed, in order
+  std::set<std::string> executables;    ///< programs that IsExecutable() finds
 
  private:
   std::map<std::string, std::string> files_;

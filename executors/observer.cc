@@ -148,7 +148,8 @@ Status ObserveStaleUnitFiles(const DesiredState& desired, FileSystem& fs, System
 }  // namespace
 
 Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
-                              SystemdManager& systemd, FileSystem& fs, int64_t now) {
+                              SystemdManager& systemd, FileSystem& fs, int64_t now,
+                              std::string_view manager_path) {
   ObservedState observed;
   // The tmux process is the slowest part of observing; let it run while the bus is asked
   // and the files are read.
@@ -157,6 +158,7 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
 
   std::map<std::string, std::string> targets;  // unit file → the target that enables it
   ObserveFiles(desired, fs, now, targets, observed);
+  ObserveLaunchPrerequisites(desired, fs, manager_path, observed);
   std::vector<std::string> names;
   for (const ManagedUnitFile& file : desired.unit_files)
     if (file.run) names.push_back(file.name);

@@ -7,6 +7,7 @@
 
 #include "desired_state.h"
 #include "file_system.h"
+#include "launch_prerequisites.h"
 #include "observed_state.h"
 #include "systemd_manager.h"
 #include "tmux.h"
@@ -15,9 +16,11 @@ namespace mosaic {
 
 /// Observes what `desired` is about, plus every mosaic-* unit, owned session, env file and
 /// retired unit file of the tool's that exists (so removals and preserved data are seen). `now` is
-/// seconds since the epoch, for heartbeat ages. Fails only when tmux or the manager cannot be asked
-/// at all.
+/// seconds since the epoch, for heartbeat ages; `manager_path` the PATH the manager gives its
+/// units (where agents' programs are looked for). Fails only when tmux or the manager cannot be
+/// asked at all.
 Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
-                              SystemdManager& systemd, FileSystem& fs, int64_t now);
+                              SystemdManager& systemd, FileSystem& fs, int64_t now,
+                              std::string_view manager_path = kSystemdDefaultPath);
 
 }  // namespace mosaic

@@ -4,7 +4,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -88,6 +90,17 @@ Result<std::unique_ptr<ApplyLockHandle>> RealSystem::LockApply(const std::string
 }
 
 void RealSystem::NotifyReady() { (void)sd_notify(0, "READY=1"); }
+
+void RealSystem::Journal(int priority, const std::string& message,
+                         const std::map<std::string, std::string>& fields) {
+  std::vector<std::string> entries = {fmt::format("PRIORITY={}", priority),
+                                      "SYSLOG_IDENTIFIER=mosaic-fleet", "MESSAGE=" + message};
+  for (const auto& [name, value] : fields) entries.push_back(fmt::format("{}={}", name, value));
+  std::vector<iovec> vectors;
+  vectors.reserve(entries.size());
+  for (std::string& entry : entries) vectors.push_back({entry.data(), entry.size()});
+  (void)sd_journal_sendv(vectors.data(), static_cast<int>(vectors.size()));
+}
 
 bool RealSystem::Terminate(int64_t pid, std::chrono::milliseconds timeout) {
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));

@@ -25,6 +25,8 @@ class RealSystem : public System {
                                                      double timeout_seconds,
                                                      const std::string& description) override;
   void NotifyReady() override;
+  void Journal(int priority, const std::string& message,
+               const std::map<std::string, std::string>& fields) override;
   bool Terminate(int64_t pid, std::chrono::milliseconds timeout) override;
   int64_t ProcessId() override;
   std::vector<int64_t> ProcessTree(int64_t root) override;

@@ -53,6 +53,10 @@ class System {
   /// Tells systemd that this unit's main process is ready (Type=notify); nothing outside a
   /// unit.
   virtual void NotifyReady() = 0;
+  /// Sends one structured entry to the systemd journal (syslog `priority`, MESSAGE, and
+  /// `fields`, whose names are upper case). Nothing happens where there is no journal.
+  virtual void Journal(int priority, const std::string& message,
+                       const std::map<std::string, std::string>& fields) = 0;
   /// Sends SIGTERM to process `pid` and waits up to `timeout` for it to end. True when it did.
   virtual bool Terminate(int64_t pid, std::chrono::milliseconds timeout) = 0;
 

@@ -40,6 +40,7 @@ class Planner {
 
   Plan Run() {
     plan_.targets = options_.targets;
+    plan_.replace.assign(options_.replace.begin(), options_.replace.end());
     plan_.socket = desired_.socket;
     plan_.observed_fingerprint = ObservedFingerprint(observed_);
     if (!options_.targets.empty()) {
@@ -97,13 +98,16 @@ class Planner {
       return;
     }
     if (RefuseSymlink(path)) return;
+    bool edited = existing && UnitFileEditedByHand(*existing);
     ResourceChange change{
         "unit_file." + unit,
         existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
-        existing ? "the unit file differs from what the roster and this mosaic-fleet produce"
-                 : "the unit file is missing",
+        edited     ? "edited outside mosaic-fleet since it wrote the file: restored"
+        : existing ? "the unit file differs from what the roster and this mosaic-fleet produce"
+                   : "the unit file is missing",
         {{"path", existing ? path : "", path, false}},
         LineDiff(existing ? *existing : "", content)};
+    change.drift = edited;
     plan_.changes.push_back(std::move(change));
     unit_writes_.push_back(Step::WriteFile(path, content, 0644));
     reload_ = true;
@@ -249,8 +253,24 @@ class Planner {
       const ObservedUnit* unit = Unit(file.name);
       bool active = unit && unit->active();
       bool enabled = unit && unit->enabled;
-      if (active && enabled) continue;
       bool holder = file.name == kHolderUnit;
+      if (holder && active && !observed_.tmux_server) {
+        // Nothing can be lost by restarting it: the server, and every session, is gone.
+        server_lost_ = true;
+        ResourceChange change{"unit." + file.name,
+                              ChangeAction::kUpdate,
+                              "the holder runs but its tmux server is gone (crashed, killed, out "
+                              "of memory): restarting it, then the agents",
+                              {{"tmux_server", "gone", "running", false}},
+                              {}};
+        change.drift = true;
+        if (!enabled) change.attributes.push_back({"enabled", "false", "true", false});
+        plan_.changes.push_back(std::move(change));
+        if (!enabled) enable_.push_back(file.name);
+        restart_holder_.push_back(file.name);
+        continue;
+      }
+      if (active && enabled) continue;
       ResourceChange change{"unit." + file.name,
                             File(file.path) ? ChangeAction::kUpdate : ChangeAction::kCreate,
                             holder ? "the holder owns the fleet's tmux server and must run (and "
@@ -261,47 +281,146 @@ class Planner {
       if (!enabled) change.attributes.push_back({"enabled", "false", "true", false});
       if (!active)
         change.attributes.push_back({"active", unit ? unit->active_state : "", "active", false});
-      if (change.action == ChangeAction::kCreate)
+      if (change.action == ChangeAction::kCreate) {
         change.reason = holder ? "new holder: owns the fleet's tmux server on -L " + desired_.socket
                                : "new unit";
+      } else if (unit && unit->load_state == "loaded") {
+        change.drift = true;
+        change.reason = fmt::format("{}{}", !active ? "stopped" : "disabled",
+                                    !active && !enabled ? " and disabled" : "") +
+                        " outside mosaic-fleet";
+        if (!active && unit->active_state == "failed")
+          change.reason = fmt::format("its unit failed ({}); starting it again",
+                                      unit->result.empty() ? "failed" : unit->result);
+      }
       plan_.changes.push_back(std::move(change));
       if (!enabled) enable_.push_back(file.name);
       if (!active) (holder ? start_holder_ : start_units_).push_back(file.name);
     }
   }
 
+  bool HasEnvFile(const std::string& name) const {
+    return std::find(observed_.env_files.begin(), observed_.env_files.end(), name) !=
+           observed_.env_files.end();
+  }
+
+  // Why a change that ends a live session is not made in this run ("" when it is): a
+  // persistent persona (unless --replace names it), or an unattended run (unless the roster's
+  // reconcile.allow_destroy).
+  std::string HoldOfLiveSession(const std::string& name, const std::string& persona) const {
+    if (options_.replace.contains(name)) return "";
+    if (persona == "true")
+      return fmt::format(
+          "persistent persona: its context would be lost; `mosaic-fleet apply "
+          "--replace {}` releases it",
+          name);
+    if (!options_.unattended) return "";
+    if (persona == "semi")
+      return fmt::format(
+          "semi-persistent persona: an unattended run leaves it; `mosaic-fleet "
+          "apply` does it");
+    if (desired_.reconcile && desired_.reconcile->allow_destroy) return "";
+    return "an unattended run never ends a live session (reconcile.allow_destroy: false); "
+           "`mosaic-fleet apply` does it";
+  }
+
+  // What would make the agent's start fail, found before starting it: an error located at
+  // the agent's roster entry. Returns whether there is one.
+  bool StartWouldFail(const DesiredAgent& agent) {
+    const std::string& name = agent.spec.name;
+    std::string problem;
+    const auto& dirs = observed_.missing_directories;
+    if (std::find(dirs.begin(), dirs.end(), name) != dirs.end())
+      problem = fmt::format(
+          "agent {}'s working directory {} does not exist (or is not a "
+          "directory); create it, or set working_directory",
+          name, Quoted(agent.workdir));
+    else if (auto it = observed_.missing_programs.find(name);
+             it != observed_.missing_programs.end())
+      problem = fmt::format(
+          "agent {}'s command runs {}, which is not found on the PATH its unit "
+          "runs with; install it, set the runtime's command, or set PATH in {}",
+          name, Quoted(it->second), agent.env_path);
+    if (problem.empty()) return false;
+    plan_.errors.push_back(
+        {Severity::kError, desired_.roster_path, agent.spec.location, "", problem});
+    return true;
+  }
+
   void PlanAgent(const DesiredAgent& agent) {
     const std::string& name = agent.spec.name;
     if (!merged_env_.contains(name)) return;  // its env file is in error: reported there
-    const ObservedUnit* unit = Unit(agent.unit);
     const ObservedSession* session = Session(name);
-    bool active = unit && unit->active();
-    bool enabled = unit && unit->enabled;
-    LaunchIdentity want = IdentityOfEnv(merged_env_[name]);
-
     if (session && !session->owned()) {
-      plan_.notes.push_back(
-          {NoteKind::kNameConflict, name,
-           fmt::format("a session named {} exists on -L {} but was not created by mosaic-fleet: "
-                       "it is left alone, so agent {} cannot start; rename or remove that session",
-                       name, desired_.socket, name)});
+      plan_.errors.push_back(
+          {Severity::kError, desired_.roster_path, agent.spec.location, "",
+           fmt::format("a session named {0} on -L {1} was not created by mosaic-fleet, so agent "
+                       "{0} cannot start; mosaic-fleet never touches it. Rename it (tmux -L {1} "
+                       "rename-session -t ={0} NEW), end it (tmux -L {1} kill-session -t ={0}), "
+                       "or rename the agent",
+                       name, desired_.socket)});
       return;
     }
+    if (agent.spec.stopped) return PlanStoppedAgent(agent, session);
+    const ObservedUnit* unit = Unit(agent.unit);
+    bool active = unit && unit->active();
+    bool enabled = unit && unit->enabled;
+    // An agent the tool has managed before (it leaves an env file): whatever is missing now
+    // was changed outside it, never "new".
+    bool known = HasEnvFile(name) || session;
+    LaunchIdentity want = IdentityOfEnv(merged_env_[name]);
+
     ResourceChange change{"agent." + name, ChangeAction::kUpdate, "", {}, {}};
+    std::vector<std::string>* batch = nullptr;  // start_ or restart_, if the agent needs one
     if (!session) {
       change.action = ChangeAction::kCreate;
-      change.reason =
-          active ? "the session is gone while its unit is active (killed outside mosaic-fleet?)"
-          : unit && unit->active_state == "failed" ? "the unit failed; starting it again"
-                                                   : "new agent";
-      change.attributes = {{"runtime", "", agent.spec.runtime, false},
-                           {"working_directory", "", agent.workdir, false}};
-      (active ? restart_ : start_).push_back(agent.unit);
+      change.drift = known;
+      if (server_lost_) {
+        change.reason = "the fleet's tmux server was lost; started again once the holder is back";
+        batch = &start_;  // the holder's restart restarts its active agents (PartOf=)
+      } else if (unit && unit->active_state == "failed") {
+        if (unit->result == "start-limit-hit" && !AgentFilesChange(agent)) {
+          plan_.notes.push_back(
+              {NoteKind::kCrashLoop, name,
+               fmt::format("crash-looping: systemd stopped restarting it (its start limit); "
+                           "see `journalctl --user -u {0}`, fix the cause, then change the roster "
+                           "or run `systemctl --user reset-failed {0}` and apply",
+                           agent.unit)});
+          return;
+        }
+        change.reason = fmt::format("its unit failed ({}); starting it again",
+                                    unit->result.empty() ? "failed" : unit->result);
+        batch = &start_;
+      } else if (active) {
+        change.reason = "the session was killed outside mosaic-fleet while its unit ran";
+        batch = &restart_;
+      } else if (known) {
+        change.reason = unit && unit->load_state == "loaded"
+                            ? "its unit was stopped outside mosaic-fleet"
+                            : "its unit is not running (stopped outside mosaic-fleet?)";
+        batch = &start_;
+      } else {
+        change.reason = "new agent";
+        batch = &start_;
+      }
+      if (known)
+        change.attributes = {{"session", "", "running", false}};
+      else
+        change.attributes = {{"runtime", "", agent.spec.runtime, false},
+                             {"working_directory", "", agent.workdir, false}};
     } else if (session->dead) {
       change.action = ChangeAction::kReplace;
-      change.reason = "the session's program has exited; restarting it";
+      change.drift = true;
+      change.reason =
+          session->dead_status >= 0
+              ? fmt::format("its program exited (status {}); restarting it", session->dead_status)
+              : "its program was killed by a signal; restarting it";
       change.attributes = {{"session", "dead", "running", true}};
-      restart_.push_back(agent.unit);
+      if (options_.unattended && agent.spec.restart == "never")
+        change.held =
+            "restart: never: an unattended run leaves it dead; `mosaic-fleet apply` "
+            "restarts it";
+      batch = &restart_;
     } else {
       std::vector<std::string> why;
       if (session->runtime != agent.spec.runtime) {
@@ -325,25 +444,78 @@ class Planner {
       }
       if (why.empty() && session->env_hash != want.env_hash) {
         change.attributes.push_back({"environment", "(previous)", "(env file as merged)", true});
-        why.push_back("environment file changed");
+        why.push_back(EnvEditedByHand(agent, *session) ? "environment file edited"
+                                                       : "environment file changed");
+        change.drift = EnvEditedByHand(agent, *session);
       }
       if (!why.empty()) {
         change.action = ChangeAction::kReplace;
         change.reason = fmt::format("{} forces replacement", fmt::join(why, ", "));
-        restart_.push_back(agent.unit);
+        change.held = HoldOfLiveSession(name, agent.spec.persistent_persona);
+        batch = &restart_;
       } else if (!active) {
-        change.reason = "the session runs but its unit is not active";
+        change.drift = true;
+        change.reason = "its unit was stopped outside mosaic-fleet; its session still runs";
         change.attributes.push_back(
             {"active", unit ? unit->active_state : "inactive", "active", false});
-        start_.push_back(agent.unit);
+        batch = &start_;
       }
     }
     if (!enabled) {
       change.attributes.push_back({"enabled", "false", "true", false});
-      if (change.reason.empty()) change.reason = "not enabled: would not come back after a reboot";
+      if (change.reason.empty()) {
+        change.drift = known;
+        change.reason = known ? "disabled outside mosaic-fleet: would not come back after a reboot"
+                              : "not enabled: would not come back after a reboot";
+      }
       enable_.push_back(agent.unit);
     }
+    if (batch && change.held.empty() && StartWouldFail(agent)) return;
+    if (batch && change.held.empty()) batch->push_back(agent.unit);
     if (!change.attributes.empty()) plan_.changes.push_back(std::move(change));
+  }
+
+  // `state: stopped`: the unit stopped and disabled, exactly its session ended.
+  void PlanStoppedAgent(const DesiredAgent& agent, const ObservedSession* session) {
+    const ObservedUnit* unit = Unit(agent.unit);
+    ResourceChange change{
+        "agent." + agent.spec.name, ChangeAction::kUpdate, "state: stopped in the roster", {}, {}};
+    bool live = session && !session->dead;
+    if (live) change.held = HoldOfLiveSession(agent.spec.name, "");
+    if (unit && unit->active()) {
+      change.attributes.push_back({"active", unit->active_state, "inactive", false});
+      if (change.held.empty()) stop_.push_back(agent.unit);
+    } else if (session) {
+      if (change.held.empty()) kill_.push_back(agent.spec.name);
+    }
+    if (session) change.attributes.push_back({"session", live ? "running" : "dead", "", false});
+    if (unit && unit->enabled) {
+      change.attributes.push_back({"enabled", "true", "false", false});
+      disable_.push_back(agent.unit);
+    }
+    if (!change.attributes.empty()) plan_.changes.push_back(std::move(change));
+  }
+
+  // Whether the agent's env file or one of its unit files is rewritten by this plan: what
+  // lets an apply start a crash-looping agent again.
+  bool AgentFilesChange(const DesiredAgent& agent) const {
+    const std::string* env = File(agent.env_path);
+    if (!env || *env != merged_env_.at(agent.spec.name)) return true;
+    for (const std::string& file :
+         {std::string(kAgentTemplateUnit), AgentDropInName(agent.spec.name)})
+      if (const ManagedUnitFile* desired = desired_.UnitFile(file)) {
+        const std::string* existing = File(desired->path);
+        if (!existing || *existing != desired->content) return true;
+      }
+    return false;
+  }
+
+  // Whether the env file was changed since the session started with it (by hand, not by a
+  // roster change, which only an apply writes — and an apply restarts the session with it).
+  bool EnvEditedByHand(const DesiredAgent& agent, const ObservedSession& session) const {
+    const std::string* env = File(agent.env_path);
+    return env && IdentityOfEnv(*env).env_hash != session.env_hash &&
+           *env == merged_env_.at(agent.spec.name);
   }
 
   void PlanRemovals() {
@@ -381,7 +553,10 @@ class Planner {
       }
       ResourceChange change{
           "agent." + name, ChangeAction::kDelete, "no longer in the roster", {}, {}};
-      if (unit && unit->active()) {
+      if (session && session->owned() && !session->dead) change.held = HoldOfLiveSession(name, "");
+      if (!change.held.empty()) {
+        // Shown, not made: nothing of it changes in this run.
+      } else if (unit && unit->active()) {
         change.attributes.push_back({"active", unit->active_state, "inactive", false});
         stop_.push_back(unit->name);
       } else if (session && session->owned()) {
@@ -391,7 +566,7 @@ class Planner {
         change.attributes.push_back({"session", "running", "", false});
       if (unit && unit->enabled) {
         change.attributes.push_back({"enabled", "true", "false", false});
-        disable_.push_back(unit->name);
+        if (change.held.empty()) disable_.push_back(unit->name);
       }
       plan_.changes.push_back(std::move(change));
     }
@@ -444,6 +619,7 @@ class Planner {
     if (reload_) plan_.steps.push_back(Step::DaemonReload());
     batch(StepKind::kEnableUnits, enable_);
     // The holder first, on its own: only it may start the tmux server.
+    batch(StepKind::kRestartUnits, restart_holder_);
     batch(StepKind::kStartUnits, start_holder_);
     batch(StepKind::kStartUnits, start_);
     batch(StepKind::kRestartUnits, restart_);
@@ -462,11 +638,12 @@ class Planner {
   Plan plan_;
   std::map<std::string, std::string> merged_env_;
   std::vector<Step> unit_writes_, env_writes_;
-  std::vector<std::string> enable_, start_holder_, start_, restart_, start_units_, stop_, disable_,
-      kill_;
+  std::vector<std::string> enable_, restart_holder_, start_holder_, start_, restart_, start_units_,
+      stop_, disable_, kill_;
   std::vector<Step> removals_;
   bool reload_ = false;  ///< a unit file is written, or the manager's copy of one is outdated
   bool holder_unit_changed_ = false;
+  bool server_lost_ = false;  ///< the holder runs, its server does not: it is restarted
 };
 
 }  // namespace

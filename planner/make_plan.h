@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@ namespace mosaic {
 struct PlanOptions {
   std::vector<std::string> targets;       ///< limit agent changes to these names
   int64_t stale_heartbeat_seconds = 600;  ///< older heartbeats are reported
+  /// Agents this run may replace or destroy although their persona is held (--replace).
+  std::set<std::string> replace;
+  /// A run nobody watches (the reconcile timer): only what is safe without a person is made;
+  /// replacing or destroying a live session is held unless the roster's reconcile.allow_destroy.
+  bool unattended = false;
 };
 
 /// Every change needed to make `observed` match `desired`, with reasons, and the ordered,

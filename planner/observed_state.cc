@@ -11,7 +11,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_tmpdir, tmux_server,
                                                 tmux_server_pid, sessions, units, files,
                                                 stale_unit_files, retired_unit_files, symlinks,
-                                                env_files, heartbeat_ages, preserved)
+                                                env_files, heartbeat_ages, preserved,
+                                                missing_directories, missing_programs)
 
 nlohmann::json ToJson(const ObservedState& observed) { return observed; }
 
@@ -47,6 +48,10 @@ std::string ObservedFingerprint(const ObservedState& o) {
   for (const std::string& name : o.env_files) f.Add(name);
   f.Add(static_cast<int64_t>(o.preserved.size()));
   for (const std::string& path : o.preserved) f.Add(path);
+  f.Add(static_cast<int64_t>(o.missing_directories.size()));
+  for (const std::string& name : o.missing_directories) f.Add(name);
+  f.Add(static_cast<int64_t>(o.missing_programs.size()));
+  for (const auto& [name, program] : o.missing_programs) f.Add(name).Add(program);
   return f.Hex();
 }
 

@@ -64,6 +64,11 @@ struct ObservedState {
   std::vector<std::string> env_files;             ///< agents with an env file, by name
   std::map<std::string, int64_t> heartbeat_ages;  ///< agent → seconds since its last heartbeat
   std::vector<std::string> preserved;             ///< user data found and left alone (paths)
+  /// What would make an agent's start fail, found before starting it: agents whose working
+  /// directory is not a directory, and agent → program its command names that is not on the
+  /// PATH its unit runs with.
+  std::vector<std::string> missing_directories;
+  std::map<std::string, std::string> missing_programs;
   friend bool operator==(const ObservedState&, const ObservedState&) = default;
 };
 

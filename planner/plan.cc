@@ -2,9 +2,17 @@
 
 namespace mosaic {
 
+bool Plan::has_held() const {
+  for (const ResourceChange& c : changes)
+    if (!c.held.empty()) return true;
+  return false;
+}
+
 PlanSummary Summarize(const Plan& plan) {
   PlanSummary s;
   for (const ResourceChange& c : plan.changes) {
+    s.held += !c.held.empty();
+    s.drift += c.drift;
     switch (c.action) {
       case ChangeAction::kCreate:
         s.add++;
@@ -21,6 +29,20 @@ PlanSummary Summarize(const Plan& plan) {
     }
   }
   return s;
+}
+
+std::string_view ActionName(ChangeAction action) {
+  switch (action) {
+    case ChangeAction::kCreate:
+      return "create";
+    case ChangeAction::kUpdate:
+      return "update";
+    case ChangeAction::kReplace:
+      return "replace";
+    case ChangeAction::kDelete:
+      return "delete";
+  }
+  return "?";
 }
 
 std::string_view ActionSymbol(ChangeAction action) {
@@ -81,6 +103,8 @@ std::string_view NoteKindName(NoteKind kind) {
       return "holder-unit-changed";
     case NoteKind::kUnmanagedUnit:
       return "unmanaged-unit";
+    case NoteKind::kCrashLoop:
+      return "crash-loop";
   }
   return "?";
 }

@@ -33,6 +33,12 @@ struct ResourceChange {
   std::string reason;  ///< for people only
   std::vector<AttributeDiff> attributes;
   std::vector<std::string> diff;  ///< file line diff: "+ …", "- …", "  …"; user values masked
+  /// Changed outside mosaic-fleet (a unit stopped by hand, a killed session, an edited file),
+  /// as opposed to a change that comes from editing the roster.
+  bool drift = false;
+  /// Non-empty: the change is shown but not made in this run, and this says why and how to
+  /// release it (a persistent persona, an unattended run, …).
+  std::string held;
   friend bool operator==(const ResourceChange&, const ResourceChange&) = default;
 };
 
@@ -86,6 +92,7 @@ enum class NoteKind {
   kStaleHeartbeat,
   kHolderUnitChanged,  ///< takes effect at the next holder restart, which apply never does
   kUnmanagedUnit,      ///< a mosaic-agent@ unit the tool never managed: left alone
+  kCrashLoop,          ///< systemd gave up on an agent (its start limit): not started again
 };
 
 struct Note {
@@ -103,11 +110,14 @@ struct Plan {
   /// losing the user's lines, …), located where possible. Apply refuses a plan with errors.
   Diagnostics errors;
   std::vector<std::string> targets;  ///< --target names; empty: the whole fleet
+  std::vector<std::string> replace;  ///< --replace names: held personas this plan may end
   std::string socket;                ///< the fleet's tmux socket, for the executors
   std::string observed_fingerprint;  ///< ObservedFingerprint of what the plan was made from
   std::string roster_path;           ///< the roster it was made from …
   std::string roster_fingerprint;    ///< … and Fingerprint of that roster's text
   bool empty() const { return changes.empty(); }
+  /// Whether some change is held: the run leaves it pending.
+  bool has_held() const;
   bool has_errors() const { return HasErrors(errors); }
   friend bool operator==(const Plan&, const Plan&) = default;
 };
@@ -115,10 +125,13 @@ struct Plan {
 /// Counts by action, for "Plan: 2 to add, 1 to change, 1 to replace, 0 to destroy."
 struct PlanSummary {
   int add = 0, change = 0, replace = 0, destroy = 0;
+  int held = 0;   ///< of those, held (pending)
+  int drift = 0;  ///< of those, changed outside mosaic-fleet
 };
 PlanSummary Summarize(const Plan& plan);
 
 std::string_view ActionSymbol(ChangeAction action);  ///< "+", "~", "-/+", "-"
+std::string_view ActionName(ChangeAction action);    ///< "create", "update", "replace", "delete"
 std::string_view StepName(StepKind kind);            ///< "write-file", "daemon-reload", …
 std::string_view NoteKindName(NoteKind kind);        ///< "targeted", "unmanaged-session", …
 

@@ -14,25 +14,11 @@ constexpr StepKind kStepKinds[] = {StepKind::kWriteFile,    StepKind::kMergeEnvF
                                    StepKind::kEnableUnits,  StepKind::kStartUnits,
                                    StepKind::kRestartUnits, StepKind::kStopUnits,
                                    StepKind::kDisableUnits, StepKind::kKillSessions};
-constexpr NoteKind kNoteKinds[] = {NoteKind::kTargeted,          NoteKind::kManagedElsewhere,
-                                   NoteKind::kUnmanagedSession,  NoteKind::kNameConflict,
-                                   NoteKind::kPreservedData,     NoteKind::kStaleHeartbeat,
-                                   NoteKind::kHolderUnitChanged, NoteKind::kUnmanagedUnit};
+constexpr NoteKind kNoteKinds[] = {
+    NoteKind::kTargeted,          NoteKind::kManagedElsewhere, NoteKind::kUnmanagedSession,
+    NoteKind::kNameConflict,      NoteKind::kPreservedData,    NoteKind::kStaleHeartbeat,
+    NoteKind::kHolderUnitChanged, NoteKind::kUnmanagedUnit,    NoteKind::kCrashLoop};
 constexpr Severity kSeverities[] = {Severity::kError, Severity::kWarning, Severity::kNote};
-
-std::string_view ActionName(ChangeAction action) {
-  switch (action) {
-    case ChangeAction::kCreate:
-      return "create";
-    case ChangeAction::kUpdate:
-      return "update";
-    case ChangeAction::kReplace:
-      return "replace";
-    case ChangeAction::kDelete:
-      return "delete";
-  }
-  return "?";
-}
 
 // Terraform's spelling of actions: a replacement is a delete and a create.
 nlohmann::json ActionList(ChangeAction action) {
@@ -172,6 +158,8 @@ ResourceChange ReadChange(const nlohmann::json& j, const std::string& path,
                                  ar.Bool("forces_replacement")});
   });
   change.diff = r.Strings("diff");
+  if (j.is_object() && j.contains("drift")) change.drift = r.Bool("drift");
+  if (j.is_object() && j.contains("held")) change.held = r.String("held");
   return change;
 }
 
@@ -224,7 +212,9 @@ nlohmann::json PlanToJson(const Plan& plan) {
          {"before", c.action == ChangeAction::kCreate ? nlohmann::json(nullptr) : before},
          {"after", c.action == ChangeAction::kDelete ? nlohmann::json(nullptr) : after},
          {"attributes", attributes},
-         {"diff", c.diff}});
+         {"diff", c.diff},
+         {"drift", c.drift},
+         {"held", c.held}});
   }
   nlohmann::json steps = nlohmann::json::array();
   for (const Step& s : plan.steps) {
@@ -248,8 +238,14 @@ nlohmann::json PlanToJson(const Plan& plan) {
           {"roster_path", plan.roster_path},
           {"roster_fingerprint", plan.roster_fingerprint},
           {"targets", plan.targets},
+          {"replace", plan.replace},
           {"summary",
-           {{"add", s.add}, {"change", s.change}, {"replace", s.replace}, {"destroy", s.destroy}}},
+           {{"add", s.add},
+            {"change", s.change},
+            {"replace", s.replace},
+            {"destroy", s.destroy},
+            {"held", s.held},
+            {"drift", s.drift}}},
           {"resource_changes", changes},
           {"steps", steps},
           {"notes", notes},
@@ -271,6 +267,7 @@ Result<Plan> PlanFromJson(const nlohmann::json& j) {
   plan.roster_path = r.String("roster_path");
   plan.roster_fingerprint = r.String("roster_fingerprint");
   plan.targets = r.Strings("targets");
+  if (j.is_object() && j.contains("replace")) plan.replace = r.Strings("replace");
   r.Each("resource_changes", [&](const nlohmann::json& c, const std::string& path) {
     plan.changes.push_back(ReadChange(c, path, error));
   });

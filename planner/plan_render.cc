@@ -74,8 +74,10 @@ std::string RenderPlanSummary(const Plan& plan) {
     return plan.has_errors() ? "No changes planned." + refusal
                              : "No changes. The fleet matches the roster.";
   PlanSummary s = Summarize(plan);
-  return fmt::format("Plan: {} to add, {} to change, {} to replace, {} to destroy.{}", s.add,
-                     s.change, s.replace, s.destroy, refusal);
+  std::string held =
+      s.held ? fmt::format(" {} held: left pending by this run (see why above).", s.held) : "";
+  return fmt::format("Plan: {} to add, {} to change, {} to replace, {} to destroy.{}{}", s.add,
+                     s.change, s.replace, s.destroy, held, refusal);
 }
 
 std::string RenderPlanText(const Plan& plan, bool color) {
@@ -83,15 +85,27 @@ std::string RenderPlanText(const Plan& plan, bool color) {
   std::string out;
   if (!plan.empty()) {
     out += "mosaic-fleet will perform the following actions:\n";
-    for (const ResourceChange& c : plan.changes) {
-      out += fmt::format("\n  # {} {}: {}\n", paint.Bold(c.address), Verb(c.action), c.reason);
-      out += fmt::format("{:>3} {}\n", paint(c.action, ActionSymbol(c.action)), c.address);
-      for (const AttributeDiff& a : c.attributes) out += AttributeLine(c.action, a, paint) + "\n";
-      for (const std::string& line : c.diff) {
-        ChangeAction tint = line[0] == '+'   ? ChangeAction::kCreate
-                            : line[0] == '-' ? ChangeAction::kDelete
-                                             : ChangeAction::kUpdate;
-        out += "          " + (line[0] == ' ' ? line : paint(tint, line)) + "\n";
+    // Drift first, in its own section: what changed outside mosaic-fleet is what an operator
+    // most needs to see; then what editing the roster asks for.
+    PlanSummary s = Summarize(plan);
+    bool sections = s.drift > 0;
+    for (bool drift : {true, false}) {
+      int count = drift ? s.drift : static_cast<int>(plan.changes.size()) - s.drift;
+      if (sections && count > 0)
+        out += paint.Bold(drift ? "\nChanged outside mosaic-fleet (drift), to be corrected:\n"
+                                : "\nChanges from the roster:\n");
+      for (const ResourceChange& c : plan.changes) {
+        if (c.drift != drift) continue;
+        out += fmt::format("\n  # {} {}: {}\n", paint.Bold(c.address), Verb(c.action), c.reason);
+        if (!c.held.empty()) out += fmt::format("  # HELD, not done in this run: {}\n", c.held);
+        out += fmt::format("{:>3} {}\n", paint(c.action, ActionSymbol(c.action)), c.address);
+        for (const AttributeDiff& a : c.attributes) out += AttributeLine(c.action, a, paint) + "\n";
+        for (const std::string& line : c.diff) {
+          ChangeAction tint = line[0] == '+'   ? ChangeAction::kCreate
+                              : line[0] == '-' ? ChangeAction::kDelete
+                                               : ChangeAction::kUpdate;
+          out += "          " + (line[0] == ' ' ? line : paint(tint, line)) + "\n";
+        }
       }
     }
     out += "\n";

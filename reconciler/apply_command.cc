@@ -1,20 +1,25 @@
 #include "apply_command.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <memory>
+#include <range/v3/view/map.hpp>
+#include <set>
 
 #include "apply_lock.h"
 #include "exit_codes.h"
 #include "fingerprint.h"
+#include "make_plan.h"
 #include "managed_resources.h"
 #include "plan_command.h"
 #include "plan_json.h"
 #include "plan_render.h"
 #include "plan_view.h"
 #include "step_executor.h"
+#include "unit_files.h"
 #include "utf8.h"
 
 namespace mosaic {
@@ -56,7 +61,10 @@ Result<Plan> VerifySavedPlan(FleetContext& context, const Plan& saved, const std
     return Status::Error(
         fmt::format("the roster {} changed since this plan was made; make a new plan",
                     PrintableText(saved.roster_path)));
-  Result<Plan> derived = ComputePlan(context, saved.targets);
+  PlanOptions options;
+  options.targets = saved.targets;
+  options.replace = {saved.replace.begin(), saved.replace.end()};
+  Result<Plan> derived = ComputePlan(context, options);
   if (!derived.ok()) return derived.status();
   if (derived.value().observed_fingerprint != saved.observed_fingerprint)
     return Status::Error(
@@ -93,14 +101,156 @@ void ReportFailure(const std::vector<Step>& steps, const ExecutionReport& report
   io.err << "Every step is safe to repeat: fix the cause, then run apply again.\n";
 }
 
+// The agents of units in start and restart steps: those whose sessions must be alive after.
+std::vector<std::string> StartedAgents(const std::vector<Step>& steps) {
+  std::vector<std::string> agents;
+  for (const Step& step : steps)
+    if (step.kind == StepKind::kStartUnits || step.kind == StepKind::kRestartUnits)
+      for (const std::string& unit : step.names)
+        if (std::string agent = AgentOfUnit(unit); !agent.empty()) agents.push_back(agent);
+  return agents;
+}
+
+// The destroy guard: a plan that ends more than half of the running agents (and more than
+// one) is usually a wrong --roster. Returns the refusal, or "" when the plan may go ahead.
+std::string DestroyGuard(const PlannedRun& run, int allowed, const std::string& roster) {
+  int running = 0;
+  for (const ObservedSession& s : run.observed.sessions | ranges::views::values)
+    running += s.owned() && !s.dead;
+  std::vector<std::string> ending;
+  for (const ResourceChange& c : run.plan.changes) {
+    if (c.action != ChangeAction::kDelete || !c.held.empty() || !c.address.starts_with("agent."))
+      continue;
+    auto session = run.observed.sessions.find(c.address.substr(6));
+    if (session != run.observed.sessions.end() && session->second.owned() && !session->second.dead)
+      ending.push_back(c.address.substr(6));
+  }
+  int count = static_cast<int>(ending.size());
+  if (count <= 1 || count * 2 <= running || allowed == count) return "";
+  return fmt::format(
+      "this apply would destroy {} of the {} running agents ({}), more than half of them. The "
+      "roster it was planned from is {}: is that the roster you mean? If it is, run again with "
+      "--allow-destroy {}",
+      count, running, fmt::join(ending, ", "), roster, count);
+}
+
+// What an apply tells the journal, when systemd runs it (the reconcile timer): one entry per
+// change, with fields to filter on (journalctl --user MOSAIC_FLEET_AGENT=coder0).
+class ApplyJournal {
+ public:
+  ApplyJournal(System& system, bool on) : system_(system), on_(on) {}
+  void Change(const ResourceChange& change, const std::string& result) {
+    if (!on_) return;
+    size_t dot = change.address.find('.');
+    std::string agent =
+        change.address.starts_with("agent.") ? change.address.substr(dot + 1) : std::string();
+    int priority = result == "done" ? 5 : result == "pending" ? 4 : 3;  // notice, warning, err
+    system_.Journal(
+        priority,
+        fmt::format("{} {} {}: {}{}", ActionSymbol(change.action), change.address, result,
+                    change.reason, change.held.empty() ? "" : " (held: " + change.held + ")"),
+        {{"MOSAIC_FLEET_ACTION", std::string(ActionName(change.action))},
+         {"MOSAIC_FLEET_AGENT", agent},
+         {"MOSAIC_FLEET_ADDRESS", change.address},
+         {"MOSAIC_FLEET_RESULT", result}});
+  }
+  void Line(int priority, const std::string& message, const std::string& result) {
+    if (on_) system_.Journal(priority, message, {{"MOSAIC_FLEET_RESULT", result}});
+  }
+
+ private:
+  System& system_;
+  bool on_;
+};
+
+// After the steps: waits `settle` seconds for started agents to die at once, then looks at
+// the whole fleet again. Prints what it found; returns the exit code.
+int Settle(const ApplyCommandOptions& options, FleetContext& context, const Plan& plan,
+           const PlanOptions& plan_options, ApplyJournal& journal, Io& io) {
+  System& system = context.system();
+  std::vector<std::string> started = StartedAgents(plan.steps);
+  if (!started.empty() && options.settle_seconds > 0) {
+    io.err << fmt::format("Waiting {:g}s for the started agents to settle (--settle)…\n",
+                          options.settle_seconds);
+    system.Sleep(std::chrono::milliseconds(static_cast<int64_t>(options.settle_seconds * 1000)));
+  }
+  PlanOptions whole = plan_options;
+  whole.targets.clear();
+  Result<PlannedRun> after = ObserveAndPlan(context, whole);
+  if (!after.ok())
+    return Fail(io, "applied, but could not observe the result: " + after.status().message());
+  PlanSummary done = Summarize(plan);
+  io.err << fmt::format("\nApply complete: {} added, {} changed, {} replaced, {} destroyed.\n",
+                        done.add - done.held, done.change, done.replace, done.destroy);
+
+  // Agents that died right after they started: why, in their own words.
+  int dead = 0;
+  Result<const Tmux*> tmux = context.tmux();
+  for (const std::string& agent : started) {
+    auto session = after.value().observed.sessions.find(agent);
+    auto unit = after.value().observed.units.find(AgentUnitName(agent));
+    bool alive = session != after.value().observed.sessions.end() && !session->second.dead;
+    if (alive) continue;
+    ++dead;
+    std::string why;
+    if (session != after.value().observed.sessions.end())
+      why = session->second.dead_status >= 0
+                ? fmt::format("its program exited with status {}", session->second.dead_status)
+                : "its program was killed by a signal";
+    else if (unit != after.value().observed.units.end())
+      why = fmt::format("its session is gone and its unit is {}{}", unit->second.active_state,
+                        unit->second.result.empty() ? "" : " (" + unit->second.result + ")");
+    else
+      why = "its session is gone";
+    io.err << fmt::format("error: agent {} died right after it started: {}", agent, why);
+    journal.Line(3, fmt::format("agent {} died right after it started: {}", agent, why), "dead");
+    Result<std::vector<std::string>> last =
+        tmux.ok() && session != after.value().observed.sessions.end()
+            ? tmux.value()->CapturePane(agent, 10)
+            : Result<std::vector<std::string>>(std::vector<std::string>{});
+    if (last.ok() && !last.value().empty()) {
+      io.err << "; its last lines:\n";
+      for (const std::string& line : last.value()) io.err << "  | " << PrintableText(line) << "\n";
+    } else {
+      io.err << fmt::format(" (journalctl --user -u {} has more)\n", AgentUnitName(agent));
+    }
+  }
+  if (dead > 0) return kExitError;
+
+  const Plan& rest = after.value().plan;
+  if (rest.empty()) {
+    io.err << "The fleet has converged: it matches the roster.\n";
+    return kExitSuccess;
+  }
+  if (rest.has_held() && !rest.has_errors() && rest.steps.empty()) {
+    // Only what this run may not do is left.
+    io.err << fmt::format("{} change(s) held, left pending (see HELD above).\n",
+                          Summarize(rest).held);
+    return kExitChanges;
+  }
+  if (!plan.targets.empty()) {
+    Plan inside = MakePlan(context.desired(), after.value().observed, plan_options);
+    if (inside.empty()) {
+      io.err << fmt::format(
+          "The targeted agents ({}) match the roster; {} change(s) remain outside the targets "
+          "(see `mosaic-fleet plan`).\n",
+          fmt::join(plan.targets, ", "), rest.changes.size());
+      return kExitSuccess;
+    }
+  }
+  io.err << "The fleet has NOT converged; still to do:\n" << RenderPlanText(rest, io.err_color);
+  return kExitError;
+}
+
 }  // namespace
 
 int RunApply(const ApplyCommandOptions& options, System& system, Io& io) {
   std::optional<Plan> saved;
   if (!options.plan_file.empty()) {
-    if (!options.targets.empty())
+    if (!options.targets.empty() || !options.replace.empty() || options.unattended)
       return Fail(io,
-                  "--target cannot change a saved plan (it keeps the targets it was made with)");
+                  "--target, --replace and --unattended cannot change a saved plan (it keeps "
+                  "what it was made with)");
     Result<Plan> loaded = LoadSavedPlan(system.files(), options.plan_file);
     if (!loaded.ok()) return Fail(io, loaded.status().message());
     saved = loaded.value();
@@ -114,25 +264,52 @@ int RunApply(const ApplyCommandOptions& options, System& system, Io& io) {
                                 "is the roster you mean",
                                 PrintableText(options.plan_file), PrintableText(saved->roster_path),
                                 context->roster_path(), PrintableText(saved->roster_path)));
+  const Environment& env = system.environment();
+  ApplyJournal journal(system, !env.journal_stream.empty() && !env.stderr_is_terminal);
 
   // Plan under the lock, so that what is shown is what is done.
   std::unique_ptr<ApplyLockHandle> lock;
   if (options.yes) {
-    const Environment& env = system.environment();
     Result<std::unique_ptr<ApplyLockHandle>> acquired =
         system.LockApply(DefaultLockPath(env.xdg_runtime_dir, env.uid), options.lock_timeout,
                          "mosaic-fleet apply " + context->roster_path());
     if (!acquired.ok()) return Fail(io, acquired.status().message());
     lock = std::move(acquired).value();
   }
-  Result<Plan> planned = saved ? VerifySavedPlan(*context, *saved, options.plan_file)
-                               : ComputePlan(*context, options.targets);
-  if (!planned.ok()) return Fail(io, planned.status().message());
-  const Plan& plan = planned.value();
+  PlanOptions plan_options;
+  plan_options.targets = saved ? saved->targets : options.targets;
+  plan_options.replace =
+      saved ? std::set<std::string>(saved->replace.begin(), saved->replace.end())
+            : std::set<std::string>(options.replace.begin(), options.replace.end());
+  plan_options.unattended = options.unattended;
+  Result<PlannedRun> planned = ObserveAndPlan(*context, plan_options);
+  if (planned.ok() && saved) {
+    Result<Plan> verified = VerifySavedPlan(*context, *saved, options.plan_file);
+    if (!verified.ok()) planned = verified.status();
+  }
+  if (!planned.ok()) {
+    journal.Line(3, "apply failed: " + planned.status().message(), "error");
+    return Fail(io, planned.status().message());
+  }
+  const Plan& plan = planned.value().plan;
   MakePlanView(options.json, io)->Show(plan);
-  if (plan.has_errors())
+  if (plan.has_errors()) {
+    journal.Line(3, "apply refused: the plan has errors (mosaic-fleet plan shows them)", "error");
     return Fail(io, "nothing was changed: fix the errors above, then run apply again");
-  if (plan.empty()) return kExitSuccess;
+  }
+  if (plan.empty()) {
+    journal.Line(6, "converged: the fleet matches the roster", "converged");
+    return kExitSuccess;
+  }
+  if (std::string refusal =
+          DestroyGuard(planned.value(), options.allow_destroy, context->roster_path());
+      !refusal.empty()) {
+    if (options.yes) {
+      journal.Line(3, "apply refused: " + refusal, "error");
+      return Fail(io, "nothing was changed: " + refusal);
+    }
+    io.err << "warning: with --yes, apply would refuse: " << refusal << "\n";
+  }
 
   // One loop for both modes: a dry run is an executor that acts on nothing.
   Result<SystemdManager*> manager = context->systemd();
@@ -144,34 +321,24 @@ int RunApply(const ApplyCommandOptions& options, System& system, Io& io) {
   DryRunExecutor dry;
   StepExecutor& executor = options.yes ? static_cast<StepExecutor&>(real) : dry;
   const char* check = io.err_color ? "\033[32m✓\033[0m" : "ok";
-  io.err << (options.yes ? "\nApplying:\n"
-                         : "\ndry run: nothing will be changed. With --yes, apply would:\n");
+  if (!plan.steps.empty())
+    io.err << (options.yes ? "\nApplying:\n"
+                           : "\ndry run: nothing will be changed. With --yes, apply would:\n");
   ExecutionReport report = ExecuteSteps(plan.steps, executor, [&](const std::string& line) {
     io.err << "  " << (options.yes ? check : "-") << " " << line << "\n";
   });
   if (!report.failure.ok()) {
     ReportFailure(plan.steps, report, io);
+    journal.Line(3, "apply failed: " + report.failure.message(), "error");
     return kExitError;
   }
   if (!options.yes) {
     io.err << "dry run: nothing was changed. Run again with --yes to carry out these steps.\n";
     return options.detailed_exitcode ? kExitChanges : kExitSuccess;
   }
-
-  Result<Plan> after = ComputePlan(*context, plan.targets);
-  if (!after.ok())
-    return Fail(io, "applied, but could not observe the result: " + after.status().message());
-  PlanSummary done = Summarize(plan);
-  io.err << fmt::format("\nApply complete: {} added, {} changed, {} replaced, {} destroyed.\n",
-                        done.add, done.change, done.replace, done.destroy);
-  if (after.value().empty()) {
-    io.err << "The fleet has converged: it matches the roster.\n";
-    return kExitSuccess;
-  }
-  io.err << "The fleet has NOT converged; still to do:\n"
-         << RenderPlanText(after.value(), io.err_color);
-  io.err << "(A session whose program exits at once shows up here as dead: check its command.)\n";
-  return kExitError;
+  for (const ResourceChange& change : plan.changes)
+    journal.Change(change, change.held.empty() ? "done" : "pending");
+  return Settle(options, *context, plan, plan_options, journal, io);
 }
 
 Command AddApplyCommand(CLI::App& app, CommandContext& ctx) {
@@ -186,6 +353,20 @@ Command AddApplyCommand(CLI::App& app, CommandContext& ctx) {
                   "and the fleet call for now");
   cmd->add_option("--target", options->targets, "Only this agent (repeat --target for more)")
       ->allow_extra_args(false);  // one name each: `--target a plan.json` keeps the file
+  cmd->add_option("--replace", options->replace,
+                  "Let this persistent-persona agent be replaced or destroyed (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--unattended", options->unattended,
+                "Only what is safe without a person (the reconcile timer's mode): never end a "
+                "live session unless the roster's reconcile.allow_destroy; exit 2 when changes "
+                "are left pending");
+  cmd->add_option("--allow-destroy", options->allow_destroy,
+                  "Destroy this many running agents although it is more than half of them")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--settle", options->settle_seconds,
+                  "Seconds to wait after starting agents before checking they still run")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--job-timeout", options->fleet.job_timeout_seconds,
                   "Seconds systemd may take to start or stop the units of one step")
       ->check(CLI::PositiveNumber)
@@ -195,6 +376,15 @@ Command AddApplyCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--detailed-exitcode", options->detailed_exitcode,
                 "Dry run: exit 2 when changes are pending");
   cmd->add_flag("--json", options->json, "Show the plan as JSON");
+  cmd->footer(
+      "\nExit codes: 0 done (or, as a dry run, nothing wrong); 1 error, refused, or an agent died "
+      "right after it started; 2 changes left pending (held: a persistent persona, an unattended "
+      "run) or, with --detailed-exitcode, a dry run with changes.\n"
+      "Held changes: a `persistent_persona: true` agent is replaced or destroyed only when "
+      "--replace names it; an --unattended run never ends a live session unless the roster's "
+      "`reconcile: {allow_destroy: true}`.\n"
+      "Destroy guard: ending more than half of the running agents (and more than one) needs "
+      "--allow-destroy N with that count.");
   return {cmd, [options, &ctx] { return RunApply(*options, ctx.system, ctx.io); }};
 }
 

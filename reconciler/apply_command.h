@@ -17,6 +17,10 @@ struct ApplyCommandOptions {
   std::vector<std::string> targets;
   double lock_timeout = 5;  ///< seconds to wait for another apply to finish
   bool detailed_exitcode = false;
+  std::vector<std::string> replace;  ///< persona-held agents this run may replace or destroy
+  bool unattended = false;           ///< only what is safe without a person (the timer)
+  int allow_destroy = -1;            ///< the count of running agents the destroy guard lets go
+  double settle_seconds = 3;         ///< wait after starting agents, then check they still run
   bool json = false;
 };
 

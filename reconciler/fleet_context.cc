@@ -111,8 +111,10 @@ Result<const Tmux*> FleetContext::tmux() {
       Result<std::vector<std::string>> manager_env = manager->Environment();
       if (!manager_env.ok()) return manager_env.status();
       tmux_tmpdir_.clear();
-      for (const std::string& entry : manager_env.value())
+      for (const std::string& entry : manager_env.value()) {
         if (entry.starts_with("TMUX_TMPDIR=")) tmux_tmpdir_ = entry.substr(12);
+        if (entry.starts_with("PATH=")) manager_path_ = entry.substr(5);
+      }
     }
     std::string directory = TmuxSocketDirectory(tmux_tmpdir_, env.uid);
     if (!connection_->ok())
@@ -141,7 +143,7 @@ Result<ObservedState> FleetContext::Observe() {
   Result<const mosaic::Tmux*> socket = tmux();
   if (!socket.ok()) return socket.status();
   Result<ObservedState> observed = mosaic::Observe(desired_, *socket.value(), *manager.value(),
-                                                   system_->files(), system_->Now());
+                                                   system_->files(), system_->Now(), manager_path_);
   if (observed.ok()) observed.value().tmux_tmpdir = tmux_tmpdir_;
   return observed;
 }

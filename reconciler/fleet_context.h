@@ -11,6 +11,7 @@
 
 #include "desired_state.h"
 #include "io.h"
+#include "launch_prerequisites.h"
 #include "observed_state.h"
 #include "system.h"
 #include "tmux.h"
@@ -65,7 +66,8 @@ class FleetContext {
   std::optional<Result<std::unique_ptr<SystemdManager>>> connection_;
   std::optional<Status> unit_path_checked_;
   std::optional<Result<mosaic::Tmux>> tmux_;
-  std::string tmux_tmpdir_;  ///< the TMUX_TMPDIR the units use
+  std::string tmux_tmpdir_;                         ///< the TMUX_TMPDIR the units use
+  std::string manager_path_ = kSystemdDefaultPath;  ///< the PATH the units run with
   std::string note_;
 };
 

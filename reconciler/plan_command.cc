@@ -13,28 +13,56 @@
 
 namespace mosaic {
 
-Result<Plan> ComputePlan(FleetContext& context, const std::vector<std::string>& targets) {
-  for (const std::string& target : targets) {
-    bool known = false;
-    for (const DesiredAgent& a : context.desired().agents) known = known || a.spec.name == target;
-    for (const AgentSpec& a : context.desired().elsewhere) known = known || a.name == target;
-    if (!known)
-      return Status::Error(fmt::format("--target {}: no agent of that name in the roster", target));
-  }
+Result<PlannedRun> ObserveAndPlan(FleetContext& context, const PlanOptions& options) {
+  auto check = [&](const std::string& flag, const std::string& name) {
+    for (const DesiredAgent& a : context.desired().agents)
+      if (a.spec.name == name) return Status::Ok();
+    for (const AgentSpec& a : context.desired().elsewhere)
+      if (a.name == name) return Status::Ok();
+    return Status::Error(fmt::format("{} {}: no agent of that name in the roster", flag, name));
+  };
+  for (const std::string& target : options.targets)
+    if (Status known = check("--target", target); !known.ok()) return known;
+  for (const std::string& name : options.replace)
+    if (Status known = check("--replace", name); !known.ok()) return known;
   Result<ObservedState> observed = context.Observe();
   if (!observed.ok()) return observed.status();
-  Plan plan = MakePlan(context.desired(), observed.value(), {targets, 600});
+  Plan plan = MakePlan(context.desired(), observed.value(), options);
   plan.roster_path = context.roster_path();
   plan.roster_fingerprint = Fingerprint(context.roster_text());
+  return PlannedRun{std::move(observed).value(), std::move(plan)};
+}
+
+Result<Plan> ComputePlan(FleetContext& context, const PlanOptions& options) {
+  Result<PlannedRun> run = ObserveAndPlan(context, options);
+  if (!run.ok()) return run.status();
+  return std::move(run.value().plan);
+}
+
+namespace {
+
+// The plan as `--drift-only` shows it: the changes made outside mosaic-fleet, nothing else.
+Plan DriftOnly(Plan plan) {
+  std::erase_if(plan.changes, [](const ResourceChange& c) { return !c.drift; });
   return plan;
 }
+
+}  // namespace
 
 int RunPlan(const PlanCommandOptions& options, System& system, Io& io) {
   std::optional<FleetContext> context = OpenFleet(system, options.fleet, io);
   if (!context) return kExitError;
   auto started = system.Monotonic();
   int processes_before = system.processes().processes_started();
-  Result<Plan> plan = ComputePlan(*context, options.targets);
+  if (options.drift_only && !options.out.empty()) {
+    io.err << "error: --drift-only shows part of a plan; a saved plan must be whole (drop one)\n";
+    return kExitError;
+  }
+  PlanOptions plan_options;
+  plan_options.targets = options.targets;
+  plan_options.replace = {options.replace.begin(), options.replace.end()};
+  Result<Plan> plan = ComputePlan(*context, plan_options);
+  if (plan.ok() && options.drift_only) plan = DriftOnly(std::move(plan).value());
   if (options.stats) {
     double ms = std::chrono::duration<double, std::milli>(system.Monotonic() - started).count();
     Result<SystemdManager*> manager = context->systemd();
@@ -84,6 +112,11 @@ Command AddPlanCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--target", options->targets,
                   "Only this agent (repeat --target for more); always warns that it did")
       ->allow_extra_args(false);  // one name each: `--target a plan.json` keeps the file
+  cmd->add_option("--replace", options->replace,
+                  "Let this persistent-persona agent be replaced or destroyed (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--drift-only", options->drift_only,
+                "Show only what changed outside mosaic-fleet (same exit codes)");
   cmd->add_flag("--stats", options->stats,
                 "Report what observing cost (tmux processes, bus calls, time) on stderr");
   cmd->footer(

@@ -127,7 +127,8 @@ TEST(MakePlan, UserKeyEditIsEnvironmentDrift) {
   observed.files[desired.agents[1].env_path] += "API_TOKEN=s3cret\n";
   Plan plan = MakePlan(desired, observed);
   EXPECT_THAT(Addresses(plan), ElementsAre("-/+ agent.a0"));
-  EXPECT_THAT(Change(plan, "agent.a0")->reason, HasSubstr("environment file changed"));
+  EXPECT_THAT(Change(plan, "agent.a0")->reason, HasSubstr("environment file edited"));
+  EXPECT_TRUE(Change(plan, "agent.a0")->drift) << "the file changed outside mosaic-fleet";
   EXPECT_THAT(RenderPlanText(plan, false), Not(HasSubstr("s3cret")));
 }
 
@@ -245,9 +246,11 @@ TEST(MakePlan, UnmanagedSessionWithAnAgentsNameIsAConflictNotATakeover) {
   ObservedState observed = Converged(desired);
   observed.sessions["a"].owner = "";
   Plan plan = MakePlan(desired, observed);
-  EXPECT_TRUE(plan.empty());
-  ASSERT_EQ(plan.notes.size(), 1u);
-  EXPECT_EQ(plan.notes[0].kind, NoteKind::kNameConflict);
+  EXPECT_TRUE(plan.empty()) << "the foreign session is never touched";
+  ASSERT_TRUE(plan.has_errors()) << "the agent cannot run: an error, so apply exits 1";
+  ASSERT_EQ(plan.errors.size(), 1u);
+  EXPECT_EQ(plan.errors[0].location.line, desired.agents[0].spec.location.line);
+  EXPECT_THAT(plan.errors[0].message, HasSubstr("kill-session -t =a"));
 }
 
 TEST(MakePlan, AgentsOnOtherHostsAreReportedNeverTouched) {
@@ -439,6 +442,8 @@ TEST(ObservedFingerprint, SeesAChangeInEveryFieldButHeartbeats) {
       {"symlinks", [](ObservedState& o) { o.symlinks.push_back("x"); }},
       {"env_files", [](ObservedState& o) { o.env_files.push_back("x"); }},
       {"preserved", [](ObservedState& o) { o.preserved.push_back("x"); }},
+      {"missing_directories", [](ObservedState& o) { o.missing_directories.push_back("a"); }},
+      {"missing_programs", [](ObservedState& o) { o.missing_programs["a"] = "x"; }},
   };
   DesiredState desired = Desired(kRoster);
   const ObservedState base = Converged(desired);

@@ -175,10 +175,11 @@ TEST_F(StepExecutorTest, ADryRunRecordsEveryStepAndTouchesNothing) {
 // Plans and applies until nothing is left to do, with the recording executors standing in
 // for the world; the number of rounds it took.
 int Converge(const DesiredState& desired, MemoryFileSystem& fs, RecordingSystemdManager& systemd) {
-  RecordingProcessRunner no_server([](const std::vector<std::string>&) {
-    return ProcessResult{1, "", "no server running on /tmp/tmux-0/fleet\n"};
+  // The holder's server runs, with no sessions (the desired states here have no agents).
+  RecordingProcessRunner empty_server([](const std::vector<std::string>&) {
+    return ProcessResult{0, "", ""};
   });
-  Tmux tmux = Tmux::ForSocket("fleet", no_server).value();
+  Tmux tmux = Tmux::ForSocket("fleet", empty_server).value();
   ManagedResources managed(desired);
   RealStepExecutor executor(fs, systemd, tmux, managed);
   for (int round = 1; round <= 3; ++round) {

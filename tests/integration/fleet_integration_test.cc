@@ -672,11 +672,28 @@ TEST_F(FleetIntegration, UnitFilesAreNeverWrittenWhereTheManagerDoesNotLook) {
   EXPECT_FALSE(sandbox_.Exists(sandbox_.root() + "/elsewhere"));
 }
 
-TEST_F(FleetIntegration, AFailedActionStopsApplyAndSaysWhatWasAndWasNotDone) {
+TEST_F(FleetIntegration, WhatWouldMakeAStartFailIsALocatedErrorBeforeAnythingChanges) {
   WriteRoster(
-      "version: 1\ntmux: {socket_name: itest}\nagents:\n"
+      "version: 1\ntmux: {socket_name: itest}\nruntimes: {ghost: {command: no-such-program -x}}\n"
+      "agents:\n"
       "  - {name: a, runtime: pi, working_directory: /nonexistent/dir}\n"
-      "  - {name: a0, runtime: pi}\n");
+      "  - {name: a0, runtime: ghost}\n");
+  std::string before = Snapshot();
+  RunResult r = Apply();
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, HasSubstr(sandbox_.RosterPath() + ":5:"));
+  EXPECT_THAT(r.out, HasSubstr("agent a's working directory \"/nonexistent/dir\" does not exist"));
+  EXPECT_THAT(r.out, HasSubstr(sandbox_.RosterPath() + ":6:"));
+  EXPECT_THAT(r.out, HasSubstr("agent a0's command runs \"no-such-program\", which is not found"));
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(FleetIntegration, AFailedActionStopsApplyAndSaysWhatWasAndWasNotDone) {
+  // A start that fails for a reason no plan can see: the user's own drop-in.
+  const std::string drop_in =
+      sandbox_.Config() + "/systemd/user/mosaic-agent@a.service.d/fail.conf";
+  sandbox_.WriteFile(drop_in, "[Service]\nExecStartPre=/bin/false\n");
+  WriteRoster(kRoster);
   RunResult r = Apply();
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("FAILED start"));
@@ -684,9 +701,7 @@ TEST_F(FleetIntegration, AFailedActionStopsApplyAndSaysWhatWasAndWasNotDone) {
   EXPECT_THAT(r.err, HasSubstr("Done before it:"));
   EXPECT_THAT(r.err, HasSubstr("Every step is safe to repeat"));
   // Fixing the cause and applying again converges.
-  WriteRoster(
-      "version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a, runtime: pi}\n  - {name: a0, "
-      "runtime: pi}\n");
+  std::filesystem::remove(drop_in);
   ASSERT_EQ(Apply().code, 0);
   EXPECT_TRUE(PlanIsEmpty());
 }

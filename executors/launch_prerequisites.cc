@@ -1,0 +1,73 @@
+#include "launch_prerequisites.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "env_file.h"
+#include "fleet_contract.h"
+
+namespace mosaic {
+
+std::string ProgramOfCommand(std::string_view command) {
+  size_t start = command.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return "";
+  size_t end = command.find_first_of(" \t\n", start);
+  std::string_view word = command.substr(start, end == std::string_view::npos ? end : end - start);
+  // Quoting, expansions, assignments, redirections, globs: the shell decides what runs.
+  if (word.find_first_of("'\"\\$`=;&|<>(){}[]*?~!#") != std::string_view::npos) return "";
+  // Keywords and builtins: the shell runs these itself.
+  static constexpr std::array<std::string_view, 34> kKeywords = {
+      "if",     "then",  "for",   "while",    "until",  "case", "exec", "command", "builtin",
+      "time",   "eval",  ".",     ":",        "source", "trap", "cd",   "echo",    "printf",
+      "export", "set",   "unset", "true",     "false",  "test", "read", "wait",    "exit",
+      "ulimit", "umask", "shift", "readonly", "alias",  "type", "kill"};
+  if (std::find(kKeywords.begin(), kKeywords.end(), word) != kKeywords.end()) return "";
+  return std::string(word);
+}
+
+namespace {
+
+// Whether `program` is found as the shell would: a path as it is (a relative one from the
+// agent's working directory), a name on PATH.
+bool Findable(FileSystem& fs, const std::string& program, std::string_view path,
+              const std::string& workdir) {
+  if (program.find('/') != std::string::npos)
+    return fs.IsExecutable(program.starts_with("/") ? program
+                                                    : fmt::format("{}/{}", workdir, program));
+  while (true) {
+    size_t colon = path.find(':');
+    std::string_view dir = path.substr(0, colon);
+    std::string in = dir.empty() ? workdir : std::string(dir);  // an empty entry: "."
+    if (fs.IsExecutable(fmt::format("{}/{}", in, program))) return true;
+    if (colon == std::string_view::npos) return false;
+    path.remove_prefix(colon + 1);
+  }
+}
+
+}  // namespace
+
+void ObserveLaunchPrerequisites(const DesiredState& desired, FileSystem& fs,
+                                std::string_view manager_path, ObservedState& observed) {
+  for (const DesiredAgent& agent : desired.agents) {
+    if (agent.spec.stopped) continue;
+    if (!fs.IsDirectory(agent.workdir)) {
+      observed.missing_directories.push_back(agent.spec.name);
+      continue;  // the program is looked for from there
+    }
+    std::string command = agent.command;
+    std::string path(manager_path);
+    if (auto file = observed.files.find(agent.env_path); file != observed.files.end()) {
+      std::map<std::string, std::string> vars = ParseEnvFile(file->second).Variables();
+      if (auto user = vars.find(std::string(kEnvUserCommand)); user != vars.end())
+        command = user->second;
+      if (auto own = vars.find("PATH"); own != vars.end()) path = own->second;
+    }
+    std::string program = ProgramOfCommand(command);
+    if (!program.empty() && !Findable(fs, program, path, agent.workdir))
+      observed.missing_programs[agent.spec.name] = program;
+  }
+}
+
+}  // namespace mosaic
