@@ -150,6 +150,7 @@ Status FakeSystem::Exec(const std::vector<std::string>& argv, const std::string&
 
 void FakeSystem::Sleep(std::chrono::milliseconds duration) {
   sleeps.push_back(duration);
+  if (on_sleep) on_sleep();
   monotonic += duration;
   now += std::chrono::duration_cast<std::chrono::seconds>(duration).count();
 }

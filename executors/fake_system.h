@@ -6,6 +6,8 @@
 // the user's home directory.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +27,8 @@ class FakeSystem : public System {
   explicit FakeSystem(Environment environment = DefaultEnvironment());
 
   const Environment& environment() const override { return environment_; }
+  /// The captured environment, for tests that change it (JOURNAL_STREAM, a terminal, …).
+  Environment& environment_for_test() { return environment_; }
   FileSystem& files() override { return fs; }
   ProcessRunner& processes() override { return tmux; }
   Result<std::unique_ptr<SystemdManager>> ConnectUserManager(BusTimeouts timeouts) override;
@@ -61,6 +65,7 @@ class FakeSystem : public System {
   int64_t now = 1'700'000'000;
   std::chrono::steady_clock::time_point monotonic{};
   std::vector<std::chrono::milliseconds> sleeps;  ///< every Sleep, in order
+  std::function<void()> on_sleep;                 ///< what happens in the world meanwhile
   bool manager_reachable = true;
   bool lock_held = false;  ///< another apply holds the lock
   struct ExecCall {

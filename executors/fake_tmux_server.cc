@@ -96,6 +96,8 @@ std::string FakeTmuxServer::Expand(const std::string& format, const std::string&
       out += s ? std::to_string(s->pane_pid) : "";
     } else if (inner == "pane_dead") {
       out += s && s->dead ? "1" : "0";
+    } else if (inner == "pane_dead_status") {
+      out += s && s->dead && s->dead_status >= 0 ? std::to_string(s->dead_status) : "";
     } else if (inner == "window_index" || inner == "pane_index") {
       out += "0";
     } else if (inner.starts_with("@")) {
@@ -123,7 +125,7 @@ ProcessResult FakeTmuxServer::RunCommand(const std::vector<std::string>& c, bool
   if (name == "new-session" && c.size() >= 6 && c[1] == "-d" && c[2] == "-s" && c[4] == "--") {
     if (sessions.contains(c[3])) return Fail("duplicate session: " + c[3]);
     if (!running) running = true, server_pid = next_pid_++;
-    sessions[c[3]] = {next_pid_++, false, std::vector<std::string>(c.begin() + 5, c.end()), {}};
+    sessions[c[3]] = {next_pid_++, false, -1, std::vector<std::string>(c.begin() + 5, c.end()), {}};
     return {};
   }
   if (name == "set-option" && c.size() == 4 && c[1] == "-g") {

@@ -22,6 +22,7 @@ class FakeTmuxServer : public ProcessRunner {
   struct Session {
     int64_t pane_pid = 0;
     bool dead = false;
+    int dead_status = -1;           ///< a dead pane's exit status; -1: killed by a signal
     std::vector<std::string> argv;  ///< the program it was created with
     std::map<std::string, std::string> options;
     std::vector<std::string> screen;  ///< what capture-pane shows

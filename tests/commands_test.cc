@@ -325,3 +325,102 @@ TEST_F(Commands, SessionExecBecomesTheAgentsProgramInItsDirectoryWithItsEnvironm
 
 }  // namespace
 }  // namespace mosaic
+
+namespace mosaic {
+namespace {
+
+// ---- apply after the steps: settle, re-observe, say what is true ----
+
+class ApplyOutcome : public Commands {};
+
+TEST_F(ApplyOutcome, AnAgentThatDiesRightAfterItStartsIsReportedWithItsStatusAndLastLines) {
+  system_.on_sleep = [&] {
+    FakeTmuxServer::Session& a = system_.tmux.sessions.at("a");
+    a.dead = true;
+    a.dead_status = 127;
+    a.screen = {"sh: 1: claude-cli: not found"};
+  };
+  Outcome r = Fleet({"apply", "--yes", "--settle", "2"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_THAT(system_.sleeps, ElementsAreArray({std::chrono::milliseconds(2000)}));
+  EXPECT_THAT(r.err, HasSubstr("agent a died right after it started: its program exited with "
+                               "status 127; its last lines:\n  | sh: 1: claude-cli: not found"));
+  EXPECT_THAT(r.err, Not(HasSubstr("converged")));
+}
+
+TEST_F(ApplyOutcome, ConvergedIsSaidOnlyAfterAFullLookAndATargetedApplyCountsWhatIsLeft) {
+  Outcome targeted = Fleet({"apply", "--yes", "--target", "a"});
+  ASSERT_EQ(targeted.code, 0) << targeted.err;
+  EXPECT_THAT(targeted.err, Not(HasSubstr("The fleet has converged")));
+  EXPECT_THAT(targeted.err, HasSubstr("The targeted agents (a) match the roster; 2 change(s) "
+                                      "remain outside the targets"));
+  Outcome rest = Fleet({"apply", "--yes"});
+  EXPECT_THAT(rest.err, HasSubstr("The fleet has converged"));
+  Outcome nothing = Fleet({"apply", "--yes"});
+  EXPECT_EQ(nothing.code, 0);
+  EXPECT_EQ(system_.sleeps.size(), 2u) << "no agent started: no settling";
+}
+
+TEST_F(ApplyOutcome, TheDestroyGuardNamesTheRosterAndLetsAnExactCountThrough) {
+  system_.fs.Put(system_.RosterPath(),
+                 "version: 1\ntmux: {socket_name: fleet}\nagents:\n  - {name: a, runtime: claude}\n"
+                 "  - {name: b, runtime: claude}\n  - {name: c, runtime: claude}\n");
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  system_.fs.Put(
+      system_.RosterPath(),
+      "version: 1\ntmux: {socket_name: fleet}\nagents:\n  - {name: a, runtime: claude}\n");
+  Outcome refused = Fleet({"apply", "--yes"});
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("destroy 2 of the 3 running agents (b, c)"));
+  EXPECT_THAT(refused.err, HasSubstr(system_.RosterPath()));
+  EXPECT_THAT(refused.err, HasSubstr("--allow-destroy 2"));
+  EXPECT_TRUE(system_.tmux.sessions.contains("b"));
+  EXPECT_EQ(Fleet({"apply", "--yes", "--allow-destroy", "1"}).code, 1) << "the count must match";
+  Outcome allowed = Fleet({"apply", "--yes", "--allow-destroy", "2"});
+  EXPECT_EQ(allowed.code, 0) << allowed.err;
+  EXPECT_FALSE(system_.tmux.sessions.contains("b"));
+  EXPECT_TRUE(system_.tmux.sessions.contains("a"));
+}
+
+TEST_F(ApplyOutcome, AnUnattendedRunLeavesLiveReplacementsPendingExitsTwoAndTellsTheJournal) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  int64_t a = system_.tmux.sessions.at("a").pane_pid;
+  system_.fs.Put(system_.RosterPath(),
+                 "version: 1\ntmux: {socket_name: fleet}\nagents:\n  - {name: a, runtime: pi}\n"
+                 "  - {name: a0, runtime: pi}\n");
+  system_.environment_for_test().journal_stream = "8:1234";
+  system_.environment_for_test().stderr_is_terminal = false;
+  Outcome r = Fleet({"apply", "--yes", "--unattended"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("HELD"));
+  EXPECT_EQ(system_.tmux.sessions.at("a").pane_pid, a) << "the live session is kept";
+  ASSERT_FALSE(system_.journal.empty());
+  bool pending = false;
+  for (const FakeSystem::JournalEntry& e : system_.journal)
+    pending = pending || (e.fields.at("MOSAIC_FLEET_RESULT") == "pending" &&
+                          e.fields.at("MOSAIC_FLEET_AGENT") == "a" && e.priority == 4);
+  EXPECT_TRUE(pending) << "the held change is logged as pending, at warning priority";
+  // Attended, it is done; then a converged run logs one line.
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  EXPECT_NE(system_.tmux.sessions.at("a").pane_pid, a);
+  system_.journal.clear();
+  EXPECT_EQ(Fleet({"apply", "--yes", "--unattended"}).code, 0);
+  ASSERT_EQ(system_.journal.size(), 1u);
+  EXPECT_EQ(system_.journal[0].fields.at("MOSAIC_FLEET_RESULT"), "converged");
+}
+
+TEST_F(ApplyOutcome, DriftOnlyShowsWhatChangedOutsideTheToolWithTheSameExitCodes) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  system_.tmux.sessions.erase("a0");  // killed by hand
+  system_.fs.Put(system_.RosterPath(),
+                 "version: 1\ntmux: {socket_name: fleet}\nagents:\n  - {name: a, runtime: pi}\n"
+                 "  - {name: a0, runtime: pi}\n");
+  Outcome drift = Fleet({"plan", "--drift-only", "--detailed-exitcode"});
+  EXPECT_EQ(drift.code, 2);
+  EXPECT_THAT(drift.out, HasSubstr("agent.a0"));
+  EXPECT_THAT(drift.out, Not(HasSubstr("agent.a ")));
+  EXPECT_EQ(Fleet({"plan", "--drift-only", "--out", "/tmp/x.json"}).code, 1);
+}
+
+}  // namespace
+}  // namespace mosaic

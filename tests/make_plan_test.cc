@@ -459,3 +459,158 @@ TEST(ObservedFingerprint, SeesAChangeInEveryFieldButHeartbeats) {
 
 }  // namespace
 }  // namespace mosaic
+
+namespace mosaic {
+namespace {
+
+// ---- Self-healing: drift reasons, server loss, crash loops, holds, preflight ----
+
+constexpr char kPersonaRoster[] =
+    "version: 1\n"
+    "agents:\n"
+    "  - {name: boss, runtime: claude, persistent_persona: true}\n"
+    "  - {name: helper, runtime: claude, persistent_persona: semi}\n"
+    "  - {name: worker, runtime: claude}\n";
+
+TEST(SelfHealing, AServerLostUnderARunningHolderRestartsTheHolderFirstThenTheAgents) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.tmux_server = false;
+  observed.tmux_server_pid = 0;
+  observed.sessions.clear();
+  Plan plan = MakePlan(desired, observed);
+  ASSERT_NE(Change(plan, "unit.mosaic-tmux-holder.service"), nullptr);
+  EXPECT_TRUE(Change(plan, "unit.mosaic-tmux-holder.service")->drift);
+  EXPECT_THAT(Change(plan, "agent.a")->reason, HasSubstr("tmux server was lost"));
+  EXPECT_THAT(Steps(plan), ElementsAre("restart mosaic-tmux-holder.service",
+                                       "start mosaic-agent@a.service,mosaic-agent@a0.service"));
+}
+
+TEST(SelfHealing, EveryDriftReasonSaysWhatHappenedAndNeverNewAgent) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.units["mosaic-agent@a.service"].active_state = "inactive";  // systemctl stop
+  observed.sessions.erase("a");
+  observed.units["mosaic-agent@a0.service"].enabled = false;  // systemctl disable
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Change(plan, "agent.a")->reason, HasSubstr("stopped outside mosaic-fleet"));
+  EXPECT_THAT(Change(plan, "agent.a0")->reason, HasSubstr("disabled outside mosaic-fleet"));
+  for (const ResourceChange& c : plan.changes) {
+    EXPECT_TRUE(c.drift) << c.address;
+    EXPECT_THAT(c.reason, Not(HasSubstr("new agent")));
+  }
+  EXPECT_THAT(RenderPlanText(plan, false), HasSubstr("Changed outside mosaic-fleet (drift)"));
+
+  ObservedState killed = Converged(desired);
+  killed.sessions.erase("a");
+  Plan killed_plan = MakePlan(desired, killed);
+  EXPECT_THAT(Change(killed_plan, "agent.a")->reason, HasSubstr("killed outside mosaic-fleet"));
+  ObservedState edited = Converged(desired);
+  edited.files[desired.unit_files[1].path] += "# my edit\n";
+  Plan edited_plan = MakePlan(desired, edited);
+  const ResourceChange* unit_file = Change(edited_plan, "unit_file.mosaic-agent@.service");
+  ASSERT_NE(unit_file, nullptr);
+  EXPECT_TRUE(unit_file->drift);
+  EXPECT_THAT(unit_file->reason, HasSubstr("edited outside mosaic-fleet"));
+}
+
+TEST(SelfHealing, ACrashLoopIsReportedNotRestartedUntilSomethingChanges) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.sessions.erase("a");
+  observed.units["mosaic-agent@a.service"].active_state = "failed";
+  observed.units["mosaic-agent@a.service"].result = "start-limit-hit";
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_EQ(Change(plan, "agent.a"), nullptr);
+  ASSERT_FALSE(plan.notes.empty());
+  EXPECT_EQ(plan.notes.back().kind, NoteKind::kCrashLoop);
+  // A change to the agent (here: its env file) lets apply start it again.
+  observed.files[desired.agents[0].env_path] = "";
+  Plan changed = MakePlan(desired, observed);
+  ASSERT_NE(Change(changed, "agent.a"), nullptr);
+  EXPECT_THAT(Steps(changed), testing::Contains(HasSubstr("start mosaic-agent@a.service")));
+}
+
+TEST(SelfHealing, AStoppedAgentIsStoppedDisabledAndExactlyItsSessionEnded) {
+  DesiredState desired = Desired(
+      "version: 1\nagents:\n  - {name: a, runtime: claude, state: stopped}\n"
+      "  - {name: a0, runtime: pi}\n");
+  ObservedState observed = Converged(desired);
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Steps(plan),
+              ElementsAre("stop mosaic-agent@a.service", "disable mosaic-agent@a.service"));
+  // Once stopped, it stays stopped: nothing to do, and nothing to start.
+  observed.units["mosaic-agent@a.service"] = {"mosaic-agent@a.service", "loaded", "inactive",
+                                              false};
+  observed.sessions.erase("a");
+  EXPECT_TRUE(MakePlan(desired, observed).empty());
+  EXPECT_TRUE(MakePlan(desired, observed, {.unattended = true}).empty());
+}
+
+TEST(SelfHealing, APersistentPersonaIsHeldUnlessTheRunNamesIt) {
+  DesiredState desired = Desired(kPersonaRoster);
+  ObservedState observed = Converged(desired);
+  for (auto& [name, session] : observed.sessions)
+    if (session.owned()) session.runtime = "pi";  // every agent: a runtime change
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Change(plan, "agent.boss")->held, HasSubstr("--replace boss"));
+  EXPECT_TRUE(Change(plan, "agent.helper")->held.empty()) << "semi: held only when unattended";
+  EXPECT_THAT(Steps(plan), ElementsAre("restart mosaic-agent@helper.service,"
+                                       "mosaic-agent@worker.service"));
+  EXPECT_THAT(RenderPlanText(plan, false), HasSubstr("1 held"));
+  Plan released = MakePlan(desired, observed, {.replace = {"boss"}});
+  EXPECT_TRUE(Change(released, "agent.boss")->held.empty());
+  EXPECT_THAT(Steps(released),
+              ElementsAre("restart mosaic-agent@boss.service,"
+                          "mosaic-agent@helper.service,mosaic-agent@worker.service"));
+}
+
+TEST(SelfHealing, AnUnattendedRunHealsButNeverEndsALiveSession) {
+  DesiredState desired = Desired(kPersonaRoster);
+  ObservedState observed = Converged(desired);
+  observed.sessions["worker"].runtime = "pi";  // a roster change: replace, held
+  observed.sessions["helper"].dead = true;     // dead: restarted, nothing live is lost
+  observed.units["mosaic-agent@boss.service"].enabled = false;  // drift: re-enabled
+  Plan plan = MakePlan(desired, observed, {.unattended = true});
+  EXPECT_THAT(Change(plan, "agent.worker")->held, HasSubstr("unattended"));
+  EXPECT_TRUE(Change(plan, "agent.helper")->held.empty());
+  EXPECT_THAT(Steps(plan), ElementsAre("enable mosaic-agent@boss.service",
+                                       "restart mosaic-agent@helper.service"));
+  // reconcile.allow_destroy lets it replace the live session.
+  DesiredState allowing =
+      Desired(std::string(kPersonaRoster) + "reconcile: {interval: 5min, allow_destroy: true}\n");
+  Plan allowed = MakePlan(allowing, observed, {.unattended = true});
+  EXPECT_TRUE(Change(allowed, "agent.worker")->held.empty());
+}
+
+TEST(SelfHealing, RestartNeverLeavesADeadAgentToAPersonUnattended) {
+  DesiredState desired =
+      Desired("version: 1\nagents:\n  - {name: a, runtime: claude, restart: never}\n");
+  ObservedState observed = Converged(desired);
+  observed.sessions["a"].dead = true;
+  observed.sessions["a"].dead_status = 3;
+  Plan unattended = MakePlan(desired, observed, {.unattended = true});
+  EXPECT_THAT(Change(unattended, "agent.a")->held, HasSubstr("restart: never"));
+  Plan attended = MakePlan(desired, observed);
+  EXPECT_THAT(Change(attended, "agent.a")->reason, HasSubstr("exited (status 3)"));
+  EXPECT_THAT(Steps(attended), ElementsAre("restart mosaic-agent@a.service"));
+}
+
+TEST(SelfHealing, WhatWouldFailAStartIsAnErrorOnlyForAgentsThePlanStarts) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.missing_directories = {"a"};
+  observed.missing_programs = {{"a0", "pi-cli"}};
+  EXPECT_FALSE(MakePlan(desired, observed).has_errors()) << "both run: nothing is started";
+  observed.sessions.erase("a");
+  observed.sessions.erase("a0");
+  Plan plan = MakePlan(desired, observed);
+  ASSERT_EQ(plan.errors.size(), 2u);
+  EXPECT_EQ(plan.errors[0].file, desired.roster_path);
+  EXPECT_EQ(plan.errors[0].location.line, desired.agents[0].spec.location.line);
+  EXPECT_THAT(plan.errors[0].message, HasSubstr("working directory"));
+  EXPECT_THAT(plan.errors[1].message, HasSubstr("\"pi-cli\", which is not found"));
+}
+
+}  // namespace
+}  // namespace mosaic
