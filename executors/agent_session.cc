@@ -117,6 +117,9 @@ Status StartAgentSession(System& system, const AgentSessionOptions& options, std
       return Status::Ok();
     }
     if (Status killed = tmux.value().KillOwnedSession(options.name); !killed.ok()) return killed;
+    // The kill signalled the session's watch channel, and nobody heard it: tmux keeps that
+    // one signal, and a second (the new program's quick death) would clear both. Heard here.
+    (void)tmux.value().WaitFor(WatchChannel(options.name), std::chrono::seconds(1));
   }
   SessionRecord record{kOwnerAgent, runtime, env.Get(kEnvAgentWorkdir), identity.command_hash,
                        identity.env_hash};
@@ -191,8 +194,11 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
       case SessionFate::Kind::kAlive:
         break;
     }
-    if (Status woke = tmux.value().WaitFor(WatchChannel(options.name)); !woke.ok())
-      return err << "error: " << woke.message() << "\n", 1;
+    // Bounded: a wake can be lost (tmux keeps one unheard signal, and a second clears it —
+    // the kill of a dead session and its successor's quick death, say), so look again anyway.
+    if (Result<bool> woke = tmux.value().WaitFor(WatchChannel(options.name), kSupervisorRecheck);
+        !woke.ok())
+      return err << "error: " << woke.status().message() << "\n", 1;
   }
 }
 

@@ -70,8 +70,9 @@ int SuperviseHolder(System& system, const HolderOptions& options, std::ostream& 
         err << "warning: " << s.message() << "\n";
       (void)tmux.value().WatchSession(options.session);
     }
-    if (Status woke = tmux.value().WaitFor(WatchChannel(options.session)); !woke.ok())
-      return err << "error: " << woke.message() << "\n", 1;
+    if (Result<bool> woke = tmux.value().WaitFor(WatchChannel(options.session), kSupervisorRecheck);
+        !woke.ok())
+      return err << "error: " << woke.status().message() << "\n", 1;
   }
 }
 

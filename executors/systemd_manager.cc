@@ -105,8 +105,15 @@ class SdBusManager : public SystemdManager {
     Result<std::vector<std::string>> values =
         ReadProperty(units, "org.freedesktop.systemd1.Service", "Result", 's');
     if (!values.ok()) return values.status();
+    // A failed unit that systemd restarted on its own (NRestarts counts those since the last
+    // explicit start) and then left failed was stopped by its start limit: systemd keeps the
+    // last failure's Result ("exit-code") and says "start-limit-hit" only for a refused job.
+    Result<std::vector<std::string>> restarts =
+        ReadProperty(units, "org.freedesktop.systemd1.Service", "NRestarts", 'u');
+    if (!restarts.ok()) return restarts.status();
     std::map<std::string, std::string> results;
-    for (size_t i = 0; i < units.size(); ++i) results[units[i]] = values.value()[i];
+    for (size_t i = 0; i < units.size(); ++i)
+      results[units[i]] = restarts.value()[i] != "0" ? "start-limit-hit" : values.value()[i];
     return results;
   }
 
@@ -364,15 +371,21 @@ class SdBusManager : public SystemdManager {
       }
       const char contents[2] = {q->type, '\0'};
       int flag = 0;
+      uint32_t number = 0;
       const char* text = nullptr;
       int r = sd_bus_message_enter_container(m, 'v', contents);
       if (r >= 0)
-        r = q->type == 'b' ? sd_bus_message_read_basic(m, 'b', &flag)
-                           : sd_bus_message_read_basic(m, 's', &text);
+        r = q->type == 'b'   ? sd_bus_message_read_basic(m, 'b', &flag)
+            : q->type == 'u' ? sd_bus_message_read_basic(m, 'u', &number)
+                             : sd_bus_message_read_basic(m, 's', &text);
       if (r < 0)
         q->error = "unreadable reply";
+      else if (q->type == 'b')
+        q->value = flag ? "1" : "0";
+      else if (q->type == 'u')
+        q->value = std::to_string(number);
       else
-        q->value = q->type == 'b' ? (flag ? "1" : "0") : std::string(text ? text : "");
+        q->value = text ? text : "";
       return 0;
     };
     for (size_t i = 0; i < units.size(); ++i) {

@@ -38,7 +38,8 @@ class SystemdManager {
   virtual Result<std::vector<std::string>> UnitsNeedingReload(
       const std::vector<std::string>& units) = 0;
   /// Why each of `units` (failed services) ended: "exit-code", "signal", "start-limit-hit", …
-  /// — one round trip for all of them.
+  /// — one round trip for all of them. A unit that systemd stopped restarting (its start
+  /// limit) is "start-limit-hit", whatever its last failure was.
   virtual Result<std::map<std::string, std::string>> UnitResults(
       const std::vector<std::string>& units) = 0;
   /// Clears the failed state and the start rate counter of `units` (reset-failed).

@@ -220,19 +220,19 @@ Status Tmux::WatchSession(const std::string& name) const {
   return Status::Ok();
 }
 
-Status Tmux::WaitFor(const std::string& channel) const {
+Result<bool> Tmux::WaitFor(const std::string& channel, std::chrono::milliseconds bound) const {
   // A channel is a prefix and a session name: longer than a name may be, as safe.
   bool safe = !channel.empty() && channel.size() <= 2 * kMaxNameLength &&
               std::all_of(channel.begin(), channel.end(), [](char c) {
                 return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
               });
   if (!safe) return Status::Error(fmt::format("refusing tmux channel {}", Quoted(channel)));
-  ProcessRequest request{{"tmux", "-L", socket_, "-N", "wait-for", channel},
-                         {"TMUX", "TMUX_PANE"},
-                         std::chrono::milliseconds(0)};
+  ProcessRequest request{
+      {"tmux", "-L", socket_, "-N", "wait-for", channel}, {"TMUX", "TMUX_PANE"}, bound};
   if (!options_.socket_path.empty()) request.argv[1] = "-S", request.argv[2] = options_.socket_path;
   Result<ProcessResult> r = runner_->Run(request);
-  return r.ok() ? Status::Ok() : r.status();
+  if (!r.ok()) return r.status();
+  return !r.value().timed_out;
 }
 
 Result<std::vector<std::string>> Tmux::CapturePane(const std::string& name, int lines) const {

@@ -93,9 +93,10 @@ class Tmux {
   /// Makes the death of session `name` wake whoever waits on WatchChannel(name): its pane's
   /// death (a hook on the session) and the session's closing (a server-wide hook, set once).
   Status WatchSession(const std::string& name) const;
-  /// Blocks, without a bound (the supervisor's wait is the life of the agent), until
-  /// `channel` is signalled or the server goes away.
-  Status WaitFor(const std::string& channel) const;
+  /// Blocks until `channel` is signalled or the server goes away (then: true), or `bound`
+  /// passes (then: false; zero: no bound). tmux keeps one signal that nobody waited for, but a
+  /// second one clears it: a supervisor must look again now and then, not trust one wake.
+  Result<bool> WaitFor(const std::string& channel, std::chrono::milliseconds bound) const;
   /// The last `lines` lines of session `name`'s pane, scrollback included, without the line
   /// tmux adds under a dead pane.
   Result<std::vector<std::string>> CapturePane(const std::string& name, int lines) const;
@@ -115,6 +116,10 @@ bool IsNoServerMessage(const std::string& err);
 
 /// The wait-for channel that wakes agent `name`'s supervisor.
 std::string WatchChannel(const std::string& name);
+/// How long a supervisor (an agent unit's, the holder's) waits on its channel before it looks
+/// at its session again anyway: a lost wake costs at most this, and a fleet of 200 agents
+/// about three tmux processes a second.
+inline constexpr std::chrono::milliseconds kSupervisorRecheck{60'000};
 
 /// `arg` as tmux must receive it on its command line to read it literally: a final `;`
 /// (which tmux takes as a command separator) is escaped as `\;`.

@@ -370,6 +370,18 @@ class Planner {
     bool known = HasEnvFile(name) || session;
     LaunchIdentity want = IdentityOfEnv(merged_env_[name]);
 
+    // systemd gave up on it: starting it again would only crash again, until something
+    // about it changes.
+    if ((!session || session->dead) && unit && unit->active_state == "failed" &&
+        unit->result == "start-limit-hit" && !AgentFilesChange(agent)) {
+      plan_.notes.push_back(
+          {NoteKind::kCrashLoop, name,
+           fmt::format("crash-looping: systemd stopped restarting it (its start limit); see "
+                       "`journalctl --user -u {0}` or `mosaic-fleet status`, fix the cause, then "
+                       "change the roster or run `systemctl --user reset-failed {0}` and apply",
+                       agent.unit)});
+      return;
+    }
     ResourceChange change{"agent." + name, ChangeAction::kUpdate, "", {}, {}};
     std::vector<std::string>* batch = nullptr;  // start_ or restart_, if the agent needs one
     if (!session) {
@@ -379,15 +391,6 @@ class Planner {
         change.reason = "the fleet's tmux server was lost; started again once the holder is back";
         batch = &start_;  // the holder's restart restarts its active agents (PartOf=)
       } else if (unit && unit->active_state == "failed") {
-        if (unit->result == "start-limit-hit" && !AgentFilesChange(agent)) {
-          plan_.notes.push_back(
-              {NoteKind::kCrashLoop, name,
-               fmt::format("crash-looping: systemd stopped restarting it (its start limit); "
-                           "see `journalctl --user -u {0}`, fix the cause, then change the roster "
-                           "or run `systemctl --user reset-failed {0}` and apply",
-                           agent.unit)});
-          return;
-        }
         change.reason = fmt::format("its unit failed ({}); starting it again",
                                     unit->result.empty() ? "failed" : unit->result);
         batch = &start_;

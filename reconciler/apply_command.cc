@@ -138,7 +138,8 @@ std::string DestroyGuard(const PlannedRun& run, int allowed, const std::string& 
 // change, with fields to filter on (journalctl --user MOSAIC_FLEET_AGENT=coder0).
 class ApplyJournal {
  public:
-  ApplyJournal(System& system, bool on) : system_(system), on_(on) {}
+  ApplyJournal(System& system, bool on, std::string roster)
+      : system_(system), on_(on), roster_(std::move(roster)) {}
   void Change(const ResourceChange& change, const std::string& result) {
     if (!on_) return;
     size_t dot = change.address.find('.');
@@ -155,12 +156,15 @@ class ApplyJournal {
          {"MOSAIC_FLEET_RESULT", result}});
   }
   void Line(int priority, const std::string& message, const std::string& result) {
-    if (on_) system_.Journal(priority, message, {{"MOSAIC_FLEET_RESULT", result}});
+    if (on_)
+      system_.Journal(priority, message,
+                      {{"MOSAIC_FLEET_RESULT", result}, {"MOSAIC_FLEET_ROSTER", roster_}});
   }
 
  private:
   System& system_;
   bool on_;
+  std::string roster_;
 };
 
 // After the steps: waits `settle` seconds for started agents to die at once, then looks at
@@ -265,7 +269,8 @@ int RunApply(const ApplyCommandOptions& options, System& system, Io& io) {
                                 PrintableText(options.plan_file), PrintableText(saved->roster_path),
                                 context->roster_path(), PrintableText(saved->roster_path)));
   const Environment& env = system.environment();
-  ApplyJournal journal(system, !env.journal_stream.empty() && !env.stderr_is_terminal);
+  ApplyJournal journal(system, !env.journal_stream.empty() && !env.stderr_is_terminal,
+                       context->roster_path());
 
   // Plan under the lock, so that what is shown is what is done.
   std::unique_ptr<ApplyLockHandle> lock;

@@ -87,6 +87,20 @@ void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandCont
       ->check(CLI::PositiveNumber);
 }
 
+namespace {
+
+// Terraform's single-dash spelling of the flags mosaic-fleet shares with it (`-replace NAME`,
+// `-target=NAME`, `-out FILE`), as its users type them.
+std::string TerraformSpelling(const std::string& arg) {
+  for (std::string_view flag : {"-replace", "-target", "-out"})
+    if (arg == flag ||
+        (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '='))
+      return "-" + arg;
+  return arg;
+}
+
+}  // namespace
+
 int RunCli(const std::string& program, const std::vector<std::string>& args, System& system,
            Io& io) {
   CLI::App app(kDescription, program);
@@ -108,7 +122,7 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, Sys
   if (RejectUnknownCommand(app, args, program, io)) return kExitError;
 
   std::vector<std::string> argv_storage{program};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  for (const std::string& arg : args) argv_storage.push_back(TerraformSpelling(arg));
   std::vector<char*> argv;
   argv.reserve(argv_storage.size());
   for (std::string& a : argv_storage) argv.push_back(a.data());
