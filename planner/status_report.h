@@ -17,7 +17,7 @@ struct StatusRow {
   std::string name;
   std::string unit_state;  ///< systemd's active state, or "not-found"
   bool enabled = false;
-  std::string session;  ///< "running", "dead" or "missing"
+  std::string session;  ///< "running", "dead (exit N)", "dead (signal)", "missing", "stopped"
   int64_t pid = 0;      ///< the session's pane process; 0 when there is none
   std::string runtime;
   std::optional<int64_t> heartbeat_age;  ///< seconds; none when the agent never wrote one

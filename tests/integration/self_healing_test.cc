@@ -87,6 +87,9 @@ TEST_F(SelfHealing, AnAgentThatExitsAtOnceIsReportedWithItsStatusAndOutput) {
   EXPECT_THAT(r.err, Not(HasSubstr("converged")));
   // The unit's own main process said why, and exited as the program did: systemd knows.
   EXPECT_EQ(Show("mosaic-agent@a.service", "ExecMainStatus"), "3");
+  RunResult status = sandbox_.Fleet({"status"});
+  EXPECT_NE(status.code, 0);
+  EXPECT_THAT(status.out, HasSubstr("dead (exit 3)"));
 }
 
 TEST_F(SelfHealing, ACrashedAgentIsRestartedBySystemdAndACrashLoopStopsAtItsLimit) {
