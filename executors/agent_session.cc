@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "env_file.h"
@@ -156,6 +157,7 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
   Status started = StartAgentSession(system, options, out, err);
   if (!started.ok()) {
     err << "error: " << started.message() << "\n";
+    system.NotifyStatus("error: " + started.message());
     return 1;
   }
   Result<AgentEnv> agent = ReadAgentEnvOf(system, options.name);
@@ -167,8 +169,18 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
   if (Status watched = tmux.value().WatchSession(options.name); !watched.ok())
     return err << "error: " << watched.message() << "\n", 1;
   system.NotifyReady();
+  // Looks again after a wait that heard nothing, sooner while the session is young (when a
+  // program that fails at once dies, and a lost wake would cost most), then once a minute.
+  std::chrono::milliseconds recheck{500};
   while (true) {
     Result<SessionFate> fate = LookAt(tmux.value(), options.name);
+    // tmux can show a pane dead a moment before it has its program's exit status.
+    for (int i = 0; i < 10 && fate.ok() && fate.value().kind == SessionFate::Kind::kDead &&
+                    fate.value().exit_status < 0;
+         ++i) {
+      system.Sleep(std::chrono::milliseconds(100));
+      fate = LookAt(tmux.value(), options.name);
+    }
     if (!fate.ok()) return err << "error: " << fate.status().message() << "\n", 1;
     switch (fate.value().kind) {
       case SessionFate::Kind::kNoServer:
@@ -189,6 +201,8 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
         } else {
           out << "\n";
         }
+        system.NotifyStatus(status >= 0 ? fmt::format("its program exited with status {}", status)
+                                        : "its program was killed by a signal");
         return status >= 0 ? status : 1;
       }
       case SessionFate::Kind::kAlive:
@@ -196,9 +210,9 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
     }
     // Bounded: a wake can be lost (tmux keeps one unheard signal, and a second clears it —
     // the kill of a dead session and its successor's quick death, say), so look again anyway.
-    if (Result<bool> woke = tmux.value().WaitFor(WatchChannel(options.name), kSupervisorRecheck);
-        !woke.ok())
-      return err << "error: " << woke.status().message() << "\n", 1;
+    Result<bool> woke = tmux.value().WaitFor(WatchChannel(options.name), recheck);
+    if (!woke.ok()) return err << "error: " << woke.status().message() << "\n", 1;
+    if (!woke.value()) recheck = std::min(recheck * 2, kSupervisorRecheck);
   }
 }
 

@@ -41,6 +41,7 @@ class FakeSystem : public System {
                                                      double timeout_seconds,
                                                      const std::string& description) override;
   void NotifyReady() override { ++ready_notifications; }
+  void NotifyStatus(const std::string& text) override { statuses.push_back(text); }
   void Journal(int priority, const std::string& message,
                const std::map<std::string, std::string>& fields) override {
     journal.push_back({priority, message, fields});
@@ -75,6 +76,7 @@ class FakeSystem : public System {
   };
   std::vector<ExecCall> execs;  ///< what Exec was asked to become
   int ready_notifications = 0;
+  std::vector<std::string> statuses;  ///< what NotifyStatus was told, in order
   struct JournalEntry {
     int priority;
     std::string message;

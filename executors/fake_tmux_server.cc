@@ -125,7 +125,11 @@ ProcessResult FakeTmuxServer::RunCommand(const std::vector<std::string>& c, bool
   if (name == "new-session" && c.size() >= 6 && c[1] == "-d" && c[2] == "-s" && c[4] == "--") {
     if (sessions.contains(c[3])) return Fail("duplicate session: " + c[3]);
     if (!running) running = true, server_pid = next_pid_++;
-    sessions[c[3]] = {next_pid_++, false, -1, std::vector<std::string>(c.begin() + 5, c.end()), {}};
+    sessions[c[3]] = {next_pid_++,
+                      programs_exit_with.has_value(),
+                      programs_exit_with.value_or(-1),
+                      std::vector<std::string>(c.begin() + 5, c.end()),
+                      {}};
     return {};
   }
   if (name == "set-option" && c.size() == 4 && c[1] == "-g") {

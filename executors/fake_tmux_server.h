@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ class FakeTmuxServer : public ProcessRunner {
   std::map<std::string, std::string> global_options;
   std::map<std::string, std::string> hooks;  ///< "SESSION HOOK" or "HOOK[N]" → command
   bool wedged = false;                       ///< a stopped server: every call times out
+  /// Set: every new session's program has already exited with this status.
+  std::optional<int> programs_exit_with;
   std::vector<std::vector<std::string>> calls;
 
  private:

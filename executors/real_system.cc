@@ -91,6 +91,11 @@ Result<std::unique_ptr<ApplyLockHandle>> RealSystem::LockApply(const std::string
 
 void RealSystem::NotifyReady() { (void)sd_notify(0, "READY=1"); }
 
+void RealSystem::NotifyStatus(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));  // one line: STATUS= ends at a newline
+  (void)sd_notify(0, ("STATUS=" + line).c_str());
+}
+
 void RealSystem::Journal(int priority, const std::string& message,
                          const std::map<std::string, std::string>& fields) {
   std::vector<std::string> entries = {fmt::format("PRIORITY={}", priority),

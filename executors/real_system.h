@@ -25,6 +25,7 @@ class RealSystem : public System {
                                                      double timeout_seconds,
                                                      const std::string& description) override;
   void NotifyReady() override;
+  void NotifyStatus(const std::string& text) override;
   void Journal(int priority, const std::string& message,
                const std::map<std::string, std::string>& fields) override;
   bool Terminate(int64_t pid, std::chrono::milliseconds timeout) override;

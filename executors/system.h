@@ -53,6 +53,9 @@ class System {
   /// Tells systemd that this unit's main process is ready (Type=notify); nothing outside a
   /// unit.
   virtual void NotifyReady() = 0;
+  /// Tells systemd what this unit's main process is doing or why it ends (STATUS=): systemd
+  /// keeps it after the unit failed, for `systemctl status` and apply's failure message.
+  virtual void NotifyStatus(const std::string& text) = 0;
   /// Sends one structured entry to the systemd journal (syslog `priority`, MESSAGE, and
   /// `fields`, whose names are upper case). Nothing happens where there is no journal.
   virtual void Journal(int priority, const std::string& message,

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "journal.h"
+#include "utf8.h"
 
 namespace mosaic {
 namespace {
@@ -112,8 +113,12 @@ class SdBusManager : public SystemdManager {
         ReadProperty(units, "org.freedesktop.systemd1.Service", "NRestarts", 'u');
     if (!restarts.ok()) return restarts.status();
     std::map<std::string, std::string> results;
-    for (size_t i = 0; i < units.size(); ++i)
-      results[units[i]] = restarts.value()[i] != "0" ? "start-limit-hit" : values.value()[i];
+    for (size_t i = 0; i < units.size(); ++i) {
+      const std::string& result = values.value()[i];
+      bool crashed = result == "exit-code" || result == "signal" || result == "core-dump" ||
+                     result == "watchdog";  // not, say, a dependency that failed to start
+      results[units[i]] = crashed && restarts.value()[i] != "0" ? "start-limit-hit" : result;
+    }
     return results;
   }
 
@@ -263,6 +268,10 @@ class SdBusManager : public SystemdManager {
     for (const std::string& unit : wait.failed_units) {
       std::string failure = fmt::format("{}: {} ({}; see: journalctl --user -u {})", unit,
                                         wait.job_results[unit], UnitResult(unit), unit);
+      // What the unit's main process said of itself (sd_notify STATUS=, kept after it
+      // failed): `session run`'s own error, even where there is no journal to read.
+      if (std::string said = ServiceString(unit, "StatusText"); !said.empty())
+        failure += "\n    | " + PrintableText(said);
       for (const std::string& line : LastJournalLines(unit, 5)) failure += "\n    | " + line;
       wait.failures.push_back(failure);
     }
@@ -435,24 +444,30 @@ class SdBusManager : public SystemdManager {
     return Status::Ok();
   }
 
-  std::string UnitResult(const std::string& unit) {
+  // A string property of a loaded service, or "" when it cannot be read.
+  std::string ServiceString(const std::string& unit, const char* property) {
     ErrorRef error;
     MessageRef reply;
     ++calls_;
     if (sd_bus_call_method(bus_, kService, kPath, kManager, "GetUnit", &error.e, &reply.m, "s",
                            unit.c_str()) < 0)
-      return "result unknown";
+      return "";
     const char* path = nullptr;
-    if (sd_bus_message_read(reply.m, "o", &path) < 0 || !path) return "result unknown";
-    char* result = nullptr;
+    if (sd_bus_message_read(reply.m, "o", &path) < 0 || !path) return "";
+    char* value = nullptr;
     ErrorRef property_error;
     ++calls_;
     if (sd_bus_get_property_string(bus_, kService, path, "org.freedesktop.systemd1.Service",
-                                   "Result", &property_error.e, &result) < 0)
-      return "result unknown";
-    std::string text = std::string("result: ") + result;
-    std::free(result);
+                                   property, &property_error.e, &value) < 0)
+      return "";
+    std::string text = value ? value : "";
+    std::free(value);
     return text;
+  }
+
+  std::string UnitResult(const std::string& unit) {
+    std::string result = ServiceString(unit, "Result");
+    return result.empty() ? "result unknown" : "result: " + result;
   }
 
   Status ListInto(const char* method, const std::optional<std::vector<std::string>>& states,

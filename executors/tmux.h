@@ -116,9 +116,9 @@ bool IsNoServerMessage(const std::string& err);
 
 /// The wait-for channel that wakes agent `name`'s supervisor.
 std::string WatchChannel(const std::string& name);
-/// How long a supervisor (an agent unit's, the holder's) waits on its channel before it looks
-/// at its session again anyway: a lost wake costs at most this, and a fleet of 200 agents
-/// about three tmux processes a second.
+/// The longest a supervisor (an agent unit's, the holder's) waits on its channel before it
+/// looks at its session again anyway: a lost wake costs at most this, and a fleet of 200 agents
+/// in the steady state about seven short tmux processes a second (a wait and a listing each).
 inline constexpr std::chrono::milliseconds kSupervisorRecheck{60'000};
 
 /// `arg` as tmux must receive it on its command line to read it literally: a final `;`

@@ -82,6 +82,12 @@ class Planner {
     return it == observed_.files.end() ? nullptr : &it->second;
   }
 
+  // A unit that runs from file `name`: the file's own, or for the agent template any agent's.
+  std::string UnitOfFile(const std::string& name) const {
+    if (name != kAgentTemplateUnit) return name;
+    return desired_.agents.empty() ? name : desired_.agents.front().unit;
+  }
+
   void PlanUnitFile(const std::string& path, const std::string& content, const std::string& unit) {
     const std::string* existing = File(path);
     if (existing && *existing == content) {
@@ -98,11 +104,14 @@ class Planner {
       return;
     }
     if (RefuseSymlink(path)) return;
-    bool edited = existing && UnitFileEditedByHand(*existing);
+    const ObservedUnit* loaded = Unit(UnitOfFile(unit));
+    bool edited = existing ? UnitFileEditedByHand(*existing)
+                           : loaded && loaded->load_state == "loaded";  // deleted by hand
     ResourceChange change{
         "unit_file." + unit,
         existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
-        edited     ? "edited outside mosaic-fleet since it wrote the file: restored"
+        edited && !existing ? "deleted outside mosaic-fleet while its unit is loaded: restored"
+        : edited            ? "edited outside mosaic-fleet since it wrote the file: restored"
         : existing ? "the unit file differs from what the roster and this mosaic-fleet produce"
                    : "the unit file is missing",
         {{"path", existing ? path : "", path, false}},
@@ -143,7 +152,10 @@ class Planner {
                             "written by mosaic-fleet, and no longer called for by the roster",
                             {{"path", desired_.paths.unit_dir + "/" + name, "", false}},
                             {}};
-      if (unit && unit->active()) {
+      // An unattended run is that service: stopping it would end the run halfway. It ends by
+      // itself; disabling and removing its file is enough.
+      bool self = options_.unattended && name == kReconcileService;
+      if (unit && unit->active() && !self) {
         change.attributes.push_back({"active", unit->active_state, "inactive", false});
         stop_.push_back(name);
       }
@@ -182,12 +194,22 @@ class Planner {
       }
       std::map<std::string, std::string> before =
           existing ? ParseEnvFile(*existing).Variables() : std::map<std::string, std::string>{};
+      // Changed outside mosaic-fleet: deleted while its agent runs, or edited since its
+      // session started with it (an apply that writes it restarts the session).
+      const ObservedSession* session = Session(agent.spec.name);
+      const ObservedUnit* unit = Unit(agent.unit);
+      bool drift = existing ? session && session->owned() &&
+                                  IdentityOfEnv(*existing).env_hash != session->env_hash
+                            : (session && session->owned()) || (unit && unit->active());
       ResourceChange change{"env_file." + agent.spec.name,
                             existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
-                            existing ? "keys owned by mosaic-fleet differ from the roster"
-                                     : "the agent's env file is missing",
+                            drift && existing ? "owned keys were edited outside mosaic-fleet"
+                            : drift           ? "deleted outside mosaic-fleet while its agent runs"
+                            : existing        ? "keys owned by mosaic-fleet differ from the roster"
+                                              : "the agent's env file is missing",
                             {},
                             {}};
+      change.drift = drift;
       for (const auto& [key, value] : agent.owned_env) {
         auto old = before.find(key);
         if (old != before.end() && old->second == value) continue;
@@ -254,7 +276,14 @@ class Planner {
       bool active = unit && unit->active();
       bool enabled = unit && unit->enabled;
       bool holder = file.name == kHolderUnit;
-      if (holder && active && !observed_.tmux_server) {
+      // Only while the holder runs the unit file the roster calls for: a holder of another
+      // socket (a renamed socket, a wrong --roster) has its server elsewhere, and restarting
+      // it would end every live session there.
+      bool holder_current =
+          !holder_unit_changed_ &&
+          std::find(observed_.stale_unit_files.begin(), observed_.stale_unit_files.end(),
+                    kHolderUnit) == observed_.stale_unit_files.end();
+      if (holder && active && !observed_.tmux_server && holder_current) {
         // Nothing can be lost by restarting it: the server, and every session, is gone.
         server_lost_ = true;
         ResourceChange change{"unit." + file.name,
@@ -351,6 +380,8 @@ class Planner {
     const std::string& name = agent.spec.name;
     if (!merged_env_.contains(name)) return;  // its env file is in error: reported there
     const ObservedSession* session = Session(name);
+    if (agent.spec.stopped)
+      return PlanStoppedAgent(agent, session && session->owned() ? session : nullptr);
     if (session && !session->owned()) {
       plan_.errors.push_back(
           {Severity::kError, desired_.roster_path, agent.spec.location, "",
@@ -361,7 +392,6 @@ class Planner {
                        name, desired_.socket)});
       return;
     }
-    if (agent.spec.stopped) return PlanStoppedAgent(agent, session);
     const ObservedUnit* unit = Unit(agent.unit);
     bool active = unit && unit->active();
     bool enabled = unit && unit->enabled;
@@ -406,6 +436,10 @@ class Planner {
         change.reason = "new agent";
         batch = &start_;
       }
+      if (options_.unattended && known && !server_lost_ && agent.spec.restart == "never")
+        change.held =
+            "restart: never: an unattended run does not start it again; "
+            "`mosaic-fleet apply` does";
       if (known)
         change.attributes = {{"session", "", "running", false}};
       else
@@ -473,9 +507,18 @@ class Planner {
       }
       enable_.push_back(agent.unit);
     }
+    if (!change.held.empty()) HoldEnvFile(agent, change.held);
     if (batch && change.held.empty() && StartWouldFail(agent)) return;
     if (batch && change.held.empty()) batch->push_back(agent.unit);
     if (!change.attributes.empty()) plan_.changes.push_back(std::move(change));
+  }
+
+  // A held agent's env file keeps what its session runs with: rewritten now, the change would
+  // take effect at the next restart of any kind, which is what holding it rules out.
+  void HoldEnvFile(const DesiredAgent& agent, const std::string& why) {
+    std::erase_if(env_writes_, [&](const Step& s) { return s.path == agent.env_path; });
+    for (ResourceChange& c : plan_.changes)
+      if (c.address == "env_file." + agent.spec.name) c.held = why;
   }
 
   // `state: stopped`: the unit stopped and disabled, exactly its session ended.
@@ -484,7 +527,7 @@ class Planner {
     ResourceChange change{
         "agent." + agent.spec.name, ChangeAction::kUpdate, "state: stopped in the roster", {}, {}};
     bool live = session && !session->dead;
-    if (live) change.held = HoldOfLiveSession(agent.spec.name, "");
+    if (live) change.held = HoldOfLiveSession(agent.spec.name, agent.spec.persistent_persona);
     if (unit && unit->active()) {
       change.attributes.push_back({"active", unit->active_state, "inactive", false});
       if (change.held.empty()) stop_.push_back(agent.unit);
@@ -494,7 +537,7 @@ class Planner {
     if (session) change.attributes.push_back({"session", live ? "running" : "dead", "", false});
     if (unit && unit->enabled) {
       change.attributes.push_back({"enabled", "true", "false", false});
-      disable_.push_back(agent.unit);
+      if (change.held.empty()) disable_.push_back(agent.unit);
     }
     if (!change.attributes.empty()) plan_.changes.push_back(std::move(change));
   }
@@ -517,8 +560,7 @@ class Planner {
   // roster change, which only an apply writes — and an apply restarts the session with it).
   bool EnvEditedByHand(const DesiredAgent& agent, const ObservedSession& session) const {
     const std::string* env = File(agent.env_path);
-    return env && IdentityOfEnv(*env).env_hash != session.env_hash &&
-           *env == merged_env_.at(agent.spec.name);
+    return env && IdentityOfEnv(*env).env_hash != session.env_hash;
   }
 
   void PlanRemovals() {
@@ -566,7 +608,7 @@ class Planner {
         kill_.push_back(name);
       }
       if (session && session->owned())
-        change.attributes.push_back({"session", "running", "", false});
+        change.attributes.push_back({"session", session->dead ? "dead" : "running", "", false});
       if (unit && unit->enabled) {
         change.attributes.push_back({"enabled", "true", "false", false});
         if (change.held.empty()) disable_.push_back(unit->name);

@@ -70,6 +70,8 @@ std::string RenderPlanSummary(const Plan& plan) {
     refusal = fmt::format(" Apply will change nothing until the {} error{} above {} fixed.", n,
                           n == 1 ? "" : "s", n == 1 ? "is" : "are");
   }
+  if (plan.empty() && !plan.targets.empty() && !plan.has_errors())
+    return "No changes for the targeted agents; the rest of the fleet was not checked.";
   if (plan.empty())
     return plan.has_errors() ? "No changes planned." + refusal
                              : "No changes. The fleet matches the roster.";

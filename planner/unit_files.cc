@@ -174,8 +174,8 @@ std::string RenderReconcileService(const UnitFileInputs& in, const std::string& 
       "# or destroy a live session stays pending, logged, and the run exits 2.\n"
       "Type=oneshot\n"
       "Environment={config} {home}\n"
-      "ExecStart={bin} apply --yes --unattended --roster {roster}\n"
-      "# A run waits for an operator's apply (the lock) rather than failing.\n"
+      "# A run waits (up to 10 minutes) for an operator's apply to release the lock.\n"
+      "ExecStart={bin} apply --yes --unattended --lock-timeout 600 --roster {roster}\n"
       "TimeoutStartSec=15min\n",
       fmt::arg("holder_unit", kHolderUnit), fmt::arg("bin", SystemdWord(in.binary)),
       fmt::arg("config", SystemdWord("XDG_CONFIG_HOME=" + in.config_home)),

@@ -114,16 +114,26 @@ std::vector<std::string> StartedAgents(const std::vector<Step>& steps) {
 // The destroy guard: a plan that ends more than half of the running agents (and more than
 // one) is usually a wrong --roster. Returns the refusal, or "" when the plan may go ahead.
 std::string DestroyGuard(const PlannedRun& run, int allowed, const std::string& roster) {
-  int running = 0;
+  // Running: a live session of the tool's, or an active agent unit (whose stop ends its
+  // session wherever that is).
+  auto running_here = [&](const std::string& agent) {
+    auto session = run.observed.sessions.find(agent);
+    auto unit = run.observed.units.find(AgentUnitName(agent));
+    return (session != run.observed.sessions.end() && session->second.owned() &&
+            !session->second.dead) ||
+           (unit != run.observed.units.end() && unit->second.active());
+  };
+  std::set<std::string> agents;
   for (const ObservedSession& s : run.observed.sessions | ranges::views::values)
-    running += s.owned() && !s.dead;
+    if (s.owned()) agents.insert(s.name);
+  for (const ObservedUnit& u : run.observed.units | ranges::views::values)
+    if (std::string agent = AgentOfUnit(u.name); !agent.empty()) agents.insert(agent);
+  int running = static_cast<int>(std::count_if(agents.begin(), agents.end(), running_here));
   std::vector<std::string> ending;
   for (const ResourceChange& c : run.plan.changes) {
     if (c.action != ChangeAction::kDelete || !c.held.empty() || !c.address.starts_with("agent."))
       continue;
-    auto session = run.observed.sessions.find(c.address.substr(6));
-    if (session != run.observed.sessions.end() && session->second.owned() && !session->second.dead)
-      ending.push_back(c.address.substr(6));
+    if (running_here(c.address.substr(6))) ending.push_back(c.address.substr(6));
   }
   int count = static_cast<int>(ending.size());
   if (count <= 1 || count * 2 <= running || allowed == count) return "";
@@ -167,6 +177,19 @@ class ApplyJournal {
   std::string roster_;
 };
 
+// Agents systemd gave up on (a crash loop): the fleet is not converged while they are down,
+// whatever the plan says it can do about them. Returns how many there are.
+int ReportCrashLoops(const Plan& plan, ApplyJournal& journal, Io& io) {
+  int count = 0;
+  for (const Note& note : plan.notes) {
+    if (note.kind != NoteKind::kCrashLoop) continue;
+    ++count;
+    io.err << fmt::format("error: agent {} is {}\n", note.subject, note.message);
+    journal.Line(3, fmt::format("agent {} is {}", note.subject, note.message), "crash-loop");
+  }
+  return count;
+}
+
 // After the steps: waits `settle` seconds for started agents to die at once, then looks at
 // the whole fleet again. Prints what it found; returns the exit code.
 int Settle(const ApplyCommandOptions& options, FleetContext& context, const Plan& plan,
@@ -183,9 +206,11 @@ int Settle(const ApplyCommandOptions& options, FleetContext& context, const Plan
   Result<PlannedRun> after = ObserveAndPlan(context, whole);
   if (!after.ok())
     return Fail(io, "applied, but could not observe the result: " + after.status().message());
-  PlanSummary done = Summarize(plan);
+  Plan made = plan;  // what this run did: the changes that were not held
+  std::erase_if(made.changes, [](const ResourceChange& c) { return !c.held.empty(); });
+  PlanSummary done = Summarize(made);
   io.err << fmt::format("\nApply complete: {} added, {} changed, {} replaced, {} destroyed.\n",
-                        done.add - done.held, done.change, done.replace, done.destroy);
+                        done.add, done.change, done.replace, done.destroy);
 
   // Agents that died right after they started: why, in their own words.
   int dead = 0;
@@ -222,6 +247,7 @@ int Settle(const ApplyCommandOptions& options, FleetContext& context, const Plan
   if (dead > 0) return kExitError;
 
   const Plan& rest = after.value().plan;
+  if (int looping = ReportCrashLoops(rest, journal, io); looping > 0) return kExitError;
   if (rest.empty()) {
     io.err << "The fleet has converged: it matches the roster.\n";
     return kExitSuccess;
@@ -234,6 +260,13 @@ int Settle(const ApplyCommandOptions& options, FleetContext& context, const Plan
   }
   if (!plan.targets.empty()) {
     Plan inside = MakePlan(context.desired(), after.value().observed, plan_options);
+    if (inside.has_held() && !inside.has_errors() && inside.steps.empty()) {
+      io.err << fmt::format(
+          "{} change(s) of the targeted agents held, left pending (see HELD "
+          "above).\n",
+          Summarize(inside).held);
+      return kExitChanges;
+    }
     if (inside.empty()) {
       io.err << fmt::format(
           "The targeted agents ({}) match the roster; {} change(s) remain outside the targets "
@@ -303,6 +336,7 @@ int RunApply(const ApplyCommandOptions& options, System& system, Io& io) {
     return Fail(io, "nothing was changed: fix the errors above, then run apply again");
   }
   if (plan.empty()) {
+    if (ReportCrashLoops(plan, journal, io) > 0) return kExitError;
     journal.Line(6, "converged: the fleet matches the roster", "converged");
     return kExitSuccess;
   }

@@ -214,8 +214,9 @@ TEST_F(Commands, RosterDeclaredUnitsAppearChangeAndGoWithTheRoster) {
   ASSERT_TRUE(system_.fs.ReadFile(drop_in, 4096).ok());
   EXPECT_THAT(system_.fs.ReadFile(drop_in, 4096).value(), HasSubstr("Restart=always"));
   EXPECT_THAT(system_.fs.ReadFile(timer, 4096).value(), HasSubstr("OnUnitInactiveSec=5min"));
-  EXPECT_THAT(system_.fs.ReadFile(unit_dir + "/mosaic-fleet-reconcile.service", 4096).value(),
-              HasSubstr("apply --yes --unattended --roster " + system_.RosterPath()));
+  EXPECT_THAT(
+      system_.fs.ReadFile(unit_dir + "/mosaic-fleet-reconcile.service", 4096).value(),
+      HasSubstr("apply --yes --unattended --lock-timeout 600 --roster " + system_.RosterPath()));
   EXPECT_TRUE(
       system_.fs.files().contains(unit_dir + "/timers.target.wants/mosaic-fleet-reconcile.timer"));
   EXPECT_EQ(system_.manager.units.at("mosaic-fleet-reconcile.timer").active_state, "active");
@@ -361,6 +362,20 @@ TEST_F(ApplyOutcome, ConvergedIsSaidOnlyAfterAFullLookAndATargetedApplyCountsWha
   EXPECT_EQ(system_.sleeps.size(), 2u) << "no agent started: no settling";
 }
 
+TEST_F(ApplyOutcome, ACrashLoopIsNeverCalledConvergedAndATargetedNoOpSaysWhatItChecked) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  system_.tmux.sessions.erase("a");
+  system_.manager.units["mosaic-agent@a.service"].active_state = "failed";
+  system_.manager.results["mosaic-agent@a.service"] = "start-limit-hit";
+  Outcome r = Fleet({"apply", "--yes"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("error: agent a is crash-looping"));
+  EXPECT_THAT(r.err, Not(HasSubstr("converged")));
+  Outcome targeted = Fleet({"plan", "--target", "a0"});
+  EXPECT_THAT(targeted.out, HasSubstr("No changes for the targeted agents; the rest of the fleet "
+                                      "was not checked."));
+}
+
 TEST_F(ApplyOutcome, TheDestroyGuardNamesTheRosterAndLetsAnExactCountThrough) {
   system_.fs.Put(system_.RosterPath(),
                  "version: 1\ntmux: {socket_name: fleet}\nagents:\n  - {name: a, runtime: claude}\n"
@@ -420,6 +435,29 @@ TEST_F(ApplyOutcome, DriftOnlyShowsWhatChangedOutsideTheToolWithTheSameExitCodes
   EXPECT_THAT(drift.out, HasSubstr("agent.a0"));
   EXPECT_THAT(drift.out, Not(HasSubstr("agent.a ")));
   EXPECT_EQ(Fleet({"plan", "--drift-only", "--out", "/tmp/x.json"}).code, 1);
+}
+
+}  // namespace
+}  // namespace mosaic
+
+namespace mosaic {
+namespace {
+
+// `session run` (an agent unit's main process) tells systemd why it ends, in a STATUS= that
+// systemd keeps after the unit failed: apply shows it even where there is no journal.
+TEST_F(Commands, SessionRunTellsSystemdWhyItEnded) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  system_.tmux.sessions.at("a").dead = true;
+  system_.tmux.programs_exit_with = 4;  // the restarted program dies at once too
+  EXPECT_EQ(Fleet({"session", "run", "a"}).code, 4);
+  ASSERT_FALSE(system_.statuses.empty());
+  EXPECT_EQ(system_.statuses.back(), "its program exited with status 4");
+
+  system_.fs.Put(system_.RosterPath(), "version: 1\ntmux: {socket_name: fleet}\nagents: []\n");
+  Outcome missing = Fleet({"session", "run", "nobody"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(system_.statuses.back(), HasSubstr("error: "));
+  EXPECT_THAT(system_.statuses.back(), HasSubstr("nobody"));
 }
 
 }  // namespace

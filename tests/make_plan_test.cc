@@ -596,6 +596,90 @@ TEST(SelfHealing, RestartNeverLeavesADeadAgentToAPersonUnattended) {
   EXPECT_THAT(Steps(attended), ElementsAre("restart mosaic-agent@a.service"));
 }
 
+TEST(SelfHealing, AHolderOfAnotherSocketIsNeverRestartedForAServerItDoesNotOwn) {
+  // The roster names a new socket (or a wrong --roster another one): no server there, but the
+  // running holder serves the old socket, and restarting it would end every session.
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.tmux_server = false;
+  observed.sessions.clear();
+  observed.files[desired.unit_files[0].path] += "# an older holder\n";
+  Plan plan = MakePlan(desired, observed);
+  for (const Step& step : plan.steps) {
+    if (step.kind == StepKind::kRestartUnits) {
+      EXPECT_THAT(step.names, Not(testing::Contains(std::string(kHolderUnit))));
+    }
+  }
+  observed.files[desired.unit_files[0].path] = desired.unit_files[0].content;
+  observed.stale_unit_files = {kHolderUnit};
+  for (const Step& step : MakePlan(desired, observed).steps) {
+    if (step.kind == StepKind::kRestartUnits) {
+      EXPECT_THAT(step.names, Not(testing::Contains(std::string(kHolderUnit))));
+    }
+  }
+}
+
+TEST(SelfHealing, AHeldAgentKeepsItsEnvFileAndAStoppedPersonaIsHeldToo) {
+  DesiredState desired = Desired(kPersonaRoster);
+  ObservedState observed = Converged(desired);
+  DesiredState changed = Desired(
+      "version: 1\nagents:\n"
+      "  - {name: boss, runtime: claude, model_hint: m2, persistent_persona: true}\n"
+      "  - {name: helper, runtime: claude, persistent_persona: semi}\n"
+      "  - {name: worker, runtime: claude}\n");
+  Plan plan = MakePlan(changed, observed);
+  ASSERT_NE(Change(plan, "agent.boss"), nullptr);
+  EXPECT_FALSE(Change(plan, "agent.boss")->held.empty());
+  ASSERT_NE(Change(plan, "env_file.boss"), nullptr);
+  EXPECT_FALSE(Change(plan, "env_file.boss")->held.empty());
+  EXPECT_TRUE(plan.steps.empty()) << "nothing of a held change is made, its env file included";
+
+  DesiredState stopped = Desired(
+      "version: 1\nagents:\n  - {name: boss, runtime: claude, persistent_persona: true, "
+      "state: stopped}\n  - {name: helper, runtime: claude, persistent_persona: semi}\n"
+      "  - {name: worker, runtime: claude}\n");
+  Plan stop = MakePlan(stopped, observed);
+  EXPECT_THAT(Change(stop, "agent.boss")->held, HasSubstr("--replace boss"));
+  EXPECT_TRUE(stop.steps.empty());
+  EXPECT_THAT(Steps(MakePlan(stopped, observed, {.replace = {"boss"}})),
+              ElementsAre("stop mosaic-agent@boss.service", "disable mosaic-agent@boss.service"));
+}
+
+TEST(SelfHealing, FilesChangedOutsideTheToolAreDrift) {
+  DesiredState desired = Desired(kRoster);
+  ObservedState observed = Converged(desired);
+  observed.files.erase(desired.agents[0].env_path);
+  observed.files.erase(desired.unit_files[1].path);
+  observed.files[desired.agents[1].env_path] =
+      MergeEnvFile("", desired.agents[1].owned_env).content;
+  std::string& env = observed.files[desired.agents[1].env_path];
+  env.replace(env.find("MOSAIC_AGENT_RUNTIME=\"pi\""), 26, "MOSAIC_AGENT_RUNTIME=\"xx\"");
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_TRUE(Change(plan, "env_file.a")->drift) << "deleted while its agent runs";
+  EXPECT_TRUE(Change(plan, "env_file.a0")->drift) << "an owned key edited by hand";
+  EXPECT_TRUE(Change(plan, "unit_file.mosaic-agent@.service")->drift)
+      << "deleted while its units are loaded";
+}
+
+TEST(SelfHealing, AnUnattendedRunNeverStartsARestartNeverAgentOrStopsItself) {
+  DesiredState desired =
+      Desired("version: 1\nagents:\n  - {name: a, runtime: claude, restart: never}\n");
+  ObservedState observed = Converged(desired);
+  observed.sessions.erase("a");
+  observed.units["mosaic-agent@a.service"].active_state = "failed";
+  observed.units["mosaic-agent@a.service"].result = "exit-code";
+  Plan unattended = MakePlan(desired, observed, {.unattended = true});
+  EXPECT_THAT(Change(unattended, "agent.a")->held, HasSubstr("restart: never"));
+  EXPECT_TRUE(unattended.steps.empty());
+
+  // The reconcile service, retired while it runs (its run is this one): never stopped.
+  ObservedState running = Converged(desired);
+  running.retired_unit_files = {kReconcileService};
+  running.units[kReconcileService] = {kReconcileService, "loaded", "activating", false};
+  for (const Step& step : MakePlan(desired, running, {.unattended = true}).steps)
+    EXPECT_NE(step.kind, StepKind::kStopUnits);
+}
+
 TEST(SelfHealing, WhatWouldFailAStartIsAnErrorOnlyForAgentsThePlanStarts) {
   DesiredState desired = Desired(kRoster);
   ObservedState observed = Converged(desired);

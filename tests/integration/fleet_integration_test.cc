@@ -613,6 +613,26 @@ TEST_F(FleetIntegration, AFailedActionStopsApplyAndSaysWhatWasAndWasNotDone) {
   std::filesystem::remove(drop_in);
   ASSERT_EQ(Apply().code, 0);
   EXPECT_TRUE(PlanIsEmpty());
+
+  // A start that `session run` itself refuses: its own words reach apply through systemd
+  // (STATUS=), journal or not. (The working directory vanishes after the plan looked: the
+  // user's drop-in removes it just before the unit starts.)
+  const std::string gone = sandbox_.root() + "/gone";
+  sandbox_.WriteFile(gone + "/keep", "");
+  sandbox_.WriteFile(sandbox_.Config() + "/systemd/user/mosaic-agent@b.service.d/test.conf",
+                     "[Service]\nExecStartPre=/bin/rm -rf " + gone + "\n");
+  WriteRoster(std::string(kRoster) + "  - {name: b, runtime: pi, working_directory: " + gone +
+              "}\n");
+  r = Apply();
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("mosaic-agent@b.service: failed"));
+  EXPECT_THAT(r.err,
+              HasSubstr("| error: working directory " + gone + " of agent b does not exist"));
+  std::filesystem::remove(sandbox_.Config() + "/systemd/user/mosaic-agent@b.service.d/test.conf");
+  WriteRoster(kRoster);
+
+  ASSERT_EQ(Apply().code, 0);
+  EXPECT_TRUE(PlanIsEmpty());
 }
 
 TEST_F(FleetIntegration, SessionStartRefusesAnEmptyRuntimeAMissingDirectoryAndDuplicates) {
