@@ -480,6 +480,10 @@ TEST_F(FleetIntegration, ASymlinkedLockFileIsRefusedWithAClearMessage) {
 }
 
 TEST_F(FleetIntegration, ASavedPlanIsAppliedExactlyOrRefusedIfTheWorldChanged) {
+  // Killed sessions stay gone (their units fail, systemd does not restart them): the world
+  // changes only when the test changes it.
+  sandbox_.WriteFile(sandbox_.Config() + "/systemd/user/mosaic-agent@.service.d/test.conf",
+                     "[Service]\nRestart=no\n");
   WriteRoster(kRoster);
   std::string plan_file = sandbox_.root() + "/fleet.plan";
   RunResult saved = sandbox_.Fleet({"plan", "--out", plan_file});
@@ -492,6 +496,10 @@ TEST_F(FleetIntegration, ASavedPlanIsAppliedExactlyOrRefusedIfTheWorldChanged) {
   sandbox_.Tmux(kSocket, {"kill-session", "-t", "=a0"});
   ASSERT_EQ(sandbox_.Fleet({"plan", "--out", plan_file}).code, 0);
   sandbox_.Tmux(kSocket, {"kill-session", "-t", "=a"});
+  ASSERT_TRUE(WaitFor([&] {
+    return sandbox_.UnitActive("mosaic-agent@a.service") == "failed" &&
+           sandbox_.UnitActive("mosaic-agent@a0.service") == "failed";
+  }));
   std::string before = Snapshot();
   RunResult refused = sandbox_.Fleet({"apply", "--yes", plan_file});
   EXPECT_EQ(refused.code, 1);
