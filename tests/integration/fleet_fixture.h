@@ -95,6 +95,16 @@ class FleetIntegration : public testing::Test {
 
   // Files under the sandbox's home, with contents; sessions with pane pids; unit states.
   std::string Snapshot() {
+    // Units between states (systemd still restarting one, say) are waited out: a snapshot
+    // compares what the test did, not how far systemd got.
+    WaitFor([&] {
+      for (std::string unit :
+           {"mosaic-tmux-holder.service", "mosaic-agent@a.service", "mosaic-agent@a0.service"}) {
+        std::string state = sandbox_.UnitActive(unit);
+        if (state == "activating" || state == "deactivating" || state == "reloading") return false;
+      }
+      return true;
+    });
     std::string snapshot;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(sandbox_.Home())) {
       snapshot += entry.path().string() + (entry.is_symlink() ? " -> link" : "") + "\n";
