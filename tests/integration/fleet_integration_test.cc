@@ -199,8 +199,13 @@ TEST_F(FleetIntegration, DryRunChangesNothing) {
   EXPECT_EQ(r.code, 0);
   EXPECT_THAT(r.err, HasSubstr("dry run: nothing was changed"));
   EXPECT_EQ(Snapshot(), before);
+  // The killed session stays gone (systemd does not restart it): only the dry run could
+  // change the world here.
+  sandbox_.WriteFile(sandbox_.Config() + "/systemd/user/mosaic-agent@.service.d/test.conf",
+                     "[Service]\nRestart=no\n");
   Converge();
   sandbox_.Tmux(kSocket, {"kill-session", "-t", "=a"});
+  ASSERT_TRUE(WaitFor([&] { return sandbox_.UnitActive("mosaic-agent@a.service") == "failed"; }));
   WriteRoster("version: 1\ntmux: {socket_name: itest}\nagents:\n  - {name: a0, runtime: claude}\n");
   before = Snapshot();
   EXPECT_EQ(sandbox_.Fleet({"apply", "--detailed-exitcode"}).code, 2);
