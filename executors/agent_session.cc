@@ -137,7 +137,11 @@ namespace {
 // What happened to a watched session, from one look at the server.
 struct SessionFate {
   enum class Kind { kAlive, kDead, kGone, kNoServer } kind = Kind::kAlive;
-  int exit_status = -1;  ///< kDead: the program's; -1 when a signal ended it
+  ObservedSession session;  ///< kDead: how its program ended
+  int64_t server_pid = 0;
+  bool dead_unreaped() const {
+    return kind == Kind::kDead && session.dead_status < 0 && session.dead_signal < 0;
+  }
 };
 
 Result<SessionFate> LookAt(const Tmux& tmux, const std::string& name) {
@@ -146,8 +150,22 @@ Result<SessionFate> LookAt(const Tmux& tmux, const std::string& name) {
   if (!sessions.value().server_running) return SessionFate{SessionFate::Kind::kNoServer};
   auto it = sessions.value().sessions.find(name);
   if (it == sessions.value().sessions.end()) return SessionFate{SessionFate::Kind::kGone};
-  if (it->second.dead) return SessionFate{SessionFate::Kind::kDead, it->second.dead_status};
+  if (it->second.dead)
+    return SessionFate{SessionFate::Kind::kDead, it->second, sessions.value().server_pid};
   return SessionFate{};
+}
+
+// A dead pane whose program tmux has not reaped: tmux either reaps it in a moment or missed its
+// SIGCHLD (see System::WakeReaper), so it is asked to look, a few times, before the program's
+// end is reported without its status.
+Result<SessionFate> LookUntilReaped(System& system, const Tmux& tmux, const std::string& name) {
+  Result<SessionFate> fate = LookAt(tmux, name);
+  for (int i = 0; i < 10 && fate.ok() && fate.value().dead_unreaped(); ++i) {
+    system.WakeReaper(fate.value().server_pid);
+    system.Sleep(std::chrono::milliseconds(100));
+    fate = LookAt(tmux, name);
+  }
+  return fate;
 }
 
 }  // namespace
@@ -173,14 +191,7 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
   // program that fails at once dies, and a lost wake would cost most), then once a minute.
   std::chrono::milliseconds recheck{500};
   while (true) {
-    Result<SessionFate> fate = LookAt(tmux.value(), options.name);
-    // tmux can show a pane dead a moment before it has its program's exit status.
-    for (int i = 0; i < 10 && fate.ok() && fate.value().kind == SessionFate::Kind::kDead &&
-                    fate.value().exit_status < 0;
-         ++i) {
-      system.Sleep(std::chrono::milliseconds(100));
-      fate = LookAt(tmux.value(), options.name);
-    }
+    Result<SessionFate> fate = LookUntilReaped(system, tmux.value(), options.name);
     if (!fate.ok()) return err << "error: " << fate.status().message() << "\n", 1;
     switch (fate.value().kind) {
       case SessionFate::Kind::kNoServer:
@@ -190,10 +201,8 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
         out << fmt::format("session {} was killed (not by mosaic-fleet)\n", options.name);
         return 1;
       case SessionFate::Kind::kDead: {
-        int status = fate.value().exit_status;
-        out << (status >= 0
-                    ? fmt::format("{}'s program exited with status {}", options.name, status)
-                    : fmt::format("{}'s program was killed by a signal", options.name));
+        std::string how = HowItEnded(fate.value().session);
+        out << fmt::format("{}'s program {}", options.name, how);
         Result<std::vector<std::string>> last = tmux.value().CapturePane(options.name, 20);
         if (last.ok() && !last.value().empty()) {
           out << "; its last lines:\n";
@@ -201,8 +210,9 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
         } else {
           out << "\n";
         }
-        system.NotifyStatus(status >= 0 ? fmt::format("its program exited with status {}", status)
-                                        : "its program was killed by a signal");
+        system.NotifyStatus("its program " + how);
+        // The unit ends as its program did, so that systemd's ExecMainStatus tells it too.
+        int status = fate.value().session.dead_status;
         return status >= 0 ? status : 1;
       }
       case SessionFate::Kind::kAlive:

@@ -50,6 +50,7 @@ class FakeSystem : public System {
     terminated.push_back(pid);
     return true;
   }
+  void WakeReaper(int64_t pid) override { woken_reapers.push_back(pid); }
   int64_t ProcessId() override { return 4242; }
   std::vector<int64_t> ProcessTree(int64_t root) override { return {root}; }
   Status Exec(const std::vector<std::string>& argv, const std::string& directory,
@@ -82,8 +83,9 @@ class FakeSystem : public System {
     std::string message;
     std::map<std::string, std::string> fields;
   };
-  std::vector<JournalEntry> journal;  ///< what Journal was given, in order
-  std::vector<int64_t> terminated;    ///< pids Terminate was asked to end
+  std::vector<JournalEntry> journal;   ///< what Journal was given, in order
+  std::vector<int64_t> terminated;     ///< pids Terminate was asked to end
+  std::vector<int64_t> woken_reapers;  ///< pids WakeReaper sent SIGCHLD to
 
  private:
   Status StartUnit(const std::string& unit);

@@ -98,6 +98,8 @@ std::string FakeTmuxServer::Expand(const std::string& format, const std::string&
       out += s && s->dead ? "1" : "0";
     } else if (inner == "pane_dead_status") {
       out += s && s->dead && s->dead_status >= 0 ? std::to_string(s->dead_status) : "";
+    } else if (inner == "pane_dead_signal") {
+      out += s && s->dead && s->dead_signal >= 0 ? std::to_string(s->dead_signal) : "";
     } else if (inner == "window_index" || inner == "pane_index") {
       out += "0";
     } else if (inner.starts_with("@")) {
@@ -125,11 +127,10 @@ ProcessResult FakeTmuxServer::RunCommand(const std::vector<std::string>& c, bool
   if (name == "new-session" && c.size() >= 6 && c[1] == "-d" && c[2] == "-s" && c[4] == "--") {
     if (sessions.contains(c[3])) return Fail("duplicate session: " + c[3]);
     if (!running) running = true, server_pid = next_pid_++;
-    sessions[c[3]] = {next_pid_++,
-                      programs_exit_with.has_value(),
-                      programs_exit_with.value_or(-1),
-                      std::vector<std::string>(c.begin() + 5, c.end()),
-                      {}};
+    sessions[c[3]] = {.pane_pid = next_pid_++,
+                      .dead = programs_exit_with.has_value() || programs_end_unreaped,
+                      .dead_status = programs_end_unreaped ? -1 : programs_exit_with.value_or(-1),
+                      .argv = std::vector<std::string>(c.begin() + 5, c.end())};
     return {};
   }
   if (name == "set-option" && c.size() == 4 && c[1] == "-g") {

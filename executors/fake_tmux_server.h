@@ -23,7 +23,8 @@ class FakeTmuxServer : public ProcessRunner {
   struct Session {
     int64_t pane_pid = 0;
     bool dead = false;
-    int dead_status = -1;           ///< a dead pane's exit status; -1: killed by a signal
+    int dead_status = -1;           ///< a dead pane's exit status, or -1
+    int dead_signal = -1;           ///< the signal that killed it, or -1 (both -1: not reaped)
     std::vector<std::string> argv;  ///< the program it was created with
     std::map<std::string, std::string> options;
     std::vector<std::string> screen;  ///< what capture-pane shows
@@ -40,6 +41,9 @@ class FakeTmuxServer : public ProcessRunner {
   bool wedged = false;                       ///< a stopped server: every call times out
   /// Set: every new session's program has already exited with this status.
   std::optional<int> programs_exit_with;
+  /// Set: every new session's program has already ended, and tmux has not reaped it (no exit
+  /// status or signal yet), as when tmux missed its SIGCHLD.
+  bool programs_end_unreaped = false;
   std::vector<std::vector<std::string>> calls;
 
  private:

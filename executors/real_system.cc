@@ -120,6 +120,10 @@ bool RealSystem::Terminate(int64_t pid, std::chrono::milliseconds timeout) {
   return ready > 0;
 }
 
+void RealSystem::WakeReaper(int64_t pid) {
+  if (pid > 1) ::kill(static_cast<pid_t>(pid), SIGCHLD);
+}
+
 int64_t RealSystem::ProcessId() { return static_cast<int64_t>(::getpid()); }
 
 std::vector<int64_t> RealSystem::ProcessTree(int64_t root) { return mosaic::ProcessTree(root); }

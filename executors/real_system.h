@@ -29,6 +29,7 @@ class RealSystem : public System {
   void Journal(int priority, const std::string& message,
                const std::map<std::string, std::string>& fields) override;
   bool Terminate(int64_t pid, std::chrono::milliseconds timeout) override;
+  void WakeReaper(int64_t pid) override;
   int64_t ProcessId() override;
   std::vector<int64_t> ProcessTree(int64_t root) override;
   Status Exec(const std::vector<std::string>& argv, const std::string& directory,

@@ -63,6 +63,12 @@ class System {
   /// Sends SIGTERM to process `pid` and waits up to `timeout` for it to end. True when it did.
   virtual bool Terminate(int64_t pid, std::chrono::milliseconds timeout) = 0;
 
+  /// Sends SIGCHLD to process `pid`, so that it reaps children whose exit it missed: tmux
+  /// before 3.5 built with libutempter loses the SIGCHLD of a pane's program that exits while
+  /// another pane is being created, and shows that pane dead with no exit status until the
+  /// next one. Harmless otherwise: tmux then finds nothing to reap.
+  virtual void WakeReaper(int64_t pid) = 0;
+
   /// This process's id.
   virtual int64_t ProcessId() = 0;
   /// `root` followed by every live descendant of it.

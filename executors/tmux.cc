@@ -18,7 +18,8 @@ namespace {
 // control characters; hashes are hex).
 std::string PaneFormat() {
   return fmt::format(
-      "#{{pid}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_index}}\t"
+      "#{{pid}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t"
+      "#{{pane_index}}\t"
       "#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{session_name}}",
       kOptionOwner, kOptionRuntime, kOptionCommand, kOptionEnv, kOptionWorkdir);
 }
@@ -133,10 +134,10 @@ Result<TmuxSessions> Tmux::ListSessions() const {
     std::string line =
         out.substr(start, end == std::string::npos ? std::string::npos : end - start);
     start = end == std::string::npos ? out.size() : end + 1;
-    std::vector<std::string> f = Split(line, '\t', 11);
-    if (f.size() != 11) continue;
+    std::vector<std::string> f = Split(line, '\t', 12);
+    if (f.size() != 12) continue;
     result.server_pid = ToInt(f[0]);
-    const std::string& name = f[10];
+    const std::string& name = f[11];
     // A session's identity is its first pane: the one the tool created it with.
     if (result.sessions.contains(name)) continue;
     ObservedSession s;
@@ -144,11 +145,12 @@ Result<TmuxSessions> Tmux::ListSessions() const {
     s.pane_pid = ToInt(f[1]);
     s.dead = f[2] == "1";
     if (s.dead && !f[3].empty()) s.dead_status = static_cast<int>(ToInt(f[3]));
-    s.owner = f[5];
-    s.runtime = f[6];
-    s.command_hash = f[7];
-    s.env_hash = f[8];
-    s.workdir = f[9];
+    if (s.dead && !f[4].empty()) s.dead_signal = static_cast<int>(ToInt(f[4]));
+    s.owner = f[6];
+    s.runtime = f[7];
+    s.command_hash = f[8];
+    s.env_hash = f[9];
+    s.workdir = f[10];
     result.sessions[name] = std::move(s);
   }
   return result;

@@ -448,10 +448,7 @@ class Planner {
     } else if (session->dead) {
       change.action = ChangeAction::kReplace;
       change.drift = true;
-      change.reason =
-          session->dead_status >= 0
-              ? fmt::format("its program exited (status {}); restarting it", session->dead_status)
-              : "its program was killed by a signal; restarting it";
+      change.reason = fmt::format("its program {}; restarting it", HowItEnded(*session));
       change.attributes = {{"session", "dead", "running", true}};
       if (options_.unattended && agent.spec.restart == "never")
         change.held =

@@ -1,11 +1,16 @@
 #include "observed_state.h"
 
+#include <fmt/format.h>
+
+#include <cstring>
+
 #include "fingerprint.h"
 
 namespace mosaic {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedSession, name, pane_pid, dead, dead_status,
-                                                owner, runtime, workdir, command_hash, env_hash)
+                                                dead_signal, owner, runtime, workdir, command_hash,
+                                                env_hash)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, active_state,
                                                 enabled, sub_state, result)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_tmpdir, tmux_server,
@@ -13,6 +18,17 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_tmpdir, tmux
                                                 stale_unit_files, retired_unit_files, symlinks,
                                                 env_files, heartbeat_ages, preserved,
                                                 missing_directories, missing_programs)
+
+std::string HowItEnded(const ObservedSession& session) {
+  if (session.dead_status >= 0) return fmt::format("exited with status {}", session.dead_status);
+  if (session.dead_signal >= 0) {
+    const char* abbrev = ::sigabbrev_np(session.dead_signal);
+    return abbrev == nullptr
+               ? fmt::format("was killed by signal {}", session.dead_signal)
+               : fmt::format("was killed by signal {} ({})", session.dead_signal, abbrev);
+  }
+  return "ended (tmux has not reported how)";
+}
 
 nlohmann::json ToJson(const ObservedState& observed) { return observed; }
 
@@ -28,6 +44,7 @@ std::string ObservedFingerprint(const ObservedState& o) {
         .Add(s.pane_pid)
         .Add(s.dead)
         .Add(s.dead_status)
+        .Add(s.dead_signal)
         .Add(s.owner)
         .Add(s.runtime)
         .Add(s.workdir)

@@ -25,10 +25,19 @@ struct ObservedSession {
   std::string workdir;       ///< @mosaic-workdir
   std::string command_hash;  ///< @mosaic-command: Fingerprint of the launch command
   std::string env_hash;      ///< @mosaic-env: EnvFingerprint of the env file it started with
-  int dead_status = -1;      ///< a dead pane's exit status; -1 when alive or killed by a signal
+  /// How a dead pane's program ended: its exit status, or the signal that killed it; both -1
+  /// while alive, and while tmux has not reaped the program (see HowItEnded).
+  int dead_status = -1;
+  int dead_signal = -1;
   bool owned() const { return owner == kOwnerAgent; }
   friend bool operator==(const ObservedSession&, const ObservedSession&) = default;
 };
+
+/// How a dead session's program ended, for messages: "exited with status 3", "was killed by
+/// signal 9 (KILL)", or, when tmux has not reaped it (tmux before 3.5 built with libutempter
+/// can miss the SIGCHLD of a program that exits while another pane is being created), "ended
+/// (tmux has not reported how)".
+std::string HowItEnded(const ObservedSession& session);
 
 struct ObservedUnit {
   std::string name;

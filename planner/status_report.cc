@@ -26,7 +26,9 @@ StatusReport MakeStatusReport(const DesiredState& desired, const ObservedState& 
                 : !session->second.dead            ? "running"
                 : session->second.dead_status >= 0
                     ? "dead (exit " + std::to_string(session->second.dead_status) + ")"
-                    : "dead (signal)";
+                : session->second.dead_signal >= 0
+                    ? "dead (signal " + std::to_string(session->second.dead_signal) + ")"
+                    : "dead";
     r.pid = session == observed.sessions.end() ? 0 : session->second.pane_pid;
     if (auto hb = observed.heartbeat_ages.find(name); hb != observed.heartbeat_ages.end())
       r.heartbeat_age = hb->second;

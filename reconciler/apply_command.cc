@@ -223,9 +223,7 @@ int Settle(const ApplyCommandOptions& options, FleetContext& context, const Plan
     ++dead;
     std::string why;
     if (session != after.value().observed.sessions.end())
-      why = session->second.dead_status >= 0
-                ? fmt::format("its program exited with status {}", session->second.dead_status)
-                : "its program was killed by a signal";
+      why = "its program " + HowItEnded(session->second);
     else if (unit != after.value().observed.units.end())
       why = fmt::format("its session is gone and its unit is {}{}", unit->second.active_state,
                         unit->second.result.empty() ? "" : " (" + unit->second.result + ")");

@@ -18,6 +18,7 @@
 namespace mosaic {
 namespace {
 
+using testing::ElementsAre;
 using testing::ElementsAreArray;
 using testing::HasSubstr;
 using testing::Not;
@@ -141,7 +142,13 @@ TEST_F(Commands, StatusTellsAHealthyFleetFromAnIllOne) {
   Outcome json = Fleet({"status", "--json"});
   EXPECT_EQ(nlohmann::json::parse(json.out)["agents"].size(), 3u);
   system_.tmux.sessions.at("a0").dead = true;
-  EXPECT_EQ(Fleet({"status"}).code, 1);
+  EXPECT_THAT(Fleet({"status"}).out, testing::ContainsRegex("\na0 +active +enabled +dead "));
+  system_.tmux.sessions.at("a0").dead_signal = 9;
+  EXPECT_THAT(Fleet({"status"}).out, HasSubstr("dead (signal 9)"));
+  system_.tmux.sessions.at("a0").dead_status = 2;
+  Outcome dead = Fleet({"status"});
+  EXPECT_EQ(dead.code, 1);
+  EXPECT_THAT(dead.out, HasSubstr("dead (exit 2)"));
 }
 
 TEST_F(Commands, ATargetedApplyTouchesOnlyItsTarget) {
@@ -458,6 +465,32 @@ TEST_F(Commands, SessionRunTellsSystemdWhyItEnded) {
   EXPECT_EQ(missing.code, 1);
   EXPECT_THAT(system_.statuses.back(), HasSubstr("error: "));
   EXPECT_THAT(system_.statuses.back(), HasSubstr("nobody"));
+}
+
+// tmux (before 3.5, with libutempter) can miss the SIGCHLD of a program that dies while another
+// pane is created: the pane shows dead with no status until tmux is made to look again.
+TEST_F(Commands, SessionRunWakesATmuxThatMissedItsProgramsEnd) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  system_.tmux.sessions.at("a").dead = true;
+  system_.tmux.programs_end_unreaped = true;  // the restarted program dies, unreaped
+  system_.on_sleep = [&] {
+    if (!system_.woken_reapers.empty()) system_.tmux.sessions.at("a").dead_status = 4;
+  };
+  EXPECT_EQ(Fleet({"session", "run", "a"}).code, 4);
+  EXPECT_THAT(system_.woken_reapers, ElementsAre(system_.tmux.server_pid));
+  ASSERT_FALSE(system_.statuses.empty());
+  EXPECT_EQ(system_.statuses.back(), "its program exited with status 4");
+}
+
+TEST_F(Commands, SessionRunSaysSoWhenTmuxNeverReportsHowItsProgramEnded) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  system_.tmux.sessions.at("a").dead = true;
+  system_.tmux.programs_end_unreaped = true;
+  Outcome r = Fleet({"session", "run", "a"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(system_.woken_reapers.size(), 10U);  // bounded: a few looks, then the truth
+  EXPECT_THAT(r.out, HasSubstr("a's program ended (tmux has not reported how)"));
+  EXPECT_EQ(system_.statuses.back(), "its program ended (tmux has not reported how)");
 }
 
 }  // namespace

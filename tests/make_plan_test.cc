@@ -592,7 +592,8 @@ TEST(SelfHealing, RestartNeverLeavesADeadAgentToAPersonUnattended) {
   Plan unattended = MakePlan(desired, observed, {.unattended = true});
   EXPECT_THAT(Change(unattended, "agent.a")->held, HasSubstr("restart: never"));
   Plan attended = MakePlan(desired, observed);
-  EXPECT_THAT(Change(attended, "agent.a")->reason, HasSubstr("exited (status 3)"));
+  EXPECT_THAT(Change(attended, "agent.a")->reason,
+              HasSubstr("its program exited with status 3; restarting it"));
   EXPECT_THAT(Steps(attended), ElementsAre("restart mosaic-agent@a.service"));
 }
 
