@@ -138,6 +138,26 @@ Result<std::unique_ptr<ApplyLockHandle>> FakeSystem::LockApply(const std::string
   return std::make_unique<ApplyLockHandle>();
 }
 
+namespace {
+
+class FakeDeferral : public InterruptDeferral {
+ public:
+  explicit FakeDeferral(FakeSystem& system) : system_(system) { ++system_.deferrals; }
+  FakeDeferral(const FakeDeferral&) = delete;
+  FakeDeferral& operator=(const FakeDeferral&) = delete;
+  ~FakeDeferral() override { --system_.deferrals; }
+  bool interrupted() const override { return system_.interrupt_pending; }
+
+ private:
+  FakeSystem& system_;
+};
+
+}  // namespace
+
+std::unique_ptr<InterruptDeferral> FakeSystem::DeferInterrupts() {
+  return std::make_unique<FakeDeferral>(*this);
+}
+
 Status FakeSystem::Exec(const std::vector<std::string>& argv, const std::string& directory,
                         const std::map<std::string, std::string>& set,
                         const std::vector<std::string>& unset) {

@@ -51,6 +51,7 @@ class FakeSystem : public System {
     return true;
   }
   void WakeReaper(int64_t pid) override { woken_reapers.push_back(pid); }
+  std::unique_ptr<InterruptDeferral> DeferInterrupts() override;
   int64_t ProcessId() override { return 4242; }
   std::vector<int64_t> ProcessTree(int64_t root) override { return {root}; }
   Status Exec(const std::vector<std::string>& argv, const std::string& directory,
@@ -86,6 +87,8 @@ class FakeSystem : public System {
   std::vector<JournalEntry> journal;   ///< what Journal was given, in order
   std::vector<int64_t> terminated;     ///< pids Terminate was asked to end
   std::vector<int64_t> woken_reapers;  ///< pids WakeReaper sent SIGCHLD to
+  int deferrals = 0;                   ///< DeferInterrupts handles alive now
+  bool interrupt_pending = false;      ///< what their interrupted() says
 
  private:
   Status StartUnit(const std::string& unit);

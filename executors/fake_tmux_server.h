@@ -28,6 +28,7 @@ class FakeTmuxServer : public ProcessRunner {
     std::vector<std::string> argv;  ///< the program it was created with
     std::map<std::string, std::string> options;
     std::vector<std::string> screen;  ///< what capture-pane shows
+    int64_t activity = 0;             ///< session_activity
   };
 
   Result<ProcessResult> Run(const ProcessRequest& request) override;

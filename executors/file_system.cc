@@ -152,6 +152,16 @@ Status RealFileSystem::RemoveFile(const std::string& path) {
   return Status::Ok();
 }
 
+Status RealFileSystem::RemoveSocket(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0)
+    return errno == ENOENT ? Status::Ok() : Errno("cannot remove", path);
+  if (!S_ISSOCK(st.st_mode))
+    return Status::Error(fmt::format("refusing to remove {}: not a socket", path));
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("cannot remove", path);
+  return Status::Ok();
+}
+
 Status RealFileSystem::WriteFileAtomic(const std::string& path, const std::string& content,
                                        mode_t mode) {
   const std::string dir = DirName(path);

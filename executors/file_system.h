@@ -60,6 +60,9 @@ class FileSystem {
   /// Removes regular file `path` durably (the directory is synced). A missing file is
   /// success; a symlink or directory is refused.
   virtual Status RemoveFile(const std::string& path) = 0;
+  /// Removes the unix socket at `path` (a tmux server leaves its socket behind when killed).
+  /// A missing one is success; anything but a socket is refused.
+  virtual Status RemoveSocket(const std::string& path) = 0;
 };
 
 /// The machine's own file system.
@@ -73,6 +76,7 @@ class RealFileSystem : public FileSystem {
   Status MakeDirectories(const std::string& directory, mode_t mode) override;
   Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) override;
   Status RemoveFile(const std::string& path) override;
+  Status RemoveSocket(const std::string& path) override;
 };
 
 }  // namespace mosaic

@@ -26,6 +26,8 @@ class MemoryFileSystem : public FileSystem {
   Status MakeDirectories(const std::string& directory, mode_t mode) override;
   Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) override;
   Status RemoveFile(const std::string& path) override;
+  /// Sockets are not modelled: nothing to remove.
+  Status RemoveSocket(const std::string&) override { return Status::Ok(); }
 
   const std::map<std::string, std::string>& files() const { return files_; }
   std::map<std::string, mode_t> modes;  ///< mode of each file written

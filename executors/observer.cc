@@ -151,6 +151,7 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
                               SystemdManager& systemd, FileSystem& fs, int64_t now,
                               std::string_view manager_path) {
   ObservedState observed;
+  observed.observed_at = now;
   // The tmux process is the slowest part of observing; let it run while the bus is asked
   // and the files are read.
   std::future<Result<TmuxSessions>> listing =

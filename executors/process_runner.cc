@@ -70,8 +70,17 @@ Result<ProcessResult> RealProcessRunner::Run(const ProcessRequest& request) {
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  // Children start with no signal blocked, whatever this process holds back meanwhile
+  // (System::DeferInterrupts): a tmux server started now must still die of SIGTERM.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, args.data()[0], &actions, nullptr, args.data(), envp.data());
+  int rc = ::posix_spawnp(&pid, args.data()[0], &actions, &attributes, args.data(), envp.data());
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);

@@ -124,6 +124,38 @@ void RealSystem::WakeReaper(int64_t pid) {
   if (pid > 1) ::kill(static_cast<pid_t>(pid), SIGCHLD);
 }
 
+namespace {
+
+class BlockedInterrupts : public InterruptDeferral {
+ public:
+  BlockedInterrupts() {
+    sigemptyset(&set_);
+    for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, signal);
+    ::pthread_sigmask(SIG_BLOCK, &set_, &previous_);
+  }
+  BlockedInterrupts(const BlockedInterrupts&) = delete;
+  BlockedInterrupts& operator=(const BlockedInterrupts&) = delete;
+  ~BlockedInterrupts() override { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  bool interrupted() const override {
+    sigset_t pending;
+    sigemptyset(&pending);
+    ::sigpending(&pending);
+    for (int signal : {SIGINT, SIGTERM, SIGHUP})
+      if (sigismember(&pending, signal) == 1) return true;
+    return false;
+  }
+
+ private:
+  sigset_t set_{};
+  sigset_t previous_{};
+};
+
+}  // namespace
+
+std::unique_ptr<InterruptDeferral> RealSystem::DeferInterrupts() {
+  return std::make_unique<BlockedInterrupts>();
+}
+
 int64_t RealSystem::ProcessId() { return static_cast<int64_t>(::getpid()); }
 
 std::vector<int64_t> RealSystem::ProcessTree(int64_t root) { return mosaic::ProcessTree(root); }

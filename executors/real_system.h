@@ -30,6 +30,7 @@ class RealSystem : public System {
                const std::map<std::string, std::string>& fields) override;
   bool Terminate(int64_t pid, std::chrono::milliseconds timeout) override;
   void WakeReaper(int64_t pid) override;
+  std::unique_ptr<InterruptDeferral> DeferInterrupts() override;
   int64_t ProcessId() override;
   std::vector<int64_t> ProcessTree(int64_t root) override;
   Status Exec(const std::vector<std::string>& argv, const std::string& directory,

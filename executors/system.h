@@ -28,6 +28,15 @@ class ApplyLockHandle {
   virtual ~ApplyLockHandle() = default;
 };
 
+/// While alive, SIGINT, SIGTERM and SIGHUP wait: cleanup that must finish (verify's canary)
+/// is not cut short. A signal that came meanwhile takes effect when the handle ends.
+class InterruptDeferral {
+ public:
+  virtual ~InterruptDeferral() = default;
+  /// Whether one of those signals is waiting.
+  virtual bool interrupted() const = 0;
+};
+
 class System {
  public:
   virtual ~System() = default;
@@ -68,6 +77,7 @@ class System {
   /// another pane is being created, and shows that pane dead with no exit status until the
   /// next one. Harmless otherwise: tmux then finds nothing to reap.
   virtual void WakeReaper(int64_t pid) = 0;
+  virtual std::unique_ptr<InterruptDeferral> DeferInterrupts() = 0;
 
   /// This process's id.
   virtual int64_t ProcessId() = 0;

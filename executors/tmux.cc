@@ -20,7 +20,7 @@ std::string PaneFormat() {
   return fmt::format(
       "#{{pid}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t"
       "#{{pane_index}}\t"
-      "#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{session_name}}",
+      "#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{session_activity}}\t#{{session_name}}",
       kOptionOwner, kOptionRuntime, kOptionCommand, kOptionEnv, kOptionWorkdir);
 }
 
@@ -134,10 +134,10 @@ Result<TmuxSessions> Tmux::ListSessions() const {
     std::string line =
         out.substr(start, end == std::string::npos ? std::string::npos : end - start);
     start = end == std::string::npos ? out.size() : end + 1;
-    std::vector<std::string> f = Split(line, '\t', 12);
-    if (f.size() != 12) continue;
+    std::vector<std::string> f = Split(line, '\t', 13);
+    if (f.size() != 13) continue;
     result.server_pid = ToInt(f[0]);
-    const std::string& name = f[11];
+    const std::string& name = f[12];
     // A session's identity is its first pane: the one the tool created it with.
     if (result.sessions.contains(name)) continue;
     ObservedSession s;
@@ -151,6 +151,7 @@ Result<TmuxSessions> Tmux::ListSessions() const {
     s.command_hash = f[8];
     s.env_hash = f[9];
     s.workdir = f[10];
+    s.activity = ToInt(f[11]);
     result.sessions[name] = std::move(s);
   }
   return result;

@@ -53,6 +53,7 @@ DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
   desired.roster_path = options.roster_path;
   desired.reconcile = roster.reconcile;
   desired.socket = roster.socket_name;
+  desired.tenant_id = roster.tenant_id;
   desired.holder_session = roster.holder_session;
   UnitFileInputs inputs{options.binary,    roster.socket_name, roster.holder_session,
                         paths.mosaic_home, paths.agents_dir,   paths.config_home};

@@ -42,6 +42,7 @@ struct DesiredState {
   std::string roster_path;  ///< where the roster was read (diagnostics about agents name it)
   std::optional<ReconcileSettings> reconcile;
   std::string socket;
+  std::string tenant_id;  ///< tags what status reports
   std::string holder_session;
   /// Every unit file the tool writes, the holder's first. A unit file the tool wrote earlier
   /// and that is not here any more is removed.

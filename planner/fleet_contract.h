@@ -30,6 +30,10 @@ inline bool IsOwnedEnvKey(std::string_view key) {
   return std::find(kOwnedEnvKeys.begin(), kOwnedEnvKeys.end(), key) != kOwnedEnvKeys.end();
 }
 
+/// Set in every agent's environment when its program starts (not written to its env file):
+/// the file it touches to say it is alive (docs/operations.md, "Heartbeats").
+inline constexpr std::string_view kEnvHeartbeatFile = "MOSAIC_HEARTBEAT_FILE";
+
 /// A user key: when set and non-empty, it replaces the runtime's launch command. A user
 /// value, so it is never printed.
 inline constexpr std::string_view kEnvUserCommand = "MOSAIC_AGENT_COMMAND";

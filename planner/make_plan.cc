@@ -640,10 +640,10 @@ class Planner {
           {NoteKind::kPreservedData, path, "user data: never modified or deleted"});
     for (const DesiredAgent& a : desired_.agents) {
       auto age = observed_.heartbeat_ages.find(a.spec.name);
-      if (age != observed_.heartbeat_ages.end() && age->second > options_.stale_heartbeat_seconds)
+      if (age != observed_.heartbeat_ages.end() && age->second > a.spec.heartbeat_stale_after)
         plan_.notes.push_back({NoteKind::kStaleHeartbeat, a.spec.name,
                                fmt::format("last heartbeat {}s ago (stale after {}s)", age->second,
-                                           options_.stale_heartbeat_seconds)});
+                                           a.spec.heartbeat_stale_after)});
     }
     if (holder_unit_changed_)
       plan_.notes.push_back(

@@ -14,8 +14,7 @@
 namespace mosaic {
 
 struct PlanOptions {
-  std::vector<std::string> targets;       ///< limit agent changes to these names
-  int64_t stale_heartbeat_seconds = 600;  ///< older heartbeats are reported
+  std::vector<std::string> targets;  ///< limit agent changes to these names
   /// Agents this run may replace or destroy although their persona is held (--replace).
   std::set<std::string> replace;
   /// A run nobody watches (the reconcile timer): only what is safe without a person is made;

@@ -9,14 +9,14 @@
 namespace mosaic {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedSession, name, pane_pid, dead, dead_status,
-                                                dead_signal, owner, runtime, workdir, command_hash,
-                                                env_hash)
+                                                dead_signal, activity, owner, runtime, workdir,
+                                                command_hash, env_hash)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, active_state,
                                                 enabled, sub_state, result)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_tmpdir, tmux_server,
                                                 tmux_server_pid, sessions, units, files,
                                                 stale_unit_files, retired_unit_files, symlinks,
-                                                env_files, heartbeat_ages, preserved,
+                                                env_files, heartbeat_ages, observed_at, preserved,
                                                 missing_directories, missing_programs)
 
 std::string HowItEnded(const ObservedSession& session) {

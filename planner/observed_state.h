@@ -29,6 +29,9 @@ struct ObservedSession {
   /// while alive, and while tmux has not reaped the program (see HowItEnded).
   int dead_status = -1;
   int dead_signal = -1;
+  /// When the session last had activity (seconds since the epoch; 0: unknown). Not part of
+  /// the observed fingerprint: it changes whenever an agent writes.
+  int64_t activity = 0;
   bool owned() const { return owner == kOwnerAgent; }
   friend bool operator==(const ObservedSession&, const ObservedSession&) = default;
 };
@@ -72,7 +75,8 @@ struct ObservedState {
   std::vector<std::string> symlinks;
   std::vector<std::string> env_files;             ///< agents with an env file, by name
   std::map<std::string, int64_t> heartbeat_ages;  ///< agent → seconds since its last heartbeat
-  std::vector<std::string> preserved;             ///< user data found and left alone (paths)
+  int64_t observed_at = 0;  ///< when (seconds since the epoch): sessions' idle time counts to it
+  std::vector<std::string> preserved;  ///< user data found and left alone (paths)
   /// What would make an agent's start fail, found before starting it: agents whose working
   /// directory is not a directory, and agent → program its command names that is not on the
   /// PATH its unit runs with.

@@ -1,47 +1,216 @@
 #include "status_report.h"
 
 #include <algorithm>
+#include <set>
 
 #include "unit_files.h"
 
 namespace mosaic {
+namespace {
+
+// Everything a row of one name is built from.
+struct Sources {
+  const ObservedUnit* unit = nullptr;
+  const ObservedSession* session = nullptr;
+};
+
+// `owner`: who should have created the session (kOwnerAgent, kOwnerHolder).
+std::string SessionState(const ObservedSession* session, bool stopped, std::string_view owner) {
+  if (!session) return stopped ? "stopped" : "missing";
+  if (session->owner != owner) return "foreign";
+  if (!session->dead) return "running";
+  if (session->dead_status >= 0) return "dead (exit " + std::to_string(session->dead_status) + ")";
+  if (session->dead_signal >= 0)
+    return "dead (signal " + std::to_string(session->dead_signal) + ")";
+  return "dead";
+}
+
+class StatusBuilder {
+ public:
+  StatusBuilder(const DesiredState& desired, const ObservedState& observed, const Plan& plan)
+      : desired_(desired), observed_(observed), plan_(plan) {}
+
+  StatusReport Build() {
+    StatusReport report{
+        desired_.socket, desired_.tenant_id, observed_.tmux_server, observed_.tmux_server_pid, {}};
+    report.rows.push_back(Holder());
+    for (const DesiredAgent& agent : desired_.agents) report.rows.push_back(Agent(agent));
+    for (const AgentSpec& agent : desired_.elsewhere) report.rows.push_back(Elsewhere(agent));
+    AddUnnamed(report.rows);
+    return report;
+  }
+
+ private:
+  Sources Find(const std::string& name, const std::string& unit_name) const {
+    Sources s;
+    if (auto u = observed_.units.find(unit_name); u != observed_.units.end()) s.unit = &u->second;
+    if (auto x = observed_.sessions.find(name); x != observed_.sessions.end())
+      s.session = &x->second;
+    return s;
+  }
+
+  // The observed columns every row has.
+  StatusRow Observed(StatusRowKind kind, const std::string& name, const Sources& s,
+                     bool stopped) const {
+    StatusRow r;
+    r.kind = kind;
+    r.name = name;
+    r.unit_state = s.unit ? s.unit->active_state : "not-found";
+    if (s.unit && s.unit->active_state == "failed") r.unit_result = s.unit->result;
+    r.enabled = s.unit && s.unit->enabled;
+    r.session = SessionState(s.session, stopped,
+                             kind == StatusRowKind::kHolder ? kOwnerHolder : kOwnerAgent);
+    if (s.session) {
+      r.pid = s.session->pane_pid;
+      r.program = s.session->runtime;
+      if (s.session->dead && s.session->dead_status >= 0) r.exit_status = s.session->dead_status;
+      if (s.session->activity > 0 && observed_.observed_at >= s.session->activity)
+        r.idle_seconds = observed_.observed_at - s.session->activity;
+    }
+    if (auto hb = observed_.heartbeat_ages.find(name); hb != observed_.heartbeat_ages.end())
+      r.heartbeat_age = hb->second;
+    return r;
+  }
+
+  StatusRow Holder() const {
+    Sources s = Find(desired_.holder_session, kHolderUnit);
+    StatusRow r = Observed(StatusRowKind::kHolder, desired_.holder_session, s, false);
+    r.program = "(holder)";
+    r.tenant_id = desired_.tenant_id;
+    bool ours = s.session && s.session->owner == kOwnerHolder;
+    if (s.session && !ours) r.flags.push_back(kFlagConflict);
+    if (s.unit && s.unit->active() && !r.enabled) r.flags.push_back(kFlagBootEnable);
+    r.healthy = s.unit && s.unit->active() && r.enabled && ours && !s.session->dead;
+    return r;
+  }
+
+  StatusRow Agent(const DesiredAgent& agent) const {
+    const std::string& name = agent.spec.name;
+    Sources s = Find(name, agent.unit);
+    StatusRow r = Observed(StatusRowKind::kAgent, name, s, agent.spec.stopped);
+    Describe(agent.spec, r);
+    bool foreign = s.session && !s.session->owned();
+    bool active = s.unit && s.unit->active();
+    bool alive = s.session && !s.session->dead && !foreign;
+    if (agent.spec.stopped) {
+      r.flags.push_back(kFlagStopped);
+      if (foreign) r.flags.push_back(kFlagConflict);
+      // Healthy while it stays stopped, as the roster says.
+      r.healthy = !s.session && !active && !r.enabled;
+      return r;
+    }
+    if (const ResourceChange* change = Change(name);
+        alive && change && change->action == ChangeAction::kReplace) {
+      r.flags.push_back(kFlagDrift);
+      r.detail = change->reason;
+    }
+    if (active && !r.enabled) r.flags.push_back(kFlagBootEnable);
+    if (s.session && s.session->dead) r.flags.push_back(kFlagDead);
+    if (!s.session && !active) r.flags.push_back(kFlagMissing);
+    bool stale = r.heartbeat_age && *r.heartbeat_age > r.heartbeat_stale_after;
+    if (stale) r.flags.push_back(kFlagStaleHeartbeat);
+    if (CrashLooping(name, s.unit)) r.flags.push_back(kFlagCrashLoop);
+    if (foreign) r.flags.push_back(kFlagConflict);
+    r.healthy = active && r.enabled && alive && r.flags.empty();
+    return r;
+  }
+
+  StatusRow Elsewhere(const AgentSpec& agent) const {
+    Sources s = Find(agent.name, AgentUnitName(agent.name));
+    StatusRow r = Observed(StatusRowKind::kElsewhere, agent.name, s, false);
+    Describe(agent, r);
+    r.flags.push_back(kFlagElsewhere);
+    // Nothing of it should run here: what does is left over from before it moved.
+    bool here = (s.session && s.session->owned()) || (s.unit && s.unit->active());
+    if (here) r.flags.push_back(kFlagOrphan);
+    if (!s.session && !s.unit) r.session = "-";
+    r.healthy = !here;
+    return r;
+  }
+
+  // Sessions on the fleet socket and agent units that no roster entry accounts for.
+  void AddUnnamed(std::vector<StatusRow>& rows) const {
+    std::set<std::string> named{desired_.holder_session};
+    for (const DesiredAgent& a : desired_.agents) named.insert(a.spec.name);
+    for (const AgentSpec& a : desired_.elsewhere) named.insert(a.name);
+    std::set<std::string> names;
+    for (const auto& [name, session] : observed_.sessions)
+      if (!named.contains(name)) names.insert(name);
+    for (const auto& [unit_name, unit] : observed_.units) {
+      std::string agent = AgentOfUnit(unit_name);
+      if (!agent.empty() && !named.contains(agent) && (unit.active() || unit.enabled))
+        names.insert(agent);
+    }
+    for (const std::string& name : names) {
+      Sources s = Find(name, AgentUnitName(name));
+      bool ours = (s.session && s.session->owned()) || s.unit;
+      StatusRow r =
+          Observed(ours ? StatusRowKind::kOrphan : StatusRowKind::kUnmanaged, name, s, false);
+      r.flags.push_back(ours ? kFlagOrphan : kFlagUnmanaged);
+      // A session someone else made on the socket is theirs: shown, not a fault of the fleet.
+      // An agent left out of the roster that still runs is: `apply` removes it.
+      r.healthy = !ours;
+      rows.push_back(std::move(r));
+    }
+  }
+
+  void Describe(const AgentSpec& agent, StatusRow& r) const {
+    r.host = agent.host;
+    r.tenant_id = desired_.tenant_id;
+    r.agent_class = agent.agent_class;
+    r.runtime = agent.runtime;
+    r.model_hint = agent.model_hint;
+    r.heartbeat_stale_after = agent.heartbeat_stale_after;
+  }
+
+  const ResourceChange* Change(const std::string& agent) const {
+    std::string address = "agent." + agent;
+    auto it = std::find_if(plan_.changes.begin(), plan_.changes.end(),
+                           [&](const ResourceChange& c) { return c.address == address; });
+    return it == plan_.changes.end() ? nullptr : &*it;
+  }
+
+  bool CrashLooping(const std::string& agent, const ObservedUnit* unit) const {
+    if (unit && unit->active_state == "failed" && unit->result == "start-limit-hit") return true;
+    return std::any_of(plan_.notes.begin(), plan_.notes.end(), [&](const Note& n) {
+      return n.kind == NoteKind::kCrashLoop && n.subject == agent;
+    });
+  }
+
+  const DesiredState& desired_;
+  const ObservedState& observed_;
+  const Plan& plan_;
+};
+
+}  // namespace
+
+bool StatusRow::HasFlag(std::string_view flag) const {
+  return std::find(flags.begin(), flags.end(), flag) != flags.end();
+}
 
 bool StatusReport::healthy() const {
   return std::all_of(rows.begin(), rows.end(), [](const StatusRow& r) { return r.healthy; });
 }
 
-StatusReport MakeStatusReport(const DesiredState& desired, const ObservedState& observed) {
-  StatusReport report{
-      desired.socket, observed.tmux_server, observed.tmux_server_pid, {}, desired.elsewhere};
-  auto row = [&](const std::string& name, const std::string& unit_name, const std::string& runtime,
-                 bool stopped) {
-    StatusRow r;
-    r.name = name;
-    r.runtime = runtime;
-    auto unit = observed.units.find(unit_name);
-    r.unit_state = unit == observed.units.end() ? "not-found" : unit->second.active_state;
-    r.enabled = unit != observed.units.end() && unit->second.enabled;
-    auto session = observed.sessions.find(name);
-    r.session = session == observed.sessions.end() ? (stopped ? "stopped" : "missing")
-                : !session->second.dead            ? "running"
-                : session->second.dead_status >= 0
-                    ? "dead (exit " + std::to_string(session->second.dead_status) + ")"
-                : session->second.dead_signal >= 0
-                    ? "dead (signal " + std::to_string(session->second.dead_signal) + ")"
-                    : "dead";
-    r.pid = session == observed.sessions.end() ? 0 : session->second.pane_pid;
-    if (auto hb = observed.heartbeat_ages.find(name); hb != observed.heartbeat_ages.end())
-      r.heartbeat_age = hb->second;
-    // `state: stopped` in the roster: healthy while it is stopped.
-    r.healthy = stopped ? r.session == "stopped" && !r.enabled
-                        : unit != observed.units.end() && unit->second.active() && r.enabled &&
-                              r.session == "running";
-    report.rows.push_back(std::move(r));
-  };
-  row(desired.holder_session, kHolderUnit, "(holder)", false);
-  for (const DesiredAgent& a : desired.agents)
-    row(a.spec.name, a.unit, a.spec.runtime, a.spec.stopped);
-  return report;
+StatusReport MakeStatusReport(const DesiredState& desired, const ObservedState& observed,
+                              const Plan& plan) {
+  return StatusBuilder(desired, observed, plan).Build();
+}
+
+StatusReport SelectRows(const StatusReport& report, const std::vector<std::string>& names,
+                        std::vector<std::string>& unknown) {
+  StatusReport selected = report;
+  selected.rows.clear();
+  for (const std::string& name : names) {
+    auto it = std::find_if(report.rows.begin(), report.rows.end(),
+                           [&](const StatusRow& r) { return r.name == name; });
+    if (it == report.rows.end())
+      unknown.push_back(name);
+    else if (std::none_of(selected.rows.begin(), selected.rows.end(),
+                          [&](const StatusRow& r) { return r.name == name; }))
+      selected.rows.push_back(*it);
+  }
+  return selected;
 }
 
 }  // namespace mosaic

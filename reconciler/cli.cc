@@ -15,6 +15,7 @@
 #include "status_command.h"
 #include "suggest.h"
 #include "validate_command.h"
+#include "verify_command.h"
 
 #ifndef MOSAIC_FLEET_VERSION
 #define MOSAIC_FLEET_VERSION "unknown"
@@ -115,6 +116,7 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, Sys
   std::vector<Command> commands = {
       AddValidateCommand(app, ctx), AddInitCommand(app, ctx),  AddSchemaCommand(app, ctx),
       AddPlanCommand(app, ctx),     AddApplyCommand(app, ctx), AddStatusCommand(app, ctx),
+      AddVerifyCommand(app, ctx),
   };
   for (auto add : {AddSessionCommands, AddHolderCommands})
     for (Command& command : add(app, ctx)) commands.push_back(std::move(command));

@@ -3,8 +3,9 @@
 
 namespace mosaic {
 
-inline constexpr int kExitSuccess = 0;  ///< done; with --detailed-exitcode: and no changes
-inline constexpr int kExitError = 1;    ///< invalid input, failed action, unreachable manager
-inline constexpr int kExitChanges = 2;  ///< only with --detailed-exitcode: changes present
+inline constexpr int kExitSuccess = 0;    ///< done; with --detailed-exitcode: and no changes
+inline constexpr int kExitError = 1;      ///< invalid input, failed action, unreachable manager
+inline constexpr int kExitChanges = 2;    ///< only with --detailed-exitcode: changes present
+inline constexpr int kExitUnhealthy = 3;  ///< status: an agent here is not as the roster says
 
 }  // namespace mosaic

@@ -18,6 +18,7 @@ inline constexpr char kDefaultSocketName[] = "mosaic-fleet";
 inline constexpr char kDefaultHolderSession[] = "_holder";
 inline constexpr char kDefaultWorkingDirectory[] = "~";
 inline constexpr char kDefaultRestart[] = "on-failure";
+inline constexpr int64_t kDefaultHeartbeatStaleAfter = 600;  ///< seconds (10 minutes)
 
 /// The `reconcile:` block: drift correction by a systemd timer.
 struct ReconcileSettings {
@@ -45,7 +46,9 @@ struct AgentSpec {
   std::string host;                       ///< the agent's own, else the roster's; empty = any host
   bool stopped = false;                   ///< `state: stopped`: kept stopped, its session ended
   std::string restart = kDefaultRestart;  ///< on-failure, always or never (systemd's Restart=)
-  SourceLocation location;                ///< where the agent's entry starts
+  /// Seconds after which its heartbeat is stale: its own, else the roster's health default.
+  int64_t heartbeat_stale_after = kDefaultHeartbeatStaleAfter;
+  SourceLocation location;  ///< where the agent's entry starts
   friend bool operator==(const AgentSpec&, const AgentSpec&) = default;
 };
 

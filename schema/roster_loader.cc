@@ -22,6 +22,13 @@ const nlohmann::json* Member(const nlohmann::json& object, const std::string& ke
   return nullptr;
 }
 
+// A duration the schema has checked: whole seconds, or a time span ("10min").
+int64_t Seconds(const nlohmann::json& value, int64_t fallback) {
+  if (value.is_number_integer()) return value.get<int64_t>();
+  if (value.is_string()) return ParseTimeSpan(value.get<std::string>()).value_or(fallback);
+  return fallback;
+}
+
 Roster ToRoster(const LocatedJson& document) {
   const nlohmann::json& root = document.value;
   Roster roster;
@@ -34,6 +41,10 @@ Roster ToRoster(const LocatedJson& document) {
     roster.holder_session = Text(*tmux, "holder_session", kDefaultHolderSession);
   }
   std::string default_restart = kDefaultRestart;
+  int64_t default_stale_after = kDefaultHeartbeatStaleAfter;
+  if (const nlohmann::json* health = Member(root, "health"))
+    if (const nlohmann::json* stale = Member(*health, "heartbeat_stale_after"))
+      default_stale_after = Seconds(*stale, default_stale_after);
   if (const nlohmann::json* defaults = Member(root, "defaults")) {
     roster.default_working_directory =
         Text(*defaults, "working_directory", kDefaultWorkingDirectory);
@@ -69,6 +80,9 @@ Roster ToRoster(const LocatedJson& document) {
     agent.host = Text(a, "host", roster.host);
     agent.stopped = Text(a, "state") == "stopped";
     agent.restart = Text(a, "restart", default_restart);
+    const nlohmann::json* stale = Member(a, "heartbeat_stale_after");
+    agent.heartbeat_stale_after =
+        stale ? Seconds(*stale, default_stale_after) : default_stale_after;
     agent.location = document.ValueLocation("/agents/" + std::to_string(i));
     roster.agents.push_back(std::move(agent));
   }

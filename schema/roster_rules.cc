@@ -30,6 +30,7 @@ const std::map<std::string, std::string>& CamelAliases() {
       {"kickstartTemplate", "kickstart_template"},
       {"tenantId", "tenant_id"},
       {"allowDestroy", "allow_destroy"},
+      {"heartbeatStaleAfter", "heartbeat_stale_after"},
   };
   return aliases;
 }

@@ -157,6 +157,11 @@ std::string Describe(const std::string& description, const nlohmann::json& value
   if (IsAlternatives(description)) {
     if (pointer.ends_with("persistent_persona") || pointer.ends_with("persistentPersona"))
       return fmt::format("expected true, false or \"semi\", got {}", JsonTypeName(value));
+    if (pointer.ends_with("heartbeat_stale_after") || pointer.ends_with("heartbeatStaleAfter"))
+      return fmt::format(
+          "expected whole seconds (at least 1) or a time span such as 10min or \"1h 30min\", "
+          "got {}",
+          value.is_string() ? Quoted(value.get<std::string>()) : value.dump());
   }
   if (value.is_string() && (description.starts_with("Failed to match regex") ||
                             description.starts_with("String should be no more than") ||

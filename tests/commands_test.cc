@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "exit_codes.h"
 #include "fake_system.h"
 #include "fleet_context.h"
 #include "plan_json.h"
@@ -133,21 +134,21 @@ TEST_F(Commands, ADryRunShowsExactlyTheStepsTheRealRunCarriesOut) {
 
 TEST_F(Commands, StatusTellsAHealthyFleetFromAnIllOne) {
   Outcome before = Fleet({"status"});
-  EXPECT_EQ(before.code, 1) << "nothing runs yet";
+  EXPECT_EQ(before.code, kExitUnhealthy) << "nothing runs yet";
   ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
   Outcome table = Fleet({"status"});
   EXPECT_EQ(table.code, 0) << table.out << table.err;
   EXPECT_THAT(table.out, HasSubstr("fleet on tmux -L fleet"));
   EXPECT_THAT(table.out, testing::ContainsRegex("\na0 +active +enabled +running"));
   Outcome json = Fleet({"status", "--json"});
-  EXPECT_EQ(nlohmann::json::parse(json.out)["agents"].size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(json.out)["rows"].size(), 3u);
   system_.tmux.sessions.at("a0").dead = true;
   EXPECT_THAT(Fleet({"status"}).out, testing::ContainsRegex("\na0 +active +enabled +dead "));
   system_.tmux.sessions.at("a0").dead_signal = 9;
   EXPECT_THAT(Fleet({"status"}).out, HasSubstr("dead (signal 9)"));
   system_.tmux.sessions.at("a0").dead_status = 2;
   Outcome dead = Fleet({"status"});
-  EXPECT_EQ(dead.code, 1);
+  EXPECT_EQ(dead.code, kExitUnhealthy);
   EXPECT_THAT(dead.out, HasSubstr("dead (exit 2)"));
 }
 

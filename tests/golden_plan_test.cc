@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "make_plan.h"
 #include "plan_json.h"
@@ -20,12 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path kFixtures = MOSAIC_FIXTURES_DIR;
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+using testing_support::Slurp;
 
 std::vector<std::string> Cases() {
   std::vector<std::string> names;
@@ -41,11 +35,7 @@ TEST_P(GoldenPlan, RendersAsRecorded) {
   DesiredState desired = testing_support::Desired(Slurp(kFixtures / "observed" / "roster.yaml"));
   nlohmann::json fixture =
       nlohmann::json::parse(Slurp(kFixtures / "observed" / (GetParam() + ".json")));
-  nlohmann::json observed = fixture["base"] == "converged"
-                                ? ToJson(testing_support::Converged(desired))
-                                : ToJson(ObservedState{});
-  observed.merge_patch(fixture["patch"]);
-  Plan plan = MakePlan(desired, ObservedFromJson(observed));
+  Plan plan = MakePlan(desired, testing_support::ObservedFixture(desired, fixture));
   std::string text = RenderPlanText(plan, false);
   std::string json = PlanToJson(plan).dump(2) + "\n";
   fs::path expected_text = kFixtures / "plans" / (GetParam() + ".txt");

@@ -274,7 +274,7 @@ TEST(MakePlan, TargetsLimitAgentChangesAndAlwaysSaySo) {
   ObservedState observed = Converged(desired);
   observed.sessions["a"].dead = true;
   observed.sessions["a0"].dead = true;
-  Plan plan = MakePlan(desired, observed, {{"a0"}, 600});
+  Plan plan = MakePlan(desired, observed, {.targets = {"a0"}});
   EXPECT_THAT(Addresses(plan), ElementsAre("-/+ agent.a0"));
   EXPECT_EQ(plan.notes.front().kind, NoteKind::kTargeted);
 }
@@ -449,12 +449,20 @@ TEST(ObservedFingerprint, SeesAChangeInEveryFieldButHeartbeats) {
   const ObservedState base = Converged(desired);
   const nlohmann::json fields = ToJson(base);
   for (const auto& [field, value] : fields.items()) {
-    if (field == "heartbeat_ages") continue;
+    if (field == "heartbeat_ages" || field == "observed_at") continue;  // time, not state
     ASSERT_TRUE(change.contains(field)) << "no change listed for the new field " << field;
     ObservedState changed = base;
     change.at(field)(changed);
     EXPECT_NE(ObservedFingerprint(changed), ObservedFingerprint(base)) << field;
   }
+  // How a dead session ended is state; when it or the world was last seen busy is not.
+  ObservedState changed = base;
+  changed.sessions["a"].dead_signal = 9;
+  EXPECT_NE(ObservedFingerprint(changed), ObservedFingerprint(base));
+  changed = base;
+  changed.sessions["a"].activity = 1'700'000'000;
+  changed.observed_at = 1'700'000'001;
+  EXPECT_EQ(ObservedFingerprint(changed), ObservedFingerprint(base));
 }
 
 }  // namespace

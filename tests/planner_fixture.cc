@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "env_merge.h"
 #include "make_plan.h"
 #include "roster_loader.h"
@@ -42,6 +45,20 @@ ObservedState Converged(const DesiredState& desired) {
         agent.spec.runtime, agent.workdir, id.command_hash, id.env_hash};
   }
   return observed;
+}
+
+ObservedState ObservedFixture(const DesiredState& desired, const nlohmann::json& fixture) {
+  nlohmann::json observed =
+      fixture["base"] == "converged" ? ToJson(Converged(desired)) : ToJson(ObservedState{});
+  observed.merge_patch(fixture["patch"]);
+  return ObservedFromJson(observed);
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
 }
 
 }  // namespace mosaic::testing_support

@@ -57,6 +57,27 @@ TEST(ParseRoster, ReadsStateRestartAndReconcile) {
   EXPECT_EQ(r.agents[1].restart, "never");
 }
 
+TEST(ParseRoster, ReadsHeartbeatLimitsInSecondsOrAsATimeSpan) {
+  RosterLoad load = ParseRoster(
+      "version: 1\nhealth: {heartbeat_stale_after: 30min}\nagents:\n"
+      "  - {name: a, runtime: pi}\n  - {name: b, runtime: pi, heartbeat_stale_after: 90}\n"
+      "  - {name: c, runtime: pi, heartbeatStaleAfter: 1h 30s}\n",
+      "r.yaml");
+  ASSERT_TRUE(load.roster) << Messages(load)[0];
+  EXPECT_EQ(load.roster->agents[0].heartbeat_stale_after, 1800);
+  EXPECT_EQ(load.roster->agents[1].heartbeat_stale_after, 90);
+  EXPECT_EQ(load.roster->agents[2].heartbeat_stale_after, 3630);
+  RosterLoad plain = ParseRoster("version: 1\nagents:\n  - {name: a, runtime: pi}\n", "r.yaml");
+  ASSERT_TRUE(plain.roster);
+  EXPECT_EQ(plain.roster->agents[0].heartbeat_stale_after, 600);
+  RosterLoad bad = ParseRoster(
+      "version: 1\nagents:\n  - {name: a, runtime: pi, heartbeat_stale_after: soon}\n", "r.yaml");
+  EXPECT_FALSE(bad.roster);
+  ASSERT_FALSE(bad.diagnostics.empty());
+  EXPECT_EQ(bad.diagnostics[0].location.line, 3);
+  EXPECT_THAT(bad.diagnostics[0].message, testing::HasSubstr("a time span such as 10min"));
+}
+
 TEST(ParseRoster, WithoutAReconcileBlockThereIsNoTimerAndAgentsRun) {
   RosterLoad load = ParseRoster("version: 1\nagents: [{name: a, runtime: pi}]\n", "r.yaml");
   ASSERT_TRUE(load.roster);
@@ -98,7 +119,8 @@ TEST(ParseRoster, ReportsEveryErrorSortedByPosition) {
       ElementsAre(
           "3:11: agents[0].name: \"b:1\" may not contain ':' (tmux reads it as a window or pane "
           "separator)",
-          "7:5: agents[1]: unknown key 'colour'; expected one of: class, host, kickstart_template, "
+          "7:5: agents[1]: unknown key 'colour'; expected one of: class, heartbeat_stale_after, "
+          "host, kickstart_template, "
           "model_hint, name, persistent_persona, reset_between_tasks, restart, runtime, state, "
           "working_directory",
           "8:11: agents[2].name: duplicate agent name \"ok\" (first used at line 5)",

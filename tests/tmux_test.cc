@@ -171,11 +171,11 @@ TEST(Tmux, ANoServerAnswerIsAnObservationNotAnError) {
 TEST(Tmux, ParsesSessionsWithTheirOwnershipRecords) {
   RecordingProcessRunner runner([](const std::vector<std::string>&) {
     return ProcessResult{0,
-                         "10\t11\t0\t\t\t0\tmosaic-fleet-holder\t\t\t\t\t_holder\n"
-                         "10\t12\t1\t3\t\t0\tmosaic-fleet\tpi\tc1\te1\t/w\ta\n"
-                         "10\t14\t1\t\t9\t0\tmosaic-fleet\tpi\tc1\te1\t/w\tb\n"
-                         "10\t15\t1\t\t\t0\tmosaic-fleet\tpi\tc1\te1\t/w\tc\n"
-                         "10\t13\t0\t\t\t0\t\t\t\t\t\tweird\tname\n",
+                         "10\t11\t0\t\t\t0\tmosaic-fleet-holder\t\t\t\t\t1700000000\t_holder\n"
+                         "10\t12\t1\t3\t\t0\tmosaic-fleet\tpi\tc1\te1\t/w\t1700000000\ta\n"
+                         "10\t14\t1\t\t9\t0\tmosaic-fleet\tpi\tc1\te1\t/w\t\tb\n"
+                         "10\t15\t1\t\t\t0\tmosaic-fleet\tpi\tc1\te1\t/w\t\tc\n"
+                         "10\t13\t0\t\t\t0\t\t\t\t\t\t\tweird\tname\n",
                          ""};
   });
   TmuxSessions s = Tmux::ForSocket("fleet", runner).value().ListSessions().value();
@@ -184,6 +184,7 @@ TEST(Tmux, ParsesSessionsWithTheirOwnershipRecords) {
   EXPECT_FALSE(s.sessions["_holder"].dead);
   EXPECT_TRUE(s.sessions["a"].dead);
   EXPECT_EQ(HowItEnded(s.sessions["a"]), "exited with status 3");
+  EXPECT_EQ(s.sessions["a"].activity, 1'700'000'000);
   EXPECT_EQ(HowItEnded(s.sessions["b"]), "was killed by signal 9 (KILL)");
   EXPECT_EQ(HowItEnded(s.sessions["c"]), "ended (tmux has not reported how)");
   EXPECT_TRUE(s.sessions["a"].owned());

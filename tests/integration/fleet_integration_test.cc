@@ -419,7 +419,8 @@ TEST_F(FleetIntegration, StatusColumnsStayAlignedForTheLongestNames) {
   ASSERT_GE(lines.size(), 4u);
   size_t column = lines[1].find("UNIT");
   ASSERT_NE(column, std::string::npos);
-  for (size_t i = 2; i < lines.size(); ++i) EXPECT_EQ(lines[i].find("active"), column) << lines[i];
+  for (size_t i = 2; i < lines.size() && !lines[i].empty(); ++i)
+    EXPECT_EQ(lines[i].find("active"), column) << lines[i];
 }
 
 TEST_F(FleetIntegration, FourAppliesAtOnceAllExitCleanlyAndConverge) {

@@ -1,0 +1,341 @@
+#include "fleet_verification.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <optional>
+
+#include "env_file.h"
+#include "env_merge.h"
+#include "fleet_contract.h"
+#include "unit_files.h"
+
+namespace mosaic {
+namespace {
+
+VerificationCheck Passed(VerificationCheck check, std::string detail) {
+  check.passed = true;
+  check.detail = std::move(detail);
+  return check;
+}
+
+VerificationCheck Failed(VerificationCheck check, std::string detail) {
+  check.passed = false;
+  check.detail = std::move(detail);
+  return check;
+}
+
+// ---- holder-owns-server ----
+
+VerificationCheck HolderOwnsServer(System& system, const VerificationContext& c) {
+  VerificationCheck check{"holder-owns-server",
+                          fmt::format("the fleet's tmux server runs in {}'s cgroup", kHolderUnit)};
+  if (!c.observed.tmux_server)
+    return Failed(check, fmt::format("no tmux server runs on {} (run `mosaic-fleet apply`)",
+                                     c.fleet.Describe()));
+  std::string path = fmt::format("/proc/{}/cgroup", c.observed.tmux_server_pid);
+  Result<std::string> cgroups = system.files().ReadFile(path, size_t{64} * 1024);
+  if (!cgroups.ok()) return Failed(check, cgroups.status().message());
+  // Every hierarchy that names a unit must name the holder: a server started by another unit
+  // (or by hand) lives and dies with that.
+  std::string holder = "/" + std::string(kHolderUnit);
+  bool in_holder = false;
+  size_t start = 0;
+  const std::string& text = cgroups.value();
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    std::string line =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    start = end == std::string::npos ? text.size() : end + 1;
+    // The hierarchies systemd places units in: cgroup v2's, and v1's own (name=systemd).
+    if (!line.starts_with("0::") && line.find(":name=systemd:") == std::string::npos) continue;
+    if (line.size() < holder.size() ||
+        line.compare(line.size() - holder.size(), holder.size(), holder) != 0)
+      return Failed(check, fmt::format("server pid {} is in {}, not in the holder; it dies with "
+                                       "whatever started it (restart the holder: `systemctl "
+                                       "--user restart {}` ends every session)",
+                                       c.observed.tmux_server_pid, line, kHolderUnit));
+    in_holder = true;
+  }
+  if (!in_holder)
+    return Failed(check, fmt::format("server pid {} is in no unit's cgroup ({})",
+                                     c.observed.tmux_server_pid, path));
+  return Passed(check,
+                fmt::format("server pid {} is in {}", c.observed.tmux_server_pid, kHolderUnit));
+}
+
+// ---- exact-targets ----
+
+VerificationCheck ExactTargets(System& system, const VerificationContext& c) {
+  VerificationCheck check{"exact-targets",
+                          "stopping session x leaves x0 (targets are exact, never prefixes)"};
+  std::string socket = fmt::format("mosaic-verify-{}", system.ProcessId());
+  Result<Tmux> tmux = Tmux::ForSocket(socket, system.processes(), {"", c.call_timeout});
+  if (!tmux.ok()) return Failed(check, tmux.status().message());
+  // A throwaway server, started by this process and killed below: never the fleet's.
+  std::vector<TmuxCommand> make;
+  for (const char* name : {"x", "x0"}) {
+    make.push_back({"new-session", "-d", "-s", name, "--", "sleep", "2147483647"});
+    make.push_back(
+        {"set-option", "-t", fmt::format("={}:", name), std::string(kOptionOwner), kOwnerAgent});
+  }
+  make.push_back({"display-message", "-p", "#{socket_path}"});
+  Result<ProcessResult> made = tmux.value().StartServerWithHolder(make);
+  // tmux leaves its socket file behind when its server is killed: removed below.
+  std::string socket_path = made.ok() ? made.value().out : "";
+  while (!socket_path.empty() && socket_path.back() == '\n') socket_path.pop_back();
+  std::string result;
+  if (!made.ok() || made.value().exit_code != 0) {
+    result = fmt::format("could not make sessions x and x0 on {}: {}", tmux.value().Describe(),
+                         made.ok() ? made.value().err : made.status().message());
+  } else if (Status killed = tmux.value().KillOwnedSession("x"); !killed.ok()) {
+    result = killed.message();
+  } else if (Result<TmuxSessions> left = tmux.value().ListSessions(); !left.ok()) {
+    result = left.status().message();
+  } else if (left.value().sessions.contains("x")) {
+    result = "session x is still there after it was stopped";
+  } else if (!left.value().sessions.contains("x0")) {
+    result = "stopping x also ended x0";
+  }
+  Status gone = tmux.value().KillServer();
+  if (result.empty() && !gone.ok()) result = gone.message();
+  if (!socket_path.empty() && socket_path.ends_with("/" + socket))
+    if (Status removed = system.files().RemoveSocket(socket_path); !removed.ok() && result.empty())
+      result = removed.message();
+  if (!result.empty()) return Failed(check, result);
+  return Passed(check, fmt::format("on the throwaway socket {} (removed)", socket));
+}
+
+// ---- restart-isolation ----
+
+// The fleet's sessions as one look saw them: pane pid by name.
+struct ServerLook {
+  int64_t server_pid = 0;
+  std::map<std::string, int64_t> panes;  ///< every session but the canary's
+  std::optional<ObservedSession> canary;
+};
+
+class Canary {
+ public:
+  Canary(System& system, const VerificationContext& c)
+      : system_(system),
+        c_(c),
+        unit_(AgentUnitName(kVerifyCanary)),
+        env_path_(c.desired.paths.EnvFile(kVerifyCanary)) {}
+  Canary(const Canary&) = delete;
+  Canary& operator=(const Canary&) = delete;
+  ~Canary() { (void)Remove(); }
+
+  Status Create() {
+    OwnedEnv owned = {
+        {std::string(kEnvAgentName), kVerifyCanary},
+        {std::string(kEnvAgentRuntime), "verify-canary"},
+        {std::string(kEnvAgentModel), ""},
+        {std::string(kEnvAgentWorkdir), c_.desired.paths.home},
+        {std::string(kEnvRuntimeCommand), "exec sleep 2147483647"},
+        {std::string(kEnvTmuxSocket), c_.desired.socket},
+        {std::string(kEnvTmuxHolder), c_.desired.holder_session},
+    };
+    if (Status dir = system_.files().MakeDirectories(c_.desired.paths.agents_dir, 0700); !dir.ok())
+      return dir;
+    return system_.files().WriteFileAtomic(env_path_, MergeEnvFile("", owned).content, 0600);
+  }
+
+  // Stops the unit (its stop ends the session), forgets a failure, and removes what is left.
+  Status Remove() {
+    Status stopped = c_.systemd.RunJobs(JobKind::kStop, {unit_}, nullptr);
+    (void)c_.systemd.ResetFailed({unit_});
+    Status killed = c_.fleet.KillOwnedSession(kVerifyCanary);
+    Status removed = system_.files().RemoveFile(env_path_);
+    if (!stopped.ok()) return stopped;
+    if (!killed.ok()) return killed;
+    return removed;
+  }
+
+  const std::string& unit() const { return unit_; }
+
+ private:
+  System& system_;
+  const VerificationContext& c_;
+  std::string unit_;
+  std::string env_path_;
+};
+
+Result<ServerLook> Look(const Tmux& tmux) {
+  Result<TmuxSessions> sessions = tmux.ListSessions();
+  if (!sessions.ok()) return sessions.status();
+  ServerLook look;
+  look.server_pid = sessions.value().server_running ? sessions.value().server_pid : 0;
+  for (const auto& [name, s] : sessions.value().sessions) {
+    if (name == kVerifyCanary)
+      look.canary = s;
+    else
+      look.panes[name] = s.pane_pid;
+  }
+  return look;
+}
+
+// Waits (bounded) until the canary's session is alive with a pane other than `not_pane`.
+Result<ServerLook> AwaitCanary(System& system, const VerificationContext& c, int64_t not_pane) {
+  auto deadline = system.Monotonic() + c.settle;
+  while (true) {
+    Result<ServerLook> look = Look(c.fleet);
+    if (!look.ok()) return look.status();
+    const std::optional<ObservedSession>& canary = look.value().canary;
+    if (canary && !canary->dead && canary->pane_pid != not_pane) return look;
+    if (system.Monotonic() > deadline)
+      return Status::Error(fmt::format(
+          "the canary's session did not {} within {}s (see `journalctl --user -u {}`)",
+          not_pane == 0 ? "start" : "come back", c.settle.count(), AgentUnitName(kVerifyCanary)));
+    system.Sleep(std::chrono::milliseconds(100));
+  }
+}
+
+VerificationCheck RestartIsolation(System& system, const VerificationContext& c) {
+  VerificationCheck check{"restart-isolation",
+                          "restarting one agent keeps the server and every other session"};
+  for (const DesiredAgent& a : c.desired.agents)
+    if (a.spec.name == kVerifyCanary)
+      return Failed(check, fmt::format("the roster names an agent {}: verify's canary needs "
+                                       "that name",
+                                       kVerifyCanary));
+  if (!c.observed.tmux_server)
+    return Failed(check, fmt::format("no tmux server runs on {} (run `mosaic-fleet apply`)",
+                                     c.fleet.Describe()));
+  // An interrupt now would leave the canary running: it waits for the cleanup instead.
+  std::unique_ptr<InterruptDeferral> deferred = system.DeferInterrupts();
+  std::string result;
+  ServerLook before, after;
+  {
+    Canary canary(system, c);
+    (void)canary.Remove();  // what a killed verify may have left
+    Result<ServerLook> started(Status::Error(""));
+    if (Status created = canary.Create(); !created.ok()) {
+      result = created.message();
+    } else if (Status start = c.systemd.RunJobs(JobKind::kStart, {canary.unit()}, nullptr);
+               !start.ok()) {
+      result = "the canary could not start: " + start.message();
+    } else if (started = AwaitCanary(system, c, 0); !started.ok()) {
+      result = started.status().message();
+    } else if (Status restart = c.systemd.RunJobs(JobKind::kRestart, {canary.unit()}, nullptr);
+               !restart.ok()) {
+      result = "the canary could not restart: " + restart.message();
+    } else if (Result<ServerLook> restarted =
+                   AwaitCanary(system, c, started.value().canary->pane_pid);
+               !restarted.ok()) {
+      result = restarted.status().message();
+    } else {
+      before = std::move(started).value();
+      after = std::move(restarted).value();
+    }
+    if (Status removed = canary.Remove(); !removed.ok() && result.empty())
+      result = "the canary could not be removed: " + removed.message();
+  }
+  if (deferred->interrupted() && result.empty()) result = "interrupted (the canary was removed)";
+  if (!result.empty()) return Failed(check, result);
+  if (after.server_pid != before.server_pid)
+    return Failed(check, fmt::format("the server changed: pid {} before, {} after",
+                                     before.server_pid, after.server_pid));
+  std::vector<std::string> changed;
+  for (const auto& [name, pane] : before.panes) {
+    auto it = after.panes.find(name);
+    if (it == after.panes.end() || it->second != pane) changed.push_back(name);
+  }
+  if (!changed.empty())
+    return Failed(check,
+                  fmt::format("restarting the canary also changed: {}", fmt::join(changed, ", ")));
+  return Passed(check, fmt::format("canary {} restarted; server pid {} and {} other session(s) "
+                                   "unchanged; canary removed",
+                                   kVerifyCanary, before.server_pid, before.panes.size()));
+}
+
+// ---- default-socket-unused ----
+
+VerificationCheck DefaultSocketUnused(const VerificationContext& c) {
+  VerificationCheck check{"default-socket-unused",
+                          "the fleet's server, unit files and env files use its own socket"};
+  std::vector<std::string> problems;
+  if (c.desired.socket.empty() || c.desired.socket == "default")
+    problems.push_back("the roster names the default socket");
+  if (Result<ProcessResult> path = c.fleet.Run({{"display-message", "-p", "#{socket_path}"}});
+      path.ok() && path.value().exit_code == 0) {
+    std::string socket_path = path.value().out;
+    while (!socket_path.empty() && socket_path.back() == '\n') socket_path.pop_back();
+    if (!socket_path.ends_with("/" + c.desired.socket))
+      problems.push_back(fmt::format("the fleet's server listens on {}", socket_path));
+  } else if (c.observed.tmux_server) {
+    problems.push_back("the fleet's server did not say where it listens");
+  }
+  for (const ManagedUnitFile& file : c.desired.unit_files) {
+    auto found = c.observed.files.find(file.path);
+    if (found == c.observed.files.end()) continue;  // not written yet: plan says so
+    if (found->second != file.content)
+      problems.push_back(
+          fmt::format("{} differs from what the tool writes (run `mosaic-fleet "
+                      "plan`)",
+                      file.path));
+  }
+  for (const DesiredAgent& agent : c.desired.agents) {
+    auto found = c.observed.files.find(agent.env_path);
+    if (found == c.observed.files.end()) continue;
+    std::map<std::string, std::string> vars = ParseEnvFile(found->second).Variables();
+    auto socket = vars.find(std::string(kEnvTmuxSocket));
+    if (socket == vars.end() || socket->second != c.desired.socket)
+      problems.push_back(
+          fmt::format("{} does not set {}={}", agent.env_path, kEnvTmuxSocket, c.desired.socket));
+  }
+  if (!problems.empty()) return Failed(check, fmt::format("{}", fmt::join(problems, "; ")));
+  return Passed(
+      check, fmt::format("socket {}; {} unit file(s) and {} env file(s) checked", c.desired.socket,
+                         c.desired.unit_files.size(), c.desired.agents.size()));
+}
+
+// ---- unit-files ----
+
+VerificationCheck UnitFiles(System& system, const VerificationContext& c) {
+  VerificationCheck check{"unit-files", "systemd-analyze --user verify accepts the unit files"};
+  std::vector<std::string> argv = {"systemd-analyze", "--user", "verify"};
+  for (const ManagedUnitFile& file : c.desired.unit_files) {
+    if (!c.observed.files.contains(file.path)) continue;
+    // A drop-in is verified as part of its unit, which systemd loads from the unit path.
+    size_t drop_in = file.name.find(".d/");
+    argv.push_back(drop_in == std::string::npos ? file.path : file.name.substr(0, drop_in));
+  }
+  if (argv.size() == 3)
+    return Failed(check, "no unit file is written yet (run `mosaic-fleet apply`)");
+  Result<ProcessResult> r =
+      system.processes().Run({argv, {"TMUX", "TMUX_PANE"}, std::chrono::seconds(60)});
+  if (!r.ok()) return Failed(check, r.status().message());
+  std::string said = r.value().err + r.value().out;
+  while (!said.empty() && said.back() == '\n') said.pop_back();
+  if (r.value().exit_code != 0 || !said.empty())
+    return Failed(check, fmt::format("systemd-analyze exited {}: {}", r.value().exit_code,
+                                     said.empty() ? "(nothing said)" : said));
+  return Passed(check, fmt::format("{} unit file(s)", argv.size() - 3));
+}
+
+}  // namespace
+
+std::vector<VerificationCheck> VerifyFleet(
+    System& system, const VerificationContext& context,
+    const std::function<void(const std::string& title)>& starting,
+    const std::function<void(const VerificationCheck&)>& finished) {
+  using Check = std::function<VerificationCheck()>;
+  const std::vector<std::pair<std::string, Check>> checks = {
+      {"holder-owns-server", [&] { return HolderOwnsServer(system, context); }},
+      {"exact-targets", [&] { return ExactTargets(system, context); }},
+      {"restart-isolation", [&] { return RestartIsolation(system, context); }},
+      {"default-socket-unused", [&] { return DefaultSocketUnused(context); }},
+      {"unit-files", [&] { return UnitFiles(system, context); }},
+  };
+  std::vector<VerificationCheck> results;
+  results.reserve(checks.size());
+  for (const auto& [id, run] : checks) {
+    if (starting) starting(id);
+    results.push_back(run());
+    if (finished) finished(results.back());
+  }
+  return results;
+}
+
+}  // namespace mosaic

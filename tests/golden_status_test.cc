@@ -1,0 +1,128 @@
+// Golden status reports: fixtures/status/roster.yaml against each
+// fixtures/status/NAME.observed.json must show exactly as NAME.txt (the table) and NAME.json
+// (docs/status-json.md), with the exit code both state. MOSAIC_UPDATE_GOLDEN=1 rewrites the
+// expected files instead (review the diff!).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "exit_codes.h"
+#include "make_plan.h"
+#include "planner_fixture.h"
+#include "status_view.h"
+
+namespace mosaic {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kStatusFixtures = fs::path(MOSAIC_FIXTURES_DIR) / "status";
+constexpr std::string_view kSuffix = ".observed.json";
+
+std::vector<std::string> Cases() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(kStatusFixtures)) {
+    std::string file = entry.path().filename().string();
+    if (file.ends_with(kSuffix)) names.push_back(file.substr(0, file.size() - kSuffix.size()));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string Show(const StatusReport& report, bool json) {
+  std::ostringstream out, err;
+  Io io{out, err};
+  MakeStatusView(json, io)->Show(report, report.healthy() ? kExitSuccess : kExitUnhealthy);
+  return out.str();
+}
+
+class GoldenStatus : public testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenStatus, ShowsAsRecorded) {
+  DesiredState desired =
+      testing_support::Desired(testing_support::Slurp(kStatusFixtures / "roster.yaml"));
+  ObservedState observed = testing_support::ObservedFixture(
+      desired, nlohmann::json::parse(
+                   testing_support::Slurp(kStatusFixtures / (GetParam() + std::string(kSuffix)))));
+  StatusReport report = MakeStatusReport(desired, observed, MakePlan(desired, observed));
+  std::string text = Show(report, false);
+  std::string json = Show(report, true);
+  fs::path expected_text = kStatusFixtures / (GetParam() + ".txt");
+  fs::path expected_json = kStatusFixtures / (GetParam() + ".json");
+  if (std::getenv("MOSAIC_UPDATE_GOLDEN")) {
+    std::ofstream(expected_text, std::ios::binary) << text;
+    std::ofstream(expected_json, std::ios::binary) << json;
+  }
+  EXPECT_EQ(text, testing_support::Slurp(expected_text));
+  EXPECT_EQ(json, testing_support::Slurp(expected_json));
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, GoldenStatus, testing::ValuesIn(Cases()));
+
+// What the goldens must show, stated apart from them: a regenerated golden cannot hide a
+// flag that went missing.
+TEST(StatusReport, EveryFlagAndEveryExtraRowIsReported) {
+  DesiredState desired =
+      testing_support::Desired(testing_support::Slurp(kStatusFixtures / "roster.yaml"));
+  ObservedState observed = testing_support::ObservedFixture(
+      desired,
+      nlohmann::json::parse(testing_support::Slurp(kStatusFixtures / "every-flag.observed.json")));
+  StatusReport report = MakeStatusReport(desired, observed, MakePlan(desired, observed));
+  std::map<std::string, std::vector<std::string>> flags;
+  std::map<std::string, bool> healthy;
+  for (const StatusRow& r : report.rows) flags[r.name] = r.flags, healthy[r.name] = r.healthy;
+  using V = std::vector<std::string>;
+  EXPECT_EQ(flags["_holder"], V{});
+  EXPECT_EQ(flags["a"], V{kFlagConflict});
+  EXPECT_EQ(flags["b"], V{kFlagDrift});
+  EXPECT_EQ(flags["c"], (V{kFlagBootEnable, kFlagStaleHeartbeat}));
+  EXPECT_EQ(flags["d"], V{kFlagStopped});
+  EXPECT_EQ(flags["e"], V{kFlagDead});
+  EXPECT_EQ(flags["f"], (V{kFlagMissing, kFlagCrashLoop}));
+  EXPECT_EQ(flags["g"], V{kFlagMissing});
+  EXPECT_EQ(flags["far"], (V{kFlagElsewhere, kFlagOrphan}));
+  EXPECT_EQ(flags["old"], V{kFlagOrphan});
+  EXPECT_EQ(flags["scratch"], V{kFlagUnmanaged});
+  EXPECT_TRUE(healthy["_holder"] && healthy["d"] && healthy["scratch"]);
+  for (const char* name : {"a", "b", "c", "e", "f", "g", "far", "old"})
+    EXPECT_FALSE(healthy[name]) << name;
+  EXPECT_FALSE(report.healthy());
+  const StatusRow& b = *std::find_if(report.rows.begin(), report.rows.end(),
+                                     [](const StatusRow& r) { return r.name == "b"; });
+  EXPECT_EQ(b.program, "claude") << "what runs, not what the roster says";
+  EXPECT_EQ(b.runtime, "pi");
+  EXPECT_EQ(b.idle_seconds, 1000);
+  EXPECT_THAT(b.detail, testing::HasSubstr("runtime claude → pi"));
+}
+
+TEST(StatusReport, AHealthyFleetIsHealthyAndAStoppedAgentCountsAsHealthy) {
+  DesiredState desired =
+      testing_support::Desired(testing_support::Slurp(kStatusFixtures / "roster.yaml"));
+  ObservedState observed = testing_support::ObservedFixture(
+      desired,
+      nlohmann::json::parse(testing_support::Slurp(kStatusFixtures / "healthy.observed.json")));
+  StatusReport report = MakeStatusReport(desired, observed, MakePlan(desired, observed));
+  EXPECT_TRUE(report.healthy());
+  observed.heartbeat_ages["b"] = 1801;  // the roster's 30min, passed by a second
+  EXPECT_FALSE(MakeStatusReport(desired, observed, MakePlan(desired, observed)).healthy());
+}
+
+TEST(StatusReport, NamesSelectRowsAndUnknownNamesAreReturned) {
+  DesiredState desired =
+      testing_support::Desired(testing_support::Slurp(kStatusFixtures / "roster.yaml"));
+  ObservedState observed = testing_support::Converged(desired);
+  StatusReport report = MakeStatusReport(desired, observed, MakePlan(desired, observed));
+  std::vector<std::string> unknown;
+  StatusReport some = SelectRows(report, {"b", "nobody", "a"}, unknown);
+  ASSERT_EQ(some.rows.size(), 2u);
+  EXPECT_EQ(some.rows[0].name, "b");
+  EXPECT_EQ(some.rows[1].name, "a");
+  EXPECT_EQ(unknown, std::vector<std::string>{"nobody"});
+}
+
+}  // namespace
+}  // namespace mosaic
