@@ -264,10 +264,10 @@ Status ExecAgent(System& system, const std::string& env_file, std::ostream& err)
   // Where the agent says it is alive: derived, not configuration, so it is set here rather
   // than written to the env file (a new owned key would change every agent's identity).
   std::map<std::string, std::string> vars = env.vars;
-  if (Result<FleetPaths> paths = ResolveFleetPaths(system.environment()); paths.ok()) {
-    vars[std::string(kEnvHeartbeatFile)] = paths.value().Heartbeat(env.Get(kEnvAgentName));
+  if (std::string heartbeat = HeartbeatBesideEnvFile(env_file); !heartbeat.empty()) {
+    vars[std::string(kEnvHeartbeatFile)] = heartbeat;
     // The agent only touches the file: its directory must be there.
-    (void)system.files().MakeDirectories(paths.value().run_dir, 0700);
+    (void)system.files().MakeDirectories(heartbeat.substr(0, heartbeat.rfind('/')), 0700);
   }
   // The user's own command line (or the runtime's): the one roster value run by a shell.
   return system.Exec({"/bin/sh", "-c", IdentityOfEnv(env.content).command}, workdir, vars,

@@ -98,7 +98,7 @@ std::string FakeTmuxServer::Expand(const std::string& format, const std::string&
       out += s && s->dead ? "1" : "0";
     } else if (inner == "pane_dead_status") {
       out += s && s->dead && s->dead_status >= 0 ? std::to_string(s->dead_status) : "";
-    } else if (inner == "session_activity") {
+    } else if (inner == "window_activity") {
       out += s ? std::to_string(s->activity) : "";
     } else if (inner == "pane_dead_signal") {
       out += s && s->dead && s->dead_signal >= 0 ? std::to_string(s->dead_signal) : "";

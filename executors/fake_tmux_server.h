@@ -28,7 +28,7 @@ class FakeTmuxServer : public ProcessRunner {
     std::vector<std::string> argv;  ///< the program it was created with
     std::map<std::string, std::string> options;
     std::vector<std::string> screen;  ///< what capture-pane shows
-    int64_t activity = 0;             ///< session_activity
+    int64_t activity = 0;             ///< window_activity: its last output or input
   };
 
   Result<ProcessResult> Run(const ProcessRequest& request) override;

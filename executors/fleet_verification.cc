@@ -72,10 +72,12 @@ VerificationCheck ExactTargets(System& system, const VerificationContext& c) {
   std::string socket = fmt::format("mosaic-verify-{}", system.ProcessId());
   Result<Tmux> tmux = Tmux::ForSocket(socket, system.processes(), {"", c.call_timeout});
   if (!tmux.ok()) return Failed(check, tmux.status().message());
-  // A throwaway server, started by this process and killed below: never the fleet's.
+  // A throwaway server, started by this process and killed below: never the fleet's. An
+  // interrupt waits for that; its sessions end by themselves should this process be killed.
+  std::unique_ptr<InterruptDeferral> deferred = system.DeferInterrupts();
   std::vector<TmuxCommand> make;
   for (const char* name : {"x", "x0"}) {
-    make.push_back({"new-session", "-d", "-s", name, "--", "sleep", "2147483647"});
+    make.push_back({"new-session", "-d", "-s", name, "--", "sleep", "300"});
     make.push_back(
         {"set-option", "-t", fmt::format("={}:", name), std::string(kOptionOwner), kOwnerAgent});
   }
@@ -108,13 +110,48 @@ VerificationCheck ExactTargets(System& system, const VerificationContext& c) {
 
 // ---- restart-isolation ----
 
-// The fleet's sessions as one look saw them: pane pid by name.
+constexpr char kCanaryRuntime[] = "verify-canary";  ///< marks a canary env file as verify's
+
+// The fleet's sessions as one look saw them.
 struct ServerLook {
   int64_t server_pid = 0;
-  std::map<std::string, int64_t> panes;  ///< every session but the canary's
+  std::map<std::string, int64_t> panes;  ///< every session but the canary's, by name
   std::optional<ObservedSession> canary;
 };
 
+Result<ServerLook> Look(const Tmux& tmux) {
+  Result<TmuxSessions> sessions = tmux.ListSessions();
+  if (!sessions.ok()) return sessions.status();
+  ServerLook look;
+  look.server_pid = sessions.value().server_running ? sessions.value().server_pid : 0;
+  for (const auto& [name, s] : sessions.value().sessions) {
+    if (name == kVerifyCanary)
+      look.canary = s;
+    else
+      look.panes[name] = s.pane_pid;
+  }
+  return look;
+}
+
+// Why the canary's name is not verify's to use, or "" when it is: an env file of that name
+// that verify did not write is a user's (an agent removed from the roster keeps it), and
+// nothing of that name is ever touched.
+std::string CanaryNameTaken(System& system, const VerificationContext& c) {
+  for (const DesiredAgent& a : c.desired.agents)
+    if (a.spec.name == kVerifyCanary)
+      return fmt::format("the roster names an agent {}", kVerifyCanary);
+  for (const AgentSpec& a : c.desired.elsewhere)
+    if (a.name == kVerifyCanary) return fmt::format("the roster names an agent {}", kVerifyCanary);
+  std::string path = c.desired.paths.EnvFile(kVerifyCanary);
+  Result<std::string> existing = system.files().ReadFile(path, size_t{1} << 20);
+  if (existing.ok() &&
+      ParseEnvFile(existing.value()).Variables()[std::string(kEnvAgentRuntime)] != kCanaryRuntime)
+    return fmt::format("{} exists and was not written by verify", path);
+  return "";
+}
+
+// The throwaway agent: its env file, unit and session, created by Create() and gone again
+// after Remove() — which the destructor makes sure of.
 class Canary {
  public:
   Canary(System& system, const VerificationContext& c)
@@ -129,7 +166,7 @@ class Canary {
   Status Create() {
     OwnedEnv owned = {
         {std::string(kEnvAgentName), kVerifyCanary},
-        {std::string(kEnvAgentRuntime), "verify-canary"},
+        {std::string(kEnvAgentRuntime), kCanaryRuntime},
         {std::string(kEnvAgentModel), ""},
         {std::string(kEnvAgentWorkdir), c_.desired.paths.home},
         {std::string(kEnvRuntimeCommand), "exec sleep 2147483647"},
@@ -141,7 +178,8 @@ class Canary {
     return system_.files().WriteFileAtomic(env_path_, MergeEnvFile("", owned).content, 0600);
   }
 
-  // Stops the unit (its stop ends the session), forgets a failure, and removes what is left.
+  // Stops the unit (its stop ends the session), forgets a failure, and removes what is left:
+  // also what a killed verify left behind. Idempotent.
   Status Remove() {
     Status stopped = c_.systemd.RunJobs(JobKind::kStop, {unit_}, nullptr);
     (void)c_.systemd.ResetFailed({unit_});
@@ -161,78 +199,81 @@ class Canary {
   std::string env_path_;
 };
 
-Result<ServerLook> Look(const Tmux& tmux) {
-  Result<TmuxSessions> sessions = tmux.ListSessions();
-  if (!sessions.ok()) return sessions.status();
-  ServerLook look;
-  look.server_pid = sessions.value().server_running ? sessions.value().server_pid : 0;
-  for (const auto& [name, s] : sessions.value().sessions) {
-    if (name == kVerifyCanary)
-      look.canary = s;
-    else
-      look.panes[name] = s.pane_pid;
-  }
-  return look;
-}
+// The steps of the check, each a reason to stop early (an error, or an interrupt).
+class IsolationRun {
+ public:
+  IsolationRun(System& system, const VerificationContext& c, const InterruptDeferral& deferred)
+      : system_(system), c_(c), deferred_(deferred), canary_(system, c) {}
 
-// Waits (bounded) until the canary's session is alive with a pane other than `not_pane`.
-Result<ServerLook> AwaitCanary(System& system, const VerificationContext& c, int64_t not_pane) {
-  auto deadline = system.Monotonic() + c.settle;
-  while (true) {
-    Result<ServerLook> look = Look(c.fleet);
-    if (!look.ok()) return look.status();
-    const std::optional<ObservedSession>& canary = look.value().canary;
-    if (canary && !canary->dead && canary->pane_pid != not_pane) return look;
-    if (system.Monotonic() > deadline)
-      return Status::Error(fmt::format(
-          "the canary's session did not {} within {}s (see `journalctl --user -u {}`)",
-          not_pane == 0 ? "start" : "come back", c.settle.count(), AgentUnitName(kVerifyCanary)));
-    system.Sleep(std::chrono::milliseconds(100));
+  // The fleet before and after the canary's restart; or why it could not be seen.
+  Result<std::pair<ServerLook, ServerLook>> Run() {
+    (void)canary_.Remove();  // what a killed verify may have left
+    if (Status created = canary_.Create(); !created.ok()) return created;
+    if (Status start = c_.systemd.RunJobs(JobKind::kStart, {canary_.unit()}, nullptr); !start.ok())
+      return Status::Error("the canary could not start: " + start.message());
+    Result<ServerLook> started = Await(0);
+    if (!started.ok()) return started.status();
+    if (deferred_.interrupted()) return Interrupted();
+    Status restart = c_.systemd.RunJobs(JobKind::kRestart, {canary_.unit()}, nullptr);
+    if (!restart.ok()) return Status::Error("the canary could not restart: " + restart.message());
+    Result<ServerLook> restarted = Await(started.value().canary->pane_pid);
+    if (!restarted.ok()) return restarted.status();
+    return std::make_pair(std::move(started).value(), std::move(restarted).value());
   }
-}
+
+  Status Remove() { return canary_.Remove(); }
+
+ private:
+  static Status Interrupted() { return Status::Error("interrupted"); }
+
+  // Waits (bounded, and no longer than an interrupt) until the canary's session is alive with
+  // a pane other than `not_pane`.
+  Result<ServerLook> Await(int64_t not_pane) {
+    auto deadline = system_.Monotonic() + c_.settle;
+    while (true) {
+      Result<ServerLook> look = Look(c_.fleet);
+      if (!look.ok()) return look.status();
+      const std::optional<ObservedSession>& canary = look.value().canary;
+      if (canary && !canary->dead && canary->pane_pid != not_pane) return look;
+      if (deferred_.interrupted()) return Interrupted();
+      if (system_.Monotonic() > deadline)
+        return Status::Error(fmt::format(
+            "the canary's session did not {} within {}s (see `journalctl --user -u {}`)",
+            not_pane == 0 ? "start" : "come back", c_.settle.count(), canary_.unit()));
+      system_.Sleep(std::chrono::milliseconds(100));
+    }
+  }
+
+  System& system_;
+  const VerificationContext& c_;
+  const InterruptDeferral& deferred_;
+  Canary canary_;
+};
 
 VerificationCheck RestartIsolation(System& system, const VerificationContext& c) {
   VerificationCheck check{"restart-isolation",
                           "restarting one agent keeps the server and every other session"};
-  for (const DesiredAgent& a : c.desired.agents)
-    if (a.spec.name == kVerifyCanary)
-      return Failed(check, fmt::format("the roster names an agent {}: verify's canary needs "
-                                       "that name",
-                                       kVerifyCanary));
+  if (std::string taken = CanaryNameTaken(system, c); !taken.empty())
+    return Failed(check, taken + ": verify's canary needs that name (nothing was touched)");
   if (!c.observed.tmux_server)
     return Failed(check, fmt::format("no tmux server runs on {} (run `mosaic-fleet apply`)",
                                      c.fleet.Describe()));
   // An interrupt now would leave the canary running: it waits for the cleanup instead.
   std::unique_ptr<InterruptDeferral> deferred = system.DeferInterrupts();
-  std::string result;
-  ServerLook before, after;
+  Result<std::pair<ServerLook, ServerLook>> seen = Status::Error("");
+  Status removed = Status::Ok();
   {
-    Canary canary(system, c);
-    (void)canary.Remove();  // what a killed verify may have left
-    Result<ServerLook> started(Status::Error(""));
-    if (Status created = canary.Create(); !created.ok()) {
-      result = created.message();
-    } else if (Status start = c.systemd.RunJobs(JobKind::kStart, {canary.unit()}, nullptr);
-               !start.ok()) {
-      result = "the canary could not start: " + start.message();
-    } else if (started = AwaitCanary(system, c, 0); !started.ok()) {
-      result = started.status().message();
-    } else if (Status restart = c.systemd.RunJobs(JobKind::kRestart, {canary.unit()}, nullptr);
-               !restart.ok()) {
-      result = "the canary could not restart: " + restart.message();
-    } else if (Result<ServerLook> restarted =
-                   AwaitCanary(system, c, started.value().canary->pane_pid);
-               !restarted.ok()) {
-      result = restarted.status().message();
-    } else {
-      before = std::move(started).value();
-      after = std::move(restarted).value();
-    }
-    if (Status removed = canary.Remove(); !removed.ok() && result.empty())
-      result = "the canary could not be removed: " + removed.message();
+    IsolationRun run(system, c, *deferred);
+    seen = run.Run();
+    removed = run.Remove();
   }
-  if (deferred->interrupted() && result.empty()) result = "interrupted (the canary was removed)";
-  if (!result.empty()) return Failed(check, result);
+  if (!seen.ok())
+    return Failed(check,
+                  seen.status().message() +
+                      (removed.ok() ? " (the canary was removed)"
+                                    : "; the canary could not be removed: " + removed.message()));
+  if (!removed.ok()) return Failed(check, "the canary could not be removed: " + removed.message());
+  const auto& [before, after] = seen.value();
   if (after.server_pid != before.server_pid)
     return Failed(check, fmt::format("the server changed: pid {} before, {} after",
                                      before.server_pid, after.server_pid));

@@ -20,7 +20,7 @@ std::string PaneFormat() {
   return fmt::format(
       "#{{pid}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t"
       "#{{pane_index}}\t"
-      "#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{session_activity}}\t#{{session_name}}",
+      "#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{{}}}\t#{{window_activity}}\t#{{session_name}}",
       kOptionOwner, kOptionRuntime, kOptionCommand, kOptionEnv, kOptionWorkdir);
 }
 

@@ -8,6 +8,16 @@ std::string ExpandHome(const std::string& path, const std::string& home) {
   return path;
 }
 
+std::string HeartbeatBesideEnvFile(const std::string& env_file) {
+  constexpr std::string_view kAgents = "/agents/", kSuffix = ".env";
+  size_t agents = env_file.rfind(kAgents);
+  if (agents == std::string::npos || !env_file.ends_with(kSuffix)) return "";
+  std::string name = env_file.substr(agents + kAgents.size());
+  if (name.size() <= kSuffix.size() || name.find('/') != std::string::npos) return "";
+  name.resize(name.size() - kSuffix.size());
+  return env_file.substr(0, agents) + "/run/" + name + ".hb";
+}
+
 Result<std::string> DefaultRoster(const Environment& env) {
   Result<FleetPaths> paths = ResolveFleetPaths(env);
   if (!paths.ok()) return paths.status();

@@ -51,6 +51,12 @@ struct FleetPaths {
 /// system service), or a relative XDG_CONFIG_HOME or MOSAIC_HOME.
 Result<FleetPaths> ResolveFleetPaths(const Environment& env);
 
+/// The heartbeat file beside env file `env_file` (…/fleet/agents/NAME.env → …/fleet/run/NAME.hb),
+/// or "" when it is not in an agents/ directory. What an agent's program is told comes from
+/// its env file's place, not from MOSAIC_HOME: the tmux server it runs under (the holder's)
+/// may have another MOSAIC_HOME, or none.
+std::string HeartbeatBesideEnvFile(const std::string& env_file);
+
 /// The default roster's path, or why there is none (HOME unset, …).
 Result<std::string> DefaultRoster(const Environment& env);
 

@@ -29,8 +29,8 @@ struct ObservedSession {
   /// while alive, and while tmux has not reaped the program (see HowItEnded).
   int dead_status = -1;
   int dead_signal = -1;
-  /// When the session last had activity (seconds since the epoch; 0: unknown). Not part of
-  /// the observed fingerprint: it changes whenever an agent writes.
+  /// When the session's window last had output or input (seconds since the epoch; 0:
+  /// unknown). Not part of the observed fingerprint: it changes whenever an agent writes.
   int64_t activity = 0;
   bool owned() const { return owner == kOwnerAgent; }
   friend bool operator==(const ObservedSession&, const ObservedSession&) = default;

@@ -78,9 +78,13 @@ class StatusBuilder {
     r.program = "(holder)";
     r.tenant_id = desired_.tenant_id;
     bool ours = s.session && s.session->owner == kOwnerHolder;
+    bool active = s.unit && s.unit->active();
+    if (active && !r.enabled) r.flags.push_back(kFlagBootEnable);
+    if (ours && s.session->dead) r.flags.push_back(kFlagDead);
+    if (!s.session) r.flags.push_back(kFlagMissing);
+    if (ours && !active) r.flags.push_back(kFlagUnsupervised);
     if (s.session && !ours) r.flags.push_back(kFlagConflict);
-    if (s.unit && s.unit->active() && !r.enabled) r.flags.push_back(kFlagBootEnable);
-    r.healthy = s.unit && s.unit->active() && r.enabled && ours && !s.session->dead;
+    r.healthy = active && r.enabled && ours && !s.session->dead;
     return r;
   }
 
@@ -106,7 +110,8 @@ class StatusBuilder {
     }
     if (active && !r.enabled) r.flags.push_back(kFlagBootEnable);
     if (s.session && s.session->dead) r.flags.push_back(kFlagDead);
-    if (!s.session && !active) r.flags.push_back(kFlagMissing);
+    if (!s.session) r.flags.push_back(kFlagMissing);
+    if (alive && !active) r.flags.push_back(kFlagUnsupervised);
     bool stale = r.heartbeat_age && *r.heartbeat_age > r.heartbeat_stale_after;
     if (stale) r.flags.push_back(kFlagStaleHeartbeat);
     if (CrashLooping(name, s.unit)) r.flags.push_back(kFlagCrashLoop);
@@ -143,7 +148,12 @@ class StatusBuilder {
     }
     for (const std::string& name : names) {
       Sources s = Find(name, AgentUnitName(name));
-      bool ours = (s.session && s.session->owned()) || s.unit;
+      // The tool's: a session it created, or a unit of an agent it managed (an env file is
+      // left). A unit someone else made from the template is theirs, as plan says.
+      bool managed = std::find(observed_.env_files.begin(), observed_.env_files.end(), name) !=
+                     observed_.env_files.end();
+      bool ours = (s.session && s.session->owned()) ||
+                  (s.unit && managed && (s.unit->active() || s.unit->enabled));
       StatusRow r =
           Observed(ours ? StatusRowKind::kOrphan : StatusRowKind::kUnmanaged, name, s, false);
       r.flags.push_back(ours ? kFlagOrphan : kFlagUnmanaged);

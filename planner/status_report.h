@@ -17,10 +17,11 @@
 namespace mosaic {
 
 // The flags a row can carry (docs/operations.md, "Reading status").
-inline constexpr char kFlagDrift[] = "DRIFT";             ///< runs another launch identity
-inline constexpr char kFlagBootEnable[] = "BOOT-ENABLE";  ///< active but not enabled at boot
-inline constexpr char kFlagDead[] = "DEAD";               ///< its program ended
-inline constexpr char kFlagMissing[] = "MISSING";         ///< neither its unit nor its session runs
+inline constexpr char kFlagDrift[] = "DRIFT";                ///< runs another launch identity
+inline constexpr char kFlagBootEnable[] = "BOOT-ENABLE";     ///< active but not enabled at boot
+inline constexpr char kFlagDead[] = "DEAD";                  ///< its program ended
+inline constexpr char kFlagMissing[] = "MISSING";            ///< its session does not exist
+inline constexpr char kFlagUnsupervised[] = "UNSUPERVISED";  ///< its session runs, its unit not
 inline constexpr char kFlagStaleHeartbeat[] = "STALE-HB";
 inline constexpr char kFlagCrashLoop[] = "CRASHLOOP";  ///< systemd stopped restarting it
 inline constexpr char kFlagStopped[] = "STOPPED";      ///< `state: stopped` in the roster

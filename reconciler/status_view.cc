@@ -7,6 +7,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "utf8.h"
+
 namespace mosaic {
 namespace {
 
@@ -41,7 +43,8 @@ class TableStatusView : public StatusView {
         {"NAME", "UNIT", "BOOT", "SESSION", "PID", "PROGRAM", "IDLE", "HEARTBEAT", "FLAGS"});
     for (const StatusRow& r : report.rows)
       table.push_back(
-          {r.name, r.unit_result.empty() ? r.unit_state : r.unit_state + " (" + r.unit_result + ")",
+          {PrintableText(r.name),
+           r.unit_result.empty() ? r.unit_state : r.unit_state + " (" + r.unit_result + ")",
            r.unit_state == "not-found" ? "-"
            : r.enabled                 ? "enabled"
                                        : "disabled",
@@ -64,16 +67,17 @@ class TableStatusView : public StatusView {
       }
       while (!text.empty() && text.back() == ' ') text.pop_back();
       io_.out << Paint(r, text) << "\n";
-      if (r && !r->detail.empty()) io_.out << Paint(r, "    " + r->detail) << "\n";
+      if (r && !r->detail.empty()) io_.out << Paint(r, "    " + PrintableText(r->detail)) << "\n";
     }
     io_.out << "\n" << Summary(report, exit_code) << "\n";
   }
 
  private:
   // A problem row stands out on a terminal: red when it makes the fleet unhealthy, yellow
-  // when it is only worth knowing (a session the roster does not name).
+  // when it is only worth knowing (stopped, on another host, a session the roster does not
+  // name).
   std::string Paint(const StatusRow* r, const std::string& text) const {
-    if (!io_.out_color || !r || r->flags.empty()) return text;
+    if (!io_.out_color || !r || (r->healthy && r->flags.empty())) return text;
     return fmt::format("{}{}\033[0m", r->healthy ? "\033[33m" : "\033[31m", text);
   }
 

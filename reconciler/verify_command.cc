@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "apply_lock.h"
 #include "exit_codes.h"
 #include "fleet_verification.h"
 
@@ -28,6 +29,16 @@ int RunVerify(const VerifyOptions& options, System& system, Io& io) {
            << "\n";
     return kExitError;
   }
+  // The canary is an agent the roster does not name: an apply meanwhile (the reconcile timer)
+  // would stop it, and another verify remove it. Neither runs while verify holds the lock.
+  const Environment& env = system.environment();
+  Result<std::unique_ptr<ApplyLockHandle>> lock =
+      system.LockApply(DefaultLockPath(env.xdg_runtime_dir, env.uid), options.lock_timeout,
+                       "mosaic-fleet verify " + context->roster_path());
+  if (!lock.ok()) {
+    io.err << "error: " << lock.status().message() << "\n";
+    return kExitError;
+  }
   Result<ObservedState> observed = context->Observe();
   if (!observed.ok()) {
     io.err << "error: " << observed.status().message() << "\n";
@@ -45,7 +56,8 @@ int RunVerify(const VerifyOptions& options, System& system, Io& io) {
       [&](const VerificationCheck& c) {
         if (!options.json)
           io.out << fmt::format("{} {:<22} {}\n     {}\n", c.passed ? pass : fail, c.id, c.title,
-                                c.detail);
+                                c.detail)
+                 << std::flush;
       });
   bool all = std::all_of(checks.begin(), checks.end(),
                          [](const VerificationCheck& c) { return c.passed; });
@@ -75,6 +87,9 @@ Command AddVerifyCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "verify", "Prove the fleet's safety properties on this machine, one line per check.");
   AddFleetOptions(*cmd, options->fleet, ctx);
+  cmd->add_option("--lock-timeout", options->lock_timeout,
+                  "Seconds to wait for a running apply to finish (verify holds apply's lock)")
+      ->capture_default_str();
   cmd->add_flag("--json", options->json,
                 "Machine-readable result: {format_version, passed, exit_code, checks: [{id, "
                 "title, passed, detail}]}");

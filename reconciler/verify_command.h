@@ -10,6 +10,7 @@ namespace mosaic {
 struct VerifyOptions {
   FleetOptions fleet;
   bool json = false;
+  double lock_timeout = 60;  ///< seconds to wait for apply's lock
 };
 
 /// kExitSuccess when every check passed, kExitError otherwise.

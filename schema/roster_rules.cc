@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <regex>
 #include <set>
 
 #include "name_rules.h"
@@ -44,6 +45,7 @@ class RuleChecker {
     CheckTransport();
     CheckAgentNames();
     CheckReconcileInterval();
+    CheckHeartbeatLimits();
     return std::move(out_);
   }
 
@@ -178,6 +180,32 @@ class RuleChecker {
       Error(
           doc_.ValueLocation("/reconcile/interval"), "/reconcile/interval",
           fmt::format("an interval of {}s is too short: the shortest is {}s", *seconds, kMinimum));
+  }
+
+  // A limit of 0 would call every heartbeat stale; one past a year is surely a typo.
+  void CheckHeartbeatLimits() {
+    const nlohmann::json& root = doc_.value;
+    if (!root.is_object()) return;
+    auto check = [&](const nlohmann::json& object, const std::string& pointer) {
+      if (!object.is_object()) return;
+      for (const auto& [key, value] : object.items()) {
+        if (CanonicalKey(key) != "heartbeat_stale_after" || !value.is_string()) continue;
+        // Text that is no time span at all is the schema's to report; here, spans it admits.
+        static const std::regex kSpan(
+            "^[0-9]+ ?(s|sec|m|min|h|hr|d)( ?[0-9]+ ?(s|sec|m|min|h|hr|d))*$");
+        if (!std::regex_match(value.get<std::string>(), kSpan)) continue;
+        std::optional<int64_t> seconds = ParseTimeSpan(value.get<std::string>());
+        if (seconds && *seconds >= 1) continue;
+        std::string member = AppendPointer(pointer, key);
+        Error(doc_.ValueLocation(member), member,
+              fmt::format("{} is not a limit between 1 second and a year",
+                          Quoted(value.get<std::string>())));
+      }
+    };
+    if (root.contains("health")) check(root["health"], "/health");
+    if (root.contains("agents") && root["agents"].is_array())
+      for (size_t i = 0; i < root["agents"].size(); ++i)
+        check(root["agents"][i], "/agents/" + std::to_string(i));
   }
 
   const LocatedJson& doc_;

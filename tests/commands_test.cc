@@ -13,6 +13,7 @@
 #include "exit_codes.h"
 #include "fake_system.h"
 #include "fleet_context.h"
+#include "fleet_paths.h"
 #include "plan_json.h"
 #include "step_executor.h"
 
@@ -330,6 +331,16 @@ TEST_F(Commands, SessionExecBecomesTheAgentsProgramInItsDirectoryWithItsEnvironm
   EXPECT_EQ(exec.directory, "/home/op");
   EXPECT_EQ(exec.set.at("MOSAIC_AGENT_NAME"), "a");
   EXPECT_THAT(system_.manager.log, testing::Contains("attach mosaic-agent@a.service 4242"));
+  // Beside its env file, whatever MOSAIC_HOME the pane's tmux server has (the holder's).
+  EXPECT_EQ(exec.set.at("MOSAIC_HEARTBEAT_FILE"), "/home/op/.config/mosaic/fleet/run/a.hb");
+  EXPECT_TRUE(system_.fs.IsDirectory("/home/op/.config/mosaic/fleet/run"));
+}
+
+TEST(HeartbeatBesideEnvFile, IsInTheFleetsRunDirectoryOrNowhere) {
+  EXPECT_EQ(HeartbeatBesideEnvFile("/srv/m/fleet/agents/coder0.env"), "/srv/m/fleet/run/coder0.hb");
+  EXPECT_EQ(HeartbeatBesideEnvFile("/tmp/a.env"), "");
+  EXPECT_EQ(HeartbeatBesideEnvFile("/srv/agents/x/a.env"), "");
+  EXPECT_EQ(HeartbeatBesideEnvFile("/srv/agents/.env"), "");
 }
 
 }  // namespace
@@ -481,6 +492,26 @@ TEST_F(Commands, SessionRunWakesATmuxThatMissedItsProgramsEnd) {
   EXPECT_THAT(system_.woken_reapers, ElementsAre(system_.tmux.server_pid));
   ASSERT_FALSE(system_.statuses.empty());
   EXPECT_EQ(system_.statuses.back(), "its program exited with status 4");
+}
+
+// verify's canary never takes a name that is someone else's: the roster's agent, or an env
+// file verify did not write (a removed agent's, with the user's keys).
+TEST_F(Commands, VerifysCanaryNeverTakesANameThatIsSomeoneElses) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  const std::string env = "/home/op/.config/mosaic/fleet/agents/mosaic-verify-canary.env";
+  system_.fs.Put(env, "SECRET=kept\nMOSAIC_AGENT_RUNTIME=claude\n");
+  Outcome r = Fleet({"verify"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, HasSubstr("FAIL restart-isolation"));
+  EXPECT_THAT(r.out, HasSubstr("was not written by verify"));
+  EXPECT_EQ(system_.fs.ReadFile(env, 4096).value(), "SECRET=kept\nMOSAIC_AGENT_RUNTIME=claude\n");
+  EXPECT_THAT(system_.manager.log, Not(testing::Contains(HasSubstr("mosaic-verify-canary"))));
+  EXPECT_EQ(system_.deferrals, 0) << "interrupts are deferred only while the check runs";
+
+  system_.fs.Put(system_.RosterPath(),
+                 std::string(kRoster) + "  - {name: mosaic-verify-canary, runtime: pi}\n");
+  Outcome named = Fleet({"verify"});
+  EXPECT_THAT(named.out, HasSubstr("the roster names an agent mosaic-verify-canary"));
 }
 
 TEST_F(Commands, SessionRunSaysSoWhenTmuxNeverReportsHowItsProgramEnded) {

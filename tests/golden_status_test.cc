@@ -83,12 +83,14 @@ TEST(StatusReport, EveryFlagAndEveryExtraRowIsReported) {
   EXPECT_EQ(flags["d"], V{kFlagStopped});
   EXPECT_EQ(flags["e"], V{kFlagDead});
   EXPECT_EQ(flags["f"], (V{kFlagMissing, kFlagCrashLoop}));
-  EXPECT_EQ(flags["g"], V{kFlagMissing});
+  EXPECT_EQ(flags["g"], V{kFlagUnsupervised});
   EXPECT_EQ(flags["far"], (V{kFlagElsewhere, kFlagOrphan}));
   EXPECT_EQ(flags["old"], V{kFlagOrphan});
+  EXPECT_EQ(flags["gone"], V{kFlagOrphan}) << "its unit, enabled, of an agent the tool managed";
   EXPECT_EQ(flags["scratch"], V{kFlagUnmanaged});
-  EXPECT_TRUE(healthy["_holder"] && healthy["d"] && healthy["scratch"]);
-  for (const char* name : {"a", "b", "c", "e", "f", "g", "far", "old"})
+  EXPECT_EQ(flags["stranger"], V{kFlagUnmanaged}) << "a unit the tool never managed";
+  EXPECT_TRUE(healthy["_holder"] && healthy["d"] && healthy["scratch"] && healthy["stranger"]);
+  for (const char* name : {"a", "b", "c", "e", "f", "g", "far", "old", "gone"})
     EXPECT_FALSE(healthy[name]) << name;
   EXPECT_FALSE(report.healthy());
   const StatusRow& b = *std::find_if(report.rows.begin(), report.rows.end(),

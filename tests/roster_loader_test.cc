@@ -76,6 +76,12 @@ TEST(ParseRoster, ReadsHeartbeatLimitsInSecondsOrAsATimeSpan) {
   ASSERT_FALSE(bad.diagnostics.empty());
   EXPECT_EQ(bad.diagnostics[0].location.line, 3);
   EXPECT_THAT(bad.diagnostics[0].message, testing::HasSubstr("a time span such as 10min"));
+  RosterLoad zero =
+      ParseRoster("version: 1\nhealth: {heartbeat_stale_after: 0s}\nagents: []\n", "r.yaml");
+  EXPECT_FALSE(zero.roster);
+  ASSERT_FALSE(zero.diagnostics.empty());
+  EXPECT_EQ(zero.diagnostics[0].location.line, 2);
+  EXPECT_THAT(zero.diagnostics[0].message, testing::HasSubstr("between 1 second and a year"));
 }
 
 TEST(ParseRoster, WithoutAReconcileBlockThereIsNoTimerAndAgentsRun) {
