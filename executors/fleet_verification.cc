@@ -8,6 +8,7 @@
 #include "env_file.h"
 #include "env_merge.h"
 #include "fleet_contract.h"
+#include "fleet_paths.h"
 #include "unit_files.h"
 
 namespace mosaic {
@@ -51,10 +52,10 @@ VerificationCheck HolderOwnsServer(System& system, const VerificationContext& c)
     if (!line.starts_with("0::") && line.find(":name=systemd:") == std::string::npos) continue;
     if (line.size() < holder.size() ||
         line.compare(line.size() - holder.size(), holder.size(), holder) != 0)
-      return Failed(check, fmt::format("server pid {} is in {}, not in the holder; it dies with "
-                                       "whatever started it (restart the holder: `systemctl "
-                                       "--user restart {}` ends every session)",
-                                       c.observed.tmux_server_pid, line, kHolderUnit));
+      return Failed(check, fmt::format("server pid {} is in {}, not in the holder: it dies with "
+                                       "whatever started it. End that server (`{} kill-server` "
+                                       "ends every session on it), then run `mosaic-fleet apply`",
+                                       c.observed.tmux_server_pid, line, c.fleet.Describe()));
     in_holder = true;
   }
   if (!in_holder)
@@ -70,6 +71,9 @@ VerificationCheck ExactTargets(System& system, const VerificationContext& c) {
   VerificationCheck check{"exact-targets",
                           "stopping session x leaves x0 (targets are exact, never prefixes)"};
   std::string socket = fmt::format("mosaic-verify-{}", system.ProcessId());
+  // Where tmux puts the socket (it leaves the file behind when its server is killed).
+  const Environment& env = system.environment();
+  std::string socket_path = TmuxSocketDirectory(env.tmux_tmpdir, env.uid) + "/" + socket;
   Result<Tmux> tmux = Tmux::ForSocket(socket, system.processes(), {"", c.call_timeout});
   if (!tmux.ok()) return Failed(check, tmux.status().message());
   // A throwaway server, started by this process and killed below: never the fleet's. An
@@ -81,11 +85,7 @@ VerificationCheck ExactTargets(System& system, const VerificationContext& c) {
     make.push_back(
         {"set-option", "-t", fmt::format("={}:", name), std::string(kOptionOwner), kOwnerAgent});
   }
-  make.push_back({"display-message", "-p", "#{socket_path}"});
   Result<ProcessResult> made = tmux.value().StartServerWithHolder(make);
-  // tmux leaves its socket file behind when its server is killed: removed below.
-  std::string socket_path = made.ok() ? made.value().out : "";
-  while (!socket_path.empty() && socket_path.back() == '\n') socket_path.pop_back();
   std::string result;
   if (!made.ok() || made.value().exit_code != 0) {
     result = fmt::format("could not make sessions x and x0 on {}: {}", tmux.value().Describe(),
@@ -101,9 +101,8 @@ VerificationCheck ExactTargets(System& system, const VerificationContext& c) {
   }
   Status gone = tmux.value().KillServer();
   if (result.empty() && !gone.ok()) result = gone.message();
-  if (!socket_path.empty() && socket_path.ends_with("/" + socket))
-    if (Status removed = system.files().RemoveSocket(socket_path); !removed.ok() && result.empty())
-      result = removed.message();
+  if (Status removed = system.files().RemoveSocket(socket_path); !removed.ok() && result.empty())
+    result = removed.message();
   if (!result.empty()) return Failed(check, result);
   return Passed(check, fmt::format("on the throwaway socket {} (removed)", socket));
 }
@@ -255,9 +254,11 @@ VerificationCheck RestartIsolation(System& system, const VerificationContext& c)
                           "restarting one agent keeps the server and every other session"};
   if (std::string taken = CanaryNameTaken(system, c); !taken.empty())
     return Failed(check, taken + ": verify's canary needs that name (nothing was touched)");
-  if (!c.observed.tmux_server)
-    return Failed(check, fmt::format("no tmux server runs on {} (run `mosaic-fleet apply`)",
-                                     c.fleet.Describe()));
+  // A canary would start the holder unit into a server it does not own: not run.
+  if (VerificationCheck holder = HolderOwnsServer(system, c); !holder.passed)
+    return Failed(check,
+                  "not run, as the holder does not own the fleet's server (see "
+                  "holder-owns-server); nothing was touched");
   // An interrupt now would leave the canary running: it waits for the cleanup instead.
   std::unique_ptr<InterruptDeferral> deferred = system.DeferInterrupts();
   Result<std::pair<ServerLook, ServerLook>> seen = Status::Error("");
@@ -307,18 +308,22 @@ VerificationCheck DefaultSocketUnused(const VerificationContext& c) {
   } else if (c.observed.tmux_server) {
     problems.push_back("the fleet's server did not say where it listens");
   }
+  size_t unit_files = 0, env_files = 0;
   for (const ManagedUnitFile& file : c.desired.unit_files) {
     auto found = c.observed.files.find(file.path);
     if (found == c.observed.files.end()) continue;  // not written yet: plan says so
-    if (found->second != file.content)
+    ++unit_files;
+    // A unit file that names the socket must still name it (the holder's does).
+    std::string named = "--socket " + c.desired.socket;
+    if (file.content.find(named) != std::string::npos &&
+        found->second.find(named) == std::string::npos)
       problems.push_back(
-          fmt::format("{} differs from what the tool writes (run `mosaic-fleet "
-                      "plan`)",
-                      file.path));
+          fmt::format("{} does not name the socket {}", file.path, c.desired.socket));
   }
   for (const DesiredAgent& agent : c.desired.agents) {
     auto found = c.observed.files.find(agent.env_path);
     if (found == c.observed.files.end()) continue;
+    ++env_files;
     std::map<std::string, std::string> vars = ParseEnvFile(found->second).Variables();
     auto socket = vars.find(std::string(kEnvTmuxSocket));
     if (socket == vars.end() || socket->second != c.desired.socket)
@@ -326,15 +331,25 @@ VerificationCheck DefaultSocketUnused(const VerificationContext& c) {
           fmt::format("{} does not set {}={}", agent.env_path, kEnvTmuxSocket, c.desired.socket));
   }
   if (!problems.empty()) return Failed(check, fmt::format("{}", fmt::join(problems, "; ")));
-  return Passed(
-      check, fmt::format("socket {}; {} unit file(s) and {} env file(s) checked", c.desired.socket,
-                         c.desired.unit_files.size(), c.desired.agents.size()));
+  return Passed(check, fmt::format("socket {}; {} unit file(s) and {} env file(s) checked",
+                                   c.desired.socket, unit_files, env_files));
 }
 
 // ---- unit-files ----
 
 VerificationCheck UnitFiles(System& system, const VerificationContext& c) {
-  VerificationCheck check{"unit-files", "systemd-analyze --user verify accepts the unit files"};
+  VerificationCheck check{"unit-files",
+                          "the unit files are the tool's, and systemd-analyze --user verify "
+                          "accepts them"};
+  std::vector<std::string> edited;
+  for (const ManagedUnitFile& file : c.desired.unit_files)
+    if (auto found = c.observed.files.find(file.path);
+        found != c.observed.files.end() && found->second != file.content)
+      edited.push_back(file.path);
+  if (!edited.empty())
+    return Failed(check, fmt::format("changed outside mosaic-fleet: {} (`mosaic-fleet plan` shows "
+                                     "how; `apply` writes them back)",
+                                     fmt::join(edited, ", ")));
   std::vector<std::string> argv = {"systemd-analyze", "--user", "verify"};
   for (const ManagedUnitFile& file : c.desired.unit_files) {
     if (!c.observed.files.contains(file.path)) continue;

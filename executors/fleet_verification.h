@@ -21,14 +21,12 @@
 
 #include "desired_state.h"
 #include "observed_state.h"
+#include "roster.h"
 #include "system.h"
 #include "systemd_manager.h"
 #include "tmux.h"
 
 namespace mosaic {
-
-/// The canary agent's name: one no roster may use for verify to run its check.
-inline constexpr char kVerifyCanary[] = "mosaic-verify-canary";
 
 struct VerificationCheck {
   std::string id;     ///< "holder-owns-server", …: stable, for scripts

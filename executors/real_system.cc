@@ -50,6 +50,8 @@ Environment CaptureEnvironment() {
   env.main_pid = std::strtoll(get("MAINPID").c_str(), nullptr, 10);
   env.unit_exit_code = get("EXIT_CODE");
   env.uid = static_cast<int64_t>(::getuid());
+  env.clock_ticks = static_cast<int64_t>(::sysconf(_SC_CLK_TCK));
+  env.page_size = static_cast<int64_t>(::sysconf(_SC_PAGESIZE));
   env.journal_stream = get("JOURNAL_STREAM");
   env.stderr_is_terminal = ::isatty(STDERR_FILENO) == 1;
   if (char* cwd = ::getcwd(nullptr, 0)) {
@@ -130,7 +132,13 @@ class BlockedInterrupts : public InterruptDeferral {
  public:
   BlockedInterrupts() {
     sigemptyset(&set_);
-    for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, signal);
+    // A signal this process ignores (nohup, a background job) interrupts nothing: a pending
+    // one must not be taken for an interrupt.
+    for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
+      struct sigaction action {};
+      if (::sigaction(signal, nullptr, &action) == 0 && action.sa_handler == SIG_IGN) continue;
+      sigaddset(&set_, signal);
+    }
     ::pthread_sigmask(SIG_BLOCK, &set_, &previous_);
   }
   BlockedInterrupts(const BlockedInterrupts&) = delete;
@@ -141,7 +149,7 @@ class BlockedInterrupts : public InterruptDeferral {
     sigemptyset(&pending);
     ::sigpending(&pending);
     for (int signal : {SIGINT, SIGTERM, SIGHUP})
-      if (sigismember(&pending, signal) == 1) return true;
+      if (sigismember(&set_, signal) == 1 && sigismember(&pending, signal) == 1) return true;
     return false;
   }
 

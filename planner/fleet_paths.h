@@ -28,6 +28,8 @@ struct Environment {
   int64_t main_pid = 0;        ///< $MAINPID: given to ExecStop= while the main process runs
   std::string unit_exit_code;  ///< $EXIT_CODE: given to ExecStop= once the main process ended
   int64_t uid = 0;
+  int64_t clock_ticks = 100;      ///< sysconf(_SC_CLK_TCK): /proc's unit of CPU time
+  int64_t page_size = 4096;       ///< sysconf(_SC_PAGESIZE): /proc's unit of memory
   std::string working_directory;  ///< this process's current directory (relative paths)
   std::string journal_stream;     ///< $JOURNAL_STREAM: set when stderr goes to the journal
   bool stderr_is_terminal = false;

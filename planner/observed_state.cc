@@ -11,13 +11,14 @@ namespace mosaic {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedSession, name, pane_pid, dead, dead_status,
                                                 dead_signal, activity, owner, runtime, workdir,
                                                 command_hash, env_hash)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AgentUsage, memory_bytes, cpu_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, active_state,
                                                 enabled, sub_state, result)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_tmpdir, tmux_server,
                                                 tmux_server_pid, sessions, units, files,
                                                 stale_unit_files, retired_unit_files, symlinks,
-                                                env_files, heartbeat_ages, observed_at, preserved,
-                                                missing_directories, missing_programs)
+                                                env_files, heartbeat_ages, observed_at, usage,
+                                                preserved, missing_directories, missing_programs)
 
 std::string HowItEnded(const ObservedSession& session) {
   if (session.dead_status >= 0) return fmt::format("exited with status {}", session.dead_status);

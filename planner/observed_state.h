@@ -55,6 +55,13 @@ struct ObservedUnit {
   friend bool operator==(const ObservedUnit&, const ObservedUnit&) = default;
 };
 
+/// What an agent's unit costs now (executors/agent_usage.h).
+struct AgentUsage {
+  int64_t memory_bytes = 0;
+  double cpu_seconds = 0;  ///< since its processes started
+  friend bool operator==(const AgentUsage&, const AgentUsage&) = default;
+};
+
 struct ObservedState {
   /// TMUX_TMPDIR in the user manager's environment ("" when unset): where the units' tmux, and
   /// so the fleet's server, keeps its socket.
@@ -76,6 +83,8 @@ struct ObservedState {
   std::vector<std::string> env_files;             ///< agents with an env file, by name
   std::map<std::string, int64_t> heartbeat_ages;  ///< agent → seconds since its last heartbeat
   int64_t observed_at = 0;  ///< when (seconds since the epoch): sessions' idle time counts to it
+  /// Agent → its unit's memory and CPU; filled only for `status` (not part of the fingerprint).
+  std::map<std::string, AgentUsage> usage;
   std::vector<std::string> preserved;  ///< user data found and left alone (paths)
   /// What would make an agent's start fail, found before starting it: agents whose working
   /// directory is not a directory, and agent → program its command names that is not on the

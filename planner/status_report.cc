@@ -37,6 +37,9 @@ class StatusBuilder {
     for (const DesiredAgent& agent : desired_.agents) report.rows.push_back(Agent(agent));
     for (const AgentSpec& agent : desired_.elsewhere) report.rows.push_back(Elsewhere(agent));
     AddUnnamed(report.rows);
+    for (const ResourceChange& change : plan_.changes)
+      if (change.drift && change.address.starts_with("unit_file."))
+        report.changed_unit_files.push_back(change.address.substr(10));
     return report;
   }
 
@@ -69,6 +72,10 @@ class StatusBuilder {
     }
     if (auto hb = observed_.heartbeat_ages.find(name); hb != observed_.heartbeat_ages.end())
       r.heartbeat_age = hb->second;
+    if (auto u = observed_.usage.find(name); u != observed_.usage.end()) {
+      r.memory_bytes = u->second.memory_bytes;
+      r.cpu_seconds = u->second.cpu_seconds;
+    }
     return r;
   }
 
@@ -112,7 +119,10 @@ class StatusBuilder {
     if (s.session && s.session->dead) r.flags.push_back(kFlagDead);
     if (!s.session) r.flags.push_back(kFlagMissing);
     if (alive && !active) r.flags.push_back(kFlagUnsupervised);
-    bool stale = r.heartbeat_age && *r.heartbeat_age > r.heartbeat_stale_after;
+    // A heartbeat dated in the future (a bad clock, a bad touch) proves nothing: stale too.
+    constexpr int64_t kClockSkew = 60;
+    bool stale = r.heartbeat_age &&
+                 (*r.heartbeat_age > r.heartbeat_stale_after || *r.heartbeat_age < -kClockSkew);
     if (stale) r.flags.push_back(kFlagStaleHeartbeat);
     if (CrashLooping(name, s.unit)) r.flags.push_back(kFlagCrashLoop);
     if (foreign) r.flags.push_back(kFlagConflict);
@@ -156,6 +166,13 @@ class StatusBuilder {
                   (s.unit && managed && (s.unit->active() || s.unit->enabled));
       StatusRow r =
           Observed(ours ? StatusRowKind::kOrphan : StatusRowKind::kUnmanaged, name, s, false);
+      if (name == kVerifyCanary) {
+        // `verify` is running: its throwaway agent is no fault of the fleet's.
+        r.flags.push_back(kFlagVerifyCanary);
+        r.healthy = true;
+        rows.push_back(std::move(r));
+        continue;
+      }
       r.flags.push_back(ours ? kFlagOrphan : kFlagUnmanaged);
       // A session someone else made on the socket is theirs: shown, not a fault of the fleet.
       // An agent left out of the roster that still runs is: `apply` removes it.
@@ -199,7 +216,8 @@ bool StatusRow::HasFlag(std::string_view flag) const {
 }
 
 bool StatusReport::healthy() const {
-  return std::all_of(rows.begin(), rows.end(), [](const StatusRow& r) { return r.healthy; });
+  return changed_unit_files.empty() &&
+         std::all_of(rows.begin(), rows.end(), [](const StatusRow& r) { return r.healthy; });
 }
 
 StatusReport MakeStatusReport(const DesiredState& desired, const ObservedState& observed,
@@ -211,6 +229,7 @@ StatusReport SelectRows(const StatusReport& report, const std::vector<std::strin
                         std::vector<std::string>& unknown) {
   StatusReport selected = report;
   selected.rows.clear();
+  selected.changed_unit_files.clear();  // about the whole fleet, not the rows asked for
   for (const std::string& name : names) {
     auto it = std::find_if(report.rows.begin(), report.rows.end(),
                            [&](const StatusRow& r) { return r.name == name; });

@@ -28,6 +28,7 @@ inline constexpr char kFlagStopped[] = "STOPPED";      ///< `state: stopped` in 
 inline constexpr char kFlagConflict[] = "CONFLICT";    ///< a foreign session holds its name
 inline constexpr char kFlagElsewhere[] = "ELSEWHERE";  ///< the roster places it on another host
 inline constexpr char kFlagUnmanaged[] = "UNMANAGED";  ///< a session the roster does not name
+inline constexpr char kFlagVerifyCanary[] = "VERIFY";  ///< `verify`'s throwaway agent, running
 inline constexpr char kFlagOrphan[] = "ORPHAN";  ///< the tool's session or unit, not in the roster
 
 enum class StatusRowKind { kHolder, kAgent, kElsewhere, kUnmanaged, kOrphan };
@@ -51,6 +52,8 @@ struct StatusRow {
   std::string program;  ///< the runtime `session start` recorded on the session ("" unknown)
   std::optional<int> exit_status;        ///< of a dead session's program, when tmux reported one
   std::optional<int64_t> idle_seconds;   ///< since the session's last activity
+  std::optional<int64_t> memory_bytes;   ///< its unit's cgroup, now
+  std::optional<double> cpu_seconds;     ///< its unit's cgroup, since its processes started
   std::optional<int64_t> heartbeat_age;  ///< seconds; none when the agent never wrote one
   int64_t heartbeat_stale_after = 0;     ///< seconds (agents only)
   std::vector<std::string> flags;        ///< kFlag…, in a fixed order
@@ -65,6 +68,8 @@ struct StatusReport {
   bool server = false;
   int64_t server_pid = 0;
   std::vector<StatusRow> rows;
+  /// The tool's unit files changed outside it (plan's drift): every agent runs from them.
+  std::vector<std::string> changed_unit_files;
   bool healthy() const;
 };
 

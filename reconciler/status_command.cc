@@ -5,9 +5,11 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 
+#include "agent_usage.h"
 #include "exit_codes.h"
 #include "make_plan.h"
 #include "status_view.h"
+#include "utf8.h"
 
 namespace mosaic {
 
@@ -19,6 +21,10 @@ int RunStatus(const StatusOptions& options, System& system, Io& io) {
     io.err << "error: " << observed.status().message() << "\n";
     return kExitError;
   }
+  // What each agent costs: files only (its cgroup), never a process or a bus call per agent.
+  const Environment& env = system.environment();
+  observed.value().usage =
+      ObserveAgentUsage(observed.value(), system.files(), env.clock_ticks, env.page_size);
   // The plan says what drifts and what crash-loops exactly as plan and apply see it.
   Plan plan = MakePlan(context->desired(), observed.value());
   StatusReport report = MakeStatusReport(context->desired(), observed.value(), plan);
@@ -26,10 +32,14 @@ int RunStatus(const StatusOptions& options, System& system, Io& io) {
     std::vector<std::string> unknown;
     report = SelectRows(report, options.names, unknown);
     if (!unknown.empty()) {
+      std::vector<std::string> quoted;
+      quoted.reserve(unknown.size());
+      for (const std::string& name : unknown)
+        quoted.push_back(fmt::format("'{}'", PrintableText(name)));
       io.err << fmt::format(
           "error: {}: no agent of that name in the roster, and no session of that name on "
           "tmux -L {}\n",
-          fmt::join(unknown, ", "), context->desired().socket);
+          fmt::join(quoted, ", "), context->desired().socket);
       return kExitError;
     }
   }
@@ -49,7 +59,8 @@ Command AddStatusCommand(CLI::App& app, CommandContext& ctx) {
       "\nColumns: UNIT (systemd's state), BOOT (enabled at login), SESSION (running, dead (exit\n"
       "N), missing, stopped, foreign), PID (the pane's process), PROGRAM (the runtime the\n"
       "session was started with, which may differ from the roster's), IDLE (since the session's\n"
-      "last output or input), HEARTBEAT (age of fleet/run/NAME.hb; - when it never wrote one).\n"
+      "last output or input), MEM and CPU (of everything in the agent's unit: resident memory\n"
+      "now, CPU time so far), HEARTBEAT (age of fleet/run/NAME.hb; - when it never wrote one).\n"
       "\n"
       "Flags: DRIFT (runs another command, runtime, directory or environment than the roster\n"
       "says: `apply` replaces it), BOOT-ENABLE (active but would not start at login), DEAD (its\n"
@@ -59,7 +70,9 @@ Command AddStatusCommand(CLI::App& app, CommandContext& ctx) {
       "it), STOPPED (`state: stopped` in the roster: healthy while stopped), CONFLICT (a session\n"
       "the tool did not create holds the name), ELSEWHERE (the roster places it on another\n"
       "host), UNMANAGED (a session on the fleet's socket the roster does not name: shown, not\n"
-      "counted), ORPHAN (the tool's session or unit of an agent no longer in the roster here).\n"
+      "counted), ORPHAN (the tool's session or unit of an agent no longer in the roster here),\n"
+      "VERIFY (`mosaic-fleet verify`'s throwaway agent, while it runs: not counted).\n"
+      "A unit file of the tool's changed by hand is named below the table, and is unhealthy.\n"
       "\n"
       "Exit status: 0 when every row shown is healthy; 3 when one is not; 1 on error (the\n"
       "roster, the user manager or tmux could not be read, or a NAME is unknown). `plan` says\n"

@@ -21,10 +21,30 @@ std::string Age(int64_t seconds) {
 }
 
 std::string Heartbeat(const StatusRow& r) {
-  return r.heartbeat_age ? Age(*r.heartbeat_age) + " ago" : "-";
+  if (!r.heartbeat_age) return "-";
+  return *r.heartbeat_age < 0 ? "in the future" : Age(*r.heartbeat_age) + " ago";
 }
 
 std::string Idle(const StatusRow& r) { return r.idle_seconds ? Age(*r.idle_seconds) : "-"; }
+
+// "812K", "45.3M", "1.2G": binary units, three significant figures at most.
+std::string Memory(const StatusRow& r) {
+  if (!r.memory_bytes) return "-";
+  double value = static_cast<double>(*r.memory_bytes);
+  for (const char* unit : {"B", "K", "M", "G"}) {
+    if (value < 1024 || std::string_view(unit) == "G")
+      return value < 10 && std::string_view(unit) != "B" ? fmt::format("{:.1f}{}", value, unit)
+                                                         : fmt::format("{:.0f}{}", value, unit);
+    value /= 1024;
+  }
+  return "-";
+}
+
+std::string Cpu(const StatusRow& r) {
+  if (!r.cpu_seconds) return "-";
+  if (*r.cpu_seconds < 60) return fmt::format("{:.1f}s", *r.cpu_seconds);
+  return Age(static_cast<int64_t>(*r.cpu_seconds));
+}
 
 std::string Flags(const StatusRow& r) {
   std::string flags = fmt::format("{}", fmt::join(r.flags, ","));
@@ -38,9 +58,9 @@ class TableStatusView : public StatusView {
   void Show(const StatusReport& report, int exit_code) override {
     io_.out << fmt::format("fleet on tmux -L {} (server pid {})\n", report.socket,
                            report.server ? std::to_string(report.server_pid) : "none");
-    std::vector<std::array<std::string, 9>> table;
-    table.push_back(
-        {"NAME", "UNIT", "BOOT", "SESSION", "PID", "PROGRAM", "IDLE", "HEARTBEAT", "FLAGS"});
+    std::vector<std::array<std::string, 11>> table;
+    table.push_back({"NAME", "UNIT", "BOOT", "SESSION", "PID", "PROGRAM", "IDLE", "MEM", "CPU",
+                     "HEARTBEAT", "FLAGS"});
     for (const StatusRow& r : report.rows)
       table.push_back(
           {PrintableText(r.name),
@@ -49,16 +69,16 @@ class TableStatusView : public StatusView {
            : r.enabled                 ? "enabled"
                                        : "disabled",
            r.session, r.pid > 0 ? std::to_string(r.pid) : "-", r.program.empty() ? "-" : r.program,
-           Idle(r), Heartbeat(r), Flags(r)});
+           Idle(r), Memory(r), Cpu(r), Heartbeat(r), Flags(r)});
     // Column widths fit the longest entry: a 64-character name must not push the rest askew.
-    std::array<size_t, 9> width{};
+    std::array<size_t, 11> width{};
     for (const auto& line : table)
       for (size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], line[i].size());
     for (size_t row = 0; row < table.size(); ++row) {
       const StatusRow* r = row == 0 ? nullptr : &report.rows[row - 1];
       std::string text;
       for (size_t i = 0; i < table[row].size(); ++i) {
-        if (i == 4)  // the PID column is a number: right-aligned
+        if (i == 4 || i == 7 || i == 8)  // numbers (PID, MEM, CPU): right-aligned
           text += fmt::format("{:>{}}  ", table[row][i], width[i]);
         else if (i + 1 < table[row].size())
           text += fmt::format("{:<{}}  ", table[row][i], width[i]);
@@ -69,6 +89,11 @@ class TableStatusView : public StatusView {
       io_.out << Paint(r, text) << "\n";
       if (r && !r->detail.empty()) io_.out << Paint(r, "    " + PrintableText(r->detail)) << "\n";
     }
+    for (const std::string& file : report.changed_unit_files)
+      io_.out << fmt::format(
+          "\n{} was changed outside mosaic-fleet: `mosaic-fleet plan` shows how, `apply` "
+          "writes it back.\n",
+          PrintableText(file));
     io_.out << "\n" << Summary(report, exit_code) << "\n";
   }
 
@@ -89,15 +114,19 @@ class TableStatusView : public StatusView {
       ++unhealthy;
       for (const std::string& flag : r.flags) ++count[flag];
     }
-    if (unhealthy == 0)
-      return fmt::format("Healthy: all {} rows as the roster says.", report.rows.size());
-    std::vector<std::string> flags;
-    flags.reserve(count.size());
-    for (const auto& [flag, n] : count) flags.push_back(fmt::format("{} {}", n, flag));
+    if (report.healthy())
+      return fmt::format("Healthy: {} as the roster says.",
+                         report.rows.size() == 1 ? std::string("the one row")
+                                                 : fmt::format("all {} rows", report.rows.size()));
+    std::vector<std::string> problems;
+    problems.reserve(count.size() + 1);
+    for (const auto& [flag, n] : count) problems.push_back(fmt::format("{} {}", n, flag));
+    if (!report.changed_unit_files.empty())
+      problems.push_back(fmt::format("{} unit file(s) changed", report.changed_unit_files.size()));
     return fmt::format(
         "NOT healthy (exit {}): {} of {} rows need attention ({}). `mosaic-fleet plan` shows "
         "what apply would do.",
-        exit_code, unhealthy, report.rows.size(), fmt::join(flags, ", "));
+        exit_code, unhealthy, report.rows.size(), fmt::join(problems, ", "));
   }
 
   Io& io_;
@@ -145,6 +174,8 @@ class JsonStatusView : public StatusView {
                       {"program", r.program},
                       {"exit_status", OrNull(r.exit_status)},
                       {"idle_seconds", OrNull(r.idle_seconds)},
+                      {"memory_bytes", OrNull(r.memory_bytes)},
+                      {"cpu_seconds", OrNull(r.cpu_seconds)},
                       {"heartbeat_age_seconds", OrNull(r.heartbeat_age)},
                       {"heartbeat_stale_after_seconds", r.heartbeat_stale_after},
                       {"flags", r.flags},
@@ -157,6 +188,7 @@ class JsonStatusView : public StatusView {
                                                            : nlohmann::json(nullptr)},
                               {"healthy", report.healthy()},
                               {"exit_code", exit_code},
+                              {"changed_unit_files", report.changed_unit_files},
                               {"rows", rows}}
                    .dump(2)
             << "\n";

@@ -18,6 +18,8 @@ inline constexpr char kDefaultSocketName[] = "mosaic-fleet";
 inline constexpr char kDefaultHolderSession[] = "_holder";
 inline constexpr char kDefaultWorkingDirectory[] = "~";
 inline constexpr char kDefaultRestart[] = "on-failure";
+/// The throwaway agent `verify` starts and removes: no roster may name an agent so.
+inline constexpr char kVerifyCanary[] = "mosaic-verify-canary";
 inline constexpr int64_t kDefaultHeartbeatStaleAfter = 600;  ///< seconds (10 minutes)
 
 /// The `reconcile:` block: drift correction by a systemd timer.

@@ -160,6 +160,12 @@ class RuleChecker {
         Error(where, pointer,
               fmt::format("\"{}\" is the holder session's name; choose another", name));
       }
+      if (name == kVerifyCanary) {
+        Error(where, pointer,
+              fmt::format("\"{}\" is reserved for `mosaic-fleet verify`'s throwaway agent; "
+                          "choose another",
+                          name));
+      }
       auto [it, inserted] = first_line.emplace(name, where.line);
       if (!inserted) {
         Error(where, pointer,

@@ -511,7 +511,8 @@ TEST_F(Commands, VerifysCanaryNeverTakesANameThatIsSomeoneElses) {
   system_.fs.Put(system_.RosterPath(),
                  std::string(kRoster) + "  - {name: mosaic-verify-canary, runtime: pi}\n");
   Outcome named = Fleet({"verify"});
-  EXPECT_THAT(named.out, HasSubstr("the roster names an agent mosaic-verify-canary"));
+  EXPECT_EQ(named.code, 1);
+  EXPECT_THAT(named.err, HasSubstr("reserved for `mosaic-fleet verify`"));
 }
 
 TEST_F(Commands, SessionRunSaysSoWhenTmuxNeverReportsHowItsProgramEnded) {

@@ -83,7 +83,16 @@ TEST(StatusReport, EveryFlagAndEveryExtraRowIsReported) {
   EXPECT_EQ(flags["d"], V{kFlagStopped});
   EXPECT_EQ(flags["e"], V{kFlagDead});
   EXPECT_EQ(flags["f"], (V{kFlagMissing, kFlagCrashLoop}));
-  EXPECT_EQ(flags["g"], V{kFlagUnsupervised});
+  EXPECT_EQ(flags["g"], (V{kFlagUnsupervised, kFlagStaleHeartbeat})) << "dated in the future";
+  EXPECT_EQ(flags["mosaic-verify-canary"], V{kFlagVerifyCanary});
+  EXPECT_TRUE(healthy["mosaic-verify-canary"]) << "a running verify is no fault of the fleet's";
+  EXPECT_TRUE(report.changed_unit_files.empty());
+  // A unit file of the tool's edited by hand: every agent runs from it.
+  std::string& file = observed.files.at(desired.UnitFile("mosaic-agent@.service")->path);
+  file.replace(file.find("Restart="), 8, "Restart=no\n#");
+  StatusReport edited = MakeStatusReport(desired, observed, MakePlan(desired, observed));
+  EXPECT_EQ(edited.changed_unit_files, std::vector<std::string>{"mosaic-agent@.service"});
+  EXPECT_FALSE(edited.healthy());
   EXPECT_EQ(flags["far"], (V{kFlagElsewhere, kFlagOrphan}));
   EXPECT_EQ(flags["old"], V{kFlagOrphan});
   EXPECT_EQ(flags["gone"], V{kFlagOrphan}) << "its unit, enabled, of an agent the tool managed";

@@ -56,6 +56,10 @@ TEST_F(Status, AgentsGetTheirHeartbeatFileAndAStaleOneIsUnhealthy) {
   ASSERT_TRUE(a["heartbeat_age_seconds"].is_number());
   EXPECT_LT(a["heartbeat_age_seconds"].get<int>(), 60);
   EXPECT_EQ(a["heartbeat_stale_after_seconds"], 300);
+  // What its unit costs, from its cgroup: the supervisor and the program at least.
+  ASSERT_TRUE(a["memory_bytes"].is_number()) << a.dump();
+  EXPECT_GT(a["memory_bytes"].get<int64_t>(), 100 * 1024);
+  EXPECT_TRUE(a["cpu_seconds"].is_number());
   EXPECT_TRUE(Row("a0")["heartbeat_age_seconds"].is_null()) << "never wrote one: not stale";
 
   // Twenty minutes without a heartbeat: stale, and unhealthy.

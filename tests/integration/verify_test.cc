@@ -59,11 +59,17 @@ TEST_F(Verify, AServerStartedOutsideTheHolderFailsThatCheck) {
   // Someone started the fleet's server by hand: it lives in this test's cgroup, not the holder's.
   sandbox_.Tmux(kSocket, {"new-session", "-d", "-s", "scratch", "sleep 100000"});
   ASSERT_EQ(Apply().code, 0);
+  auto sessions = sandbox_.Sessions(kSocket);
+  long server = sandbox_.ServerPid(kSocket);
   RunResult r = sandbox_.Fleet({"verify"});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_THAT(r.out, testing::ContainsRegex("FAIL holder-owns-server"));
-  EXPECT_THAT(r.out, testing::ContainsRegex("PASS restart-isolation"));
-  EXPECT_THAT(r.out, HasSubstr("1 of 5 checks failed."));
+  EXPECT_THAT(r.out, HasSubstr("kill-server"));
+  // No canary is started into a server the holder does not own.
+  EXPECT_THAT(r.out, testing::ContainsRegex("FAIL restart-isolation +.*\n +not run"));
+  EXPECT_THAT(r.out, testing::ContainsRegex("PASS exact-targets"));
+  EXPECT_THAT(r.out, HasSubstr("2 of 5 checks failed."));
+  ExpectNothingLeftBehind(sessions, server);
 }
 
 TEST_F(Verify, ACanaryThatCannotBeCreatedFailsThatCheckAndLeavesNothing) {
