@@ -33,6 +33,21 @@ std::vector<std::string> Cases() {
   return names;
 }
 
+DesiredState FixtureRoster() {
+  return testing_support::Desired(testing_support::Slurp(kStatusFixtures / "roster.yaml"));
+}
+
+// fixtures/status/NAME.observed.json, as the world `desired` is observed in.
+ObservedState FixtureWorld(const DesiredState& desired, const std::string& name) {
+  return testing_support::ObservedFixture(
+      desired, nlohmann::json::parse(
+                   testing_support::Slurp(kStatusFixtures / (name + std::string(kSuffix)))));
+}
+
+StatusReport Report(const DesiredState& desired, const ObservedState& observed) {
+  return MakeStatusReport(desired, observed, MakePlan(desired, observed));
+}
+
 std::string Show(const StatusReport& report, bool json) {
   std::ostringstream out, err;
   Io io{out, err};
@@ -43,12 +58,8 @@ std::string Show(const StatusReport& report, bool json) {
 class GoldenStatus : public testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenStatus, ShowsAsRecorded) {
-  DesiredState desired =
-      testing_support::Desired(testing_support::Slurp(kStatusFixtures / "roster.yaml"));
-  ObservedState observed = testing_support::ObservedFixture(
-      desired, nlohmann::json::parse(
-                   testing_support::Slurp(kStatusFixtures / (GetParam() + std::string(kSuffix)))));
-  StatusReport report = MakeStatusReport(desired, observed, MakePlan(desired, observed));
+  DesiredState desired = FixtureRoster();
+  StatusReport report = Report(desired, FixtureWorld(desired, GetParam()));
   std::string text = Show(report, false);
   std::string json = Show(report, true);
   fs::path expected_text = kStatusFixtures / (GetParam() + ".txt");
@@ -66,12 +77,9 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, GoldenStatus, testing::ValuesIn(Cases()));
 // What the goldens must show, stated apart from them: a regenerated golden cannot hide a
 // flag that went missing.
 TEST(StatusReport, EveryFlagAndEveryExtraRowIsReported) {
-  DesiredState desired =
-      testing_support::Desired(testing_support::Slurp(kStatusFixtures / "roster.yaml"));
-  ObservedState observed = testing_support::ObservedFixture(
-      desired,
-      nlohmann::json::parse(testing_support::Slurp(kStatusFixtures / "every-flag.observed.json")));
-  StatusReport report = MakeStatusReport(desired, observed, MakePlan(desired, observed));
+  DesiredState desired = FixtureRoster();
+  ObservedState observed = FixtureWorld(desired, "every-flag");
+  StatusReport report = Report(desired, observed);
   std::map<std::string, std::vector<std::string>> flags;
   std::map<std::string, bool> healthy;
   for (const StatusRow& r : report.rows) flags[r.name] = r.flags, healthy[r.name] = r.healthy;
@@ -90,7 +98,7 @@ TEST(StatusReport, EveryFlagAndEveryExtraRowIsReported) {
   // A unit file of the tool's edited by hand: every agent runs from it.
   std::string& file = observed.files.at(desired.UnitFile("mosaic-agent@.service")->path);
   file.replace(file.find("Restart="), 8, "Restart=no\n#");
-  StatusReport edited = MakeStatusReport(desired, observed, MakePlan(desired, observed));
+  StatusReport edited = Report(desired, observed);
   EXPECT_EQ(edited.changed_unit_files, std::vector<std::string>{"mosaic-agent@.service"});
   EXPECT_FALSE(edited.healthy());
   EXPECT_EQ(flags["far"], (V{kFlagElsewhere, kFlagOrphan}));
@@ -111,22 +119,16 @@ TEST(StatusReport, EveryFlagAndEveryExtraRowIsReported) {
 }
 
 TEST(StatusReport, AHealthyFleetIsHealthyAndAStoppedAgentCountsAsHealthy) {
-  DesiredState desired =
-      testing_support::Desired(testing_support::Slurp(kStatusFixtures / "roster.yaml"));
-  ObservedState observed = testing_support::ObservedFixture(
-      desired,
-      nlohmann::json::parse(testing_support::Slurp(kStatusFixtures / "healthy.observed.json")));
-  StatusReport report = MakeStatusReport(desired, observed, MakePlan(desired, observed));
-  EXPECT_TRUE(report.healthy());
+  DesiredState desired = FixtureRoster();
+  ObservedState observed = FixtureWorld(desired, "healthy");
+  EXPECT_TRUE(Report(desired, observed).healthy());
   observed.heartbeat_ages["b"] = 1801;  // the roster's 30min, passed by a second
-  EXPECT_FALSE(MakeStatusReport(desired, observed, MakePlan(desired, observed)).healthy());
+  EXPECT_FALSE(Report(desired, observed).healthy());
 }
 
 TEST(StatusReport, NamesSelectRowsAndUnknownNamesAreReturned) {
-  DesiredState desired =
-      testing_support::Desired(testing_support::Slurp(kStatusFixtures / "roster.yaml"));
-  ObservedState observed = testing_support::Converged(desired);
-  StatusReport report = MakeStatusReport(desired, observed, MakePlan(desired, observed));
+  DesiredState desired = FixtureRoster();
+  StatusReport report = Report(desired, testing_support::Converged(desired));
   std::vector<std::string> unknown;
   StatusReport some = SelectRows(report, {"b", "nobody", "a"}, unknown);
   ASSERT_EQ(some.rows.size(), 2u);
