@@ -51,7 +51,10 @@ bool Findable(FileSystem& fs, const std::string& program, std::string_view path,
 void ObserveLaunchPrerequisites(const DesiredState& desired, FileSystem& fs,
                                 std::string_view manager_path, ObservedState& observed) {
   for (const DesiredAgent& agent : desired.agents) {
-    if (agent.spec.stopped) continue;
+    if (agent.spec.stopped ||
+        std::find(observed.operator_stopped.begin(), observed.operator_stopped.end(),
+                  agent.spec.name) != observed.operator_stopped.end())
+      continue;  // not started: nothing to check
     if (!fs.IsDirectory(agent.workdir)) {
       observed.missing_directories.push_back(agent.spec.name);
       continue;  // the program is looked for from there

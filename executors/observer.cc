@@ -76,6 +76,11 @@ void ObserveFiles(const DesiredState& desired, FileSystem& fs, int64_t now,
       observed.files[desired.paths.EnvFile(name)] = content.value();
   }
   for (const std::string& file : fs.ListDirectory(desired.paths.run_dir)) {
+    if (EndsWith(file, kOperatorStopSuffix)) {
+      observed.operator_stopped.push_back(
+          file.substr(0, file.size() - std::string_view(kOperatorStopSuffix).size()));
+      continue;
+    }
     if (!EndsWith(file, ".hb")) continue;
     if (std::optional<FileInfo> info = fs.Stat(desired.paths.run_dir + "/" + file))
       observed.heartbeat_ages[file.substr(0, file.size() - 3)] = now - info->mtime_seconds;

@@ -35,6 +35,9 @@ struct Environment {
   bool stderr_is_terminal = false;
 };
 
+/// fleet/run/NAME.stopped: the mark `mosaic-fleet stop` leaves, and `start` removes.
+inline constexpr char kOperatorStopSuffix[] = ".stopped";
+
 struct FleetPaths {
   std::string home;
   std::string config_home;  ///< $XDG_CONFIG_HOME, else ~/.config
@@ -47,6 +50,10 @@ struct FleetPaths {
 
   std::string EnvFile(const std::string& agent) const { return agents_dir + "/" + agent + ".env"; }
   std::string Heartbeat(const std::string& agent) const { return run_dir + "/" + agent + ".hb"; }
+  /// Present while an operator keeps the agent stopped (`mosaic-fleet stop`).
+  std::string OperatorStop(const std::string& agent) const {
+    return run_dir + "/" + agent + kOperatorStopSuffix;
+  }
 };
 
 /// The fleet's paths, or why they cannot be known: HOME unset or relative (cron, `env -i`, a

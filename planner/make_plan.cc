@@ -380,7 +380,7 @@ class Planner {
     const std::string& name = agent.spec.name;
     if (!merged_env_.contains(name)) return;  // its env file is in error: reported there
     const ObservedSession* session = Session(name);
-    if (agent.spec.stopped)
+    if (agent.spec.stopped || OperatorStopped(name))
       return PlanStoppedAgent(agent, session && session->owned() ? session : nullptr);
     if (session && !session->owned()) {
       plan_.errors.push_back(
@@ -521,8 +521,15 @@ class Planner {
   // `state: stopped`: the unit stopped and disabled, exactly its session ended.
   void PlanStoppedAgent(const DesiredAgent& agent, const ObservedSession* session) {
     const ObservedUnit* unit = Unit(agent.unit);
-    ResourceChange change{
-        "agent." + agent.spec.name, ChangeAction::kUpdate, "state: stopped in the roster", {}, {}};
+    ResourceChange change{"agent." + agent.spec.name,
+                          ChangeAction::kUpdate,
+                          agent.spec.stopped
+                              ? "state: stopped in the roster"
+                              : fmt::format("stopped by an operator (`mosaic-fleet start {}` "
+                                            "starts it again)",
+                                            agent.spec.name),
+                          {},
+                          {}};
     bool live = session && !session->dead;
     if (live) change.held = HoldOfLiveSession(agent.spec.name, agent.spec.persistent_persona);
     if (unit && unit->active()) {
@@ -537,6 +544,11 @@ class Planner {
       if (change.held.empty()) disable_.push_back(agent.unit);
     }
     if (!change.attributes.empty()) plan_.changes.push_back(std::move(change));
+  }
+
+  bool OperatorStopped(const std::string& agent) const {
+    return std::find(observed_.operator_stopped.begin(), observed_.operator_stopped.end(), agent) !=
+           observed_.operator_stopped.end();
   }
 
   // Whether the agent's env file or one of its unit files is rewritten by this plan: what

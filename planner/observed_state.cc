@@ -17,8 +17,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_tmpdir, tmux_server,
                                                 tmux_server_pid, sessions, units, files,
                                                 stale_unit_files, retired_unit_files, symlinks,
-                                                env_files, heartbeat_ages, observed_at, usage,
-                                                preserved, missing_directories, missing_programs)
+                                                env_files, heartbeat_ages, operator_stopped,
+                                                observed_at, usage, preserved, missing_directories,
+                                                missing_programs)
 
 std::string HowItEnded(const ObservedSession& session) {
   if (session.dead_status >= 0) return fmt::format("exited with status {}", session.dead_status);
@@ -64,6 +65,8 @@ std::string ObservedFingerprint(const ObservedState& o) {
   for (const std::string& path : o.symlinks) f.Add(path);
   f.Add(static_cast<int64_t>(o.env_files.size()));
   for (const std::string& name : o.env_files) f.Add(name);
+  f.Add(static_cast<int64_t>(o.operator_stopped.size()));
+  for (const std::string& name : o.operator_stopped) f.Add(name);
   f.Add(static_cast<int64_t>(o.preserved.size()));
   for (const std::string& path : o.preserved) f.Add(path);
   f.Add(static_cast<int64_t>(o.missing_directories.size()));

@@ -82,6 +82,9 @@ struct ObservedState {
   std::vector<std::string> symlinks;
   std::vector<std::string> env_files;             ///< agents with an env file, by name
   std::map<std::string, int64_t> heartbeat_ages;  ///< agent → seconds since its last heartbeat
+  /// Agents an operator stopped (`mosaic-fleet stop`: fleet/run/NAME.stopped), by name: kept
+  /// stopped like `state: stopped` until `mosaic-fleet start`.
+  std::vector<std::string> operator_stopped;
   int64_t observed_at = 0;  ///< when (seconds since the epoch): sessions' idle time counts to it
   /// Agent → its unit's memory and CPU; filled only for `status` (not part of the fingerprint).
   std::map<std::string, AgentUsage> usage;

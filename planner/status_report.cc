@@ -1,5 +1,7 @@
 #include "status_report.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
@@ -98,13 +100,20 @@ class StatusBuilder {
   StatusRow Agent(const DesiredAgent& agent) const {
     const std::string& name = agent.spec.name;
     Sources s = Find(name, agent.unit);
-    StatusRow r = Observed(StatusRowKind::kAgent, name, s, agent.spec.stopped);
+    bool by_operator =
+        std::find(observed_.operator_stopped.begin(), observed_.operator_stopped.end(), name) !=
+        observed_.operator_stopped.end();
+    bool stopped = agent.spec.stopped || by_operator;
+    StatusRow r = Observed(StatusRowKind::kAgent, name, s, stopped);
     Describe(agent.spec, r);
     bool foreign = s.session && !s.session->owned();
     bool active = s.unit && s.unit->active();
     bool alive = s.session && !s.session->dead && !foreign;
-    if (agent.spec.stopped) {
+    if (stopped) {
       r.flags.push_back(kFlagStopped);
+      if (!agent.spec.stopped)
+        r.detail =
+            fmt::format("stopped by `mosaic-fleet stop`; `mosaic-fleet start {}` starts it", name);
       if (foreign) r.flags.push_back(kFlagConflict);
       // Healthy while it stays stopped, as the roster says.
       r.healthy = !s.session && !active && !r.enabled;

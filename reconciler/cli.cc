@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
+#include "agent_control_command.h"
 #include "apply_command.h"
 #include "exit_codes.h"
 #include "init_command.h"
@@ -118,7 +119,7 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, Sys
       AddPlanCommand(app, ctx),     AddApplyCommand(app, ctx), AddStatusCommand(app, ctx),
       AddVerifyCommand(app, ctx),
   };
-  for (auto add : {AddSessionCommands, AddHolderCommands})
+  for (auto add : {AddAgentControlCommands, AddSessionCommands, AddHolderCommands})
     for (Command& command : add(app, ctx)) commands.push_back(std::move(command));
   AddVersionEverywhere(app);
   if (RejectUnknownCommand(app, args, program, io)) return kExitError;

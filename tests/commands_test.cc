@@ -494,6 +494,36 @@ TEST_F(Commands, SessionRunWakesATmuxThatMissedItsProgramsEnd) {
   EXPECT_EQ(system_.statuses.back(), "its program exited with status 4");
 }
 
+// An operator's stop holds through apply until start; restart recreates exactly that unit.
+TEST_F(Commands, StopKeepsAnAgentStoppedThroughApplyUntilStart) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  const std::string mark = "/home/op/.config/mosaic/fleet/run/a.stopped";
+  Outcome stop = Fleet({"stop", "a", "--settle", "0"});
+  EXPECT_EQ(stop.code, 0) << stop.err;
+  EXPECT_TRUE(system_.fs.Stat(mark).has_value());
+  EXPECT_THAT(system_.manager.log, testing::Contains("stop mosaic-agent@a.service"));
+  EXPECT_FALSE(system_.tmux.sessions.contains("a"));
+  EXPECT_TRUE(system_.tmux.sessions.contains("a0"));
+  EXPECT_EQ(Fleet({"plan", "--detailed-exitcode"}).code, 0) << "stopped is what is wanted";
+  EXPECT_THAT(Fleet({"status"}).out, HasSubstr("STOPPED"));
+  ASSERT_EQ(Fleet({"apply", "--yes", "--unattended"}).code, 0);
+  EXPECT_FALSE(system_.tmux.sessions.contains("a")) << "drift correction leaves it stopped";
+
+  Outcome start = Fleet({"start", "a", "--settle", "0"});
+  EXPECT_EQ(start.code, 0) << start.err;
+  EXPECT_FALSE(system_.fs.Stat(mark).has_value());
+  EXPECT_TRUE(system_.tmux.sessions.contains("a"));
+
+  system_.manager.log.clear();
+  EXPECT_EQ(Fleet({"restart", "a0"}).code, 0);
+  EXPECT_THAT(system_.manager.log, ElementsAre("restart mosaic-agent@a0.service"));
+
+  Outcome unknown = Fleet({"stop", "nobody"});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("'nobody': no agent of that name"));
+  EXPECT_FALSE(system_.fs.Stat("/home/op/.config/mosaic/fleet/run/nobody.stopped").has_value());
+}
+
 // verify's canary never takes a name that is someone else's: the roster's agent, or an env
 // file verify did not write (a removed agent's, with the user's keys).
 TEST_F(Commands, VerifysCanaryNeverTakesANameThatIsSomeoneElses) {

@@ -48,9 +48,9 @@ StatusReport Report(const DesiredState& desired, const ObservedState& observed) 
   return MakeStatusReport(desired, observed, MakePlan(desired, observed));
 }
 
-std::string Show(const StatusReport& report, bool json) {
+std::string Show(const StatusReport& report, bool json, bool color = false) {
   std::ostringstream out, err;
-  Io io{out, err};
+  Io io{out, err, color};
   MakeStatusView(json, io)->Show(report, report.healthy() ? kExitSuccess : kExitUnhealthy);
   return out.str();
 }
@@ -135,6 +135,27 @@ TEST(StatusReport, NamesSelectRowsAndUnknownNamesAreReturned) {
   EXPECT_EQ(some.rows[0].name, "b");
   EXPECT_EQ(some.rows[1].name, "a");
   EXPECT_EQ(unknown, std::vector<std::string>{"nobody"});
+}
+
+// On a terminal, rows that need attention stand out: red when unhealthy, yellow when only
+// worth knowing; healthy rows and JSON stay plain (and NO_COLOR or a pipe turn colour off in
+// main, which sets Io::out_color).
+TEST(StatusView, ProblemRowsStandOutInColourOnATerminal) {
+  DesiredState desired = FixtureRoster();
+  StatusReport report = Report(desired, FixtureWorld(desired, "every-flag"));
+  std::string coloured = Show(report, false, true);
+  std::istringstream lines(coloured);
+  std::map<std::string, std::string> line_of;
+  for (std::string line; std::getline(lines, line);) {
+    std::string plain = line.starts_with("\033[") ? line.substr(line.find('m') + 1) : line;
+    line_of[plain.substr(0, plain.find(' '))] = line;
+  }
+  EXPECT_TRUE(line_of["e"].starts_with("\033[31m")) << "DEAD: red";
+  EXPECT_TRUE(line_of["d"].starts_with("\033[33m")) << "STOPPED: yellow";
+  EXPECT_TRUE(line_of["scratch"].starts_with("\033[33m")) << "UNMANAGED: yellow";
+  EXPECT_EQ(line_of["_holder"].find('\033'), std::string::npos) << "healthy: plain";
+  EXPECT_EQ(Show(report, false, false).find('\033'), std::string::npos);
+  EXPECT_EQ(Show(report, true, true).find('\033'), std::string::npos) << "JSON is never coloured";
 }
 
 }  // namespace

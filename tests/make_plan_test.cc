@@ -442,6 +442,7 @@ TEST(ObservedFingerprint, SeesAChangeInEveryFieldButHeartbeats) {
       {"symlinks", [](ObservedState& o) { o.symlinks.push_back("x"); }},
       {"env_files", [](ObservedState& o) { o.env_files.push_back("x"); }},
       {"preserved", [](ObservedState& o) { o.preserved.push_back("x"); }},
+      {"operator_stopped", [](ObservedState& o) { o.operator_stopped.push_back("a"); }},
       {"missing_directories", [](ObservedState& o) { o.missing_directories.push_back("a"); }},
       {"missing_programs", [](ObservedState& o) { o.missing_programs["a"] = "x"; }},
   };
@@ -554,6 +555,22 @@ TEST(SelfHealing, AStoppedAgentIsStoppedDisabledAndExactlyItsSessionEnded) {
   observed.sessions.erase("a");
   EXPECT_TRUE(MakePlan(desired, observed).empty());
   EXPECT_TRUE(MakePlan(desired, observed, {.unattended = true}).empty());
+}
+
+TEST(SelfHealing, AnAgentAnOperatorStoppedIsKeptStoppedLikeTheRostersOwn) {
+  DesiredState desired =
+      Desired("version: 1\nagents:\n  - {name: a, runtime: claude}\n  - {name: a0, runtime: pi}\n");
+  ObservedState observed = Converged(desired);
+  observed.operator_stopped = {"a"};
+  Plan plan = MakePlan(desired, observed);
+  EXPECT_THAT(Steps(plan),
+              ElementsAre("stop mosaic-agent@a.service", "disable mosaic-agent@a.service"));
+  EXPECT_THAT(Change(plan, "agent.a")->reason, HasSubstr("mosaic-fleet start a"));
+  observed.units["mosaic-agent@a.service"] = {"mosaic-agent@a.service", "loaded", "inactive",
+                                              false};
+  observed.sessions.erase("a");
+  EXPECT_TRUE(MakePlan(desired, observed).empty());
+  EXPECT_TRUE(MakePlan(desired, observed, {.unattended = true}).empty()) << "the timer too";
 }
 
 TEST(SelfHealing, APersistentPersonaIsHeldUnlessTheRunNamesIt) {

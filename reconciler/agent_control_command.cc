@@ -1,0 +1,162 @@
+#include "agent_control_command.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <memory>
+
+#include "apply_command.h"
+#include "exit_codes.h"
+#include "unit_files.h"
+#include "utf8.h"
+
+namespace mosaic {
+namespace {
+
+// The names, each an agent the roster places on this host: whatever else is an error that
+// changes nothing.
+Status CheckNames(const FleetContext& context, const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    const auto& agents = context.desired().agents;
+    if (std::any_of(agents.begin(), agents.end(),
+                    [&](const DesiredAgent& a) { return a.spec.name == name; }))
+      continue;
+    const auto& elsewhere = context.desired().elsewhere;
+    auto other = std::find_if(elsewhere.begin(), elsewhere.end(),
+                              [&](const AgentSpec& a) { return a.name == name; });
+    if (other != elsewhere.end())
+      return Status::Error(fmt::format("{} is managed on {}, not here", name, other->host));
+    return Status::Error(fmt::format("'{}': no agent of that name in {}", PrintableText(name),
+                                     context.roster_path()));
+  }
+  return Status::Ok();
+}
+
+// Apply, limited to `names`: what stop and start do after changing the mark.
+int ApplyTo(const AgentControlOptions& options, System& system, Io& io, bool replace) {
+  ApplyCommandOptions apply;
+  apply.fleet = options.fleet;
+  apply.yes = true;
+  apply.targets = options.names;
+  // The operator named these agents: a persona hold does not stop their stop.
+  if (replace) apply.replace = options.names;
+  apply.lock_timeout = options.lock_timeout;
+  apply.settle_seconds = options.settle_seconds;
+  return RunApply(apply, system, io);
+}
+
+}  // namespace
+
+int RunAgentControl(AgentControl action, const AgentControlOptions& options, System& system,
+                    Io& io) {
+  std::optional<FleetContext> context = FleetContext::Load(system, options.fleet, io);
+  if (!context) return kExitError;
+  if (Status known = CheckNames(*context, options.names); !known.ok()) {
+    io.err << "error: " << known.message() << "\n";
+    return kExitError;
+  }
+  const FleetPaths& paths = context->desired().paths;
+  switch (action) {
+    case AgentControl::kStop: {
+      // The mark first: should the apply fail or be interrupted, the next one (the timer's
+      // included) still stops the agent, and never starts it again.
+      if (Status dir = system.files().MakeDirectories(paths.run_dir, 0700); !dir.ok())
+        return io.err << "error: " << dir.message() << "\n", kExitError;
+      for (const std::string& name : options.names) {
+        Status marked = system.files().WriteFileAtomic(
+            paths.OperatorStop(name),
+            fmt::format("Kept stopped by `mosaic-fleet stop`; `mosaic-fleet start {}` starts it "
+                        "again.\n",
+                        name),
+            0600);
+        if (!marked.ok()) return io.err << "error: " << marked.message() << "\n", kExitError;
+      }
+      return ApplyTo(options, system, io, true);
+    }
+    case AgentControl::kStart: {
+      for (const std::string& name : options.names) {
+        if (Status removed = system.files().RemoveFile(paths.OperatorStop(name)); !removed.ok())
+          return io.err << "error: " << removed.message() << "\n", kExitError;
+      }
+      return ApplyTo(options, system, io, false);
+    }
+    case AgentControl::kRestart: {
+      Result<ObservedState> observed = context->Observe();
+      if (!observed.ok())
+        return io.err << "error: " << observed.status().message() << "\n", kExitError;
+      std::vector<std::string> units;
+      for (const std::string& name : options.names) {
+        const auto& held = observed.value().operator_stopped;
+        bool stopped = std::find(held.begin(), held.end(), name) != held.end();
+        for (const DesiredAgent& a : context->desired().agents)
+          if (a.spec.name == name && a.spec.stopped) stopped = true;
+        if (stopped)
+          return io.err << fmt::format(
+                     "error: {} is kept stopped; `mosaic-fleet start {}` "
+                     "starts it\n",
+                     name, name),
+                 kExitError;
+        units.push_back(AgentUnitName(name));
+      }
+      Result<SystemdManager*> systemd = context->systemd();
+      if (!systemd.ok()) return io.err << "error: " << systemd.status().message() << "\n", 1;
+      Status restarted = systemd.value()->RunJobs(
+          JobKind::kRestart, units, [&](const std::string& unit, const std::string& result) {
+            io.err << fmt::format("  {} restart {}: {}\n", result == "done" ? "ok" : "!!", unit,
+                                  result);
+          });
+      if (!restarted.ok()) return io.err << "error: " << restarted.message() << "\n", kExitError;
+      return kExitSuccess;
+    }
+  }
+  return kExitError;
+}
+
+std::vector<Command> AddAgentControlCommands(CLI::App& app, CommandContext& ctx) {
+  struct Verb {
+    AgentControl action;
+    const char* name;
+    const char* summary;
+    const char* footer;
+  };
+  const std::vector<Verb> verbs = {
+      {AgentControl::kStop, "stop",
+       "Keep agents stopped (not editing the roster) until `start`; drift correction respects it.",
+       "\nLeaves fleet/run/NAME.stopped, then applies those agents: each unit stops and exactly\n"
+       "its session ends (a persistent persona included: you named it). plan and status show\n"
+       "it STOPPED; apply and the reconcile timer never start it. Exit 0 when done.\n"
+       "\nExample:\n  mosaic-fleet stop coder0\n"},
+      {AgentControl::kStart, "start",
+       "Start agents an operator stopped (or any that are down), as the roster says.",
+       "\nRemoves fleet/run/NAME.stopped, then applies those agents (an apply with --target).\n"
+       "An agent with `state: stopped` in the roster stays stopped: change the roster.\n"
+       "\nExample:\n  mosaic-fleet start coder0\n"},
+      {AgentControl::kRestart, "restart",
+       "Restart agents: exactly their sessions are recreated; server and siblings untouched.",
+       "\nRestarts mosaic-agent@NAME.service: its session is ended and made again, with the\n"
+       "agent's program started anew (its context is lost). A stopped agent is refused.\n"
+       "\nExample:\n  mosaic-fleet restart coder0 reviewer\n"},
+  };
+  std::vector<Command> commands;
+  for (const Verb& verb : verbs) {
+    auto options = std::make_shared<AgentControlOptions>();
+    CLI::App* cmd = app.add_subcommand(verb.name, verb.summary);
+    AddFleetOptions(*cmd, options->fleet, ctx);
+    cmd->add_option("NAME", options->names, "The agents (exact names)")->required();
+    cmd->add_option("--lock-timeout", options->lock_timeout, "Seconds to wait for a running apply")
+        ->capture_default_str();
+    if (verb.action != AgentControl::kRestart)
+      cmd->add_option("--settle", options->settle_seconds,
+                      "Seconds to wait after starting agents before checking they still run")
+          ->capture_default_str();
+    cmd->footer(verb.footer);
+    AgentControl action = verb.action;
+    commands.push_back({cmd, [action, options, &ctx] {
+                          return RunAgentControl(action, *options, ctx.system, ctx.io);
+                        }});
+  }
+  return commands;
+}
+
+}  // namespace mosaic
