@@ -160,9 +160,13 @@ class Canary {
         env_path_(c.desired.paths.EnvFile(kVerifyCanary)) {}
   Canary(const Canary&) = delete;
   Canary& operator=(const Canary&) = delete;
-  ~Canary() { (void)Remove(); }
+  // The safety net: an early return between Create() and Remove() still removes it.
+  ~Canary() {
+    if (created_) (void)Remove();
+  }
 
   Status Create() {
+    created_ = true;
     OwnedEnv owned = {
         {std::string(kEnvAgentName), kVerifyCanary},
         {std::string(kEnvAgentRuntime), kCanaryRuntime},
@@ -180,6 +184,7 @@ class Canary {
   // Stops the unit (its stop ends the session), forgets a failure, and removes what is left:
   // also what a killed verify left behind. Idempotent.
   Status Remove() {
+    created_ = false;
     Status stopped = c_.systemd.RunJobs(JobKind::kStop, {unit_}, nullptr);
     (void)c_.systemd.ResetFailed({unit_});
     Status killed = c_.fleet.KillOwnedSession(kVerifyCanary);
@@ -196,6 +201,7 @@ class Canary {
   const VerificationContext& c_;
   std::string unit_;
   std::string env_path_;
+  bool created_ = false;  ///< Create() ran and Remove() has not since
 };
 
 // The steps of the check, each a reason to stop early (an error, or an interrupt).
