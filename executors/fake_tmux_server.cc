@@ -185,6 +185,11 @@ ProcessResult FakeTmuxServer::RunCommand(const std::vector<std::string>& c, bool
   return Fail("fake tmux: unknown command: " + fmt::format("{}", fmt::join(c, " ")));
 }
 
+Result<TerminalResult> FakeTmuxServer::RunInTerminal(const ProcessRequest& request) {
+  calls.push_back(request.argv);
+  return Status::Error("fake tmux: no terminal to attach");
+}
+
 Result<ProcessResult> FakeTmuxServer::Run(const ProcessRequest& request) {
   calls.push_back(request.argv);
   const std::vector<std::string>& argv = request.argv;

@@ -32,6 +32,8 @@ class FakeTmuxServer : public ProcessRunner {
   };
 
   Result<ProcessResult> Run(const ProcessRequest& request) override;
+  /// Nothing is ever attached to a fake server: an error, recorded.
+  Result<TerminalResult> RunInTerminal(const ProcessRequest& request) override;
   int processes_started() const override { return static_cast<int>(calls.size()); }
 
   bool running = false;

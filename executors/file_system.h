@@ -45,6 +45,8 @@ class FileSystem {
   virtual bool IsDirectory(const std::string& path) = 0;
   /// Whether `path` is a regular file (or a symlink to one) this process may execute.
   virtual bool IsExecutable(const std::string& path) = 0;
+  /// `path` with every symlink resolved (realpath); nullopt when it does not exist.
+  virtual std::optional<std::string> CanonicalPath(const std::string& path) = 0;
 
   /// Names (not paths) in `directory`, sorted; empty when it does not exist.
   virtual std::vector<std::string> ListDirectory(const std::string& directory) = 0;
@@ -72,6 +74,7 @@ class RealFileSystem : public FileSystem {
   std::optional<FileInfo> Stat(const std::string& path) override;
   bool IsDirectory(const std::string& path) override;
   bool IsExecutable(const std::string& path) override;
+  std::optional<std::string> CanonicalPath(const std::string& path) override;
   std::vector<std::string> ListDirectory(const std::string& directory) override;
   Status MakeDirectories(const std::string& directory, mode_t mode) override;
   Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) override;

@@ -22,6 +22,11 @@ class MemoryFileSystem : public FileSystem {
   std::optional<FileInfo> Stat(const std::string& path) override;
   bool IsDirectory(const std::string& path) override { return directories_.contains(path); }
   bool IsExecutable(const std::string& path) override { return executables.contains(path); }
+  /// No symlinks here: a path that exists is its own canonical form.
+  std::optional<std::string> CanonicalPath(const std::string& path) override {
+    if (Stat(path) || IsExecutable(path)) return path;
+    return std::nullopt;
+  }
   std::vector<std::string> ListDirectory(const std::string& directory) override;
   Status MakeDirectories(const std::string& directory, mode_t mode) override;
   Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) override;

@@ -208,6 +208,10 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
   observed.tmux_server = sessions.value().server_running;
   observed.tmux_server_pid = sessions.value().server_pid;
   observed.sessions = std::move(sessions.value().sessions);
+  // `agent watch`'s viewer is a second view of an agent's window, gone when the watch ends:
+  // neither a session of the fleet nor a stranger's.
+  std::erase_if(observed.sessions,
+                [](const auto& entry) { return entry.second.owner == kOwnerViewer; });
   return observed;
 }
 

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,9 +66,21 @@ Result<ProcessResult> RealProcessRunner::Run(const ProcessRequest& request) {
     ::close(out_pipe[0]), ::close(out_pipe[1]);
     return Status::Error(fmt::format("pipe: {}", std::strerror(errno)));
   }
+  // Input goes through a socket pair rather than a pipe: a program that quits before reading
+  // it all is EPIPE for send(MSG_NOSIGNAL), not a SIGPIPE that kills this process. Both ends
+  // block (the child's must: programs take EAGAIN on stdin for an error); our sends do not
+  // (MSG_DONTWAIT).
+  int in_pair[2] = {-1, -1};
+  if (request.input && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in_pair) != 0) {
+    ::close(out_pipe[0]), ::close(out_pipe[1]), ::close(err_pipe[0]), ::close(err_pipe[1]);
+    return Status::Error(fmt::format("socketpair: {}", std::strerror(errno)));
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (request.input)
+    posix_spawn_file_actions_adddup2(&actions, in_pair[1], 0);
+  else
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
   // Children start with no signal blocked, whatever this process holds back meanwhile
@@ -84,14 +97,22 @@ Result<ProcessResult> RealProcessRunner::Run(const ProcessRequest& request) {
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
+  if (request.input) ::close(in_pair[1]);
   if (rc != 0) {
     ::close(out_pipe[0]), ::close(err_pipe[0]);
+    if (request.input) ::close(in_pair[0]);
     return Status::Error(fmt::format("cannot run {}: {}", argv[0], std::strerror(rc)));
   }
   ++started_;
 
   ProcessResult result;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  // The input's end is polled with the outputs (POLLOUT), so that a program that writes
+  // before it reads never deadlocks with us.
+  size_t written = 0;
+  const std::string no_input;
+  const std::string& input = request.input ? *request.input : no_input;
+  if (request.input && input.empty()) ::close(in_pair[0]), in_pair[0] = -1;
+  pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {in_pair[0], POLLOUT, 0}};
   std::string* sinks[2] = {&result.out, &result.err};
   int open_fds = 2;
   char buffer[65536];
@@ -111,10 +132,18 @@ Result<ProcessResult> RealProcessRunner::Run(const ProcessRequest& request) {
       }
       wait_ms = static_cast<int>(left.count());
     }
-    int ready = ::poll(fds, 2, wait_ms);
+    int ready = ::poll(fds, 3, wait_ms);
     if (ready < 0) {
       if (errno == EINTR) continue;
       break;
+    }
+    if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLHUP | POLLERR))) {
+      ssize_t n = ::send(fds[2].fd, input.data() + written, input.size() - written,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) written += static_cast<size_t>(n);
+      // All of it sent (end of file follows), or the program stopped reading.
+      if (written == input.size() || (n < 0 && errno != EAGAIN && errno != EINTR))
+        ::close(fds[2].fd), fds[2].fd = -1;
     }
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -138,6 +167,56 @@ Result<ProcessResult> RealProcessRunner::Run(const ProcessRequest& request) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+Result<TerminalResult> RealProcessRunner::RunInTerminal(const ProcessRequest& request) {
+  if (request.argv.empty()) return Status::Error("no program to run");
+  CStringArray args(request.argv);
+  CStringArray envp(ChildEnvironment(OwnEnvironment(), {}, request.unset_env));
+  // The interrupts wait (blocked) while the program runs, and so does SIGCHLD, whose arrival
+  // ends the wait at once. A signal this process ignores (nohup) stays ignored.
+  sigset_t wait_set, previous;
+  sigemptyset(&wait_set);
+  sigaddset(&wait_set, SIGCHLD);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction action {};
+    if (::sigaction(signal, nullptr, &action) == 0 && action.sa_handler == SIG_IGN) continue;
+    sigaddset(&wait_set, signal);
+  }
+  ::pthread_sigmask(SIG_BLOCK, &wait_set, &previous);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&defaults, signal);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = 0;
+  int rc = ::posix_spawnp(&pid, args.data()[0], nullptr, &attributes, args.data(), envp.data());
+  posix_spawnattr_destroy(&attributes);
+  if (rc != 0) {
+    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    return Status::Error(fmt::format("cannot run {}: {}", request.argv[0], std::strerror(rc)));
+  }
+  ++started_;
+  TerminalResult result;
+  int status = 0;
+  for (;;) {
+    pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) break;
+    timespec tick{0, 200'000'000};  // SIGCHLD ends the wait sooner; this bounds a lost one
+    int signal = ::sigtimedwait(&wait_set, nullptr, &tick);
+    if (signal > 0 && signal != SIGCHLD && result.interrupted_by == 0) {
+      result.interrupted_by = signal;
+      ::kill(pid, SIGTERM);
+    }
+  }
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }

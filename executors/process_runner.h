@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct ProcessRequest {
   /// Longest wait for the program; past it the program is killed (SIGKILL) and the result
   /// says timed_out. Zero: no bound (only for programs that cannot hang).
   std::chrono::milliseconds timeout{0};
+  /// What the program reads on stdin, then end of file; without it, stdin is /dev/null.
+  std::optional<std::string> input;
 };
 
 struct ProcessResult {
@@ -27,6 +30,14 @@ struct ProcessResult {
   bool timed_out = false;  ///< killed at the request's timeout; exit_code means nothing then
 };
 
+/// How a program run on the terminal ended.
+struct TerminalResult {
+  int exit_code = 0;
+  /// SIGINT, SIGTERM or SIGHUP that came to this process while the program ran (it was
+  /// then ended); 0 when none did.
+  int interrupted_by = 0;
+};
+
 class ProcessRunner {
  public:
   virtual ~ProcessRunner() = default;
@@ -34,6 +45,10 @@ class ProcessRunner {
   /// /dev/null, and no inherited descriptors but stdout/stderr pipes. An error Status only
   /// when the program could not be run at all.
   virtual Result<ProcessResult> Run(const ProcessRequest& request) = 0;
+  /// Runs the program on this process's terminal (stdin, stdout and stderr its own, no
+  /// timeout) until it ends. SIGINT, SIGTERM and SIGHUP sent to this process meanwhile end
+  /// the program and are returned, not acted on, so that the caller can clean up first.
+  virtual Result<TerminalResult> RunInTerminal(const ProcessRequest& request) = 0;
   /// How many processes this runner has started (benchmarks and tests count them).
   virtual int processes_started() const = 0;
 };
@@ -41,6 +56,7 @@ class ProcessRunner {
 class RealProcessRunner : public ProcessRunner {
  public:
   Result<ProcessResult> Run(const ProcessRequest& request) override;
+  Result<TerminalResult> RunInTerminal(const ProcessRequest& request) override;
   int processes_started() const override { return started_; }
 
  private:
@@ -56,13 +72,22 @@ class RecordingProcessRunner : public ProcessRunner {
     calls.push_back(request.argv);
     unset.push_back(request.unset_env);
     timeouts.push_back(request.timeout);
+    inputs.push_back(request.input);
     return respond_ ? respond_(request.argv) : ProcessResult{};
+  }
+  Result<TerminalResult> RunInTerminal(const ProcessRequest& request) override {
+    calls.push_back(request.argv);
+    unset.push_back(request.unset_env);
+    timeouts.push_back(request.timeout);
+    inputs.push_back(request.input);
+    return TerminalResult{respond_ ? respond_(request.argv).exit_code : 0, 0};
   }
   int processes_started() const override { return static_cast<int>(calls.size()); }
 
   std::vector<std::vector<std::string>> calls;
   std::vector<std::vector<std::string>> unset;
   std::vector<std::chrono::milliseconds> timeouts;
+  std::vector<std::optional<std::string>> inputs;
 
  private:
   Responder respond_;

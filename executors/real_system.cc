@@ -54,6 +54,8 @@ Environment CaptureEnvironment() {
   env.page_size = static_cast<int64_t>(::sysconf(_SC_PAGESIZE));
   env.journal_stream = get("JOURNAL_STREAM");
   env.stderr_is_terminal = ::isatty(STDERR_FILENO) == 1;
+  env.path = get("PATH");
+  env.handed_off = get("MOSAIC_FLEET_HANDED_OFF");
   if (char* cwd = ::getcwd(nullptr, 0)) {
     env.working_directory = cwd;
     std::free(cwd);

@@ -85,8 +85,8 @@ std::string Tmux::Describe() const {
   return options_.socket_path.empty() ? "tmux -L " + socket_ : "tmux -S " + options_.socket_path;
 }
 
-Result<ProcessResult> Tmux::Invoke(bool may_start_server,
-                                   const std::vector<TmuxCommand>& commands) const {
+ProcessRequest Tmux::Request(bool may_start_server,
+                             const std::vector<TmuxCommand>& commands) const {
   ProcessRequest request;
   request.argv = {"tmux"};
   if (options_.socket_path.empty())
@@ -100,6 +100,13 @@ Result<ProcessResult> Tmux::Invoke(bool may_start_server,
   }
   request.unset_env = {"TMUX", "TMUX_PANE"};
   request.timeout = options_.timeout;
+  return request;
+}
+
+Result<ProcessResult> Tmux::Invoke(bool may_start_server, const std::vector<TmuxCommand>& commands,
+                                   std::optional<std::string> input) const {
+  ProcessRequest request = Request(may_start_server, commands);
+  request.input = std::move(input);
   Result<ProcessResult> r = runner_->Run(request);
   if (r.ok() && r.value().timed_out)
     return Status::Error(fmt::format(
@@ -112,6 +119,22 @@ Result<ProcessResult> Tmux::Invoke(bool may_start_server,
 
 Result<ProcessResult> Tmux::Run(const std::vector<TmuxCommand>& commands) const {
   return Invoke(false, commands);
+}
+
+Result<ProcessResult> Tmux::RunWithInput(const std::vector<TmuxCommand>& commands,
+                                         std::string input) const {
+  return Invoke(false, commands, std::move(input));
+}
+
+Result<TerminalResult> Tmux::RunInTerminal(const std::vector<TmuxCommand>& commands) const {
+  ProcessRequest request = Request(false, commands);
+  request.timeout = std::chrono::milliseconds(0);  // as long as the user watches
+  return runner_->RunInTerminal(request);
+}
+
+Result<std::string> Tmux::PaneTarget(const std::string& name) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  return Exact(name) + ":";
 }
 
 Result<ProcessResult> Tmux::StartServerWithHolder(const std::vector<TmuxCommand>& commands) const {

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,19 @@ class Tmux {
   /// The commands, in one tmux process (`a ; b`), never starting a server. A non-zero exit
   /// is not an error here; no answer within the timeout is.
   Result<ProcessResult> Run(const std::vector<TmuxCommand>& commands) const;
+  /// Run, with `input` on tmux's stdin (what `load-buffer -` reads): text that never passes
+  /// through a command line, a format or a key name.
+  Result<ProcessResult> RunWithInput(const std::vector<TmuxCommand>& commands,
+                                     std::string input) const;
+
+  /// `commands` (an attach-session, and what follows it once attached) run on this process's
+  /// terminal until the client ends, never starting a server; see
+  /// ProcessRunner::RunInTerminal for signals.
+  Result<TerminalResult> RunInTerminal(const std::vector<TmuxCommand>& commands) const;
+
+  /// The exact target of session `name`'s current pane ("=NAME:"), after checking the name:
+  /// `agent` never reaches `agent0`.
+  static Result<std::string> PaneTarget(const std::string& name);
 
   /// The one call allowed to start the server: the holder's own start (holder start, run by
   /// mosaic-tmux-holder.service so that the server lives in the holder's cgroup).
@@ -104,8 +118,9 @@ class Tmux {
  private:
   Tmux(std::string socket, ProcessRunner& runner, TmuxOptions options)
       : socket_(std::move(socket)), runner_(&runner), options_(std::move(options)) {}
-  Result<ProcessResult> Invoke(bool may_start_server,
-                               const std::vector<TmuxCommand>& commands) const;
+  Result<ProcessResult> Invoke(bool may_start_server, const std::vector<TmuxCommand>& commands,
+                               std::optional<std::string> input = std::nullopt) const;
+  ProcessRequest Request(bool may_start_server, const std::vector<TmuxCommand>& commands) const;
   std::string socket_;
   ProcessRunner* runner_;
   TmuxOptions options_;

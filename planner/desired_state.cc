@@ -81,6 +81,8 @@ DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
     agent.env_path = paths.EnvFile(spec.name);
     agent.workdir = ExpandHome(spec.working_directory, paths.home);
     agent.command = LaunchCommand(roster, spec);
+    if (auto runtime = roster.runtimes.find(spec.runtime); runtime != roster.runtimes.end())
+      agent.reset_command = runtime->second.reset_command;
     agent.owned_env = {
         {std::string(kEnvAgentName), spec.name},
         {std::string(kEnvAgentRuntime), spec.runtime},

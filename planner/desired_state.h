@@ -20,8 +20,9 @@ struct DesiredAgent {
   AgentSpec spec;
   std::string unit;  ///< mosaic-agent@NAME.service
   std::string env_path;
-  std::string workdir;  ///< "~" expanded
-  std::string command;  ///< the runtime's launch command line (shell syntax)
+  std::string workdir;        ///< "~" expanded
+  std::string command;        ///< the runtime's launch command line (shell syntax)
+  std::string reset_command;  ///< its runtime's `reset_command`; empty: reset restarts it
   /// The keys the tool owns in the agent's env file, in kOwnedEnvKeys order.
   OwnedEnv owned_env;
 };

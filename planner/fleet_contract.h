@@ -44,6 +44,9 @@ inline constexpr std::string_view kOptionRuntime = "@mosaic-runtime";
 inline constexpr std::string_view kOptionWorkdir = "@mosaic-workdir";
 inline constexpr std::string_view kOptionCommand = "@mosaic-command";  ///< launch command hash
 inline constexpr std::string_view kOptionEnv = "@mosaic-env";          ///< env variables hash
+/// On an agent's window while `agent watch` viewers pin its size: its own window-size
+/// setting, to put back ("-": none).
+inline constexpr std::string_view kOptionWindowSize = "@mosaic-window-size";
 
 /// The tmux wait-for channel that wakes agent NAME's supervisor (`session run`): signalled by
 /// a hook on its session when its pane dies, and by the server-wide session-closed hook (with
@@ -55,5 +58,8 @@ inline constexpr int kSessionClosedHookIndex = 77;
 /// @mosaic-owner of agent sessions and of the holder's keep-alive session.
 inline constexpr char kOwnerAgent[] = "mosaic-fleet";
 inline constexpr char kOwnerHolder[] = "mosaic-fleet-holder";
+/// @mosaic-owner of `agent watch`'s viewer: a second view of an agent's window, not a session
+/// of the fleet (observers leave it out).
+inline constexpr char kOwnerViewer[] = "mosaic-fleet-viewer";
 
 }  // namespace mosaic

@@ -33,6 +33,10 @@ struct Environment {
   std::string working_directory;  ///< this process's current directory (relative paths)
   std::string journal_stream;     ///< $JOURNAL_STREAM: set when stderr goes to the journal
   bool stderr_is_terminal = false;
+  std::string path;  ///< $PATH: where the `mosaic` link looks for the real Mosaic CLI
+  /// $MOSAIC_FLEET_HANDED_OFF: programs the `mosaic` link already handed a call past (':'
+  /// separated), so that two copies of mosaic-fleet on PATH never hand a call back and forth.
+  std::string handed_off;
 };
 
 /// fleet/run/NAME.stopped: the mark `mosaic-fleet stop` leaves, and `start` removes.

@@ -650,6 +650,13 @@ class Planner {
     for (const std::string& path : observed_.preserved)
       plan_.notes.push_back(
           {NoteKind::kPreservedData, path, "user data: never modified or deleted"});
+    for (const DesiredAgent& a : desired_.agents)
+      if (OperatorStopped(a.spec.name) && !a.spec.stopped)
+        plan_.notes.push_back(
+            {NoteKind::kOperatorStopped, a.spec.name,
+             fmt::format("kept stopped by `mosaic-fleet stop` ({}); `mosaic-fleet start {}` "
+                         "starts it",
+                         desired_.paths.OperatorStop(a.spec.name), a.spec.name)});
     for (const DesiredAgent& a : desired_.agents) {
       auto age = observed_.heartbeat_ages.find(a.spec.name);
       if (age != observed_.heartbeat_ages.end() && age->second > a.spec.heartbeat_stale_after)

@@ -105,6 +105,8 @@ std::string_view NoteKindName(NoteKind kind) {
       return "unmanaged-unit";
     case NoteKind::kCrashLoop:
       return "crash-loop";
+    case NoteKind::kOperatorStopped:
+      return "operator-stopped";
   }
   return "?";
 }

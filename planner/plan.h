@@ -93,6 +93,7 @@ enum class NoteKind {
   kHolderUnitChanged,  ///< takes effect at the next holder restart, which apply never does
   kUnmanagedUnit,      ///< a mosaic-agent@ unit the tool never managed: left alone
   kCrashLoop,          ///< systemd gave up on an agent (its start limit): not started again
+  kOperatorStopped,    ///< `mosaic-fleet stop` keeps the agent stopped until `start`
 };
 
 struct Note {

@@ -17,19 +17,8 @@ namespace {
 // The names, each an agent the roster places on this host: whatever else is an error that
 // changes nothing.
 Status CheckNames(const FleetContext& context, const std::vector<std::string>& names) {
-  for (const std::string& name : names) {
-    const auto& agents = context.desired().agents;
-    if (std::any_of(agents.begin(), agents.end(),
-                    [&](const DesiredAgent& a) { return a.spec.name == name; }))
-      continue;
-    const auto& elsewhere = context.desired().elsewhere;
-    auto other = std::find_if(elsewhere.begin(), elsewhere.end(),
-                              [&](const AgentSpec& a) { return a.name == name; });
-    if (other != elsewhere.end())
-      return Status::Error(fmt::format("{} is managed on {}, not here", name, other->host));
-    return Status::Error(fmt::format("'{}': no agent of that name in {}", PrintableText(name),
-                                     context.roster_path()));
-  }
+  for (const std::string& name : names)
+    if (Result<const DesiredAgent*> agent = context.Agent(name); !agent.ok()) return agent.status();
   return Status::Ok();
 }
 
@@ -46,17 +35,14 @@ int ApplyTo(const AgentControlOptions& options, System& system, Io& io, bool rep
   return RunApply(apply, system, io);
 }
 
-}  // namespace
-
-int RunAgentControl(AgentControl action, const AgentControlOptions& options, System& system,
-                    Io& io) {
-  std::optional<FleetContext> context = FleetContext::Load(system, options.fleet, io);
-  if (!context) return kExitError;
-  if (Status known = CheckNames(*context, options.names); !known.ok()) {
+// Stop, start or restart exactly `options.names`.
+int Control(AgentControl action, const AgentControlOptions& options, FleetContext& context,
+            System& system, Io& io) {
+  if (Status known = CheckNames(context, options.names); !known.ok()) {
     io.err << "error: " << known.message() << "\n";
     return kExitError;
   }
-  const FleetPaths& paths = context->desired().paths;
+  const FleetPaths& paths = context.desired().paths;
   switch (action) {
     case AgentControl::kStop: {
       // The mark first: should the apply fail or be interrupted, the next one (the timer's
@@ -82,14 +68,14 @@ int RunAgentControl(AgentControl action, const AgentControlOptions& options, Sys
       return ApplyTo(options, system, io, false);
     }
     case AgentControl::kRestart: {
-      Result<ObservedState> observed = context->Observe();
+      Result<ObservedState> observed = context.Observe();
       if (!observed.ok())
         return io.err << "error: " << observed.status().message() << "\n", kExitError;
       std::vector<std::string> units;
       for (const std::string& name : options.names) {
         const auto& held = observed.value().operator_stopped;
         bool stopped = std::find(held.begin(), held.end(), name) != held.end();
-        for (const DesiredAgent& a : context->desired().agents)
+        for (const DesiredAgent& a : context.desired().agents)
           if (a.spec.name == name && a.spec.stopped) stopped = true;
         if (stopped)
           return io.err << fmt::format(
@@ -99,7 +85,7 @@ int RunAgentControl(AgentControl action, const AgentControlOptions& options, Sys
                  kExitError;
         units.push_back(AgentUnitName(name));
       }
-      Result<SystemdManager*> systemd = context->systemd();
+      Result<SystemdManager*> systemd = context.systemd();
       if (!systemd.ok()) return io.err << "error: " << systemd.status().message() << "\n", 1;
       Status restarted = systemd.value()->RunJobs(
           JobKind::kRestart, units, [&](const std::string& unit, const std::string& result) {
@@ -111,6 +97,23 @@ int RunAgentControl(AgentControl action, const AgentControlOptions& options, Sys
     }
   }
   return kExitError;
+}
+
+}  // namespace
+
+int RunAgentControl(AgentControl action, const AgentControlOptions& options, System& system,
+                    Io& io) {
+  std::optional<FleetContext> context = FleetContext::Load(system, options.fleet, io);
+  if (!context) return kExitError;
+  if (options.all == !options.names.empty()) {
+    io.err << "error: name the agents, or say --all for every agent of this host\n";
+    return kExitError;
+  }
+  AgentControlOptions chosen = options;
+  if (options.all)
+    for (const DesiredAgent& agent : context->desired().agents)
+      chosen.names.push_back(agent.spec.name);
+  return Control(action, chosen, *context, system, io);
 }
 
 std::vector<Command> AddAgentControlCommands(CLI::App& app, CommandContext& ctx) {
@@ -143,7 +146,8 @@ std::vector<Command> AddAgentControlCommands(CLI::App& app, CommandContext& ctx)
     auto options = std::make_shared<AgentControlOptions>();
     CLI::App* cmd = app.add_subcommand(verb.name, verb.summary);
     AddFleetOptions(*cmd, options->fleet, ctx);
-    cmd->add_option("NAME", options->names, "The agents (exact names)")->required();
+    cmd->add_option("NAME", options->names, "The agents (exact names)");
+    cmd->add_flag("--all", options->all, "Every agent the roster places on this host");
     cmd->add_option("--lock-timeout", options->lock_timeout, "Seconds to wait for a running apply")
         ->capture_default_str();
     if (verb.action != AgentControl::kRestart)

@@ -21,6 +21,7 @@ enum class AgentControl { kStop, kStart, kRestart };
 struct AgentControlOptions {
   FleetOptions fleet;
   std::vector<std::string> names;
+  bool all = false;          ///< every agent of this host (instead of names)
   double lock_timeout = 30;  ///< seconds to wait for a running apply
   double settle_seconds = 3;
 };

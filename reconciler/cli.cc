@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
+#include "agent_command.h"
 #include "agent_control_command.h"
 #include "apply_command.h"
 #include "exit_codes.h"
@@ -48,6 +49,35 @@ Command AddSchemaCommand(CLI::App& app, CommandContext& ctx) {
           }};
 }
 
+// The previous tool's verbs that have no command of the same name here: each says what
+// replaced it, and changes nothing (`ps` is an alias of status, `verify` kept its name).
+std::vector<Command> AddReplacedVerbs(CLI::App& app, CommandContext& ctx) {
+  struct Replaced {
+    const char* verb;
+    const char* replacement;
+  };
+  static constexpr Replaced kReplaced[] = {
+      {"install", "apply"},
+      {"install-systemd", "apply"},
+  };
+  std::vector<Command> commands;
+  for (const Replaced& r : kReplaced) {
+    CLI::App* cmd = app.add_subcommand(r.verb, std::string("Replaced by '") + r.replacement + "'.");
+    cmd->group("Previous tool's verbs");
+    cmd->allow_extras();
+    commands.push_back({cmd, [r, &ctx] {
+                          ctx.io.err << fmt::format(
+                              "error: '{0} {1}' is replaced by '{0} {2}': it writes the unit and "
+                              "env files, enables and starts the units, and is a dry run unless "
+                              "--yes.\n  {0} {2}          shows what it would do\n  {0} {2} "
+                              "--yes    does it\n",
+                              ctx.program, r.verb, r.replacement);
+                          return kExitError;
+                        }});
+  }
+  return commands;
+}
+
 // --version and --help work on every command, at every level.
 void AddVersionEverywhere(CLI::App& app) {
   const std::string version = std::string("mosaic-fleet ") + MOSAIC_FLEET_VERSION;
@@ -63,7 +93,10 @@ void AddVersionEverywhere(CLI::App& app) {
 bool RejectUnknownCommand(const CLI::App& app, const std::vector<std::string>& args,
                           const std::string& program, Io& io) {
   std::vector<std::string> names;
-  for (const CLI::App* command : app.get_subcommands({})) names.push_back(command->get_name());
+  for (const CLI::App* command : app.get_subcommands({})) {
+    names.push_back(command->get_name());
+    for (const std::string& alias : command->get_aliases()) names.push_back(alias);
+  }
   if (args.empty() || args.front().starts_with("-") ||
       std::find(names.begin(), names.end(), args.front()) != names.end())
     return false;
@@ -119,7 +152,8 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, Sys
       AddPlanCommand(app, ctx),     AddApplyCommand(app, ctx), AddStatusCommand(app, ctx),
       AddVerifyCommand(app, ctx),
   };
-  for (auto add : {AddAgentControlCommands, AddSessionCommands, AddHolderCommands})
+  for (auto add : {AddAgentControlCommands, AddAgentCommands, AddSessionCommands, AddHolderCommands,
+                   AddReplacedVerbs})
     for (Command& command : add(app, ctx)) commands.push_back(std::move(command));
   AddVersionEverywhere(app);
   if (RejectUnknownCommand(app, args, program, io)) return kExitError;

@@ -7,5 +7,7 @@ inline constexpr int kExitSuccess = 0;    ///< done; with --detailed-exitcode: a
 inline constexpr int kExitError = 1;      ///< invalid input, failed action, unreachable manager
 inline constexpr int kExitChanges = 2;    ///< only with --detailed-exitcode: changes present
 inline constexpr int kExitUnhealthy = 3;  ///< status: an agent here is not as the roster says
+/// agent send --verify: delivered, but the pane did not change within the wait.
+inline constexpr int kExitUnconfirmed = 4;
 
 }  // namespace mosaic

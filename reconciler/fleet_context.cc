@@ -8,6 +8,7 @@
 
 #include "observer.h"
 #include "roster_loader.h"
+#include "utf8.h"
 
 namespace mosaic {
 
@@ -159,6 +160,16 @@ std::optional<FleetContext> OpenFleet(System& system, const FleetOptions& option
   }
   if (!context->note().empty()) io.err << context->note() << "\n";
   return context;
+}
+
+Result<const DesiredAgent*> FleetContext::Agent(const std::string& name) const {
+  for (const DesiredAgent& agent : desired_.agents)
+    if (agent.spec.name == name) return &agent;
+  for (const AgentSpec& other : desired_.elsewhere)
+    if (other.name == name)
+      return Status::Error(fmt::format("{} is managed on {}, not here", name, other.host));
+  return Status::Error(
+      fmt::format("'{}': no agent of that name in {}", PrintableText(name), roster_path_));
 }
 
 }  // namespace mosaic

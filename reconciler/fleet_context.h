@@ -46,6 +46,10 @@ class FleetContext {
   /// Observes the world now (one tmux process, a constant number of bus calls, file reads).
   Result<ObservedState> Observe();
 
+  /// Agent `name` of this host's roster; another host's or an unknown name is an error
+  /// saying which.
+  Result<const DesiredAgent*> Agent(const std::string& name) const;
+
   /// Said once, when it matters: the shell's TMUX_TMPDIR is not the manager's.
   const std::string& note() const { return note_; }
   const DesiredState& desired() const { return desired_; }

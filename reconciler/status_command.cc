@@ -52,6 +52,7 @@ Command AddStatusCommand(CLI::App& app, CommandContext& ctx) {
   auto options = std::make_shared<StatusOptions>();
   CLI::App* cmd = app.add_subcommand(
       "status", "The fleet's health: one row per agent, with flags for what is wrong.");
+  cmd->alias("ps");  // the previous tool's name for it
   AddFleetOptions(*cmd, options->fleet, ctx);
   cmd->add_option("NAME", options->names, "Only these agents (or sessions); all by default");
   cmd->add_flag("--json", options->json, "Machine-readable status (docs/status-json.md)");

@@ -1,4 +1,5 @@
-# `mosaic fleet validate FILE` must behave exactly like `mosaic-fleet validate FILE`.
+# The `mosaic` link: `mosaic fleet …` and `mosaic agent …` are mosaic-fleet's; every other
+# call goes to the next `mosaic` on PATH that is not mosaic-fleet (the real Mosaic CLI).
 execute_process(COMMAND ${BIN}/mosaic fleet validate ${FIXTURES}/profiles/minimal.yaml
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "valid \\(1 agent\\)")
@@ -9,11 +10,41 @@ execute_process(COMMAND ${BIN}/mosaic fleet validate ${FIXTURES}/rosters/invalid
 if(NOT rc EQUAL 1 OR NOT err MATCHES "may not contain ':'")
   message(FATAL_ERROR "mosaic fleet validate (invalid): rc=${rc} err=${err}")
 endif()
-execute_process(COMMAND ${BIN}/mosaic validate RESULT_VARIABLE rc ERROR_VARIABLE err)
-if(NOT rc EQUAL 1 OR NOT err MATCHES "usage: mosaic fleet")
-  message(FATAL_ERROR "mosaic without 'fleet' must explain itself: rc=${rc} err=${err}")
-endif()
 execute_process(COMMAND ${BIN}/mosaic fleet --version RESULT_VARIABLE rc OUTPUT_VARIABLE out)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "^mosaic-fleet [0-9]")
   message(FATAL_ERROR "mosaic fleet --version: rc=${rc} out=${out}")
 endif()
+execute_process(COMMAND ${BIN}/mosaic agent send --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "Usage: mosaic agent send")
+  message(FATAL_ERROR "mosaic agent send --help: rc=${rc} out=${out}")
+endif()
+
+# A stand-in for the real Mosaic CLI, later on PATH than the link.
+set(dir ${WORK}/mosaic-link-test)
+file(REMOVE_RECURSE ${dir})
+file(MAKE_DIRECTORY ${dir}/real ${dir}/copy)
+file(WRITE ${dir}/real/mosaic "#!/bin/sh\necho \"real mosaic: $*|$MOSAIC_FLEET_HANDED_OFF\"\nexit 7\n")
+file(CHMOD ${dir}/real/mosaic PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+execute_process(COMMAND env PATH=${BIN}:${dir}/real ${BIN}/mosaic yolo claude --model "Claude Opus"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 20)
+if(NOT rc EQUAL 7 OR NOT out MATCHES "^real mosaic: yolo claude --model Claude Opus\\|/")
+  message(FATAL_ERROR "mosaic yolo must reach the real mosaic: rc=${rc} out=${out} err=${err}")
+endif()
+
+# Nothing else named mosaic on PATH: said plainly, nothing run.
+execute_process(COMMAND env PATH=${BIN} ${BIN}/mosaic yolo claude
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 20)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "no other 'mosaic' on PATH")
+  message(FATAL_ERROR "mosaic without a real mosaic must explain itself: rc=${rc} err=${err}")
+endif()
+
+# A copy of mosaic-fleet named mosaic later on PATH (not a link): it must not hand the call
+# back, which would loop forever.
+file(COPY ${BIN}/mosaic-fleet DESTINATION ${dir}/copy)
+file(RENAME ${dir}/copy/mosaic-fleet ${dir}/copy/mosaic)
+execute_process(COMMAND env PATH=${BIN}:${dir}/copy ${BIN}/mosaic yolo claude
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 20)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "no other 'mosaic' on PATH")
+  message(FATAL_ERROR "two copies of mosaic-fleet must not loop: rc=${rc} err=${err}")
+endif()
+file(REMOVE_RECURSE ${dir})
