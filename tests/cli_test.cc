@@ -236,5 +236,83 @@ TEST_F(CliTest, RelativeConfigDirectoriesAreRefused) {
   EXPECT_THAT(Cli({"validate"}, env).err, HasSubstr("MOSAIC_HOME=m is not an absolute path"));
 }
 
+TEST_F(CliTest, ThePreviousToolsVerbsMapOrSayWhatReplacedThem) {
+  CliRun ps = Cli({"ps", "--help"}, Env());
+  EXPECT_EQ(ps.code, 0);
+  EXPECT_THAT(ps.out, HasSubstr("one row per agent")) << "ps is status";
+  for (std::string verb : {"install", "install-systemd"}) {
+    CliRun r = Cli({verb, "--some-old-flag"}, Env());
+    EXPECT_EQ(r.code, 1) << verb;
+    EXPECT_THAT(r.err,
+                HasSubstr("'mosaic-fleet " + verb + "' is replaced by 'mosaic-fleet apply'"));
+    EXPECT_THAT(r.err, HasSubstr("apply --yes"));
+  }
+}
+
+TEST_F(CliTest, AgentVerbsExplainThemselvesAndRefuseWhatTheyCannotDo) {
+  home_.Write(".config/mosaic/fleet/roster.yaml",
+              "version: 1\ntmux: {socket_name: clitest}\nagents:\n  - {name: a, runtime: claude}\n"
+              "  - {name: far, runtime: pi, host: elsewhere}\n");
+  CliRun help = Cli({"agent", "send", "--help"}, Env());
+  EXPECT_EQ(help.code, 0);
+  EXPECT_THAT(help.out, HasSubstr("Exit status: 0 delivered"));
+  EXPECT_THAT(help.out, HasSubstr("does not show that the agent understood"))
+      << "--verify states its limits";
+  CliRun no_text = Cli({"agent", "send", "a"}, Env());
+  EXPECT_EQ(no_text.code, 1);
+  EXPECT_THAT(no_text.err, HasSubstr("--file"));
+  CliRun both = Cli({"agent", "send", "a", "-m", "x", "--file", "f"}, Env());
+  EXPECT_EQ(both.code, 1);
+  CliRun unknown = Cli({"agent", "tail", "nope"}, Env());
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("'nope': no agent of that name"));
+  CliRun far = Cli({"agent", "send", "far", "-m", "hi"}, Env());
+  EXPECT_EQ(far.code, 1);
+  EXPECT_THAT(far.err, HasSubstr("far is managed on elsewhere, not here"));
+  CliRun control = Cli({"agent", "send", "a", "-m", "x\x1b[201~"}, Env());
+  EXPECT_EQ(control.code, 1);
+  EXPECT_THAT(control.err, HasSubstr("control character U+001B"));
+  CliRun neither = Cli({"stop"}, Env());
+  EXPECT_EQ(neither.code, 1);
+  EXPECT_THAT(neither.err, HasSubstr("--all"));
+  CliRun both_ways = Cli({"start", "a", "--all"}, Env());
+  EXPECT_EQ(both_ways.code, 1);
+}
+
+TEST_F(CliTest, AgentRosterShowsTheRosterAsUnderstoodWithUserValuesHidden) {
+  home_.Write(".config/mosaic/fleet/roster.yaml",
+              "version: 1\ntmux: {socket_name: clitest}\n"
+              "runtimes: {claude: {reset_command: /clear}}\n"
+              "agents:\n  - {name: a, runtime: claude, class: coder, model_hint: Opus}\n"
+              "  - {name: b, runtime: pi}\n  - {name: far, runtime: pi, host: elsewhere}\n");
+  home_.Write(".config/mosaic/fleet/agents/b.env",
+              "MOSAIC_AGENT_NAME=b\nMOSAIC_AGENT_COMMAND=secret-launcher --token s3cr3t\n"
+              "API_KEY=hunter2\n");
+  CliRun text = Cli({"agent", "roster"}, Env());
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("mosaic-agent@a.service"));
+  EXPECT_THAT(text.out, HasSubstr("=a on tmux -L clitest"));
+  EXPECT_THAT(text.out, HasSubstr("mosaic yolo claude --model Opus"));
+  EXPECT_THAT(text.out, HasSubstr("reset      /clear"));
+  EXPECT_THAT(text.out, HasSubstr("restart (the runtime has no reset_command)"));
+  EXPECT_THAT(text.out, HasSubstr("far  (pi) on host elsewhere: managed there, not here"));
+  EXPECT_THAT(text.out, HasSubstr("MOSAIC_AGENT_COMMAND from the env file"));
+  EXPECT_THAT(text.out, testing::Not(HasSubstr("s3cr3t")));
+  EXPECT_THAT(text.out, testing::Not(HasSubstr("hunter2")));
+  EXPECT_THAT(text.out, HasSubstr("API_KEY"));
+
+  CliRun json = Cli({"agent", "roster", "--json"}, Env());
+  ASSERT_EQ(json.code, 0) << json.err;
+  nlohmann::json doc = nlohmann::json::parse(json.out);
+  EXPECT_EQ(doc["socket"], "clitest");
+  ASSERT_EQ(doc["agents"].size(), 3u);
+  EXPECT_EQ(doc["agents"][0]["unit"], "mosaic-agent@a.service");
+  EXPECT_EQ(doc["agents"][0]["reset_command"], "/clear");
+  EXPECT_EQ(doc["agents"][0]["host"], "testhost");
+  EXPECT_TRUE(doc["agents"][1]["launch_command"].is_null());
+  EXPECT_EQ(doc["agents"][2]["here"], false);
+  EXPECT_EQ(json.out.find("hunter2"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mosaic

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pty.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -252,6 +253,23 @@ pid_t Sandbox::SpawnFleet(const std::vector<std::string>& args) const {
   static int counter = 0;
   std::string base = root_ + "/out/spawn" + std::to_string(++counter);
   return Spawn(argv, Env(), base + ".out", base + ".err");
+}
+
+pid_t Sandbox::SpawnFleetOnTerminal(const std::vector<std::string>& args, int* master, int columns,
+                                    int rows) const {
+  std::vector<std::string> argv = {MOSAIC_FLEET_BINARY}, env;
+  argv.insert(argv.end(), args.begin(), args.end());
+  for (const auto& [k, v] : Env()) env.push_back(k + "=" + v);
+  env.push_back("TERM=xterm-256color");
+  // Everything the child needs is built before the fork: after it, only exec.
+  std::vector<char*> argv_c = CStrings(argv), env_c = CStrings(env);
+  winsize size{static_cast<unsigned short>(rows), static_cast<unsigned short>(columns), 0, 0};
+  pid_t pid = ::forkpty(master, nullptr, nullptr, &size);
+  if (pid == 0) {
+    ::execve(argv_c[0], argv_c.data(), env_c.data());
+    ::_exit(127);
+  }
+  return pid;
 }
 
 int Sandbox::Wait(pid_t pid, long* max_rss_kb) {

@@ -48,6 +48,10 @@ class Sandbox {
                   const std::map<std::string, std::string>& set = {}) const;
   /// Starts it without waiting; returns the pid (for SIGKILL tests).
   pid_t SpawnFleet(const std::vector<std::string>& args) const;
+  /// Starts mosaic-fleet on a new terminal of `columns` x `rows` (a pty whose master end is
+  /// returned in *master; closing it hangs the terminal up).
+  pid_t SpawnFleetOnTerminal(const std::vector<std::string>& args, int* master, int columns,
+                             int rows) const;
   /// Waits for a spawned process; its exit code (128+signal when killed).
   static int Wait(pid_t pid, long* max_rss_kb = nullptr);
 

@@ -1,0 +1,212 @@
+// The `agent` verbs against a real `systemd --user` and real tmux: what send and reset type
+// arrives byte for byte in exactly the named agent's pane, reset's restart path touches only
+// that agent, tail reads a dead pane, and watch never leaves a viewer behind.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "fleet_fixture.h"
+
+namespace mosaic::integration {
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+
+// Agents whose program writes what it reads to a file: what reached them, exactly.
+constexpr char kSinkRoster[] =
+    "version: 1\n"
+    "tmux: {socket_name: itest}\n"
+    "runtimes:\n"
+    "  sink: {command: 'exec cat > \"$HOME/received-$MOSAIC_AGENT_NAME\"', reset_command: /clear}\n"
+    "  fresh: {command: 'echo started; exec cat >> \"$HOME/fresh-$MOSAIC_AGENT_NAME\"'}\n"
+    "agents:\n"
+    "  - {name: a, runtime: sink, class: coder, model_hint: M1, kickstart_template: kick.md}\n"
+    "  - {name: a0, runtime: sink}\n";
+
+class AgentCommands : public FleetIntegration {
+ protected:
+  std::string Received(const std::string& agent) {
+    return sandbox_.Exists(sandbox_.Home() + "/received-" + agent)
+               ? sandbox_.ReadFile(sandbox_.Home() + "/received-" + agent)
+               : "";
+  }
+  bool Arrives(const std::string& agent, const std::string& content) {
+    return WaitFor([&] { return Received(agent) == content; });
+  }
+  std::string FleetDir() { return sandbox_.Config() + "/mosaic/fleet"; }
+  std::vector<std::string> Viewers() {
+    std::vector<std::string> viewers;
+    for (const auto& [name, pid] : sandbox_.Sessions(kSocket))
+      if (name.starts_with("mosaic-watch-")) viewers.push_back(name);
+    return viewers;
+  }
+};
+
+TEST_F(AgentCommands, SendDeliversAnyTextIntactWithItsPreambleAndNothingToThePrefixSibling) {
+  Converge(kSinkRoster);
+  std::string text =
+      "quotes \"double\" 'single' $(touch pwned) `touch pwned2` ${HOME} ; && | \\ é 日本語 "
+      "🙂\n"
+      "\tindented\n";
+  for (int line = 0; line < 64; ++line)
+    text += std::string(63, static_cast<char>('a' + line % 26)) + "\n";
+  text += "the end;";
+  sandbox_.WriteFile(sandbox_.root() + "/message.txt", text);
+  RunResult sent = sandbox_.Fleet(
+      {"agent", "send", "a", "--file", sandbox_.root() + "/message.txt", "--from", "tester"});
+  ASSERT_EQ(sent.code, 0) << sent.out << sent.err;
+  EXPECT_THAT(sent.out, HasSubstr("sent to a"));
+  ASSERT_TRUE(Arrives("a", "[from tester] " + text + "\n")) << Received("a");
+  EXPECT_EQ(Received("a0"), "") << "nothing reaches the prefix sibling";
+  EXPECT_FALSE(sandbox_.Exists(sandbox_.Home() + "/pwned"));
+
+  // From stdin, with the default label: who sent it, from which host.
+  RunResult piped = sandbox_.Exec(
+      {"sh", "-c",
+       std::string("printf 'via stdin $(x)\\n' | ") + MOSAIC_FLEET_BINARY + " agent send a0 -m -"});
+  ASSERT_EQ(piped.code, 0) << piped.err;
+  ASSERT_TRUE(
+      WaitFor([&] { return Received("a0").find("] via stdin $(x)\n") != std::string::npos; }));
+  EXPECT_THAT(Received("a0"), testing::StartsWith("[from operator@"));
+
+  // What would act instead of being read is refused, and nothing is typed.
+  RunResult control = sandbox_.Fleet({"agent", "send", "a", "-m", "x\x1b[201~y"});
+  EXPECT_EQ(control.code, 1);
+  EXPECT_THAT(control.err, HasSubstr("control character"));
+  RunResult unknown = sandbox_.Fleet({"agent", "send", "b", "-m", "hi"});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("'b': no agent of that name"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(Received("a"), "[from tester] " + text + "\n");
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(AgentCommands, ResetTypesTheRuntimesResetCommandThenTheKickstart) {
+  sandbox_.WriteFile(FleetDir() + "/kick.md", "You are {{name}}, {{class}} on {{model}}.\n");
+  Converge(kSinkRoster);
+  RunResult reset = sandbox_.Fleet({"agent", "reset", "a", "--settle", "0.3"});
+  ASSERT_EQ(reset.code, 0) << reset.out << reset.err;
+  EXPECT_THAT(reset.out, HasSubstr("typed /clear"));
+  ASSERT_TRUE(Arrives("a", "/clear\nYou are a, coder on M1.\n")) << Received("a");
+
+  RunResult fresh = sandbox_.Fleet({"agent", "reset", "a", "--new", "--settle", "0.3"});
+  ASSERT_EQ(fresh.code, 0) << fresh.err;
+  ASSERT_TRUE(Arrives("a", "/clear\nYou are a, coder on M1.\n/new\nYou are a, coder on M1.\n"))
+      << Received("a");
+  EXPECT_EQ(Received("a0"), "");
+
+  // A template with a typo is an error at its place, and nothing is typed.
+  sandbox_.WriteFile(FleetDir() + "/kick.md", "Hello\n  {{nmae}}\n");
+  RunResult typo = sandbox_.Fleet({"agent", "reset", "a"});
+  EXPECT_EQ(typo.code, 1);
+  EXPECT_THAT(typo.err, HasSubstr("kick.md:2:3: error: unknown placeholder '{{nmae}}'"));
+
+  // A persistent persona is not reset by accident.
+  WriteRoster(std::string(kSinkRoster) +
+              "  - {name: lead, runtime: sink, persistent_persona: true}\n");
+  ASSERT_EQ(Apply().code, 0);
+  RunResult refused = sandbox_.Fleet({"agent", "reset", "lead"});
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("--force"));
+  RunResult forced = sandbox_.Fleet({"agent", "reset", "lead", "--force"});
+  ASSERT_EQ(forced.code, 0) << forced.err;
+  ASSERT_TRUE(Arrives("lead", "/clear\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(Received("a"), "/clear\nYou are a, coder on M1.\n/new\nYou are a, coder on M1.\n");
+}
+
+TEST_F(AgentCommands, ResetWithoutAResetCommandRestartsExactlyThatAgentThenSendsTheKickstart) {
+  sandbox_.WriteFile(FleetDir() + "/kick.md", "Begin, {{name}}.\n");
+  Converge(
+      "version: 1\ntmux: {socket_name: itest}\n"
+      "runtimes: {fresh: {command: 'echo started; exec cat >> "
+      "\"$HOME/fresh-$MOSAIC_AGENT_NAME\"'}}\n"
+      "agents:\n  - {name: b, runtime: fresh, kickstart_template: kick.md}\n"
+      "  - {name: b0, runtime: fresh}\n");
+  long server = sandbox_.ServerPid(kSocket);
+  auto before = sandbox_.Sessions(kSocket);
+  RunResult reset = sandbox_.Fleet({"agent", "reset", "b", "--settle", "0.5"});
+  ASSERT_EQ(reset.code, 0) << reset.out << reset.err;
+  EXPECT_THAT(reset.out, HasSubstr("restarted mosaic-agent@b.service"));
+  auto after = sandbox_.Sessions(kSocket);
+  EXPECT_NE(after["b"], before["b"]) << "a fresh program";
+  EXPECT_EQ(after["b0"], before["b0"]) << "the sibling is untouched";
+  EXPECT_EQ(sandbox_.ServerPid(kSocket), server) << "the server is untouched";
+  auto fresh = [&](const std::string& agent) {
+    std::string path = sandbox_.Home() + "/fresh-" + agent;
+    return sandbox_.Exists(path) ? sandbox_.ReadFile(path) : std::string();
+  };
+  ASSERT_TRUE(WaitFor([&] { return fresh("b") == "Begin, b.\n"; })) << fresh("b");
+  EXPECT_EQ(fresh("b0"), "");
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(AgentCommands, TailPrintsADeadPanesLastOutputAndHowItsProgramEnded) {
+  WriteRoster(
+      "version: 1\ntmux: {socket_name: itest}\n"
+      "runtimes: {talks: {command: 'for i in 1 2 3 4 5; do echo line $i; done; exit 3'}}\n"
+      "agents:\n  - {name: d, runtime: talks, restart: never}\n  - {name: a0, runtime: pi}\n");
+  (void)Apply();  // it reports d's death; the pane stays for reading
+  ASSERT_TRUE(WaitFor([&] { return PaneValue("d", "#{pane_dead_status}") == "3"; }));
+  RunResult tail = sandbox_.Fleet({"agent", "tail", "d", "-n", "3"});
+  EXPECT_EQ(tail.code, 0) << tail.err;
+  EXPECT_EQ(tail.out, "line 3\nline 4\nline 5\n");
+  EXPECT_THAT(tail.err, HasSubstr("d is dead: its program exited with status 3"));
+  RunResult send = sandbox_.Fleet({"agent", "send", "d", "-m", "anyone?"});
+  EXPECT_EQ(send.code, 1);
+  EXPECT_THAT(send.err, HasSubstr("exited with status 3: nothing can take the text"));
+  RunResult missing = sandbox_.Fleet({"agent", "tail", "a0"});
+  EXPECT_EQ(missing.code, 0) << missing.err << " (a running stand-in)";
+}
+
+// The pty's output, read as it comes so that the attached client never blocks on it.
+void Drain(int master) {
+  char buffer[4096];
+  while (::read(master, buffer, sizeof buffer) > 0) {
+  }
+}
+
+TEST_F(AgentCommands, WatchIsReadOnlyKeepsTheWindowSizeAndLeavesNoViewerAfterASignalOrAHangup) {
+  Converge();
+  std::string size = PaneValue("a", "#{window_width}x#{window_height}");
+  auto sessions = sandbox_.Sessions(kSocket);
+  for (int hangup : {0, 1}) {
+    int master = -1;
+    pid_t watcher = sandbox_.SpawnFleetOnTerminal({"agent", "watch", "a"}, &master, 50, 10);
+    ASSERT_GT(watcher, 0);
+    ::fcntl(master, F_SETFL, O_NONBLOCK);
+    ASSERT_TRUE(WaitFor([&] {
+      Drain(master);
+      return Viewers().size() == 1 && PaneValue(Viewers()[0], "#{session_attached}") == "1";
+    })) << sandbox_.ManagerLog();
+    // Keys typed at the watching terminal never reach the agent.
+    ASSERT_EQ(::write(master, "typed-by-watcher\r", 17), 17);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    Drain(master);
+    std::string screen = sandbox_.Tmux(kSocket, {"capture-pane", "-p", "-t", "=a:"}).out;
+    EXPECT_THAT(screen, Not(HasSubstr("typed-by-watcher")));
+    EXPECT_EQ(PaneValue("a", "#{window_width}x#{window_height}"), size) << "never resized";
+    RunResult status = sandbox_.Fleet({"status"});
+    EXPECT_EQ(status.code, 0) << status.out;
+    EXPECT_THAT(status.out, Not(HasSubstr("mosaic-watch"))) << "a viewer is not a session";
+
+    if (hangup) {
+      ::close(master);  // the terminal goes away
+    } else {
+      ::kill(watcher, SIGTERM);
+    }
+    int code = Sandbox::Wait(watcher);
+    EXPECT_EQ(code, hangup ? 128 + SIGHUP : 128 + SIGTERM);
+    EXPECT_TRUE(Viewers().empty()) << "the viewer is removed";
+    if (!hangup) ::close(master);
+    EXPECT_EQ(PaneValue("a", "#{window-size}"), "latest") << "its own setting back";
+  }
+  EXPECT_EQ(sandbox_.Sessions(kSocket), sessions) << "the agents' sessions are untouched";
+  EXPECT_TRUE(PlanIsEmpty());
+}
+
+}  // namespace
+}  // namespace mosaic::integration
