@@ -129,17 +129,18 @@ std::vector<Command> AddAgentControlCommands(CLI::App& app, CommandContext& ctx)
        "\nLeaves fleet/run/NAME.stopped, then applies those agents: each unit stops and exactly\n"
        "its session ends (a persistent persona included: you named it). plan and status show\n"
        "it STOPPED; apply and the reconcile timer never start it. Exit 0 when done.\n"
-       "\nExample:\n  mosaic-fleet stop coder0\n"},
+       "\nExamples:\n  mosaic-fleet stop coder0\n  mosaic-fleet stop --all          every agent of "
+       "this host\n"},
       {AgentControl::kStart, "start",
        "Start agents an operator stopped (or any that are down), as the roster says.",
        "\nRemoves fleet/run/NAME.stopped, then applies those agents (an apply with --target).\n"
        "An agent with `state: stopped` in the roster stays stopped: change the roster.\n"
-       "\nExample:\n  mosaic-fleet start coder0\n"},
+       "\nExamples:\n  mosaic-fleet start coder0\n  mosaic-fleet start --all\n"},
       {AgentControl::kRestart, "restart",
        "Restart agents: exactly their sessions are recreated; server and siblings untouched.",
        "\nRestarts mosaic-agent@NAME.service: its session is ended and made again, with the\n"
        "agent's program started anew (its context is lost). A stopped agent is refused.\n"
-       "\nExample:\n  mosaic-fleet restart coder0 reviewer\n"},
+       "\nExamples:\n  mosaic-fleet restart coder0 reviewer\n  mosaic-fleet restart --all\n"},
   };
   std::vector<Command> commands;
   for (const Verb& verb : verbs) {

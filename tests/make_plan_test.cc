@@ -569,8 +569,14 @@ TEST(SelfHealing, AnAgentAnOperatorStoppedIsKeptStoppedLikeTheRostersOwn) {
   observed.units["mosaic-agent@a.service"] = {"mosaic-agent@a.service", "loaded", "inactive",
                                               false};
   observed.sessions.erase("a");
-  EXPECT_TRUE(MakePlan(desired, observed).empty());
+  Plan held = MakePlan(desired, observed);
+  EXPECT_TRUE(held.empty());
   EXPECT_TRUE(MakePlan(desired, observed, {.unattended = true}).empty()) << "the timer too";
+  // Nothing to do, and the plan says why the agent is down.
+  ASSERT_EQ(held.notes.size(), 1u);
+  EXPECT_EQ(held.notes[0].kind, NoteKind::kOperatorStopped);
+  EXPECT_EQ(held.notes[0].subject, "a");
+  EXPECT_THAT(RenderPlanText(held, false), HasSubstr("`mosaic-fleet start a` starts it"));
 }
 
 TEST(SelfHealing, APersistentPersonaIsHeldUnlessTheRunNamesIt) {
