@@ -125,12 +125,16 @@ void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandCont
 namespace {
 
 // Terraform's single-dash spelling of the flags mosaic-fleet shares with it (`-replace NAME`,
-// `-target=NAME`, `-out FILE`), as its users type them.
+// `-target=NAME`, `-out FILE`, `-detailed-exitcode`, `-json`), as its users type them, and
+// its `-auto-approve`, which is --yes here.
 std::string TerraformSpelling(const std::string& arg) {
+  if (arg == "-auto-approve") return "--yes";
   for (std::string_view flag : {"-replace", "-target", "-out"})
     if (arg == flag ||
         (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '='))
       return "-" + arg;
+  for (std::string_view flag : {"-detailed-exitcode", "-json"})
+    if (arg == flag) return "-" + arg;
   return arg;
 }
 

@@ -18,10 +18,11 @@ struct InitOptions {
 };
 
 /// Prints the profile, or writes it atomically (mode 0600, directories 0700). Never replaces
-/// an existing roster without --force: it is the operator's data.
+/// an existing roster without --force, and with it keeps the old one beside it first
+/// (ROSTER.bak-YYYYMMDD-HHMMSS, UTC at `now_seconds`): it is the operator's data.
 /// `default_roster` is where --write writes unless --roster says otherwise.
 int RunInit(const InitOptions& options, const Result<std::string>& default_roster, FileSystem& fs,
-            Io& io);
+            int64_t now_seconds, Io& io);
 
 Command AddInitCommand(CLI::App& app, CommandContext& ctx);
 

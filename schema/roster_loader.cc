@@ -1,5 +1,7 @@
 #include "roster_loader.h"
 
+#include <fmt/format.h>
+
 #include "roster_rules.h"
 #include "schema_document.h"
 #include "schema_validation.h"
@@ -27,6 +29,32 @@ int64_t Seconds(const nlohmann::json& value, int64_t fallback) {
   if (value.is_number_integer()) return value.get<int64_t>();
   if (value.is_string()) return ParseTimeSpan(value.get<std::string>()).value_or(fallback);
   return fallback;
+}
+
+// The previous tool's presets wrote `working_directory: ~`, which YAML reads as null; it meant
+// the home directory. Such rosters are read that way, with a note saying how to write it.
+Diagnostics AcceptBareTildeDirectories(LocatedJson& document) {
+  Diagnostics notes;
+  auto accept = [&](nlohmann::json& object, const std::string& pointer) {
+    if (!object.is_object()) return;
+    for (auto& [key, value] : object.items()) {
+      if (CanonicalKey(key) != "working_directory" || !value.is_null()) continue;
+      value = "~";
+      const std::string at = fmt::format("{}/{}", pointer, key);
+      notes.push_back({Severity::kNote, "", document.ValueLocation(at),
+                       DisplayPath(document.value, at),
+                       "a bare ~ is null in YAML: read as \"~\", the home directory (write "
+                       "\"~\" to say so)"});
+    }
+  };
+  nlohmann::json& root = document.value;
+  if (!root.is_object()) return notes;
+  for (auto& [key, value] : root.items()) {
+    if (CanonicalKey(key) == "defaults") accept(value, "/" + key);
+    if (key == "agents" && value.is_array())
+      for (size_t i = 0; i < value.size(); ++i) accept(value[i], "/agents/" + std::to_string(i));
+  }
+  return notes;
 }
 
 Roster ToRoster(const LocatedJson& document) {
@@ -97,6 +125,8 @@ RosterLoad ParseRoster(std::string_view text, std::string_view file_name,
   ParsedYaml parsed = ParseYaml(text, limits);
   load.diagnostics = std::move(parsed.diagnostics);
   if (!HasErrors(load.diagnostics)) {
+    Diagnostics notes = AcceptBareTildeDirectories(parsed.document);
+    load.diagnostics.insert(load.diagnostics.end(), notes.begin(), notes.end());
     SchemaVerdict schema = ValidateAgainstSchema(parsed.document);
     Diagnostics rules = CheckRosterRules(parsed.document);
     load.diagnostics.insert(load.diagnostics.end(), schema.diagnostics.begin(),

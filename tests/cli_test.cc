@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -127,8 +128,27 @@ TEST_F(CliTest, InitWritesOnceAndNeverOverwritesWithoutForce) {
   EXPECT_THAT(again.err, HasSubstr("already exists"));
   EXPECT_EQ(home_.Read(roster), "# my edits\nversion: 1\nagents: []\n");
 
-  EXPECT_EQ(Cli({"init", "--profile", "software-factory", "--write", "--force"}, Env()).code, 0);
+  CliRun forced = Cli({"init", "--profile", "software-factory", "--write", "--force"}, Env());
+  EXPECT_EQ(forced.code, 0) << forced.err;
   EXPECT_THAT(home_.Read(roster), HasSubstr("mos-claude"));
+  // The hand-edited roster is kept, byte for byte, and the output says where.
+  std::string dir = home_ / ".config/mosaic/fleet";
+  std::vector<std::string> backups;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (entry.path().filename().string().starts_with("roster.yaml.bak-"))
+      backups.push_back(entry.path().string());
+  ASSERT_EQ(backups.size(), 1u);
+  EXPECT_THAT(backups[0], testing::MatchesRegex(".*/roster.yaml.bak-[0-9]{8}-[0-9]{6}"));
+  EXPECT_EQ(home_.Read(backups[0].substr(home_.path().size() + 1)),
+            "# my edits\nversion: 1\nagents: []\n");
+  EXPECT_THAT(forced.out, HasSubstr("kept the previous roster as " + backups[0]));
+  // Twice in the same second: a second backup, not the first one overwritten.
+  ASSERT_EQ(Cli({"init", "--profile", "minimal", "--write", "--force"}, Env()).code, 0);
+  ASSERT_EQ(Cli({"init", "--profile", "minimal", "--write", "--force"}, Env()).code, 0);
+  size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    count += entry.path().filename().string().starts_with("roster.yaml.bak-");
+  EXPECT_EQ(count, 3u);
 }
 
 TEST_F(CliTest, SchemaPrintsTheShippedJsonSchema) {

@@ -161,6 +161,31 @@ TEST_F(Commands, ATargetedApplyTouchesOnlyItsTarget) {
   EXPECT_THAT(r.err, HasSubstr("--target limits this plan to a"));
 }
 
+TEST_F(Commands, TerraformsSingleDashSpellingsWorkAsItsUsersTypeThem) {
+  Outcome plan = Fleet({"plan", "-target=a", "-detailed-exitcode"});
+  EXPECT_EQ(plan.code, kExitChanges) << plan.err;
+  EXPECT_THAT(plan.err, HasSubstr("--target limits this plan to a"));
+  Outcome apply = Fleet({"apply", "-target", "a", "-auto-approve"});
+  ASSERT_EQ(apply.code, 0) << apply.err;
+  EXPECT_TRUE(system_.tmux.sessions.contains("a")) << "-auto-approve is --yes";
+  EXPECT_FALSE(system_.tmux.sessions.contains("a0"));
+  Outcome json = Fleet({"plan", "-json"});
+  EXPECT_THAT(json.out, HasSubstr("\"format_version\""));
+}
+
+TEST_F(Commands, EachTargetFlagTakesOneNameAndTheHelpSaysSo) {
+  Outcome apply = Fleet({"apply", "--yes", "--target", "a", "--target", "a0"});
+  ASSERT_EQ(apply.code, 0) << apply.err;
+  EXPECT_TRUE(system_.tmux.sessions.contains("a"));
+  EXPECT_TRUE(system_.tmux.sessions.contains("a0"));
+  for (std::string command : {"plan", "apply"}) {
+    Outcome help = Fleet({command, "--help"});
+    EXPECT_THAT(help.out, HasSubstr("--target NAME "));
+    EXPECT_THAT(help.out, HasSubstr("--replace NAME "));
+    EXPECT_THAT(help.out, testing::Not(HasSubstr("NAME ...")));
+  }
+}
+
 TEST_F(Commands, AnEnvFileThatCannotBeRewrittenSafelyStopsTheWholeApply) {
   ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
   const std::string env = "/home/op/.config/mosaic/fleet/agents/a.env";

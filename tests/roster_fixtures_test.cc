@@ -1,10 +1,12 @@
 // Table-driven: every roster under fixtures/rosters/valid loads; every one under
-// fixtures/rosters/invalid fails with exactly the first error in its .expected file.
+// fixtures/rosters/invalid fails with exactly the first error in its .expected file; every
+// preset of the previous tool (fixtures/rosters/previous-tool) loads unchanged.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "roster_loader.h"
@@ -63,6 +65,40 @@ TEST_P(InvalidRoster, FailsWithTheExpectedFirstError) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, InvalidRoster, testing::ValuesIn(Fixtures("invalid")),
                          FixtureName);
+
+class PreviousToolRoster : public testing::TestWithParam<std::string> {};
+
+// Its presets wrote `working_directory: ~` (null in YAML) for the home directory: read so,
+// with a note at the place, never an error.
+TEST_P(PreviousToolRoster, LoadsUnchangedWithANoteForEachBareTilde) {
+  fs::path file =
+      fs::path(MOSAIC_FIXTURES_DIR) / "rosters" / "previous-tool" / (GetParam() + ".yaml");
+  std::string text = Slurp(file);
+  RosterLoad load = ParseRoster(text, file.filename().string());
+  ASSERT_TRUE(load.roster.has_value());
+  // `working_directory: ~` and `workingDirectory: ~`, block or flow style.
+  std::regex bare_tilde("irectory: ~[\n,}]");
+  auto bare = static_cast<size_t>(std::distance(
+      std::sregex_iterator(text.begin(), text.end(), bare_tilde), std::sregex_iterator()));
+  size_t notes = 0;
+  for (const Diagnostic& d : load.diagnostics) {
+    ASSERT_EQ(d.severity, Severity::kNote) << FormatDiagnosticText(d, text, false);
+    EXPECT_NE(d.message.find("read as \"~\", the home directory"), std::string::npos);
+    EXPECT_TRUE(d.location.known());
+    ++notes;
+  }
+  EXPECT_EQ(notes, bare);
+  for (const AgentSpec& agent : load.roster->agents)
+    EXPECT_TRUE(agent.working_directory == "~" || agent.working_directory.starts_with("~/"))
+        << agent.name << ": " << agent.working_directory;
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, PreviousToolRoster, testing::ValuesIn(Fixtures("previous-tool")),
+                         FixtureName);
+
+TEST(RosterFixtures, CoverEveryPresetOfThePreviousTool) {
+  EXPECT_GE(Fixtures("previous-tool").size(), 6u);
+}
 
 TEST(RosterFixtures, CoverAtLeastTwentyFiveInvalidCases) {
   EXPECT_GE(Fixtures("invalid").size(), 25u);
