@@ -24,9 +24,11 @@ struct CliRun {
   std::string err;
 };
 
-CliRun Cli(const std::vector<std::string>& args, const Environment& env) {
+CliRun Cli(const std::vector<std::string>& args, const Environment& env,
+           const std::string& input = "") {
   std::ostringstream out, err;
-  Io io{out, err};
+  std::istringstream in(input);
+  Io io{out, err, false, false, &in};
   RealSystem system(env);
   int code = RunCli("mosaic-fleet", args, system, io);
   return {code, out.str(), err.str()};
@@ -332,6 +334,32 @@ TEST_F(CliTest, AgentRosterShowsTheRosterAsUnderstoodWithUserValuesHidden) {
   EXPECT_TRUE(doc["agents"][1]["launch_command"].is_null());
   EXPECT_EQ(doc["agents"][2]["here"], false);
   EXPECT_EQ(json.out.find("hunter2"), std::string::npos);
+}
+
+TEST_F(CliTest, ValidateReadsADirectoryOfRostersOrStdinAndHintsAtInit) {
+  home_.Write("rosters/a.yaml", "version: 1\nagents: []\n");
+  home_.Write("rosters/team/b.yml", "version: 1\nagents:\n  - {name: x, runtime: pi}\n");
+  home_.Write("rosters/.git/c.yaml", "not: [a roster\n");
+  home_.Write("rosters/notes.txt", "not a roster\n");
+  CliRun dir = Cli({"validate", home_ / "rosters"}, Env());
+  EXPECT_EQ(dir.code, 0) << dir.err;
+  EXPECT_THAT(dir.out, HasSubstr("rosters/a.yaml: valid (0 agents)"));
+  EXPECT_THAT(dir.out, HasSubstr("rosters/team/b.yml: valid (1 agent)"));
+  EXPECT_THAT(dir.out, testing::Not(HasSubstr(".git")));
+  home_.Write("empty/readme.md", "");
+  CliRun empty = Cli({"validate", home_ / "empty"}, Env());
+  EXPECT_EQ(empty.code, 1);
+  EXPECT_THAT(empty.err, HasSubstr("no *.yaml or *.yml file"));
+
+  CliRun piped =
+      Cli({"validate", "-"}, Env(), "version: 1\nagents:\n  - {name: 'a:b', runtime: pi}\n");
+  EXPECT_EQ(piped.code, 1);
+  EXPECT_THAT(piped.err, HasSubstr("<stdin>:3:"));
+  EXPECT_EQ(Cli({"validate", "-"}, Env(), "version: 1\nagents: []\n").code, 0);
+
+  CliRun missing = Cli({"validate"}, Env());
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("hint: create one with `mosaic-fleet init"));
 }
 
 }  // namespace
