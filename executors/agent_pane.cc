@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <optional>
 #include <sstream>
 
 #include "fleet_contract.h"
@@ -49,30 +51,28 @@ Result<ProcessResult> AgentPane::Checked(const std::vector<TmuxCommand>& command
   return Status::Error(fmt::format("{} {} failed: {}", tmux_->Describe(), what, reason));
 }
 
-Result<PaneState> AgentPane::Inspect() const {
-  Result<std::string> target = Tmux::PaneTarget(name_);
-  if (!target.ok()) return target.status();
-  // The owner is last: a foreign session's option value could hold the separator.
-  Result<ProcessResult> r = Checked(
-      {{"display-message", "-p", "-t", target.value(),
-        fmt::format("#{{session_name}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t"
-                    "#{{pane_dead_signal}}\t#{{alternate_on}}\t#{{history_size}}\t#{{cursor_y}}\t"
-                    "#{{history_limit}}\t#{{{}}}",
-                    kOptionOwner)}},
-      "display-message");
-  if (!r.ok()) return r.status();
-  std::string line = r.value().out.substr(0, r.value().out.find('\n'));
+namespace {
+
+// One line describing the pane; the owner is last: a foreign session's option value could
+// hold the separator.
+std::string StateFormat() {
+  return fmt::format(
+      "#{{session_name}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t"
+      "#{{pane_dead_signal}}\t#{{alternate_on}}\t#{{history_size}}\t#{{cursor_y}}\t"
+      "#{{history_limit}}\t#{{pid}}\t#{{{}}}",
+      kOptionOwner);
+}
+
+std::optional<PaneState> ParseState(const std::string& line, const std::string& name) {
   std::vector<std::string> fields;
   size_t start = 0;
-  for (size_t tab; fields.size() < 9 && (tab = line.find('\t', start)) != std::string::npos;
+  for (size_t tab; fields.size() < 10 && (tab = line.find('\t', start)) != std::string::npos;
        start = tab + 1)
     fields.push_back(line.substr(start, tab - start));
   fields.push_back(line.substr(start));
-  if (fields.size() != 10 || fields[0] != name_)
-    return Status::Error(
-        fmt::format("no session {} on {}: the agent is not running", name_, tmux_->Describe()));
+  if (fields.size() != 11 || fields[0] != name) return std::nullopt;
   PaneState state;
-  state.session.name = name_;
+  state.session.name = name;
   state.session.pane_pid = Number(fields[1], 0);
   state.session.dead = fields[2] == "1";
   state.session.dead_status = fields[3].empty() ? -1 : static_cast<int>(Number(fields[3], -1));
@@ -81,8 +81,50 @@ Result<PaneState> AgentPane::Inspect() const {
   state.history_size = Number(fields[6], 0);
   state.cursor_y = Number(fields[7], 0);
   state.history_limit = Number(fields[8], 0);
-  state.session.owner = fields[9];
+  state.server_pid = Number(fields[9], 0);
+  state.session.owner = fields[10];
   return state;
+}
+
+}  // namespace
+
+Result<PaneState> AgentPane::Inspect() const {
+  Result<std::string> target = Tmux::PaneTarget(name_);
+  if (!target.ok()) return target.status();
+  Result<ProcessResult> r =
+      Checked({{"display-message", "-p", "-t", target.value(), StateFormat()}}, "display-message");
+  if (!r.ok()) return r.status();
+  std::optional<PaneState> state =
+      ParseState(r.value().out.substr(0, r.value().out.find('\n')), name_);
+  if (!state)
+    return Status::Error(
+        fmt::format("no session {} on {}: the agent is not running", name_, tmux_->Describe()));
+  return *state;
+}
+
+Result<PaneSnapshot> AgentPane::Snapshot(int64_t back) const {
+  Result<std::string> target = Tmux::PaneTarget(name_);
+  if (!target.ok()) return target.status();
+  // One tmux process, one queue of commands: the server runs both before it reads the pane's
+  // program again, so the state and the rows describe the same moment.
+  Result<ProcessResult> r = Checked(
+      {{"display-message", "-p", "-t", target.value(), StateFormat()},
+       {"capture-pane", "-p", "-t", target.value(), "-S", std::to_string(-back), "-E", "-"}},
+      "capture-pane");
+  if (!r.ok()) return r.status();
+  const std::string& out = r.value().out;
+  size_t newline = out.find('\n');
+  std::optional<PaneState> state = ParseState(out.substr(0, newline), name_);
+  if (!state)
+    return Status::Error(
+        fmt::format("no session {} on {}: the agent is not running", name_, tmux_->Describe()));
+  PaneSnapshot snapshot{*state, {}, std::min(back, state->history_size)};
+  std::stringstream rows(newline == std::string::npos ? "" : out.substr(newline + 1));
+  for (std::string row; std::getline(rows, row);) {
+    while (!row.empty() && row.back() == ' ') row.pop_back();
+    snapshot.rows.push_back(std::move(row));
+  }
+  return snapshot;
 }
 
 Status AgentPane::Paste(const std::string& text, const std::string& buffer) const {
@@ -131,17 +173,6 @@ Result<std::vector<std::string>> AgentPane::LastLines(int count) const {
   std::vector<std::string> rows = Rows(r.value().out);
   if (rows.size() > static_cast<size_t>(count)) rows.erase(rows.begin(), rows.end() - count);
   return rows;
-}
-
-Result<std::vector<std::string>> AgentPane::RowRange(int64_t first, int64_t last) const {
-  if (first > last) return std::vector<std::string>{};
-  Result<std::string> target = Tmux::PaneTarget(name_);
-  if (!target.ok()) return target.status();
-  Result<ProcessResult> r = Checked({{"capture-pane", "-p", "-t", target.value(), "-S",
-                                      std::to_string(first), "-E", std::to_string(last)}},
-                                    "capture-pane");
-  if (!r.ok()) return r.status();
-  return Rows(r.value().out, true);
 }
 
 Status AgentPane::OpenViewer(const std::string& viewer) const {

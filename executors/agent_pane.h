@@ -23,6 +23,15 @@ struct PaneState {
   int64_t history_size = 0;       ///< lines scrolled off the top, kept as scrollback
   int64_t cursor_y = 0;           ///< the cursor's row on the visible screen
   int64_t history_limit = 0;      ///< past it, the oldest scrollback lines are dropped
+  int64_t server_pid = 0;         ///< the tmux server's (System::WakeReaper)
+};
+
+/// The pane's state and rows seen at one moment.
+struct PaneSnapshot {
+  PaneState state;
+  /// Rows from `scrollback` rows above the screen's top to its bottom, blank ones kept.
+  std::vector<std::string> rows;
+  int64_t scrollback = 0;  ///< how many of `rows` are scrollback (rows[scrollback] is the top)
 };
 
 class AgentPane {
@@ -34,6 +43,10 @@ class AgentPane {
 
   /// The pane now. No server, or no session of that name, is an error saying so.
   Result<PaneState> Inspect() const;
+
+  /// The state and the rows from `back` scrollback rows to the bottom of the screen, read in
+  /// one tmux command queue so that no output lands between the two (for --follow).
+  Result<PaneSnapshot> Snapshot(int64_t back) const;
 
   /// Pastes `text` into the pane as one paste (buffer `buffer`, deleted afterwards, also
   /// when the paste fails).
@@ -48,10 +61,6 @@ class AgentPane {
   /// The last `count` lines, scrollback included, wrapped lines joined; trailing blank rows
   /// dropped.
   Result<std::vector<std::string>> LastLines(int count) const;
-
-  /// Rows `first` to `last` as tmux numbers them (0 the top of the screen, negative rows
-  /// scrollback), each as shown, blank ones kept; none when first > last.
-  Result<std::vector<std::string>> RowRange(int64_t first, int64_t last) const;
 
   /// Creates session `viewer` grouped with the agent's (sharing its window, not a copy),
   /// marked as a viewer and destroyed by tmux when no client is attached any more.

@@ -68,8 +68,15 @@ std::string DefaultLockPath(const std::string& xdg_runtime_dir, int64_t uid) {
   return fmt::format("/tmp/mosaic-fleet-{}.lock", uid);
 }
 
+std::string AgentLockPath(const std::string& xdg_runtime_dir, int64_t uid, std::string_view purpose,
+                          const std::string& name) {
+  if (!xdg_runtime_dir.empty())
+    return fmt::format("{}/mosaic-fleet-{}-{}.lock", xdg_runtime_dir, purpose, name);
+  return fmt::format("/tmp/mosaic-fleet-{}-{}-{}.lock", uid, purpose, name);
+}
+
 Result<ApplyLock> ApplyLock::Acquire(const std::string& path, double timeout_seconds,
-                                     const std::string& description) {
+                                     const std::string& description, std::string_view busy_with) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0 && errno == ELOOP)
     return Status::Error(fmt::format(
@@ -90,9 +97,9 @@ Result<ApplyLock> ApplyLock::Acquire(const std::string& path, double timeout_sec
       std::string who = Holder(fd);
       ::close(fd);
       return Status::Error(
-          fmt::format("another mosaic-fleet apply is running ({}); waited {:.0f}s for {} "
+          fmt::format("another mosaic-fleet {} ({}); waited {:.0f}s for {} "
                       "(raise --lock-timeout to wait longer)",
-                      who, timeout_seconds, path));
+                      busy_with, who, timeout_seconds, path));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

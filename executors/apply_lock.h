@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "status.h"
 
@@ -14,9 +15,11 @@ namespace mosaic {
 
 class ApplyLock {
  public:
-  /// Waits up to `timeout_seconds` for the lock; the error names the process holding it.
+  /// Waits up to `timeout_seconds` for the lock; the error names the process holding it and
+  /// what it is busy with ("apply is running").
   static Result<ApplyLock> Acquire(const std::string& path, double timeout_seconds,
-                                   const std::string& description);
+                                   const std::string& description,
+                                   std::string_view busy_with = "apply is running");
   ApplyLock(ApplyLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   ApplyLock& operator=(ApplyLock&&) = delete;
   ApplyLock(const ApplyLock&) = delete;
@@ -29,5 +32,10 @@ class ApplyLock {
 
 /// $XDG_RUNTIME_DIR/mosaic-fleet.lock, or /tmp/mosaic-fleet-UID.lock without XDG_RUNTIME_DIR.
 std::string DefaultLockPath(const std::string& xdg_runtime_dir, int64_t uid);
+
+/// One of agent `name`'s locks (System::LockAgent), beside the apply lock:
+/// $XDG_RUNTIME_DIR/mosaic-fleet-PURPOSE-NAME.lock, or /tmp/mosaic-fleet-UID-PURPOSE-NAME.lock.
+std::string AgentLockPath(const std::string& xdg_runtime_dir, int64_t uid, std::string_view purpose,
+                          const std::string& name);
 
 }  // namespace mosaic

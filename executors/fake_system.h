@@ -37,6 +37,10 @@ class FakeSystem : public System {
   std::chrono::steady_clock::time_point Monotonic() override { return monotonic; }
   void Sleep(std::chrono::milliseconds duration) override;
   std::string SelfExecutable() override { return "/usr/bin/mosaic-fleet"; }
+  Result<std::unique_ptr<ApplyLockHandle>> LockAgent(const std::string&, double,
+                                                     const std::string&) override {
+    return std::make_unique<ApplyLockHandle>();
+  }
   Result<std::unique_ptr<ApplyLockHandle>> LockApply(const std::string& path,
                                                      double timeout_seconds,
                                                      const std::string& description) override;

@@ -102,6 +102,8 @@ std::string FakeTmuxServer::Expand(const std::string& format, const std::string&
       out += s ? std::to_string(s->activity) : "";
     } else if (inner == "pane_dead_signal") {
       out += s && s->dead && s->dead_signal >= 0 ? std::to_string(s->dead_signal) : "";
+    } else if (inner == "session_group") {
+      // No session of a fake server is grouped.
     } else if (inner == "window_index" || inner == "pane_index") {
       out += "0";
     } else if (inner.starts_with("@")) {
@@ -121,9 +123,11 @@ ProcessResult FakeTmuxServer::RunCommand(const std::vector<std::string>& c, bool
   const std::string& name = c[0];
   if (!running && !(name == "new-session" && may_start))
     return Fail("no server running on /fake/tmux");
-  if (name == "list-panes" && c.size() == 4 && c[1] == "-a" && c[2] == "-F") {
+  if ((name == "list-panes" && c.size() == 4 && c[1] == "-a" && c[2] == "-F") ||
+      (name == "list-sessions" && c.size() == 3 && c[1] == "-F")) {
+    const std::string& format = c.back();
     ProcessResult r;
-    for (const auto& [session, ignored] : sessions) r.out += Expand(c[3], session) + "\n";
+    for (const auto& [session, ignored] : sessions) r.out += Expand(format, session) + "\n";
     return r;
   }
   if (name == "new-session" && c.size() >= 6 && c[1] == "-d" && c[2] == "-s" && c[4] == "--") {

@@ -1,7 +1,8 @@
 // FakeTmuxServer: a ProcessRunner that answers the tmux command lines mosaic-fleet sends as
 // one tmux server would, for tests that run whole commands in memory (fake_system.h).
 //
-// It understands exactly the commands the tool builds — list-panes -a -F, new-session,
+// It understands exactly the commands the tool builds — list-panes -a -F, list-sessions -F,
+// new-session,
 // set-option (-g, -gu, -t), set-hook, kill-session, kill-server, display-message -p,
 // capture-pane -p, wait-for (which returns at once) and if-shell -F with the formats
 // KillOwnedSession uses — joined by `;`, with `-N` (no server start) honoured. Anything else

@@ -93,6 +93,14 @@ Result<std::unique_ptr<ApplyLockHandle>> RealSystem::LockApply(const std::string
   return std::unique_ptr<ApplyLockHandle>(std::make_unique<RealApplyLock>(std::move(lock).value()));
 }
 
+Result<std::unique_ptr<ApplyLockHandle>> RealSystem::LockAgent(const std::string& path,
+                                                               double timeout_seconds,
+                                                               const std::string& busy_with) {
+  Result<ApplyLock> lock = ApplyLock::Acquire(path, timeout_seconds, busy_with, busy_with);
+  if (!lock.ok()) return lock.status();
+  return std::unique_ptr<ApplyLockHandle>(std::make_unique<RealApplyLock>(std::move(lock).value()));
+}
+
 void RealSystem::NotifyReady() { (void)sd_notify(0, "READY=1"); }
 
 void RealSystem::NotifyStatus(const std::string& text) {

@@ -21,6 +21,9 @@ class RealSystem : public System {
   std::chrono::steady_clock::time_point Monotonic() override;
   void Sleep(std::chrono::milliseconds duration) override;
   std::string SelfExecutable() override;
+  Result<std::unique_ptr<ApplyLockHandle>> LockAgent(const std::string& path,
+                                                     double timeout_seconds,
+                                                     const std::string& busy_with) override;
   Result<std::unique_ptr<ApplyLockHandle>> LockApply(const std::string& path,
                                                      double timeout_seconds,
                                                      const std::string& description) override;

@@ -55,6 +55,13 @@ class System {
   /// The absolute path of this program (written into unit files and tmux sessions).
   virtual std::string SelfExecutable() = 0;
   /// The apply lock at `path`, waiting up to `timeout_seconds`; the error names its holder.
+  /// One of an agent's locks at `path` (AgentLockPath): one sender at a time types into a
+  /// pane, so that two messages never merge into one submission; one viewer at a time pins or
+  /// unpins its window's size. Waits up to `timeout_seconds`; the error says the holder is
+  /// `busy_with` ("is typing into this agent").
+  virtual Result<std::unique_ptr<ApplyLockHandle>> LockAgent(const std::string& path,
+                                                             double timeout_seconds,
+                                                             const std::string& busy_with) = 0;
   virtual Result<std::unique_ptr<ApplyLockHandle>> LockApply(const std::string& path,
                                                              double timeout_seconds,
                                                              const std::string& description) = 0;

@@ -206,8 +206,34 @@ Status Tmux::NewSession(const std::string& name, const std::vector<std::string>&
   return Status::Ok();
 }
 
+Status Tmux::KillViewersOf(const std::string& name) const {
+  Result<ProcessResult> listed =
+      Run({{"list-sessions", "-F",
+            fmt::format("#{{session_group}}\t#{{{}}}\t#{{session_name}}", kOptionOwner)}});
+  if (!listed.ok()) return listed.status();
+  if (listed.value().exit_code != 0) return Status::Ok();  // no server: no viewer either
+  std::vector<TmuxCommand> kills;
+  std::stringstream lines(listed.value().out);
+  const std::string prefix = fmt::format("{}\t{}\t", name, kOwnerViewer);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with(prefix)) continue;
+    std::string viewer = line.substr(prefix.size());
+    if (!CheckName(viewer).ok()) continue;
+    // Checked again inside the server: only a viewer is ever killed here.
+    kills.push_back({"if-shell", "-F", "-t", Exact(viewer) + ":",
+                     fmt::format("#{{==:#{{{}}},{}}}", kOptionOwner, kOwnerViewer),
+                     fmt::format("kill-session -t {}", Exact(viewer))});
+  }
+  if (kills.empty()) return Status::Ok();
+  Result<ProcessResult> killed = Run(kills);
+  return killed.status();
+}
+
 Status Tmux::KillOwnedSession(const std::string& name) const {
   if (Status s = CheckName(name); !s.ok()) return s;
+  // Viewers first (`agent watch`): a viewer shares the session's window, and while one is
+  // left, the window and the agent's program in it would outlive the session.
+  if (Status viewers = KillViewersOf(name); !viewers.ok()) return viewers;
   // The checks and the kill run inside the server, as one queued command: first that the
   // session exists (a missing target leaves #{session_name} empty), then that the tool made
   // it. (The inner commands are parsed by tmux; a checked name needs no quoting there.)

@@ -97,9 +97,13 @@ class Tmux {
                     const SessionRecord& record) const;
 
   /// Kills exactly `=name` if the tool created it (@mosaic-owner), checked and done in one
-  /// step inside the tmux server. A session that is already gone is success; one that
-  /// someone else created is an error, and is left alone.
+  /// step inside the tmux server, after the `agent watch` viewers grouped with it. A session
+  /// that is already gone is success; one that someone else created is an error, and is left
+  /// alone.
   Status KillOwnedSession(const std::string& name) const;
+  /// Kills the `agent watch` viewers grouped with session `name` (@mosaic-owner checked inside
+  /// the server); none, or no server, is success.
+  Status KillViewersOf(const std::string& name) const;
 
   /// Kills this socket's server (and nothing else); no server is success.
   Status KillServer() const;

@@ -7,8 +7,9 @@
 namespace mosaic {
 namespace {
 
-// The first character that may not be pasted, described for an error; empty when none.
-std::string FirstForbidden(std::string_view text, bool allow_newline) {
+// The first character that may not be pasted, described for an error; empty when none. Tab
+// and newline are text (`allow_layout`) in a message, not in a one-line label.
+std::string FirstForbidden(std::string_view text, bool allow_layout) {
   for (size_t i = 0; i < text.size();) {
     char32_t code_point = 0;
     size_t length = Utf8CharLength(text, i, &code_point);
@@ -17,7 +18,7 @@ std::string FirstForbidden(std::string_view text, bool allow_newline) {
                          static_cast<unsigned char>(text[i]), i + 1);
     bool control =
         code_point < 0x20 || code_point == 0x7f || (code_point >= 0x80 && code_point < 0xa0);
-    if (control && code_point != '\t' && !(allow_newline && code_point == '\n'))
+    if (control && !(allow_layout && (code_point == '\t' || code_point == '\n')))
       return fmt::format("the control character U+{:04X} at byte {}",
                          static_cast<uint32_t>(code_point), i + 1);
     i += length;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "apply_lock.h"
 #include "fleet_contract.h"
 
 namespace mosaic {
@@ -12,6 +13,12 @@ Result<AgentAccess> OpenAgent(FleetContext& context, const std::string& name) {
   Result<const Tmux*> tmux = context.tmux();
   if (!tmux.ok()) return tmux.status();
   return AgentAccess{agent.value(), AgentPane(*tmux.value(), name)};
+}
+
+Result<std::unique_ptr<ApplyLockHandle>> LockInput(System& system, const std::string& name) {
+  const Environment& env = system.environment();
+  return system.LockAgent(AgentLockPath(env.xdg_runtime_dir, env.uid, "input", name),
+                          kInputLockSeconds, "is typing into this agent");
 }
 
 Result<PaneState> PaneReadyForInput(const AgentPane& pane, const std::string& socket) {

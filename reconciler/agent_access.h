@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,14 @@ Result<AgentAccess> OpenAgent(FleetContext& context, const std::string& name);
 /// The pane now, if it can take input: it runs, and the tool created it (text is never typed
 /// into a stranger's session that happens to have an agent's name).
 Result<PaneState> PaneReadyForInput(const AgentPane& pane, const std::string& socket);
+
+/// How long a sender waits for another one typing into the same agent (a reset holds it
+/// while the agent settles before its kickstart, at most about 30 s).
+inline constexpr double kInputLockSeconds = 60;
+
+/// Agent `name`'s input lock, held while text goes in: two senders' messages never merge
+/// into one submission.
+Result<std::unique_ptr<ApplyLockHandle>> LockInput(System& system, const std::string& name);
 
 /// The pause between a paste and the Enter that submits it: some agents' input boxes take an
 /// Enter that arrives with the paste as part of it.

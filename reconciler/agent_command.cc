@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 
+#include "seconds_option.h"
 #include "status_command.h"
 
 namespace mosaic {
@@ -28,7 +29,7 @@ Command AddSend(CLI::App& agent, CommandContext& ctx) {
   cmd->add_option("--verify-timeout", options->verify_seconds,
                   "Seconds --verify waits for the pane to change")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(SecondsBetween(0.1, 3600));
   cmd->footer(
       "\nThe agent sees \"[from LABEL] MESSAGE\", pasted as one paste (a tmux paste buffer loaded\n"
       "from stdin, bracketed paste when its program asked for it, then deleted) and submitted\n"
@@ -72,7 +73,7 @@ Command AddReset(CLI::App& agent, CommandContext& ctx) {
   cmd->add_option("--settle", options->settle_seconds,
                   "Seconds the pane must be quiet before the kickstart is sent")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(SecondsBetween(0, 600));
   cmd->footer(
       "\nTypes the runtime's reset_command (runtimes: {claude: {reset_command: /clear}}) and\n"
       "Enter. A runtime without one is reset by restarting mosaic-agent@NAME.service: a fresh\n"

@@ -8,6 +8,7 @@
 
 #include "apply_command.h"
 #include "exit_codes.h"
+#include "seconds_option.h"
 #include "unit_files.h"
 #include "utf8.h"
 
@@ -110,9 +111,23 @@ int RunAgentControl(AgentControl action, const AgentControlOptions& options, Sys
     return kExitError;
   }
   AgentControlOptions chosen = options;
-  if (options.all)
-    for (const DesiredAgent& agent : context->desired().agents)
+  if (options.all) {
+    for (const DesiredAgent& agent : context->desired().agents) {
+      // `restart --all` restarts what runs: agents kept stopped stay so (named, they are refused).
+      bool held = agent.spec.stopped ||
+                  system.files().Stat(context->desired().paths.OperatorStop(agent.spec.name));
+      if (action == AgentControl::kRestart && held) {
+        io.err << fmt::format("  {} is kept stopped: not restarted\n", agent.spec.name);
+        continue;
+      }
       chosen.names.push_back(agent.spec.name);
+    }
+    if (chosen.names.empty()) {
+      io.err << "nothing to do: no agent of this host to "
+             << (action == AgentControl::kRestart ? "restart" : "act on") << "\n";
+      return kExitSuccess;
+    }
+  }
   return Control(action, chosen, *context, system, io);
 }
 
@@ -150,10 +165,12 @@ std::vector<Command> AddAgentControlCommands(CLI::App& app, CommandContext& ctx)
     cmd->add_option("NAME", options->names, "The agents (exact names)");
     cmd->add_flag("--all", options->all, "Every agent the roster places on this host");
     cmd->add_option("--lock-timeout", options->lock_timeout, "Seconds to wait for a running apply")
+        ->check(SecondsBetween(0, 86400))
         ->capture_default_str();
     if (verb.action != AgentControl::kRestart)
       cmd->add_option("--settle", options->settle_seconds,
                       "Seconds to wait after starting agents before checking they still run")
+          ->check(SecondsBetween(0, 600))
           ->capture_default_str();
     cmd->footer(verb.footer);
     AgentControl action = verb.action;

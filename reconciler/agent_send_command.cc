@@ -64,11 +64,14 @@ int RunAgentSend(const AgentSendOptions& options, System& system, Io& io) {
   Result<AgentAccess> access = OpenAgent(*context, options.name);
   if (!access.ok()) return Fail(io, access.status());
   const AgentPane& pane = access.value().pane;
+  Result<std::unique_ptr<ApplyLockHandle>> lock = LockInput(system, options.name);
+  if (!lock.ok()) return Fail(io, lock.status());
   if (Result<PaneState> ready = PaneReadyForInput(pane, context->desired().socket); !ready.ok())
     return Fail(io, ready.status());
 
   Result<std::vector<std::string>> before =
       Deliver(pane, system, message.value(), !options.no_submit);
+  lock.value().reset();  // the next sender may type while this one waits for a receipt
   if (!before.ok()) return Fail(io, before.status());
   io.out << fmt::format("sent to {} ({} bytes, [from {}]{})\n", options.name,
                         message.value().size(), label, options.no_submit ? ", not submitted" : "");
@@ -109,6 +112,14 @@ int RunAgentReset(const AgentResetOptions& options, System& system, Io& io) {
                         "{} keeps a persistent persona (persistent_persona: true): a reset loses "
                         "it; add --force to reset it anyway",
                         options.name)));
+  // A held agent stays down: a reset that restarts it would undo the hold behind its back.
+  if (agent.spec.stopped ||
+      system.files().Stat(context->desired().paths.OperatorStop(options.name)))
+    return Fail(
+        io, Status::Error(fmt::format(
+                "{} is kept stopped ({}); `mosaic-fleet start {}` starts it first", options.name,
+                agent.spec.stopped ? "state: stopped in the roster" : "mosaic-fleet stop",
+                options.name)));
   std::string reset = options.clear              ? "/clear"
                       : options.new_conversation ? "/new"
                                                  : agent.reset_command;
@@ -132,6 +143,9 @@ int RunAgentReset(const AgentResetOptions& options, System& system, Io& io) {
     kickstart = text.value();
   }
 
+  // Held to the end: the kickstart follows the reset with no other sender's text between.
+  Result<std::unique_ptr<ApplyLockHandle>> lock = LockInput(system, options.name);
+  if (!lock.ok()) return Fail(io, lock.status());
   Result<PaneState> ready = PaneReadyForInput(pane, context->desired().socket);
   if (!reset.empty()) {
     if (!ready.ok()) return Fail(io, ready.status());

@@ -5,6 +5,7 @@
 
 #include "agent_access.h"
 #include "agent_command.h"
+#include "apply_lock.h"
 #include "exit_codes.h"
 
 namespace mosaic {
@@ -27,65 +28,104 @@ std::string DeadNote(const std::string& name, const ObservedSession& session) {
       name, HowItEnded(session), name);
 }
 
-// The rows above the cursor: complete lines (the cursor's own is still being written). A row
-// is numbered from the pane's first line, scrollback included, so that two looks can be told
-// apart: as long as scrollback is not full, more rows means exactly that many new ones.
-int64_t CompleteRows(const PaneState& state) { return state.history_size + state.cursor_y; }
+// How many scrollback rows each look of --follow reads: more new lines than this between two
+// looks are counted and said, not shown.
+constexpr int64_t kFollowWindow = 1000;
+// How many of the last rows printed identify where --follow is once scrollback is full.
+constexpr size_t kAnchorRows = 20;
 
-// Follows the pane until its program ends (then 0) or it cannot be read (then 1).
-int Follow(const AgentPane& pane, const PaneState& state, const AgentTailOptions& options,
-           System& system, Io& io) {
+// Rows a dead pane shows below its output: tmux's own line, and the blank screen.
+void DropDeadPaneTail(std::vector<std::string>& rows) {
+  std::erase_if(rows, [](const std::string& row) { return row.starts_with("Pane is dead"); });
+  while (!rows.empty() && rows.back().empty()) rows.pop_back();
+}
+
+// How a dead pane's program ended, waking tmux once in a while if it has not reaped it yet
+// (see System::WakeReaper).
+ObservedSession Reaped(const AgentPane& pane, PaneState state, System& system) {
+  for (int tries = 0; tries < 10 && state.session.dead_status < 0 && state.session.dead_signal < 0;
+       ++tries) {
+    system.WakeReaper(state.server_pid);
+    system.Sleep(std::chrono::milliseconds(100));
+    Result<PaneState> again = pane.Inspect();
+    if (!again.ok()) break;
+    state = again.value();
+  }
+  return state.session;
+}
+
+// Follows the pane, one consistent snapshot per look, until its program ends (then 0), it
+// turns full-screen or cannot be read (then 1). Rows are counted from the pane's first line
+// while scrollback has room, so each new line is printed once; once scrollback is full (old
+// lines drop as new ones come) the last rows printed say where to go on.
+int Follow(const AgentPane& pane, const AgentTailOptions& options, System& system, Io& io) {
   const auto interval =
       std::chrono::milliseconds(static_cast<int64_t>(options.interval_seconds * 1000));
-  int64_t seen = CompleteRows(state);
-  std::vector<std::string> anchor;  // the last rows printed, for a full scrollback
-  if (Result<std::vector<std::string>> tail =
-          pane.RowRange(state.cursor_y - 20, state.cursor_y - 1);
-      tail.ok())
-    anchor = tail.value();
+  std::optional<int64_t> seen;  // complete rows so far, counted from the pane's first line
+  std::vector<std::string> anchor;
+  bool first = true;
   while (true) {
-    system.Sleep(interval);
-    Result<PaneState> now = pane.Inspect();
-    if (!now.ok()) return Fail(io, now.status());
-    const PaneState& s = now.value();
-    int64_t rows = CompleteRows(s);
-    bool full = s.history_limit > 0 && s.history_size >= s.history_limit;
-    std::vector<std::string> fresh;
-    if (!full && rows >= seen) {
-      Result<std::vector<std::string>> got =
-          pane.RowRange(s.cursor_y - (rows - seen), s.cursor_y - 1);
-      if (!got.ok()) return Fail(io, got.status());
-      fresh = got.value();
+    Result<PaneSnapshot> snap = pane.Snapshot(first ? options.lines : kFollowWindow);
+    if (!snap.ok()) return Fail(io, snap.status());
+    const PaneState& s = snap.value().state;
+    if (s.alternate_screen) {
+      io.err << fmt::format(
+          "[{} switched to a full-screen program; --follow stops (`mosaic-fleet agent watch {}` "
+          "shows it live)]\n",
+          options.name, options.name);
+      return kExitError;
+    }
+    // Rows above the cursor are complete; the cursor's own is still being written.
+    const std::vector<std::string>& rows = snap.value().rows;
+    size_t complete =
+        std::min(rows.size(),
+                 static_cast<size_t>(std::max<int64_t>(0, snap.value().scrollback + s.cursor_y)));
+    int64_t total = s.history_size + s.cursor_y;
+    // tmux drops a tenth of the scrollback at a time once it is full: from 90% on, rows may
+    // have gone between two looks, and counting them no longer tells which are new.
+    bool full = s.history_limit > 0 && s.history_size * 10 >= s.history_limit * 9;
+    size_t from = 0;
+    int64_t skipped = 0;
+    if (first) {
+      from = complete > static_cast<size_t>(options.lines) ? complete - options.lines : 0;
+    } else if (!full && seen && total >= *seen) {
+      auto fresh = static_cast<size_t>(total - *seen);
+      if (fresh > complete) skipped = static_cast<int64_t>(fresh - complete);
+      from = complete - std::min(fresh, complete);
     } else {
-      // Scrollback is full (old rows drop as new ones come) or was cleared: find where the
-      // last rows printed are now, and print what follows them.
-      Result<std::vector<std::string>> window = pane.RowRange(s.cursor_y - 500, s.cursor_y - 1);
-      if (!window.ok()) return Fail(io, window.status());
-      const std::vector<std::string>& w = window.value();
-      size_t from = 0;
-      for (size_t end = w.size(); end >= anchor.size() && !anchor.empty(); --end)
-        if (std::equal(anchor.begin(), anchor.end(),
-                       w.begin() + static_cast<long>(end - anchor.size()))) {
-          from = end;
+      // Find the last rows printed, from the end; what follows them is new.
+      size_t k = std::min(anchor.size(), kAnchorRows);
+      from = complete;
+      bool found = k == 0;
+      for (size_t end = complete; k > 0 && end >= k; --end)
+        if (std::equal(anchor.end() - static_cast<long>(k), anchor.end(),
+                       rows.begin() + static_cast<long>(end - k))) {
+          from = end, found = true;
           break;
         }
-      fresh.assign(w.begin() + static_cast<long>(from), w.end());
+      if (!found) from = 0, skipped = -1;
     }
+    if (skipped > 0)
+      io.out << fmt::format("[… {} lines not shown: more than --follow reads per look]\n", skipped);
+    else if (skipped < 0)
+      io.out << "[… lines not shown: the pane moved on further than --follow could see]\n";
+    std::vector<std::string> fresh(rows.begin() + static_cast<long>(from),
+                                   rows.begin() + static_cast<long>(complete));
     if (s.session.dead) {
-      // The program is gone: its last line is complete too, and the blank screen below it
-      // (tmux moves the cursor there to say the pane is dead) is not output.
-      Result<std::vector<std::string>> last = pane.RowRange(s.cursor_y, s.cursor_y);
-      if (last.ok() && !last.value().empty()) fresh.push_back(last.value().front());
-      while (!fresh.empty() && fresh.back().empty()) fresh.pop_back();
+      // The program is gone: the row it was writing is complete too.
+      fresh.insert(fresh.end(), rows.begin() + static_cast<long>(complete), rows.end());
+      DropDeadPaneTail(fresh);
     }
     Print(io, fresh);
     for (std::string& row : fresh) anchor.push_back(std::move(row));
-    if (anchor.size() > 20) anchor.erase(anchor.begin(), anchor.end() - 20);
-    seen = rows;
+    if (anchor.size() > kAnchorRows) anchor.erase(anchor.begin(), anchor.end() - kAnchorRows);
+    seen = total;
+    first = false;
     if (s.session.dead) {
-      io.err << DeadNote(options.name, s.session);
+      io.err << DeadNote(options.name, Reaped(pane, s, system));
       return kExitSuccess;
     }
+    system.Sleep(interval);
   }
 }
 
@@ -120,15 +160,11 @@ int RunAgentTail(const AgentTailOptions& options, System& system, Io& io) {
     Result<std::vector<std::string>> lines = pane.LastLines(options.lines);
     if (!lines.ok()) return Fail(io, lines.status());
     Print(io, lines.value());
-    if (s.session.dead) io.err << DeadNote(options.name, s.session);
+    if (s.session.dead) io.err << DeadNote(options.name, Reaped(pane, s, system));
     return kExitSuccess;
   }
   // Following prints complete lines only: the one under the cursor comes when it ends.
-  Result<std::vector<std::string>> lines =
-      pane.RowRange(s.cursor_y - options.lines, s.cursor_y - 1);
-  if (!lines.ok()) return Fail(io, lines.status());
-  Print(io, lines.value());
-  return Follow(pane, s, options, system, io);
+  return Follow(pane, options, system, io);
 }
 
 int RunAgentWatch(const AgentWatchOptions& options, System& system, Io& io) {
@@ -145,9 +181,21 @@ int RunAgentWatch(const AgentWatchOptions& options, System& system, Io& io) {
   // left behind (the attached client's own end removes it too: destroy-unattached).
   std::unique_ptr<InterruptDeferral> deferral = system.DeferInterrupts();
   const std::string viewer = fmt::format("mosaic-watch-{}", system.ProcessId());
-  if (Status opened = pane.OpenViewer(viewer); !opened.ok()) {
-    (void)pane.CloseViewer(viewer);
-    return Fail(io, opened);
+  // Viewers pin and unpin the agent's window size one at a time: the first keeps its own
+  // setting aside, the last puts it back, and two at once must not each take the other's pin
+  // for the agent's own.
+  const Environment& env = system.environment();
+  auto one_at_a_time = [&] {
+    return system.LockAgent(AgentLockPath(env.xdg_runtime_dir, env.uid, "watch", options.name), 10,
+                            "is opening or closing a viewer of this agent");
+  };
+  {
+    Result<std::unique_ptr<ApplyLockHandle>> lock = one_at_a_time();
+    if (!lock.ok()) return Fail(io, lock.status());
+    if (Status opened = pane.OpenViewer(viewer); !opened.ok()) {
+      (void)pane.CloseViewer(viewer);
+      return Fail(io, opened);
+    }
   }
   io.err << fmt::format(
       "Watching {} read-only: nothing you type reaches it, and its window keeps its size.\n"
@@ -155,7 +203,9 @@ int RunAgentWatch(const AgentWatchOptions& options, System& system, Io& io) {
       options.name);
   io.err.flush();
   Result<TerminalResult> attached = pane.AttachViewer(viewer);
-  Status closed = pane.CloseViewer(viewer);
+  Result<std::unique_ptr<ApplyLockHandle>> lock = one_at_a_time();
+  Status closed = pane.CloseViewer(viewer);  // removed even when the lock could not be had
+  if (lock.ok()) lock.value().reset();
   if (!attached.ok()) return Fail(io, attached.status());
   if (!closed.ok()) return Fail(io, closed);
   if (attached.value().interrupted_by != 0) return 128 + attached.value().interrupted_by;

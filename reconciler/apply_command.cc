@@ -18,6 +18,7 @@
 #include "plan_json.h"
 #include "plan_render.h"
 #include "plan_view.h"
+#include "seconds_option.h"
 #include "step_executor.h"
 #include "unit_files.h"
 #include "utf8.h"
@@ -409,13 +410,14 @@ Command AddApplyCommand(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--settle", options->settle_seconds,
                   "Seconds to wait after starting agents before checking they still run")
-      ->check(CLI::NonNegativeNumber)
+      ->check(SecondsBetween(0, 600))
       ->capture_default_str();
   cmd->add_option("--job-timeout", options->fleet.job_timeout_seconds,
                   "Seconds systemd may take to start or stop the units of one step")
-      ->check(CLI::PositiveNumber)
+      ->check(SecondsBetween(0.1, 86400))
       ->capture_default_str();
   cmd->add_option("--lock-timeout", options->lock_timeout, "Seconds to wait for another apply")
+      ->check(SecondsBetween(0, 86400))
       ->capture_default_str();
   cmd->add_flag("--detailed-exitcode", options->detailed_exitcode,
                 "Dry run: exit 2 when changes are pending");

@@ -13,6 +13,7 @@
 #include "init_command.h"
 #include "plan_command.h"
 #include "schema_document.h"
+#include "seconds_option.h"
 #include "session_command.h"
 #include "status_command.h"
 #include "suggest.h"
@@ -119,7 +120,7 @@ void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandCont
       .add_option("--timeout", options.timeout_seconds,
                   "Seconds one tmux or systemd call may take before it is an error (default: "
                   "$MOSAIC_FLEET_TIMEOUT, else 10)")
-      ->check(CLI::PositiveNumber);
+      ->check(SecondsBetween(0.1, 3600));
 }
 
 namespace {

@@ -62,7 +62,10 @@ int RunMosaicLink(std::vector<std::string> args, System& system, Io& io) {
   }
   std::vector<std::string> argv = {*next};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::string handed_off = env.handed_off.empty() ? self : env.handed_off + ":" + self;
+  // Both this program and the one it hands to are recorded: a wrapper that execs `mosaic`
+  // again (a version manager's shim) reaches the next one along PATH, never this loop again.
+  std::string handed_off =
+      fmt::format("{}{}{}:{}", env.handed_off, env.handed_off.empty() ? "" : ":", self, *next);
   Status exec = system.Exec(argv, "", {{kHandedOffVariable, handed_off}}, {});
   io.err << "error: " << exec.message() << "\n";
   return kExitError;

@@ -10,6 +10,7 @@
 #include "apply_lock.h"
 #include "exit_codes.h"
 #include "fleet_verification.h"
+#include "seconds_option.h"
 
 namespace mosaic {
 
@@ -89,6 +90,7 @@ Command AddVerifyCommand(CLI::App& app, CommandContext& ctx) {
   AddFleetOptions(*cmd, options->fleet, ctx);
   cmd->add_option("--lock-timeout", options->lock_timeout,
                   "Seconds to wait for a running apply to finish (verify holds apply's lock)")
+      ->check(SecondsBetween(0, 86400))
       ->capture_default_str();
   cmd->add_flag("--json", options->json,
                 "Machine-readable result: {format_version, passed, exit_code, checks: [{id, "

@@ -132,11 +132,14 @@ TEST_F(AgentPaneTest, ReadsTheLastLinesWithScrollbackAndRowsByNumber) {
   }));
   EXPECT_THAT(pane.LastLines(3).value(), testing::ElementsAre("98", "99", "100"));
   EXPECT_EQ(pane.LastLines(40).value().front(), "61") << "scrollback included";
-  PaneState state = pane.Inspect().value();
-  EXPECT_EQ(state.history_size + state.cursor_y, 100) << "rows above the cursor";
-  EXPECT_THAT(pane.RowRange(state.cursor_y - 2, state.cursor_y - 1).value(),
-              testing::ElementsAre("99", "100"));
-  EXPECT_TRUE(pane.RowRange(1, 0).value().empty());
+  PaneSnapshot snap = pane.Snapshot(5).value();
+  EXPECT_EQ(snap.state.history_size + snap.state.cursor_y, 100) << "rows above the cursor";
+  EXPECT_EQ(snap.scrollback, 5);
+  ASSERT_EQ(snap.rows.size(), 15u) << "5 of scrollback and the 10-row screen";
+  size_t cursor = static_cast<size_t>(snap.scrollback + snap.state.cursor_y);
+  EXPECT_EQ(snap.rows[cursor - 1], "100");
+  EXPECT_EQ(snap.rows[0], std::to_string(100 - cursor + 1));
+  EXPECT_EQ(snap.state.server_pid, std::stol(Value("=n:", "#{pid}")));
 }
 
 TEST_F(AgentPaneTest, ViewersShareTheWindowPinItsSizeAndOnlyViewersAreRemoved) {
@@ -159,6 +162,22 @@ TEST_F(AgentPaneTest, ViewersShareTheWindowPinItsSizeAndOnlyViewersAreRemoved) {
   EXPECT_TRUE(pane.CloseViewer("v2").ok()) << "gone already is done";
   EXPECT_TRUE(pane.CloseViewer("a0").ok());
   EXPECT_EQ(Raw({"has-session", "-t", "=a0"}).exit_code, 0) << "not a viewer: never killed";
+}
+
+TEST_F(AgentPaneTest, KillingAnAgentsSessionEndsItsViewersAndItsProgram) {
+  AgentPane pane(tmux_, "a");
+  ASSERT_TRUE(pane.OpenViewer("v1").ok());
+  std::string program = Value("=a:", "#{pane_pid}");
+  ASSERT_TRUE(tmux_.KillOwnedSession("a").ok());
+  EXPECT_NE(Raw({"has-session", "-t", "=v1"}).exit_code, 0) << "the viewer went with it";
+  EXPECT_NE(Raw({"has-session", "-t", "=a"}).exit_code, 0);
+  // Nothing links the window any more: the agent's program got its SIGHUP at once.
+  EXPECT_TRUE(WaitFor([&] {
+    std::ifstream stat("/proc/" + program + "/stat");
+    std::string pid, command, state;
+    return !(stat >> pid >> command >> state) || state == "Z";  // gone, or dead and unreaped
+  }));
+  EXPECT_EQ(Raw({"has-session", "-t", "=a0"}).exit_code, 0) << "the sibling stays";
 }
 
 TEST(ProcessRunnerInput, FeedsStdinAndSurvivesAProgramThatDoesNotReadIt) {

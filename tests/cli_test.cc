@@ -294,6 +294,14 @@ TEST_F(CliTest, AgentVerbsExplainThemselvesAndRefuseWhatTheyCannotDo) {
   CliRun control = Cli({"agent", "send", "a", "-m", "x\x1b[201~"}, Env());
   EXPECT_EQ(control.code, 1);
   EXPECT_THAT(control.err, HasSubstr("control character U+001B"));
+  for (std::string bad : {"nan", "1e308", "inf", "-1", "0"}) {
+    CliRun r = Cli({"agent", "send", "a", "-m", "x", "--verify-timeout", bad}, Env());
+    EXPECT_EQ(r.code, 1) << bad;
+    EXPECT_THAT(r.err, HasSubstr("is not a number of seconds from 0.1 to 3600")) << bad;
+  }
+  CliRun tab = Cli({"agent", "send", "a", "-m", "x", "--from", "a\tb"}, Env());
+  EXPECT_EQ(tab.code, 1);
+  EXPECT_THAT(tab.err, HasSubstr("--from: the label contains the control character U+0009"));
   CliRun neither = Cli({"stop"}, Env());
   EXPECT_EQ(neither.code, 1);
   EXPECT_THAT(neither.err, HasSubstr("--all"));

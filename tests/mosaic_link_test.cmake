@@ -47,4 +47,14 @@ execute_process(COMMAND env PATH=${BIN}:${dir}/copy ${BIN}/mosaic yolo claude
 if(NOT rc EQUAL 1 OR NOT err MATCHES "no other 'mosaic' on PATH")
   message(FATAL_ERROR "two copies of mosaic-fleet must not loop: rc=${rc} err=${err}")
 endif()
+# A wrapper that runs `mosaic` again by name (a version manager's shim) between the link and
+# the real CLI: the call reaches the real one, it is not handed back and forth.
+file(MAKE_DIRECTORY ${dir}/shim)
+file(WRITE ${dir}/shim/mosaic "#!/bin/sh\nexec mosaic \"$@\"\n")
+file(CHMOD ${dir}/shim/mosaic PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+execute_process(COMMAND env PATH=${BIN}:${dir}/shim:${dir}/real ${BIN}/mosaic yolo pi
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 20)
+if(NOT rc EQUAL 7 OR NOT out MATCHES "^real mosaic: yolo pi\\|")
+  message(FATAL_ERROR "a shim between the link and the real mosaic: rc=${rc} out=${out} err=${err}")
+endif()
 file(REMOVE_RECURSE ${dir})

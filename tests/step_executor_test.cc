@@ -100,8 +100,9 @@ TEST_F(StepExecutorTest, RemovalsKillOnlyExactSessions) {
   observed.sessions["old"] = {"old", 5, false, kOwnerAgent, "pi", "/", "", ""};
   RealStepExecutor executor(fs_, systemd_, tmux_, managed_);
   ASSERT_TRUE(ExecuteAll(executor, MakePlan(desired, observed)).ok());
-  ASSERT_EQ(runner_.calls.size(), 1u);
-  EXPECT_THAT(runner_.calls[0], testing::Contains(HasSubstr("kill-session -t =old")));
+  ASSERT_EQ(runner_.calls.size(), 2u);  // viewers of it (none here), then the session
+  EXPECT_THAT(runner_.calls[0], testing::Contains("list-sessions"));
+  EXPECT_THAT(runner_.calls[1], testing::Contains(HasSubstr("kill-session -t =old")));
 }
 
 TEST_F(StepExecutorTest, RefusesToWriteAnythingButTheToolsOwnFiles) {

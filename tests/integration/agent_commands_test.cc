@@ -5,6 +5,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "fleet_fixture.h"
@@ -160,6 +164,79 @@ TEST_F(AgentCommands, TailPrintsADeadPanesLastOutputAndHowItsProgramEnded) {
   EXPECT_THAT(send.err, HasSubstr("exited with status 3: nothing can take the text"));
   RunResult missing = sandbox_.Fleet({"agent", "tail", "a0"});
   EXPECT_EQ(missing.code, 0) << missing.err << " (a running stand-in)";
+}
+
+TEST_F(AgentCommands, TailFollowPrintsEveryLineOnceInOrderUntilTheProgramEnds) {
+  Converge(
+      "version: 1\ntmux: {socket_name: itest}\nruntimes: {sh: {command: 'exec sh'}}\n"
+      "agents:\n  - {name: s, runtime: sh, restart: never}\n  - {name: s0, runtime: sh}\n");
+  pid_t follower = sandbox_.SpawnFleet({"agent", "tail", "s", "--follow", "-n", "1"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Faster than it looks (every 0.5 s), and more than a screen: counted, not guessed.
+  sandbox_.Tmux(kSocket, {"send-keys", "-t", "=s:",
+                          "i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo N$i; "
+                          "[ $((i % 50)) = 0 ] && sleep 0.3; done; exit 3",
+                          "Enter"});
+  int code = Sandbox::Wait(follower);
+  EXPECT_EQ(code, 0);
+  // The follower's output: the only spawned process of this sandbox.
+  std::string base;
+  for (const auto& entry : std::filesystem::directory_iterator(sandbox_.root() + "/out"))
+    if (entry.path().filename().string().starts_with("spawn"))
+      base = entry.path().parent_path() / entry.path().stem();
+  ASSERT_FALSE(base.empty());
+  std::string out = sandbox_.ReadFile(base + ".out");
+  std::string err = sandbox_.ReadFile(base + ".err");
+  std::string expected;
+  for (int i = 1; i <= 300; ++i) expected += "N" + std::to_string(i) + "\n";
+  std::string numbered;
+  std::stringstream lines(out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.size() > 1 && line[0] == 'N' && std::isdigit(static_cast<unsigned char>(line[1])))
+      numbered += line + "\n";
+  EXPECT_EQ(numbered, expected) << out;
+  EXPECT_THAT(err, HasSubstr("exited with status 3"));
+}
+
+TEST_F(AgentCommands, ConcurrentSendsStaySeparateSubmissionsAndAHeldAgentIsNotReset) {
+  Converge(kSinkRoster);
+  std::vector<pid_t> senders;
+  for (int i = 0; i < 6; ++i)
+    senders.push_back(sandbox_.SpawnFleet(
+        {"agent", "send", "a", "-m", "message " + std::to_string(i), "--from", "p"}));
+  for (pid_t sender : senders) EXPECT_EQ(Sandbox::Wait(sender), 0);
+  ASSERT_TRUE(WaitFor([&] {
+    std::string received = Received("a");
+    return std::count(received.begin(), received.end(), '\n') == 6;
+  })) << Received("a");
+  std::stringstream lines(Received("a"));
+  std::set<std::string> got;
+  for (std::string line; std::getline(lines, line);) got.insert(line);
+  std::set<std::string> want;
+  for (int i = 0; i < 6; ++i) want.insert("[from p] message " + std::to_string(i));
+  EXPECT_EQ(got, want) << "each message its own line: its own submission";
+
+  // An agent kept stopped is not started again by a reset (it would restart its unit).
+  ASSERT_EQ(sandbox_.Fleet({"stop", "a0"}).code, 0);
+  WriteRoster(
+      "version: 1\ntmux: {socket_name: itest}\n"
+      "runtimes: {sink: {command: 'exec cat > \"$HOME/received-$MOSAIC_AGENT_NAME\"'}}\n"
+      "agents:\n  - {name: a, runtime: sink}\n  - {name: a0, runtime: sink}\n");
+  RunResult reset = sandbox_.Fleet({"agent", "reset", "a0"});
+  EXPECT_EQ(reset.code, 1);
+  EXPECT_THAT(reset.err, HasSubstr("a0 is kept stopped"));
+  EXPECT_EQ(sandbox_.Sessions(kSocket).count("a0"), 0u);
+  EXPECT_EQ(sandbox_.UnitActive("mosaic-agent@a0.service"), "inactive");
+  // restart --all restarts what runs, and leaves the held one alone.
+  long a = sandbox_.Sessions(kSocket)["a"];
+  RunResult all = sandbox_.Fleet({"restart", "--all"});
+  EXPECT_EQ(all.code, 0) << all.err;
+  EXPECT_THAT(all.err, HasSubstr("a0 is kept stopped: not restarted"));
+  ASSERT_TRUE(WaitFor([&] {
+    auto now = sandbox_.Sessions(kSocket);
+    return now.count("a") == 1 && now["a"] != a;
+  }));
+  EXPECT_EQ(sandbox_.Sessions(kSocket).count("a0"), 0u);
 }
 
 // The pty's output, read as it comes so that the attached client never blocks on it.
