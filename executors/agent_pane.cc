@@ -205,7 +205,10 @@ Status AgentPane::OpenViewer(const std::string& viewer) const {
       return pinned;
   }
   std::string group = agent.value().substr(0, agent.value().size() - 1);  // "=NAME"
-  return Checked({{"new-session", "-d", "-s", viewer, "-t", group},
+  // has-session first, in the same queue: tmux would take a missing target for the name of a
+  // new group, and the viewer would be a fresh shell's.
+  return Checked({{"has-session", "-t", group},
+                  {"new-session", "-d", "-s", viewer, "-t", group},
                   {"set-option", "-t", target.value(), std::string(kOptionOwner), kOwnerViewer}},
                  "new-session")
       .status();

@@ -76,7 +76,8 @@ std::string AgentLockPath(const std::string& xdg_runtime_dir, int64_t uid, std::
 }
 
 Result<ApplyLock> ApplyLock::Acquire(const std::string& path, double timeout_seconds,
-                                     const std::string& description, std::string_view busy_with) {
+                                     const std::string& description, std::string_view busy_with,
+                                     std::string_view hint) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0 && errno == ELOOP)
     return Status::Error(fmt::format(
@@ -96,10 +97,8 @@ Result<ApplyLock> ApplyLock::Acquire(const std::string& path, double timeout_sec
     if (std::chrono::steady_clock::now() >= deadline) {
       std::string who = Holder(fd);
       ::close(fd);
-      return Status::Error(
-          fmt::format("another mosaic-fleet {} ({}); waited {:.0f}s for {} "
-                      "(raise --lock-timeout to wait longer)",
-                      busy_with, who, timeout_seconds, path));
+      return Status::Error(fmt::format("another mosaic-fleet {} ({}); waited {:.0f}s for {}{}",
+                                       busy_with, who, timeout_seconds, path, hint));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

@@ -17,9 +17,10 @@ class ApplyLock {
  public:
   /// Waits up to `timeout_seconds` for the lock; the error names the process holding it and
   /// what it is busy with ("apply is running").
-  static Result<ApplyLock> Acquire(const std::string& path, double timeout_seconds,
-                                   const std::string& description,
-                                   std::string_view busy_with = "apply is running");
+  static Result<ApplyLock> Acquire(
+      const std::string& path, double timeout_seconds, const std::string& description,
+      std::string_view busy_with = "apply is running",
+      std::string_view hint = " (raise --lock-timeout to wait longer)");
   ApplyLock(ApplyLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   ApplyLock& operator=(ApplyLock&&) = delete;
   ApplyLock(const ApplyLock&) = delete;

@@ -205,6 +205,7 @@ Result<TerminalResult> RealProcessRunner::RunInTerminal(const ProcessRequest& re
   ++started_;
   TerminalResult result;
   int status = 0;
+  std::chrono::steady_clock::time_point interrupted_at;
   for (;;) {
     pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
@@ -213,8 +214,13 @@ Result<TerminalResult> RealProcessRunner::RunInTerminal(const ProcessRequest& re
     int signal = ::sigtimedwait(&wait_set, nullptr, &tick);
     if (signal > 0 && signal != SIGCHLD && result.interrupted_by == 0) {
       result.interrupted_by = signal;
+      interrupted_at = std::chrono::steady_clock::now();
       ::kill(pid, SIGTERM);
     }
+    // A program that does not end when asked (stopped, wedged) is not waited for forever.
+    if (result.interrupted_by != 0 &&
+        std::chrono::steady_clock::now() - interrupted_at > std::chrono::seconds(2))
+      ::kill(pid, SIGKILL);
   }
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

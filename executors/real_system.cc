@@ -56,6 +56,7 @@ Environment CaptureEnvironment() {
   env.stderr_is_terminal = ::isatty(STDERR_FILENO) == 1;
   env.path = get("PATH");
   env.handed_off = get("MOSAIC_FLEET_HANDED_OFF");
+  env.handoff_depth = get("MOSAIC_FLEET_HANDOFF_DEPTH");
   if (char* cwd = ::getcwd(nullptr, 0)) {
     env.working_directory = cwd;
     std::free(cwd);
@@ -96,7 +97,7 @@ Result<std::unique_ptr<ApplyLockHandle>> RealSystem::LockApply(const std::string
 Result<std::unique_ptr<ApplyLockHandle>> RealSystem::LockAgent(const std::string& path,
                                                                double timeout_seconds,
                                                                const std::string& busy_with) {
-  Result<ApplyLock> lock = ApplyLock::Acquire(path, timeout_seconds, busy_with, busy_with);
+  Result<ApplyLock> lock = ApplyLock::Acquire(path, timeout_seconds, busy_with, busy_with, "");
   if (!lock.ok()) return lock.status();
   return std::unique_ptr<ApplyLockHandle>(std::make_unique<RealApplyLock>(std::move(lock).value()));
 }

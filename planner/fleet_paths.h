@@ -34,9 +34,11 @@ struct Environment {
   std::string journal_stream;     ///< $JOURNAL_STREAM: set when stderr goes to the journal
   bool stderr_is_terminal = false;
   std::string path;  ///< $PATH: where the `mosaic` link looks for the real Mosaic CLI
-  /// $MOSAIC_FLEET_HANDED_OFF: programs the `mosaic` link already handed a call past (':'
-  /// separated), so that two copies of mosaic-fleet on PATH never hand a call back and forth.
+  /// $MOSAIC_FLEET_HANDED_OFF: "PID:PROGRAM…", the programs the `mosaic` link already handed a
+  /// call past in this process, so that two copies of mosaic-fleet, or a shim, never hand a
+  /// call back and forth.
   std::string handed_off;
+  std::string handoff_depth;  ///< $MOSAIC_FLEET_HANDOFF_DEPTH
 };
 
 /// fleet/run/NAME.stopped: the mark `mosaic-fleet stop` leaves, and `start` removes.

@@ -26,9 +26,10 @@ Result<AgentAccess> OpenAgent(FleetContext& context, const std::string& name);
 /// into a stranger's session that happens to have an agent's name).
 Result<PaneState> PaneReadyForInput(const AgentPane& pane, const std::string& socket);
 
-/// How long a sender waits for another one typing into the same agent (a reset holds it
-/// while the agent settles before its kickstart, at most about 30 s).
-inline constexpr double kInputLockSeconds = 60;
+/// How long a sender waits for another one typing into the same agent. A reset holds the
+/// lock to its end: through a restart (bounded by --job-timeout, twice) and the quiet wait
+/// before its kickstart (30 s at most).
+inline constexpr double kInputLockSeconds = 300;
 
 /// Agent `name`'s input lock, held while text goes in: two senders' messages never merge
 /// into one submission.

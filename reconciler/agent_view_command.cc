@@ -103,12 +103,19 @@ int Follow(const AgentPane& pane, const AgentTailOptions& options, System& syste
           from = end, found = true;
           break;
         }
-      if (!found) from = 0, skipped = -1;
+      if (!found) {
+        // Redrawn (a program moving its cursor up), cleared, or gone past what one look
+        // reads: nothing is printed twice; following goes on from the pane's end, saying so
+        // when lines were added meanwhile.
+        from = complete;
+        if (seen && total > *seen) skipped = -1;
+      }
     }
     if (skipped > 0)
       io.out << fmt::format("[… {} lines not shown: more than --follow reads per look]\n", skipped);
     else if (skipped < 0)
-      io.out << "[… lines not shown: the pane moved on further than --follow could see]\n";
+      io.out << "[… lines not shown: the pane was cleared, or moved on further than --follow "
+                "could see]\n";
     std::vector<std::string> fresh(rows.begin() + static_cast<long>(from),
                                    rows.begin() + static_cast<long>(complete));
     if (s.session.dead) {
@@ -117,8 +124,9 @@ int Follow(const AgentPane& pane, const AgentTailOptions& options, System& syste
       DropDeadPaneTail(fresh);
     }
     Print(io, fresh);
-    for (std::string& row : fresh) anchor.push_back(std::move(row));
-    if (anchor.size() > kAnchorRows) anchor.erase(anchor.begin(), anchor.end() - kAnchorRows);
+    // The anchor is the last complete rows as the pane shows them now.
+    anchor.assign(rows.begin() + static_cast<long>(complete - std::min(complete, kAnchorRows)),
+                  rows.begin() + static_cast<long>(complete));
     seen = total;
     first = false;
     if (s.session.dead) {

@@ -16,13 +16,23 @@
 
 namespace mosaic {
 
+/// "PID:PROGRAM:PROGRAM…": the programs a chain of hand-offs (execs, one process id) passed.
 inline constexpr char kHandedOffVariable[] = "MOSAIC_FLEET_HANDED_OFF";
+/// How many hand-offs in a row led here, across processes; at kMaxHandOffs the link stops.
+inline constexpr char kHandOffDepthVariable[] = "MOSAIC_FLEET_HANDOFF_DEPTH";
+inline constexpr int kMaxHandOffs = 16;
+
+struct MosaicOnPath {
+  std::string path;       ///< as found on PATH: what is run
+  std::string canonical;  ///< every symlink resolved: what is compared
+};
 
 /// The first executable `mosaic` on `path` (':'-separated; an empty entry is the current
-/// directory) that is not one of `skip` (canonical paths). Canonical path returned.
-std::optional<std::string> NextMosaicOnPath(const std::string& path,
-                                            const std::vector<std::string>& skip, FileSystem& files,
-                                            const std::string& working_directory);
+/// directory) whose canonical path is not one of `skip`.
+std::optional<MosaicOnPath> NextMosaicOnPath(const std::string& path,
+                                             const std::vector<std::string>& skip,
+                                             FileSystem& files,
+                                             const std::string& working_directory);
 
 /// Runs `mosaic ARGS` (argv[0] already dropped): ours, or handed off by exec (returning only
 /// when that fails).

@@ -15,13 +15,16 @@ namespace {
 
 constexpr char kStdinName[] = "<stdin>";
 
-// Every *.yaml and *.yml file under `directory`, sorted, hidden directories (.git) skipped.
+// Every *.yaml and *.yml file under `directory`, sorted; hidden directories (.git) and links
+// to directories are not followed.
 void CollectRosters(const std::string& directory, FileSystem& fs, int depth,
                     std::vector<std::string>& out) {
   if (depth > 32) return;  // a symlink loop
   for (const std::string& name : fs.ListDirectory(directory)) {
     if (name.starts_with(".")) continue;
     std::string path = fmt::format("{}/{}", directory, name);
+    std::optional<FileInfo> info = fs.Stat(path);
+    if (info && info->is_symlink && fs.IsDirectory(path)) continue;  // never a loop (l -> .)
     if (fs.IsDirectory(path))
       CollectRosters(path, fs, depth + 1, out);
     else if (name.ends_with(".yaml") || name.ends_with(".yml"))

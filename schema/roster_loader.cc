@@ -43,8 +43,8 @@ Diagnostics AcceptBareTildeDirectories(LocatedJson& document) {
       const std::string at = fmt::format("{}/{}", pointer, key);
       notes.push_back({Severity::kNote, "", document.ValueLocation(at),
                        DisplayPath(document.value, at),
-                       "a bare ~ is null in YAML: read as \"~\", the home directory (write "
-                       "\"~\" to say so)"});
+                       "null (a bare ~, or nothing, is null in YAML): read as \"~\", the home "
+                       "directory (write \"~\" to say so)"});
     }
   };
   nlohmann::json& root = document.value;

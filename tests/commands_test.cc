@@ -173,6 +173,19 @@ TEST_F(Commands, TerraformsSingleDashSpellingsWorkAsItsUsersTypeThem) {
   EXPECT_THAT(json.out, HasSubstr("\"format_version\""));
 }
 
+TEST_F(Commands, StopStartAndRestartTakeNamesOrAllButNotBoth) {
+  for (auto args : std::vector<std::vector<std::string>>{{"stop"}, {"start", "a", "--all"}}) {
+    Outcome r = Fleet(args);
+    EXPECT_EQ(r.code, 1) << args[0];
+    EXPECT_THAT(r.err, HasSubstr("name the agents, or say --all"));
+  }
+  EXPECT_FALSE(system_.tmux.running) << "nothing was done";
+  Outcome all = Fleet({"start", "--all"});
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_TRUE(system_.tmux.sessions.contains("a"));
+  EXPECT_TRUE(system_.tmux.sessions.contains("a0"));
+}
+
 TEST_F(Commands, EachTargetFlagTakesOneNameAndTheHelpSaysSo) {
   Outcome apply = Fleet({"apply", "--yes", "--target", "a", "--target", "a0"});
   ASSERT_EQ(apply.code, 0) << apply.err;

@@ -23,11 +23,11 @@ endif()
 set(dir ${WORK}/mosaic-link-test)
 file(REMOVE_RECURSE ${dir})
 file(MAKE_DIRECTORY ${dir}/real ${dir}/copy)
-file(WRITE ${dir}/real/mosaic "#!/bin/sh\necho \"real mosaic: $*|$MOSAIC_FLEET_HANDED_OFF\"\nexit 7\n")
+file(WRITE ${dir}/real/mosaic "#!/bin/sh\n[ \"$1\" = nested ] && { mosaic inner; exit $?; }\necho \"real mosaic: $*|$MOSAIC_FLEET_HANDED_OFF\"\nexit 7\n")
 file(CHMOD ${dir}/real/mosaic PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
 execute_process(COMMAND env PATH=${BIN}:${dir}/real ${BIN}/mosaic yolo claude --model "Claude Opus"
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 20)
-if(NOT rc EQUAL 7 OR NOT out MATCHES "^real mosaic: yolo claude --model Claude Opus\\|/")
+if(NOT rc EQUAL 7 OR NOT out MATCHES "^real mosaic: yolo claude --model Claude Opus\\|[0-9]+:/")
   message(FATAL_ERROR "mosaic yolo must reach the real mosaic: rc=${rc} out=${out} err=${err}")
 endif()
 
@@ -56,5 +56,24 @@ execute_process(COMMAND env PATH=${BIN}:${dir}/shim:${dir}/real ${BIN}/mosaic yo
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 20)
 if(NOT rc EQUAL 7 OR NOT out MATCHES "^real mosaic: yolo pi\\|")
   message(FATAL_ERROR "a shim between the link and the real mosaic: rc=${rc} out=${out} err=${err}")
+endif()
+
+# The real CLI's own children run `mosaic` again (an agent's shell, say): a new call, which
+# must reach the real CLI again, not be refused as a loop.
+execute_process(COMMAND env PATH=${BIN}:${dir}/real ${BIN}/mosaic nested
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 20)
+if(NOT rc EQUAL 7 OR NOT out MATCHES "^real mosaic: inner\\|")
+  message(FATAL_ERROR "a nested mosaic call: rc=${rc} out=${out} err=${err}")
+endif()
+
+# A wrapper that runs `mosaic` in a new process each time (no exec), and no real CLI: the
+# chain stops with an error after a bounded number of hand-offs.
+file(MAKE_DIRECTORY ${dir}/forks)
+file(WRITE ${dir}/forks/mosaic "#!/bin/sh\nmosaic \"$@\"\n")
+file(CHMOD ${dir}/forks/mosaic PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+execute_process(COMMAND env PATH=${BIN}:${dir}/forks ${BIN}/mosaic yolo pi
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 20)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "was handed on 16 times in a row")
+  message(FATAL_ERROR "a forking wrapper must not recurse forever: rc=${rc} err=${err}")
 endif()
 file(REMOVE_RECURSE ${dir})

@@ -25,10 +25,10 @@ constexpr char kSinkRoster[] =
     "tmux: {socket_name: itest}\n"
     "runtimes:\n"
     "  sink: {command: 'exec cat > \"$HOME/received-$MOSAIC_AGENT_NAME\"', reset_command: /clear}\n"
-    "  fresh: {command: 'echo started; exec cat >> \"$HOME/fresh-$MOSAIC_AGENT_NAME\"'}\n"
+    "  sink2: {command: 'exec cat > \"$HOME/received-$MOSAIC_AGENT_NAME\"', reset_command: /new}\n"
     "agents:\n"
     "  - {name: a, runtime: sink, class: coder, model_hint: M1, kickstart_template: kick.md}\n"
-    "  - {name: a0, runtime: sink}\n";
+    "  - {name: a0, runtime: sink2}\n";
 
 class AgentCommands : public FleetIntegration {
  protected:
@@ -101,6 +101,11 @@ TEST_F(AgentCommands, ResetTypesTheRuntimesResetCommandThenTheKickstart) {
   ASSERT_TRUE(Arrives("a", "/clear\nYou are a, coder on M1.\n/new\nYou are a, coder on M1.\n"))
       << Received("a");
   EXPECT_EQ(Received("a0"), "");
+  // Another runtime, its own reset command (and no kickstart: none is set).
+  RunResult other = sandbox_.Fleet({"agent", "reset", "a0"});
+  ASSERT_EQ(other.code, 0) << other.err;
+  EXPECT_THAT(other.out, HasSubstr("typed /new"));
+  ASSERT_TRUE(Arrives("a0", "/new\n")) << Received("a0");
 
   // A template with a typo is an error at its place, and nothing is typed.
   sandbox_.WriteFile(FleetDir() + "/kick.md", "Hello\n  {{nmae}}\n");
@@ -283,6 +288,34 @@ TEST_F(AgentCommands, WatchIsReadOnlyKeepsTheWindowSizeAndLeavesNoViewerAfterASi
   }
   EXPECT_EQ(sandbox_.Sessions(kSocket), sessions) << "the agents' sessions are untouched";
   EXPECT_TRUE(PlanIsEmpty());
+}
+
+TEST_F(AgentCommands, AnAgentThatDiesWhileWatchedIsRestartedAsPromptlyAsAnUnwatchedOne) {
+  Converge();
+  int master = -1;
+  pid_t watcher = sandbox_.SpawnFleetOnTerminal({"agent", "watch", "a"}, &master, 80, 24);
+  ASSERT_GT(watcher, 0);
+  ::fcntl(master, F_SETFL, O_NONBLOCK);
+  ASSERT_TRUE(WaitFor([&] {
+    Drain(master);
+    return Viewers().size() == 1 && PaneValue(Viewers()[0], "#{session_attached}") == "1";
+  }));
+  // While watched, tmux runs the pane's hooks from the viewer's session: the supervisor
+  // must still hear of the death at once, not at its next look (a minute later).
+  std::string pane = PaneValue("a", "#{pane_pid}");
+  ::kill(static_cast<pid_t>(std::stol(pane)), SIGKILL);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        Drain(master);
+        return sandbox_.Sessions(kSocket).count("a") == 1 &&
+               PaneValue("a", "#{pane_pid}") != pane && PaneValue("a", "#{pane_dead}") == "0";
+      },
+      20))
+      << "restarted within RestartSec, not after the supervisor's minute";
+  ::kill(watcher, SIGTERM);
+  (void)Sandbox::Wait(watcher);
+  ::close(master);
+  EXPECT_TRUE(Viewers().empty());
 }
 
 }  // namespace
