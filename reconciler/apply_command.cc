@@ -389,18 +389,10 @@ Command AddApplyCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("planfile", options->plan_file,
                   "A plan saved by `plan --out`, applied only if it is exactly what the roster "
                   "and the fleet call for now");
-  cmd->add_option("--target", options->targets, "Only this agent (repeat --target for more)")
-      ->allow_extra_args(false)  // one name each: `--target a plan.json` keeps the file
-      ->type_name("NAME")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd->add_option("--replace", options->replace,
-                  "Let this persistent-persona agent be replaced or destroyed (repeat "
-                  "--replace for more)")
-      ->allow_extra_args(false)
-      ->type_name("NAME")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  AddNameOption(*cmd, "--target", options->targets, "Only this agent (repeat --target for more)");
+  AddNameOption(*cmd, "--replace", options->replace,
+                "Let this persistent-persona agent be replaced or destroyed (repeat --replace "
+                "for more)");
   cmd->add_flag("--unattended", options->unattended,
                 "Only what is safe without a person (the reconcile timer's mode): never end a "
                 "live session unless the roster's reconcile.allow_destroy; exit 2 when changes "

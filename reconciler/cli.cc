@@ -110,6 +110,15 @@ bool RejectUnknownCommand(const CLI::App& app, const std::vector<std::string>& a
 
 }  // namespace
 
+void AddNameOption(CLI::App& command, const std::string& flag, std::vector<std::string>& names,
+                   const std::string& help) {
+  command.add_option(flag, names, help)
+      ->allow_extra_args(false)
+      ->type_name("NAME")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
 void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandContext& ctx) {
   const std::string& host = ctx.system.environment().hostname;
   command.add_option("--roster", options.roster, "Roster file (default: " + ctx.roster_help + ")");

@@ -31,6 +31,11 @@ struct Command {
 
 struct FleetOptions;
 
+/// A repeatable option that takes one agent NAME each time (`--target a --target b`): one
+/// name per flag, so `--target a plan.json` leaves the file to the command.
+void AddNameOption(CLI::App& command, const std::string& flag, std::vector<std::string>& names,
+                   const std::string& help);
+
 /// --roster, --host and --timeout, as every fleet command has them.
 void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandContext& ctx);
 

@@ -109,19 +109,11 @@ Command AddPlanCommand(CLI::App& app, CommandContext& ctx) {
                 "Exit 0: no changes, 1: error, 2: changes present");
   cmd->add_option("--out", options->out,
                   "Save the plan for `apply FILE` (refused there if the fleet changed)");
-  cmd->add_option("--target", options->targets,
-                  "Only this agent (repeat --target for more); always warns that it did")
-      ->allow_extra_args(false)  // one name each: `--target a plan.json` keeps the file
-      ->type_name("NAME")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd->add_option("--replace", options->replace,
-                  "Let this persistent-persona agent be replaced or destroyed (repeat "
-                  "--replace for more)")
-      ->allow_extra_args(false)
-      ->type_name("NAME")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  AddNameOption(*cmd, "--target", options->targets,
+                "Only this agent (repeat --target for more); always warns that it did");
+  AddNameOption(*cmd, "--replace", options->replace,
+                "Let this persistent-persona agent be replaced or destroyed (repeat --replace "
+                "for more)");
   cmd->add_flag("--drift-only", options->drift_only,
                 "Show only what changed outside mosaic-fleet (same exit codes)");
   cmd->add_flag("--stats", options->stats,

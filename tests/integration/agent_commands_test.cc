@@ -167,8 +167,8 @@ TEST_F(AgentCommands, TailPrintsADeadPanesLastOutputAndHowItsProgramEnded) {
   RunResult send = sandbox_.Fleet({"agent", "send", "d", "-m", "anyone?"});
   EXPECT_EQ(send.code, 1);
   EXPECT_THAT(send.err, HasSubstr("exited with status 3: nothing can take the text"));
-  RunResult missing = sandbox_.Fleet({"agent", "tail", "a0"});
-  EXPECT_EQ(missing.code, 0) << missing.err << " (a running stand-in)";
+  RunResult running = sandbox_.Fleet({"agent", "tail", "a0"});
+  EXPECT_EQ(running.code, 0) << running.err << " (a running stand-in)";
 }
 
 TEST_F(AgentCommands, TailFollowPrintsEveryLineOnceInOrderUntilTheProgramEnds) {
