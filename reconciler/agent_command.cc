@@ -18,7 +18,8 @@ Command AddSend(CLI::App& agent, CommandContext& ctx) {
   cmd->add_option("NAME", options->name, "The agent (exact name)")->required();
   CLI::Option* message =
       cmd->add_option("-m,--message", options->message, "The message; '-' reads it from stdin");
-  CLI::Option* file = cmd->add_option("--file", options->file, "Read the message from this file");
+  CLI::Option* file = cmd->add_option("--file", options->file, "Read the message from this file")
+                          ->type_name("FILE");
   message->excludes(file);
   file->excludes(message);
   cmd->add_option("--from", options->from,
@@ -136,14 +137,20 @@ Command AddRoster(CLI::App& agent, CommandContext& ctx) {
   CLI::App* cmd = agent.add_subcommand(
       "roster", "The roster as the tool understands it: defaults applied, where each agent lives.");
   AddFleetOptions(*cmd, options->fleet, ctx);
-  cmd->add_flag("--json", options->json, "Machine-readable");
+  CLI::Option* json = cmd->add_flag("--json", options->json, "Machine-readable");
+  cmd->add_flag("--names", options->names,
+                "Only the names of this host's agents, one per line (for scripts and completion)")
+      ->excludes(json);
   cmd->footer(
       "\nPer agent: runtime, class and model; its unit, env file, session and socket; the launch\n"
       "command; working directory, host, reset command, kickstart, persona and restart policy.\n"
       "Keys you added to an env file are named, their values never shown; a launch command set\n"
       "there (MOSAIC_AGENT_COMMAND) is named, not shown. Reads only the roster and env files.\n"
+      "\nExit status: 0; 1 when the roster cannot be read or is not valid.\n"
       "\nExamples:\n  mosaic-fleet agent roster\n  mosaic-fleet agent roster --json | jq "
-      "'.agents[].unit'\n");
+      "'.agents[].unit'\n  for a in $(mosaic-fleet agent roster --names); do mosaic-fleet agent "
+      "tail \"$a\" -n 5; "
+      "done\n");
   return {cmd, [options, &ctx] { return RunAgentRoster(*options, ctx.system, ctx.io); }};
 }
 
@@ -155,8 +162,8 @@ Command AddStatus(CLI::App& agent, CommandContext& ctx) {
   cmd->add_option("NAME", options->names, "Only these agents; all by default");
   cmd->add_flag("--json", options->json, "Machine-readable status (docs/status-json.md)");
   cmd->footer(
-      "\nThe same rows, flags and exit status as `mosaic-fleet status`: 0 healthy, 3 not, 1 "
-      "error.\n"
+      "\nThe same rows and flags as `mosaic-fleet status`.\n"
+      "\nExit status: 0 every row healthy; 3 one is not; 1 error.\n"
       "\nExample:\n  mosaic-fleet agent status coder0 --json\n");
   return {cmd, [options, &ctx] { return RunStatus(*options, ctx.system, ctx.io); }};
 }
@@ -170,7 +177,11 @@ std::vector<Command> AddAgentCommands(CLI::App& app, CommandContext& ctx) {
   agent->footer(
       "\nEvery verb works on the roster's socket with exact targets (`agent` never reaches\n"
       "`agent0`), and needs only tmux: no user manager (but reset of a runtime without a reset\n"
-      "command, which restarts the unit). Run 'agent VERB --help' for each.\n");
+      "command, which restarts the unit). Run 'agent VERB --help' for each.\n"
+      "\nExamples:\n"
+      "  mosaic-fleet agent send coder0 -m 'Rebase on main.'\n"
+      "  mosaic-fleet agent tail coder0 --follow\n"
+      "  mosaic-fleet agent watch coder0\n");
   return {AddSend(*agent, ctx),  AddReset(*agent, ctx),  AddTail(*agent, ctx),
           AddWatch(*agent, ctx), AddRoster(*agent, ctx), AddStatus(*agent, ctx)};
 }

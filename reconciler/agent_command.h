@@ -56,6 +56,7 @@ struct AgentWatchOptions {
 struct AgentRosterOptions {
   FleetOptions fleet;
   bool json = false;
+  bool names = false;  ///< only the names of this host's agents, one per line
 };
 
 /// Exit 0 when delivered (and with --verify, when the pane changed afterwards);

@@ -143,18 +143,23 @@ std::vector<Command> AddAgentControlCommands(CLI::App& app, CommandContext& ctx)
        "Keep agents stopped (not editing the roster) until `start`; drift correction respects it.",
        "\nLeaves fleet/run/NAME.stopped, then applies those agents: each unit stops and exactly\n"
        "its session ends (a persistent persona included: you named it). plan and status show\n"
-       "it STOPPED; apply and the reconcile timer never start it. Exit 0 when done.\n"
+       "it STOPPED; apply and the reconcile timer never start it.\n"
+       "\nExit status: 0 stopped; 1 not (unknown agent, failed stop, another apply holds\n"
+       "the lock past --lock-timeout).\n"
        "\nExamples:\n  mosaic-fleet stop coder0\n  mosaic-fleet stop --all          every agent of "
        "this host\n"},
       {AgentControl::kStart, "start",
        "Start agents an operator stopped (or any that are down), as the roster says.",
        "\nRemoves fleet/run/NAME.stopped, then applies those agents (an apply with --target).\n"
        "An agent with `state: stopped` in the roster stays stopped: change the roster.\n"
+       "\nExit status: 0 started; 1 not (unknown agent, failed start, or it died within\n"
+       "--settle); 2 a change was held (see the plan it prints).\n"
        "\nExamples:\n  mosaic-fleet start coder0\n  mosaic-fleet start --all\n"},
       {AgentControl::kRestart, "restart",
        "Restart agents: exactly their sessions are recreated; server and siblings untouched.",
        "\nRestarts mosaic-agent@NAME.service: its session is ended and made again, with the\n"
        "agent's program started anew (its context is lost). A stopped agent is refused.\n"
+       "\nExit status: 0 restarted; 1 not (unknown or stopped agent, failed restart).\n"
        "\nExamples:\n  mosaic-fleet restart coder0 reviewer\n  mosaic-fleet restart --all\n"},
   };
   std::vector<Command> commands;

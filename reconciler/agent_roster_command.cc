@@ -59,6 +59,10 @@ int RunAgentRoster(const AgentRosterOptions& options, System& system, Io& io) {
   const std::string this_host =
       options.fleet.host.empty() ? system.environment().hostname : options.fleet.host;
 
+  if (options.names) {
+    for (const DesiredAgent& a : desired.agents) io.out << a.spec.name << "\n";
+    return kExitSuccess;
+  }
   if (options.json) {
     nlohmann::json agents = nlohmann::json::array();
     for (const DesiredAgent& a : desired.agents) {

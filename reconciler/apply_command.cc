@@ -386,7 +386,7 @@ Command AddApplyCommand(CLI::App& app, CommandContext& ctx) {
   AddFleetOptions(*cmd, options->fleet, ctx);
   cmd->add_flag("--yes,-y", options->yes,
                 "Really do it (without it: show the plan and the steps, change nothing)");
-  cmd->add_option("planfile", options->plan_file,
+  cmd->add_option("PLANFILE", options->plan_file,
                   "A plan saved by `plan --out`, applied only if it is exactly what the roster "
                   "and the fleet call for now");
   AddNameOption(*cmd, "--target", options->targets, "Only this agent (repeat --target for more)");
@@ -415,14 +415,19 @@ Command AddApplyCommand(CLI::App& app, CommandContext& ctx) {
                 "Dry run: exit 2 when changes are pending");
   cmd->add_flag("--json", options->json, "Show the plan as JSON");
   cmd->footer(
-      "\nExit codes: 0 done (or, as a dry run, nothing wrong); 1 error, refused, or an agent died "
+      "\nExit status: 0 done (or, as a dry run, nothing wrong); 1 error, refused, or an agent died "
       "right after it started; 2 changes left pending (held: a persistent persona, an unattended "
       "run) or, with --detailed-exitcode, a dry run with changes.\n"
       "Held changes: a `persistent_persona: true` agent is replaced or destroyed only when "
       "--replace names it; an --unattended run never ends a live session unless the roster's "
       "`reconcile: {allow_destroy: true}`.\n"
       "Destroy guard: ending more than half of the running agents (and more than one) needs "
-      "--allow-destroy N with that count.");
+      "--allow-destroy N with that count.\n"
+      "\nExamples:\n"
+      "  mosaic-fleet apply                      show what it would do (a dry run)\n"
+      "  mosaic-fleet apply --yes                do it\n"
+      "  mosaic-fleet plan --out p && mosaic-fleet apply --yes p   exactly the plan reviewed\n"
+      "  mosaic-fleet apply --yes --target coder0 --replace coder0\n");
   return {cmd, [options, &ctx] { return RunApply(*options, ctx.system, ctx.io); }};
 }
 

@@ -5,10 +5,12 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <memory>
 
 #include "agent_command.h"
 #include "agent_control_command.h"
 #include "apply_command.h"
+#include "completion.h"
 #include "exit_codes.h"
 #include "init_command.h"
 #include "plan_command.h"
@@ -44,8 +46,81 @@ const char kFooter[] =
 Command AddSchemaCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd =
       app.add_subcommand("schema", "Print the roster's JSON Schema (draft 7), for editors.");
+  cmd->footer(
+      "\nThe schema `validate` checks rosters against (also installed as\n"
+      "share/mosaic-fleet/roster.schema.json). Editors with a YAML language server complete\n"
+      "and check the roster as you type when its first line is\n"
+      "  # yaml-language-server: $schema=/path/to/roster.schema.json\n"
+      "\nExit status: 0.\n"
+      "\nExamples:\n"
+      "  mosaic-fleet schema > roster.schema.json\n"
+      "  mosaic-fleet schema | jq '.properties | keys'\n");
   return {cmd, [&ctx] {
             ctx.io.out << RosterSchemaText();
+            return kExitSuccess;
+          }};
+}
+
+Command AddCompletionCommand(CLI::App& app, CommandContext& ctx) {
+  auto shell = std::make_shared<std::string>();
+  CLI::App* cmd =
+      app.add_subcommand("completion", "Print the shell completion script for bash, zsh or fish.");
+  cmd->add_option("shell", *shell, "The shell")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  cmd->footer(
+      "\nCompletes commands, options, fixed values, files, and agent names from the roster\n"
+      "(the one --roster names, else the default). The packages install it; by hand:\n"
+      "  bash  mosaic-fleet completion bash > "
+      "~/.local/share/bash-completion/completions/mosaic-fleet\n"
+      "  zsh   mosaic-fleet completion zsh > ~/.zfunc/_mosaic-fleet   (a directory on $fpath,\n"
+      "        before `compinit` runs)\n"
+      "  fish  mosaic-fleet completion fish > ~/.config/fish/completions/mosaic-fleet.fish\n"
+      "\nExit status: 0; 1 for a shell it does not know.\n"
+      "\nExamples:\n"
+      "  source <(mosaic-fleet completion bash)   this bash session only\n"
+      "  mosaic-fleet completion fish | source\n");
+  return {cmd, [&app, shell, &ctx] {
+            ctx.io.out << CompletionScript(CommandTree(app, kReplacedVerbsGroup), *shell,
+                                           "mosaic-fleet");
+            return kExitSuccess;
+          }};
+}
+
+// `help [COMMAND…]` is `COMMAND… --help`, as git and terraform users type it; `help --list`
+// names every command (the man page is made from it).
+Command AddHelpCommand(CLI::App& app, CommandContext& ctx) {
+  auto words = std::make_shared<std::vector<std::string>>();
+  auto list = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand("help", "Show a command's help: `help agent send`.");
+  cmd->add_option("COMMAND", *words, "The command, as typed after mosaic-fleet");
+  cmd->add_flag("--list", *list, "Name every command, one per line");
+  cmd->footer(
+      "\nExit status: 0; 1 for a command that does not exist.\n"
+      "\nExamples:\n"
+      "  mosaic-fleet help apply\n"
+      "  mosaic-fleet help --list\n");
+  return {cmd, [&app, words, list, &ctx] {
+            if (*list) {
+              for (const CompletionCommand& c : CommandTree(app, kReplacedVerbsGroup))
+                if (!c.path.empty()) ctx.io.out << c.path << "\n";
+              return kExitSuccess;
+            }
+            const CLI::App* command = &app;
+            std::string parents;  // CLI11 names a command's usage after them
+            for (const std::string& word : *words) {
+              parents += (parents.empty() ? "" : " ") + command->get_name();
+              const CLI::App* next = nullptr;
+              for (const CLI::App* child : command->get_subcommands({}))
+                if (child->check_name(word)) next = child;
+              if (!next) {
+                ctx.io.err << fmt::format("error: no command '{}'; `{} help --list` names them\n",
+                                          fmt::join(*words, " "), ctx.program);
+                return kExitError;
+              }
+              command = next;
+            }
+            ctx.io.out << command->help(parents);
             return kExitSuccess;
           }};
 }
@@ -64,7 +139,7 @@ std::vector<Command> AddReplacedVerbs(CLI::App& app, CommandContext& ctx) {
   std::vector<Command> commands;
   for (const Replaced& r : kReplaced) {
     CLI::App* cmd = app.add_subcommand(r.verb, std::string("Replaced by '") + r.replacement + "'.");
-    cmd->group("Previous tool's verbs");
+    cmd->group(kReplacedVerbsGroup);
     cmd->allow_extras();
     commands.push_back({cmd, [r, &ctx] {
                           ctx.io.err << fmt::format(
@@ -121,7 +196,8 @@ void AddNameOption(CLI::App& command, const std::string& flag, std::vector<std::
 
 void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandContext& ctx) {
   const std::string& host = ctx.system.environment().hostname;
-  command.add_option("--roster", options.roster, "Roster file (default: " + ctx.roster_help + ")");
+  command.add_option("--roster", options.roster, "Roster file (default: " + ctx.roster_help + ")")
+      ->type_name("FILE");
   command.add_option("--host", options.host,
                      "Act as this host: agents with another `host` are left alone (default: " +
                          (host.empty() ? std::string("this hostname") : host) + ")");
@@ -154,22 +230,27 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, Sys
            Io& io) {
   CLI::App app(kDescription, program);
   app.require_subcommand(1);
-  app.footer(kFooter);
   app.get_formatter()->column_width(36);
 
   Result<std::string> default_roster = DefaultRoster(system.environment());
-  CommandContext ctx{
-      system, io, program,
-      default_roster.ok() ? default_roster.value() : "$XDG_CONFIG_HOME/mosaic/fleet/roster.yaml"};
+  CommandContext ctx{system, io, program,
+                     default_roster.ok()
+                         ? default_roster.value()
+                         : "${XDG_CONFIG_HOME:-~/.config}/mosaic/fleet/roster.yaml"};
   std::vector<Command> commands = {
       AddValidateCommand(app, ctx), AddInitCommand(app, ctx),  AddSchemaCommand(app, ctx),
       AddPlanCommand(app, ctx),     AddApplyCommand(app, ctx), AddStatusCommand(app, ctx),
       AddVerifyCommand(app, ctx),
   };
-  for (auto add : {AddAgentControlCommands, AddAgentCommands, AddSessionCommands, AddHolderCommands,
-                   AddReplacedVerbs})
+  for (auto add :
+       {AddAgentControlCommands, AddAgentCommands, AddSessionCommands, AddHolderCommands})
     for (Command& command : add(app, ctx)) commands.push_back(std::move(command));
+  commands.push_back(AddCompletionCommand(app, ctx));
+  commands.push_back(AddHelpCommand(app, ctx));
+  for (Command& command : AddReplacedVerbs(app, ctx)) commands.push_back(std::move(command));
   AddVersionEverywhere(app);
+  // Set last: CLI11 copies a parent's footer into every command added after it.
+  app.footer(kFooter);
   if (RejectUnknownCommand(app, args, program, io)) return kExitError;
 
   std::vector<std::string> argv_storage{program};

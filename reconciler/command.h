@@ -31,6 +31,9 @@ struct Command {
 
 struct FleetOptions;
 
+/// The help group of the previous tool's verbs, which only say what replaced them.
+inline constexpr char kReplacedVerbsGroup[] = "Previous tool's verbs";
+
 /// A repeatable option that takes one agent NAME each time (`--target a --target b`): one
 /// name per flag, so `--target a plan.json` leaves the file to the command.
 void AddNameOption(CLI::App& command, const std::string& flag, std::vector<std::string>& names,

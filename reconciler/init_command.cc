@@ -85,8 +85,19 @@ Command AddInitCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--write", options->write, "Write it to the roster path instead of printing it");
   cmd->add_flag("--force", options->force,
                 "With --write: replace an existing roster (kept as ROSTER.bak-TIMESTAMP)");
+  cmd->footer(
+      "\nProfiles: minimal (one reusable agent), software-factory (ten: an orchestrator,\n"
+      "implementers, reviewers, a security and a final reviewer). Without --write the roster\n"
+      "is printed; with it, written where plan and apply look (never over an existing one\n"
+      "without --force, which keeps the old one as ROSTER.bak-TIMESTAMP).\n"
+      "\nExit status: 0 printed or written; 1 a roster exists (without --force) or cannot be\n"
+      "written.\n"
+      "\nExamples:\n"
+      "  mosaic-fleet init --profile minimal --write\n"
+      "  mosaic-fleet init --profile software-factory > roster.yaml\n");
   cmd->add_option("--roster", options->roster,
-                  "Where --write puts it (default: " + ctx.roster_help + ")");
+                  "Where --write puts it (default: " + ctx.roster_help + ")")
+      ->type_name("FILE");
   return {cmd, [options, &ctx] {
             return RunInit(*options, DefaultRoster(ctx.system.environment()), ctx.system.files(),
                            ctx.system.Now(), ctx.io);

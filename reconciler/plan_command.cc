@@ -108,7 +108,8 @@ Command AddPlanCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--detailed-exitcode", options->detailed_exitcode,
                 "Exit 0: no changes, 1: error, 2: changes present");
   cmd->add_option("--out", options->out,
-                  "Save the plan for `apply FILE` (refused there if the fleet changed)");
+                  "Save the plan for `apply FILE` (refused there if the fleet changed)")
+      ->type_name("FILE");
   AddNameOption(*cmd, "--target", options->targets,
                 "Only this agent (repeat --target for more); always warns that it did");
   AddNameOption(*cmd, "--replace", options->replace,
@@ -120,7 +121,14 @@ Command AddPlanCommand(CLI::App& app, CommandContext& ctx) {
                 "Report what observing cost (tmux processes, bus calls, time) on stderr");
   cmd->footer(
       "\nSymbols: + create, ~ update in place, -/+ replace, - destroy. Each change says why.\n"
-      "A timer can run `plan --detailed-exitcode` to detect drift (exit 2).");
+      "plan reads and changes nothing; `apply` does what it shows.\n"
+      "\nExit status: 0 success (with --detailed-exitcode: no changes); 1 error (the roster,\n"
+      "the user manager or tmux); 2 with --detailed-exitcode, changes present.\n"
+      "\nExamples:\n"
+      "  mosaic-fleet plan\n"
+      "  mosaic-fleet plan --detailed-exitcode >/dev/null || echo drift   a timer's check\n"
+      "  mosaic-fleet plan --json | jq '.resource_changes[].address'\n"
+      "  mosaic-fleet plan --out reviewed.plan\n");
   return {cmd, [options, &ctx] { return RunPlan(*options, ctx.system, ctx.io); }};
 }
 

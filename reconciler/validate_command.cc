@@ -130,7 +130,7 @@ Command AddValidateCommand(CLI::App& app, CommandContext& ctx) {
   auto options = std::make_shared<ValidateOptions>();
   CLI::App* cmd = app.add_subcommand(
       "validate", "Check roster files against the schema; exit 0 when all are valid, 1 otherwise.");
-  cmd->add_option("files", options->files,
+  cmd->add_option("FILE", options->files,
                   "Roster files; a directory means every *.yaml and *.yml under it, '-' reads "
                   "stdin (default: " +
                       ctx.roster_help + ")");

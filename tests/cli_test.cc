@@ -342,6 +342,86 @@ TEST_F(CliTest, AgentRosterShowsTheRosterAsUnderstoodWithUserValuesHidden) {
   EXPECT_EQ(json.out.find("hunter2"), std::string::npos);
 }
 
+TEST_F(CliTest, AgentRosterNamesListsThisHostsAgentsForScriptsAndCompletion) {
+  home_.Write(".config/mosaic/fleet/roster.yaml",
+              "version: 1\ntmux: {socket_name: clitest}\nagents:\n  - {name: a, runtime: pi}\n"
+              "  - {name: far, runtime: pi, host: elsewhere}\n  - {name: b, runtime: pi}\n");
+  CliRun names = Cli({"agent", "roster", "--names"}, Env());
+  EXPECT_EQ(names.code, 0) << names.err;
+  EXPECT_EQ(names.out, "a\nb\n");
+  EXPECT_EQ(Cli({"agent", "roster", "--names", "--json"}, Env()).code, 1);
+}
+
+// Every command, as `help --list` names them.
+std::vector<std::string> CommandPaths(const Environment& env) {
+  CliRun list = Cli({"help", "--list"}, env);
+  EXPECT_EQ(list.code, 0);
+  std::vector<std::string> paths;
+  std::istringstream lines(list.out);
+  for (std::string line; std::getline(lines, line);) paths.push_back(line);
+  return paths;
+}
+
+std::vector<std::string> Words(const std::string& path) {
+  std::vector<std::string> words;
+  std::istringstream in(path);
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+TEST_F(CliTest, EveryCommandTeachesItsExitStatusAndExamplesAndNoneBorrowsAnother) {
+  const std::string top_examples = Cli({"--help"}, Env()).out;
+  ASSERT_THAT(top_examples, HasSubstr("EXAMPLES:"));
+  std::vector<std::string> paths = CommandPaths(Env());
+  ASSERT_GE(paths.size(), 25u);
+  for (const char* path : {"plan", "apply", "agent send", "session start", "holder stop"})
+    EXPECT_NE(std::find(paths.begin(), paths.end(), path), paths.end()) << path;
+  EXPECT_EQ(std::find(paths.begin(), paths.end(), "install"), paths.end());
+  for (const std::string& path : paths) {
+    std::vector<std::string> args = Words(path);
+    args.push_back("--help");
+    CliRun help = Cli(args, Env());
+    EXPECT_EQ(help.code, 0) << path;
+    EXPECT_THAT(help.out, HasSubstr("Usage: mosaic-fleet " + path)) << path;
+    EXPECT_THAT(help.out, testing::ContainsRegex("\nExamples?:\n  ")) << path;
+    // The top-level footer is for the top level only (CLI11 copies it into every command
+    // added after it is set).
+    EXPECT_THAT(help.out, testing::Not(HasSubstr("EXAMPLES:"))) << path;
+    bool group = help.out.find("Subcommands:") != std::string::npos;
+    if (!group) {
+      EXPECT_THAT(help.out, HasSubstr("\nExit status: ")) << path;
+    }
+    // `help PATH` is the same text.
+    std::vector<std::string> help_args = Words(path);
+    help_args.insert(help_args.begin(), "help");
+    EXPECT_EQ(Cli(help_args, Env()).out, help.out) << path;
+  }
+  CliRun apply = Cli({"apply", "--help"}, Env());
+  EXPECT_THAT(apply.out, HasSubstr("Exit status: 0 done"));
+  EXPECT_THAT(apply.out, HasSubstr("--target NAME "));
+  EXPECT_THAT(apply.out, HasSubstr("(repeat --target for more)"));
+  CliRun unknown = Cli({"help", "agent", "nope"}, Env());
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("no command 'agent nope'"));
+}
+
+TEST_F(CliTest, CompletionScriptsCoverEveryCommandInEachShell) {
+  std::vector<std::string> paths = CommandPaths(Env());
+  for (std::string shell : {"bash", "zsh", "fish"}) {
+    CliRun script = Cli({"completion", shell}, Env());
+    ASSERT_EQ(script.code, 0) << shell;
+    for (const std::string& path : paths) {
+      std::string last = path.substr(path.rfind(' ') + 1);
+      std::string parent = path.size() > last.size() ? path.substr(0, path.rfind(' ')) : "";
+      // Each command is a child of its parent in the script's own table.
+      EXPECT_THAT(script.out, HasSubstr("'" + parent + "|" + last + "'")) << shell << ": " << path;
+    }
+    EXPECT_THAT(script.out, HasSubstr("'|ps'")) << shell;
+    EXPECT_THAT(script.out, testing::Not(HasSubstr("install-systemd"))) << shell;
+  }
+  EXPECT_EQ(Cli({"completion", "tcsh"}, Env()).code, 1);
+}
+
 TEST_F(CliTest, ValidateReadsADirectoryOfRostersOrStdinAndHintsAtInit) {
   home_.Write("rosters/a.yaml", "version: 1\nagents: []\n");
   home_.Write("rosters/team/b.yml", "version: 1\nagents:\n  - {name: x, runtime: pi}\n");
