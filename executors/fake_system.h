@@ -36,7 +36,7 @@ class FakeSystem : public System {
   /// Time stands still but for Sleep, which moves both clocks.
   std::chrono::steady_clock::time_point Monotonic() override { return monotonic; }
   void Sleep(std::chrono::milliseconds duration) override;
-  std::string SelfExecutable() override { return "/usr/bin/mosaic-fleet"; }
+  std::string SelfExecutable() override { return self_executable; }
   Result<std::unique_ptr<ApplyLockHandle>> LockAgent(const std::string&, double,
                                                      const std::string&) override {
     return std::make_unique<ApplyLockHandle>();
@@ -69,6 +69,7 @@ class FakeSystem : public System {
   MemoryFileSystem fs;
   FakeTmuxServer tmux;
   RecordingSystemdManager manager;
+  std::string self_executable = "/usr/bin/mosaic-fleet";  ///< where "this program" lies
   int64_t now = 1'700'000'000;
   std::chrono::steady_clock::time_point monotonic{};
   std::vector<std::chrono::milliseconds> sleeps;  ///< every Sleep, in order

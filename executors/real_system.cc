@@ -46,6 +46,7 @@ Environment CaptureEnvironment() {
   env.mosaic_home = get("MOSAIC_HOME");
   env.tmux_tmpdir = get("TMUX_TMPDIR");
   env.fleet_timeout = get("MOSAIC_FLEET_TIMEOUT");
+  env.fleet_binary = get("MOSAIC_FLEET_BINARY");
   env.tmux_socket = get(std::string(kEnvTmuxSocket).c_str());
   env.main_pid = std::strtoll(get("MAINPID").c_str(), nullptr, 10);
   env.unit_exit_code = get("EXIT_CODE");

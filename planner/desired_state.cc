@@ -55,6 +55,8 @@ DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
   desired.socket = roster.socket_name;
   desired.tenant_id = roster.tenant_id;
   desired.holder_session = roster.holder_session;
+  desired.binary = options.binary;
+  desired.binary_in_build_tree = options.binary_in_build_tree;
   UnitFileInputs inputs{options.binary,    roster.socket_name, roster.holder_session,
                         paths.mosaic_home, paths.agents_dir,   paths.config_home};
   auto unit_file = [&](std::string name, std::string content, std::string wanted_by, bool run) {

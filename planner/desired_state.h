@@ -48,8 +48,10 @@ struct DesiredState {
   /// Every unit file the tool writes, the holder's first. A unit file the tool wrote earlier
   /// and that is not here any more is removed.
   std::vector<ManagedUnitFile> unit_files;
-  std::vector<DesiredAgent> agents;  ///< managed on this host, in roster order
-  std::vector<AgentSpec> elsewhere;  ///< on other hosts: reported, never touched
+  std::vector<DesiredAgent> agents;   ///< managed on this host, in roster order
+  std::vector<AgentSpec> elsewhere;   ///< on other hosts: reported, never touched
+  std::string binary;                 ///< the mosaic-fleet the unit files run
+  bool binary_in_build_tree = false;  ///< see DesiredOptions
 
   /// The unit file named `name`, or nullptr when the fleet has none by that name.
   const ManagedUnitFile* UnitFile(std::string_view name) const;
@@ -59,6 +61,9 @@ struct DesiredOptions {
   std::string this_host;    ///< compared with agents' `host`
   std::string binary;       ///< absolute path of mosaic-fleet, written into the unit files
   std::string roster_path;  ///< absolute: the reconcile service applies this roster
+  /// `binary` lies in a build tree: units that run it break when the tree is rebuilt or
+  /// removed, so a plan that writes them says so.
+  bool binary_in_build_tree = false;
 };
 
 DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,

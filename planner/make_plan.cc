@@ -664,6 +664,13 @@ class Planner {
                                fmt::format("last heartbeat {}s ago (stale after {}s)", age->second,
                                            a.spec.heartbeat_stale_after)});
     }
+    if (desired_.binary_in_build_tree && !unit_writes_.empty())
+      plan_.notes.push_back(
+          {NoteKind::kBuildTreeBinary, desired_.binary,
+           "the unit files would run this binary, which lies in a build tree: rebuilding or "
+           "removing the tree breaks every agent at its next start. Install it (`cmake "
+           "--install build`, or the .deb) and apply with the installed binary, or pass "
+           "--binary PATH"});
     if (holder_unit_changed_)
       plan_.notes.push_back(
           {NoteKind::kHolderUnitChanged, kHolderUnit,

@@ -107,6 +107,8 @@ std::string_view NoteKindName(NoteKind kind) {
       return "crash-loop";
     case NoteKind::kOperatorStopped:
       return "operator-stopped";
+    case NoteKind::kBuildTreeBinary:
+      return "build-tree-binary";
   }
   return "?";
 }

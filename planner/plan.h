@@ -94,6 +94,7 @@ enum class NoteKind {
   kUnmanagedUnit,      ///< a mosaic-agent@ unit the tool never managed: left alone
   kCrashLoop,          ///< systemd gave up on an agent (its start limit): not started again
   kOperatorStopped,    ///< `mosaic-fleet stop` keeps the agent stopped until `start`
+  kBuildTreeBinary,    ///< the unit files written would run a binary in a build tree
 };
 
 struct Note {

@@ -14,11 +14,11 @@ constexpr StepKind kStepKinds[] = {StepKind::kWriteFile,    StepKind::kMergeEnvF
                                    StepKind::kEnableUnits,  StepKind::kStartUnits,
                                    StepKind::kRestartUnits, StepKind::kStopUnits,
                                    StepKind::kDisableUnits, StepKind::kKillSessions};
-constexpr NoteKind kNoteKinds[] = {NoteKind::kTargeted,          NoteKind::kManagedElsewhere,
-                                   NoteKind::kUnmanagedSession,  NoteKind::kNameConflict,
-                                   NoteKind::kPreservedData,     NoteKind::kStaleHeartbeat,
-                                   NoteKind::kHolderUnitChanged, NoteKind::kUnmanagedUnit,
-                                   NoteKind::kCrashLoop,         NoteKind::kOperatorStopped};
+constexpr NoteKind kNoteKinds[] = {
+    NoteKind::kTargeted,          NoteKind::kManagedElsewhere, NoteKind::kUnmanagedSession,
+    NoteKind::kNameConflict,      NoteKind::kPreservedData,    NoteKind::kStaleHeartbeat,
+    NoteKind::kHolderUnitChanged, NoteKind::kUnmanagedUnit,    NoteKind::kCrashLoop,
+    NoteKind::kOperatorStopped,   NoteKind::kBuildTreeBinary};
 constexpr Severity kSeverities[] = {Severity::kError, Severity::kWarning, Severity::kNote};
 
 // Terraform's spelling of actions: a replacement is a delete and a create.

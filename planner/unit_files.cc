@@ -80,6 +80,30 @@ std::string SystemdWord(std::string_view word) {
   return needs_quotes ? "\"" + escaped + "\"" : escaped;
 }
 
+std::optional<std::string> ExecStartProgram(std::string_view unit_text) {
+  constexpr std::string_view kKey = "ExecStart=";
+  size_t line = 0;
+  while (line < unit_text.size() && unit_text.substr(line, kKey.size()) != kKey) {
+    size_t next = unit_text.find('\n', line);
+    if (next == std::string_view::npos) return std::nullopt;
+    line = next + 1;
+  }
+  if (line >= unit_text.size()) return std::nullopt;
+  std::string_view rest = unit_text.substr(line + kKey.size());
+  std::string program;
+  bool quoted = !rest.empty() && rest.front() == '"';
+  for (size_t i = quoted ? 1 : 0; i < rest.size(); ++i) {
+    char c = rest[i];
+    if (c == '\n' || (!quoted && (c == ' ' || c == '\t')) || (quoted && c == '"')) break;
+    if (quoted && c == '\\' && i + 1 < rest.size())
+      c = rest[++i];
+    else if (c == '%' && i + 1 < rest.size() && rest[i + 1] == '%')
+      ++i;
+    program += c;
+  }
+  return program;
+}
+
 namespace {
 
 std::string EscapeSpecifiers(std::string_view path) {

@@ -13,6 +13,7 @@
 // longer matches its own fingerprint was edited by hand.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -71,5 +72,9 @@ std::string RenderReconcileTimer(std::string_view interval);
 /// One word of a unit file command line or assignment: '%' doubled (specifiers), and quoted
 /// when it holds whitespace, quotes or backslashes.
 std::string SystemdWord(std::string_view word);
+
+/// The program a unit file's ExecStart= runs (the first word, as SystemdWord wrote it), or
+/// nullopt when the text has no ExecStart= line.
+std::optional<std::string> ExecStartProgram(std::string_view unit_text);
 
 }  // namespace mosaic

@@ -167,6 +167,7 @@ std::vector<Command> AddAgentControlCommands(CLI::App& app, CommandContext& ctx)
     auto options = std::make_shared<AgentControlOptions>();
     CLI::App* cmd = app.add_subcommand(verb.name, verb.summary);
     AddFleetOptions(*cmd, options->fleet, ctx);
+    AddBinaryOption(*cmd, options->fleet);
     cmd->add_option("NAME", options->names, "The agents (exact names)");
     cmd->add_flag("--all", options->all, "Every agent the roster places on this host");
     cmd->add_option("--lock-timeout", options->lock_timeout, "Seconds to wait for a running apply")

@@ -384,6 +384,7 @@ Command AddApplyCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd =
       app.add_subcommand("apply", "Make the fleet match the roster. A dry run unless --yes.");
   AddFleetOptions(*cmd, options->fleet, ctx);
+  AddBinaryOption(*cmd, options->fleet);
   cmd->add_flag("--yes,-y", options->yes,
                 "Really do it (without it: show the plan and the steps, change nothing)");
   cmd->add_option("PLANFILE", options->plan_file,

@@ -208,6 +208,15 @@ void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandCont
       ->check(SecondsBetween(0.1, 3600));
 }
 
+void AddBinaryOption(CLI::App& command, FleetOptions& options) {
+  command
+      .add_option("--binary", options.binary,
+                  "The mosaic-fleet the unit files run, an absolute path (default: "
+                  "$MOSAIC_FLEET_BINARY, else this program, unless it lies in a build tree and "
+                  "the units run an installed one)")
+      ->type_name("FILE");
+}
+
 namespace {
 
 // Terraform's single-dash spelling of the flags mosaic-fleet shares with it (`-replace NAME`,

@@ -104,6 +104,7 @@ Command AddPlanCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd =
       app.add_subcommand("plan", "Show what apply would change, and why. Changes nothing.");
   AddFleetOptions(*cmd, options->fleet, ctx);
+  AddBinaryOption(*cmd, options->fleet);
   cmd->add_flag("--json", options->json, "Machine-readable plan (docs/plan-json.md)");
   cmd->add_flag("--detailed-exitcode", options->detailed_exitcode,
                 "Exit 0: no changes, 1: error, 2: changes present");

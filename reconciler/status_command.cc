@@ -54,6 +54,7 @@ Command AddStatusCommand(CLI::App& app, CommandContext& ctx) {
       "status", "The fleet's health: one row per agent, with flags for what is wrong.");
   cmd->alias("ps");  // the previous tool's name for it
   AddFleetOptions(*cmd, options->fleet, ctx);
+  AddBinaryOption(*cmd, options->fleet);
   cmd->add_option("NAME", options->names, "Only these agents (or sessions); all by default");
   cmd->add_flag("--json", options->json, "Machine-readable status (docs/status-json.md)");
   cmd->footer(

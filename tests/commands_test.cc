@@ -374,6 +374,54 @@ TEST_F(Commands, SessionExecBecomesTheAgentsProgramInItsDirectoryWithItsEnvironm
   EXPECT_TRUE(system_.fs.IsDirectory("/home/op/.config/mosaic/fleet/run"));
 }
 
+TEST_F(Commands, UnitsRunAStableBinaryAndABuildTreeNeitherBreaksNorTakesOverAFleet) {
+  const std::string holder = system_.UnitDir() + "/mosaic-tmux-holder.service";
+  auto runs = [&](const std::string& binary) {
+    return system_.fs.files().at(holder).find("ExecStart=" + binary + " holder run") !=
+           std::string::npos;
+  };
+  // Run from a build tree, with no fleet yet: the units would point into it, and plan says so.
+  system_.self_executable = "/src/mosaic/build/mosaic-fleet";
+  system_.fs.Put("/src/mosaic/build/CMakeCache.txt", "");
+  Outcome plan = Fleet({"plan"});
+  EXPECT_THAT(plan.out, HasSubstr("/src/mosaic/build/mosaic-fleet: the unit files would run this "
+                                  "binary, which lies in a build tree"));
+  // --binary names the installed one: it must exist, and be given as an absolute path.
+  Outcome relative = Fleet({"apply", "--yes", "--binary", "bin/mosaic-fleet"});
+  EXPECT_EQ(relative.code, 1);
+  EXPECT_THAT(relative.err,
+              HasSubstr("--binary bin/mosaic-fleet: the units need an absolute path"));
+  Outcome missing = Fleet({"apply", "--yes", "--binary", "/usr/local/bin/mosaic-fleet"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("not an executable file"));
+  EXPECT_FALSE(system_.fs.files().contains(holder));
+  system_.fs.executables.insert("/usr/local/bin/mosaic-fleet");
+  Outcome apply = Fleet({"apply", "--yes", "--binary", "/usr/local/bin/mosaic-fleet"});
+  ASSERT_EQ(apply.code, 0) << apply.err;
+  EXPECT_THAT(apply.out, Not(HasSubstr("build tree")));
+  EXPECT_TRUE(runs("/usr/local/bin/mosaic-fleet"));
+  // The build tree's binary, run again without --binary, leaves those units alone.
+  Outcome again = Fleet({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(again.code, 0) << again.out;
+  EXPECT_THAT(again.out, HasSubstr("No changes"));
+  // The installed binary itself finds nothing to change either; a second installed copy
+  // elsewhere moves the units to itself, and $MOSAIC_FLEET_BINARY keeps them where they are.
+  system_.self_executable = "/usr/local/bin/mosaic-fleet";
+  EXPECT_EQ(Fleet({"plan", "--detailed-exitcode"}).code, 0);
+  system_.self_executable = "/usr/bin/mosaic-fleet";
+  EXPECT_EQ(Fleet({"plan", "--detailed-exitcode"}).code, 2);
+  system_.environment_for_test().fleet_binary = "/usr/local/bin/mosaic-fleet";
+  EXPECT_EQ(Fleet({"plan", "--detailed-exitcode"}).code, 0);
+  // Once the installed binary is gone, a build tree's takes over again, and says so.
+  system_.environment_for_test().fleet_binary.clear();
+  system_.fs.executables.erase("/usr/local/bin/mosaic-fleet");
+  system_.self_executable = "/src/mosaic/build/mosaic-fleet";
+  Outcome fallback = Fleet({"apply", "--yes"});
+  ASSERT_EQ(fallback.code, 0) << fallback.err;
+  EXPECT_THAT(fallback.out, HasSubstr("lies in a build tree"));
+  EXPECT_TRUE(runs("/src/mosaic/build/mosaic-fleet"));
+}
+
 TEST(HeartbeatBesideEnvFile, IsInTheFleetsRunDirectoryOrNowhere) {
   EXPECT_EQ(HeartbeatBesideEnvFile("/srv/m/fleet/agents/coder0.env"), "/srv/m/fleet/run/coder0.hb");
   EXPECT_EQ(HeartbeatBesideEnvFile("/tmp/a.env"), "");

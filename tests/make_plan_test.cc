@@ -307,6 +307,35 @@ TEST(MakePlan, DaemonReloadOnlyWhenAUnitFileChanged) {
               ElementsAre("  …", "  [Install]", "  WantedBy=default.target", "- # local edit"));
 }
 
+TEST(MakePlan, UnitFilesThatWouldRunABuildTreesBinaryAreNoted) {
+  DesiredState desired = Desired(kRoster);
+  desired.binary_in_build_tree = true;
+  auto noted = [](const Plan& plan) {
+    return std::count_if(plan.notes.begin(), plan.notes.end(),
+                         [](const Note& n) { return n.kind == NoteKind::kBuildTreeBinary; });
+  };
+  Plan from_nothing = MakePlan(desired, ObservedState{});
+  ASSERT_EQ(noted(from_nothing), 1);
+  EXPECT_THAT(RenderPlanText(from_nothing, false), HasSubstr("--binary PATH"));
+  // Nothing written, nothing to say; and an installed binary is never noted.
+  EXPECT_EQ(noted(MakePlan(desired, Converged(desired))), 0);
+  desired.binary_in_build_tree = false;
+  EXPECT_EQ(noted(MakePlan(desired, ObservedState{})), 0);
+}
+
+TEST(UnitFiles, ExecStartProgramReadsBackTheWordSystemdWordWrote) {
+  for (const char* path : {"/usr/bin/mosaic-fleet", "/opt/my tools/mosaic-fleet",
+                           "/srv/100%/mosaic-fleet", "/a\"b\\c/mosaic-fleet", "/x;y/m"}) {
+    std::string unit = fmt::format("[Service]\nType=notify\nExecStart={} holder run --socket s\n",
+                                   SystemdWord(path));
+    EXPECT_EQ(ExecStartProgram(unit), path) << unit;
+  }
+  EXPECT_EQ(ExecStartProgram("[Service]\nExecStop=/bin/true\n"), std::nullopt);
+  EXPECT_EQ(ExecStartProgram(RenderHolderUnit(
+                {"/usr/local/bin/mosaic-fleet", "s", "_h", "/m", "/m/fleet/agents", "/c"})),
+            "/usr/local/bin/mosaic-fleet");
+}
+
 TEST(MakePlan, AUnitFileTheManagerHasNotLoadedIsReloaded) {
   // The file on disk is right, but systemd still runs the copy it read before: an apply was
   // stopped between writing the file and daemon-reload.
