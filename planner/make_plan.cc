@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <range/v3/algorithm/set_algorithm.hpp>
 #include <range/v3/iterator/insert_iterators.hpp>
@@ -572,11 +573,14 @@ class Planner {
     return env && IdentityOfEnv(*env).env_hash != session.env_hash;
   }
 
+  // Agents that run here but belong here no more: gone from the roster, or moved to another
+  // host (the roster keeps them, this machine must not).
   void PlanRemovals() {
     namespace views = ranges::views;
     std::set<std::string> in_roster;
     for (const DesiredAgent& a : desired_.agents) in_roster.insert(a.spec.name);
-    for (const AgentSpec& a : desired_.elsewhere) in_roster.insert(a.name);
+    std::map<std::string, const AgentSpec*> moved;
+    for (const AgentSpec& a : desired_.elsewhere) moved[a.name] = &a;
     // Agents that exist here: an active or enabled unit, or a session the tool made.
     std::set<std::string> present =
         observed_.units | views::values |
@@ -592,6 +596,8 @@ class Planner {
       if (!Targeted(name)) continue;
       const ObservedUnit* unit = Unit(AgentUnitName(name));
       const ObservedSession* session = Session(name);
+      auto moved_to = moved.find(name);
+      const AgentSpec* elsewhere = moved_to == moved.end() ? nullptr : moved_to->second;
       // The tool leaves an env file of every agent it managed, and marks every session it
       // made; a unit with neither was started by hand, and is not the tool's to stop.
       bool was_managed = (session && session->owned()) ||
@@ -600,14 +606,23 @@ class Planner {
       if (!was_managed) {
         plan_.notes.push_back(
             {NoteKind::kUnmanagedUnit, AgentUnitName(name),
-             fmt::format("runs, but {} is not in the roster and mosaic-fleet never managed it: "
-                         "left alone (stop it with `systemctl --user disable --now {}`)",
-                         name, AgentUnitName(name))});
+             fmt::format("runs, but {} {} and mosaic-fleet never managed it here: left alone "
+                         "(stop it with `systemctl --user disable --now {}`)",
+                         name,
+                         elsewhere ? fmt::format("belongs to host {}", elsewhere->host)
+                                   : std::string("is not in the roster"),
+                         AgentUnitName(name))});
         continue;
       }
-      ResourceChange change{
-          "agent." + name, ChangeAction::kDelete, "no longer in the roster", {}, {}};
-      if (session && session->owned() && !session->dead) change.held = HoldOfLiveSession(name, "");
+      ResourceChange change{"agent." + name,
+                            ChangeAction::kDelete,
+                            elsewhere ? fmt::format("moved to host {}", elsewhere->host)
+                                      : std::string("no longer in the roster"),
+                            {},
+                            {}};
+      // A moved agent keeps its persona: ending it here loses its context as surely.
+      if (session && session->owned() && !session->dead)
+        change.held = HoldOfLiveSession(name, elsewhere ? elsewhere->persistent_persona : "");
       if (!change.held.empty()) {
         // Shown, not made: nothing of it changes in this run.
       } else if (unit && unit->active()) {

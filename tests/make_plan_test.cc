@@ -195,7 +195,7 @@ TEST(MakePlan, AUnitStartedByHandIsNeitherStoppedNorSaidToHaveLeftTheRoster) {
   EXPECT_TRUE(plan.steps.empty());
   EXPECT_THAT(RenderPlanText(plan, false),
               HasSubstr("mosaic-agent@foo.service: runs, but foo is not in the roster and "
-                        "mosaic-fleet never managed it: left alone"));
+                        "mosaic-fleet never managed it here: left alone"));
   observed.env_files.push_back("foo");
   EXPECT_EQ(Change(MakePlan(desired, observed), "agent.foo")->reason, "no longer in the roster");
 }
@@ -263,10 +263,42 @@ TEST(MakePlan, AgentsOnOtherHostsAreReportedNeverTouched) {
   EXPECT_FALSE(Change(plan, "env_file.far"));
   EXPECT_TRUE(Change(plan, "agent.near"));
   EXPECT_EQ(plan.notes[0].kind, NoteKind::kManagedElsewhere);
-  // And a fleet that runs it here anyway is not told to remove it.
-  ObservedState observed = Converged(desired);
-  observed.sessions["far"] = {"far", 9, false, kOwnerAgent, "pi", "/", "", ""};
-  EXPECT_FALSE(Change(MakePlan(desired, observed), "agent.far"));
+}
+
+TEST(MakePlan, AnAgentMovedToAnotherHostIsDestroyedHereExactlyWithItsPersonaHeld) {
+  // It ran here (its unit, its session, its env file), then the roster moved it.
+  DesiredState before =
+      Desired("version: 1\nagents: [{name: far, runtime: pi}, {name: far0, runtime: pi}]\n");
+  ObservedState observed = Converged(before);
+  DesiredState moved = Desired(
+      "version: 1\nagents: [{name: far, runtime: pi, host: other.example}, {name: far0, "
+      "runtime: pi}]\n");
+  Plan plan = MakePlan(moved, observed);
+  EXPECT_THAT(Addresses(plan), ElementsAre("- agent.far"));
+  EXPECT_EQ(Change(plan, "agent.far")->reason, "moved to host other.example");
+  EXPECT_THAT(Steps(plan),
+              ElementsAre("stop mosaic-agent@far.service", "disable mosaic-agent@far.service"));
+  // Its env file stays (the user's keys in it), without a note that it left the roster.
+  EXPECT_THAT(RenderPlanText(plan, false), Not(HasSubstr("no longer in the roster")));
+
+  // A persistent persona is held as it would be here: only --replace ends it.
+  DesiredState persona = Desired(
+      "version: 1\nagents: [{name: far, runtime: pi, host: other.example, persistent_persona: "
+      "true}, {name: far0, runtime: pi}]\n");
+  Plan held = MakePlan(persona, observed);
+  ASSERT_TRUE(Change(held, "agent.far"));
+  EXPECT_THAT(Change(held, "agent.far")->held, HasSubstr("persistent persona"));
+  EXPECT_TRUE(held.steps.empty());
+  EXPECT_THAT(Steps(MakePlan(persona, observed, {.replace = {"far"}})),
+              ElementsAre("stop mosaic-agent@far.service", "disable mosaic-agent@far.service"));
+
+  // A unit of that name the tool never managed here is left alone, and says whose it is.
+  ObservedState foreign = Converged(moved);
+  foreign.units["mosaic-agent@far.service"] = {"mosaic-agent@far.service", "loaded", "active",
+                                               false};
+  Plan noted = MakePlan(moved, foreign);
+  EXPECT_FALSE(Change(noted, "agent.far"));
+  EXPECT_THAT(RenderPlanText(noted, false), HasSubstr("far belongs to host other.example"));
 }
 
 TEST(MakePlan, TargetsLimitAgentChangesAndAlwaysSaySo) {
