@@ -197,6 +197,8 @@ Result<TerminalResult> FakeTmuxServer::RunInTerminal(const ProcessRequest& reque
 Result<ProcessResult> FakeTmuxServer::Run(const ProcessRequest& request) {
   calls.push_back(request.argv);
   const std::vector<std::string>& argv = request.argv;
+  if (auto canned = other_programs.find(argv); canned != other_programs.end())
+    return canned->second;
   if (argv.size() < 3 || argv[0] != "tmux" || (argv[1] != "-L" && argv[1] != "-S"))
     return Status::Error("fake tmux: not a tmux command line with a socket");
   if (wedged) {

@@ -49,6 +49,8 @@ class FakeTmuxServer : public ProcessRunner {
   /// status or signal yet), as when tmux missed its SIGCHLD.
   bool programs_end_unreaped = false;
   std::vector<std::vector<std::string>> calls;
+  /// What programs other than tmux answer, by their whole command line.
+  std::map<std::vector<std::string>, ProcessResult> other_programs;
 
  private:
   ProcessResult RunCommand(const std::vector<std::string>& command, bool may_start);

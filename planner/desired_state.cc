@@ -57,6 +57,7 @@ DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
   desired.holder_session = roster.holder_session;
   desired.binary = options.binary;
   desired.binary_in_build_tree = options.binary_in_build_tree;
+  desired.binary_kept_over = options.binary_kept_over;
   UnitFileInputs inputs{options.binary,    roster.socket_name, roster.holder_session,
                         paths.mosaic_home, paths.agents_dir,   paths.config_home};
   auto unit_file = [&](std::string name, std::string content, std::string wanted_by, bool run) {

@@ -52,6 +52,7 @@ struct DesiredState {
   std::vector<AgentSpec> elsewhere;   ///< on other hosts: reported, never touched
   std::string binary;                 ///< the mosaic-fleet the unit files run
   bool binary_in_build_tree = false;  ///< see DesiredOptions
+  std::string binary_kept_over;       ///< see DesiredOptions
 
   /// The unit file named `name`, or nullptr when the fleet has none by that name.
   const ManagedUnitFile* UnitFile(std::string_view name) const;
@@ -64,6 +65,9 @@ struct DesiredOptions {
   /// `binary` lies in a build tree: units that run it break when the tree is rebuilt or
   /// removed, so a plan that writes them says so.
   bool binary_in_build_tree = false;
+  /// The units keep running `binary`, an installed mosaic-fleet, although the program that
+  /// made this plan is this build tree's (a plan says so); empty otherwise.
+  std::string binary_kept_over;
 };
 
 DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,

@@ -686,6 +686,12 @@ class Planner {
            "removing the tree breaks every agent at its next start. Install it (`cmake "
            "--install build`, or the .deb) and apply with the installed binary, or pass "
            "--binary PATH"});
+    if (!desired_.binary_kept_over.empty())
+      plan_.notes.push_back(
+          {NoteKind::kInstalledBinaryKept, desired_.binary,
+           fmt::format("the units keep running this installed mosaic-fleet, not the build at {0} "
+                       "that made this plan; `--binary {0}` would move them to the build",
+                       desired_.binary_kept_over)});
     if (holder_unit_changed_)
       plan_.notes.push_back(
           {NoteKind::kHolderUnitChanged, kHolderUnit,

@@ -109,6 +109,8 @@ std::string_view NoteKindName(NoteKind kind) {
       return "operator-stopped";
     case NoteKind::kBuildTreeBinary:
       return "build-tree-binary";
+    case NoteKind::kInstalledBinaryKept:
+      return "installed-binary-kept";
   }
   return "?";
 }

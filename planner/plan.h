@@ -90,11 +90,12 @@ enum class NoteKind {
   kNameConflict,      ///< an unmanaged session has an agent's name: left alone, agent not started
   kPreservedData,     ///< user data left in place
   kStaleHeartbeat,
-  kHolderUnitChanged,  ///< takes effect at the next holder restart, which apply never does
-  kUnmanagedUnit,      ///< a mosaic-agent@ unit the tool never managed: left alone
-  kCrashLoop,          ///< systemd gave up on an agent (its start limit): not started again
-  kOperatorStopped,    ///< `mosaic-fleet stop` keeps the agent stopped until `start`
-  kBuildTreeBinary,    ///< the unit files written would run a binary in a build tree
+  kHolderUnitChanged,    ///< takes effect at the next holder restart, which apply never does
+  kUnmanagedUnit,        ///< a mosaic-agent@ unit the tool never managed: left alone
+  kCrashLoop,            ///< systemd gave up on an agent (its start limit): not started again
+  kOperatorStopped,      ///< `mosaic-fleet stop` keeps the agent stopped until `start`
+  kBuildTreeBinary,      ///< the unit files written would run a binary in a build tree
+  kInstalledBinaryKept,  ///< the units keep an installed binary, not the build that planned
 };
 
 struct Note {

@@ -18,7 +18,7 @@ constexpr NoteKind kNoteKinds[] = {
     NoteKind::kTargeted,          NoteKind::kManagedElsewhere, NoteKind::kUnmanagedSession,
     NoteKind::kNameConflict,      NoteKind::kPreservedData,    NoteKind::kStaleHeartbeat,
     NoteKind::kHolderUnitChanged, NoteKind::kUnmanagedUnit,    NoteKind::kCrashLoop,
-    NoteKind::kOperatorStopped,   NoteKind::kBuildTreeBinary};
+    NoteKind::kOperatorStopped,   NoteKind::kBuildTreeBinary,  NoteKind::kInstalledBinaryKept};
 constexpr Severity kSeverities[] = {Severity::kError, Severity::kWarning, Severity::kNote};
 
 // Terraform's spelling of actions: a replacement is a delete and a create.

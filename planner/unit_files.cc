@@ -199,7 +199,9 @@ std::string RenderReconcileService(const UnitFileInputs& in, const std::string& 
       "Type=oneshot\n"
       "Environment={config} {home}\n"
       "# A run waits (up to 10 minutes) for an operator's apply to release the lock.\n"
-      "ExecStart={bin} apply --yes --unattended --lock-timeout 600 --roster {roster}\n"
+      "# --binary: the timer keeps the units on this path (a link is not resolved).\n"
+      "ExecStart={bin} apply --yes --unattended --binary {bin} --lock-timeout 600 --roster "
+      "{roster}\n"
       "TimeoutStartSec=15min\n",
       fmt::arg("holder_unit", kHolderUnit), fmt::arg("bin", SystemdWord(in.binary)),
       fmt::arg("config", SystemdWord("XDG_CONFIG_HOME=" + in.config_home)),

@@ -78,9 +78,9 @@ Result<Plan> VerifySavedPlan(FleetContext& context, const Plan& saved, const std
         PrintableText(file), PrintableText(saved.socket), derived.value().socket));
   if (derived.value().steps != saved.steps || derived.value().changes != saved.changes)
     return Status::Error(fmt::format(
-        "{} is not the plan the roster and the fleet produce now: {}. It was edited, or made by "
-        "another version of mosaic-fleet; nothing was changed. Make a new plan with "
-        "`mosaic-fleet plan --out FILE`",
+        "{} is not the plan the roster and the fleet produce now: {}. It was edited, made by "
+        "another version of mosaic-fleet, or made with another --binary than this apply's; "
+        "nothing was changed. Make a new plan with `mosaic-fleet plan --out FILE`",
         PrintableText(file), FirstDifference(saved.steps, derived.value().steps)));
   return derived;
 }

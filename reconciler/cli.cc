@@ -41,7 +41,10 @@ const char kFooter[] =
     "  mosaic-fleet validate --format github a.yaml  annotate a pull request in CI\n"
     "  mosaic-fleet schema > roster.schema.json      JSON Schema for editors\n"
     "\nThe roster is $MOSAIC_HOME/fleet/roster.yaml (MOSAIC_HOME defaults to\n"
-    "${XDG_CONFIG_HOME:-~/.config}/mosaic). Run 'COMMAND --help' for a command's options.";
+    "${XDG_CONFIG_HOME:-~/.config}/mosaic). Run 'COMMAND --help' for a command's options.\n"
+    "\nExit status: 0 success; 1 error (nothing was changed when the input was bad); 2 changes\n"
+    "pending (plan/apply --detailed-exitcode, or held); 3 unhealthy (status); 4 delivered but\n"
+    "unconfirmed (agent send --verify). Each command's help says which it uses.";
 
 Command AddSchemaCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd =
@@ -106,8 +109,10 @@ Command AddHelpCommand(CLI::App& app, CommandContext& ctx) {
                 if (!c.path.empty()) ctx.io.out << c.path << "\n";
               return kExitSuccess;
             }
+            // CLI11's help() shows the command that was parsed (this one) from the top: the
+            // formatter shows the one asked for.
             const CLI::App* command = &app;
-            std::string parents;  // CLI11 names a command's usage after them
+            std::string parents;
             for (const std::string& word : *words) {
               parents += (parents.empty() ? "" : " ") + command->get_name();
               const CLI::App* next = nullptr;
@@ -120,7 +125,10 @@ Command AddHelpCommand(CLI::App& app, CommandContext& ctx) {
               }
               command = next;
             }
-            ctx.io.out << command->help(parents);
+            std::string name = parents.empty() ? command->get_name()
+                                               : fmt::format("{} {}", parents, command->get_name());
+            ctx.io.out << command->get_formatter()->make_help(command, name,
+                                                              CLI::AppFormatMode::Normal);
             return kExitSuccess;
           }};
 }
@@ -209,11 +217,12 @@ void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandCont
 }
 
 void AddBinaryOption(CLI::App& command, FleetOptions& options) {
+  options.writes_units = true;
   command
       .add_option("--binary", options.binary,
                   "The mosaic-fleet the unit files run, an absolute path (default: "
-                  "$MOSAIC_FLEET_BINARY, else this program, unless it lies in a build tree and "
-                  "the units run an installed one)")
+                  "$MOSAIC_FLEET_BINARY, else the one the units run when that is this program "
+                  "or, for a build tree's, an installed one of its version; else this program)")
       ->type_name("FILE");
 }
 

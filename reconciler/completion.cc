@@ -11,9 +11,13 @@ namespace {
 
 using Kind = CompletionValue::Kind;
 
-// The first line of a help text, without its final period: what a completion menu shows.
+// The first line of a help text, without its final period or "(default: …)": what a
+// completion menu shows. A default names this machine's paths and host, and the scripts are
+// made once, at build time, for every machine.
 std::string Summary(const std::string& text) {
   std::string line = text.substr(0, text.find('\n'));
+  if (size_t by_default = line.find(" (default: "); by_default != std::string::npos)
+    line.resize(by_default);
   if (line.ends_with('.')) line.pop_back();
   return line;
 }
@@ -58,7 +62,11 @@ std::vector<CompletionOption> OptionsOf(const CLI::App& command) {
 
 CompletionValue PositionalOf(const CLI::App& command) {
   for (const CLI::Option* option : command.get_options())
-    if (option->get_positional()) return ValueOf(*option);
+    if (option->get_positional()) {
+      CompletionValue value = ValueOf(*option);
+      value.single = option->get_items_expected_max() == 1;
+      return value;
+    }
   return {};
 }
 
@@ -136,7 +144,9 @@ std::string PosixDataFunctions(const std::vector<CompletionCommand>& tree, std::
       }
     options.push_back(std::move(described));
     if (command.positional.kind != Kind::kNone)
-      operands.push_back({{command.path}, {"echo " + ShellQuote(ValueWord(command.positional))}});
+      operands.push_back({{command.path},
+                          {fmt::format("echo {} {}", command.positional.single ? 1 : 0,
+                                       ShellQuote(ValueWord(command.positional)))}});
   }
   std::string out;
   out += PosixCaseFunction(fmt::format("{}_child", fn),
@@ -152,17 +162,19 @@ std::string PosixDataFunctions(const std::vector<CompletionCommand>& tree, std::
                            "PATH OPTION: what OPTION's value is (file, agent, any, choice A B); "
                            "nothing for a flag",
                            "$1|$2", values);
-  out += PosixCaseFunction(fmt::format("{}_operand", fn), "PATH: what PATH's operands are", "$1",
-                           operands);
+  out += PosixCaseFunction(fmt::format("{}_operand", fn),
+                           "PATH: how many operands PATH takes (0: any number), and what they are",
+                           "$1", operands);
   return out;
 }
 
-// Walks the words before the cursor: sets `at` (the command path) and `roster` (a --roster
-// given), skipping option values. WORDS and FIRST/LAST differ between bash and zsh.
+// Walks the words before the cursor: sets `at` (the command path), `operands` (how many the
+// command has) and `roster` (a --roster given, unquoted as the shell would), skipping option
+// values. WORDS, FIRST/LAST and UNQUOTE differ between bash and zsh.
 std::string PosixWalk(std::string_view fn, std::string_view word_at, int first,
-                      std::string_view last) {
+                      std::string_view last, std::string_view unquote) {
   return fmt::format(
-      "  local at='' roster='' word value child i\n"
+      "  local at='' roster='' word value child i max operands=0\n"
       "  for ((i = {first}; i < {last}; i++)); do\n"
       "    word={word}\n"
       "    if [[ $word == -* ]]; then\n"
@@ -180,11 +192,12 @@ std::string PosixWalk(std::string_view fn, std::string_view word_at, int first,
       "      continue\n"
       "    fi\n"
       "    child=$({fn}_child \"$at\" \"$word\")\n"
-      "    [[ -n $child ]] && at=${{at:+$at }}$child\n"
+      "    if [[ -n $child ]]; then at=${{at:+$at }}$child; operands=0; else ((operands++)); fi\n"
       "  done\n"
+      "{unquote}"
       "  roster=${{roster/#\\~/$HOME}}\n",
       fmt::arg("fn", fn), fmt::arg("first", first), fmt::arg("last", last),
-      fmt::arg("word", word_at));
+      fmt::arg("word", word_at), fmt::arg("unquote", unquote));
 }
 
 std::string Header(std::string_view shell, std::string_view program) {
@@ -243,13 +256,17 @@ std::string BashScript(const std::vector<CompletionCommand>& tree, std::string_v
              "  fi\n"
              "  mapfile -t COMPREPLY < <(compgen -W \"$({fn}_commands \"$at\" | cut -f1)\" -- "
              "\"$cur\")\n"
-             "  value=$({fn}_operand \"$at\")\n"
-             "  [[ -n $value ]] && {fn}_complete_value \"$value\" \"$cur\" \"$roster\"\n"
+             "  read -r max value <<<\"$({fn}_operand \"$at\")\"\n"
+             "  [[ -n $value ]] && ((max == 0 || operands < max)) &&\n"
+             "    {fn}_complete_value \"$value\" \"$cur\" \"$roster\"\n"
              "  return 0\n"
              "}}\n\n"
              "complete -F {fn} {program}\n",
              fmt::arg("fn", fn), fmt::arg("program", program),
-             fmt::arg("walk", PosixWalk(fn, "${COMP_WORDS[i]}", 1, "COMP_CWORD")));
+             fmt::arg("walk", PosixWalk(fn, "${COMP_WORDS[i]}", 1, "COMP_CWORD",
+                                        "  # The word as typed: \"a b\", 'a b' or a\\ b.\n"
+                                        "  roster=${roster#[\\\"\\']}; roster=${roster%[\\\"\\']}; "
+                                        "roster=${roster//\\\\ / }\n")));
 }
 
 std::string ZshScript(const std::vector<CompletionCommand>& tree, std::string_view program) {
@@ -291,8 +308,9 @@ std::string ZshScript(const std::vector<CompletionCommand>& tree, std::string_vi
              "    return 0\n"
              "  fi\n"
              "  {fn}_described \"$({fn}_commands \"$at\")\"\n"
-             "  value=$({fn}_operand \"$at\")\n"
-             "  [[ -n $value ]] && {fn}_complete_value \"$value\" \"$roster\"\n"
+             "  read -r max value <<<\"$({fn}_operand \"$at\")\"\n"
+             "  [[ -n $value ]] && ((max == 0 || operands < max)) &&\n"
+             "    {fn}_complete_value \"$value\" \"$roster\"\n"
              "  return 0\n"
              "}}\n\n"
              "if [[ $zsh_eval_context[-1] == loadautofunc ]]; then\n"
@@ -301,7 +319,8 @@ std::string ZshScript(const std::vector<CompletionCommand>& tree, std::string_vi
              "  compdef {fn} {program}\n"
              "fi\n",
              fmt::arg("fn", fn), fmt::arg("program", program),
-             fmt::arg("walk", PosixWalk(fn, "${words[i]}", 2, "CURRENT")));
+             fmt::arg("walk", PosixWalk(fn, "${words[i]}", 2, "CURRENT",
+                                        "  roster=${(Q)roster}  # the word as typed, unquoted\n")));
 }
 
 // ---- fish
@@ -383,7 +402,8 @@ std::string FishScript(const std::vector<CompletionCommand>& tree, std::string_v
     }
     std::string operands = FishCandidates(command.positional, fn);
     if (!operands.empty())
-      completions += fmt::format("complete -c {} -n \"{}\"{}\n", program, is, operands);
+      completions += fmt::format("complete -c {} -n \"{}; and {}_wants_operand {}\"{}\n", program,
+                                 is, fn, command.positional.single ? 1 : 0, operands);
   }
   values.push_back({{"*"}, {"return 1"}});
   return Header("fish", program) + "\n" +
@@ -392,15 +412,19 @@ std::string FishScript(const std::vector<CompletionCommand>& tree, std::string_v
          FishSwitch(fn + "_takes_value", "PATH OPTION: whether OPTION takes a value", "at opt",
                     "\"$at|$opt\"", values) +
          fmt::format(
-             "# The command path of the words before the cursor; with --roster, that roster.\n"
+             "# What the words before the cursor say: the command path (at), how many operands it\n"
+             "# has (operands), or the roster given with --roster (roster).\n"
              "function {fn}_walk --argument-names want\n"
              "    set -l words (commandline -opc)\n"
              "    set -l at ''\n"
              "    set -l roster ''\n"
+             "    set -l operands 0\n"
              "    set -l i 2\n"
              "    while test $i -le (count $words)\n"
              "        set -l word $words[$i]\n"
-             "        if string match -q -- '-*' $word\n"
+             "        if string match -q -- '--roster=*' $word\n"
+             "            set roster (string replace -- '--roster=' '' $word)\n"
+             "        else if string match -q -- '-*' $word\n"
              "            if not string match -q -- '*=*' $word; and {fn}_takes_value \"$at\" "
              "$word\n"
              "                set i (math $i + 1)\n"
@@ -408,11 +432,27 @@ std::string FishScript(const std::vector<CompletionCommand>& tree, std::string_v
              "            end\n"
              "        else\n"
              "            set -l child ({fn}_child \"$at\" $word)\n"
-             "            test -n \"$child\"; and set at (string trim -- \"$at $child\")\n"
+             "            if test -n \"$child\"\n"
+             "                set at (string trim -- \"$at $child\")\n"
+             "                set operands 0\n"
+             "            else\n"
+             "                set operands (math $operands + 1)\n"
+             "            end\n"
              "        end\n"
              "        set i (math $i + 1)\n"
              "    end\n"
-             "    test \"$want\" = roster; and echo $roster; or echo $at\n"
+             "    switch $want\n"
+             "        case roster\n"
+             "            string replace -r -- '^~' $HOME $roster\n"
+             "        case operands\n"
+             "            echo $operands\n"
+             "        case '*'\n"
+             "            echo $at\n"
+             "    end\n"
+             "end\n\n"
+             "# Whether the command takes another operand: one at most for a single NAME.\n"
+             "function {fn}_wants_operand --argument-names max\n"
+             "    test $max -eq 0; or test ({fn}_walk operands) -lt $max\n"
              "end\n\n"
              "function {fn}_is --argument-names at\n"
              "    test \"$({fn}_walk at)\" = \"$at\"\n"

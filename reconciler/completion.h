@@ -18,6 +18,7 @@ struct CompletionValue {
   enum class Kind { kNone, kAny, kFile, kAgent, kChoice };
   Kind kind = Kind::kNone;
   std::vector<std::string> choices;  ///< kChoice: the accepted values
+  bool single = false;               ///< an operand taken once (one NAME), not repeated
 };
 
 struct CompletionOption {

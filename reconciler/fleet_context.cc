@@ -8,7 +8,7 @@
 
 #include "observer.h"
 #include "roster_loader.h"
-#include "unit_files.h"
+#include "unit_binary.h"
 #include "utf8.h"
 
 namespace mosaic {
@@ -26,49 +26,6 @@ Result<std::chrono::milliseconds> CallTimeout(double flag_seconds, const Environ
   }
   if (seconds <= 0) return std::chrono::milliseconds(kDefaultTmuxTimeout);
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
-}
-
-namespace {
-
-// CMake leaves CMakeCache.txt at the top of a build tree; mosaic-fleet is built there or one
-// directory down.
-bool InBuildTree(const std::string& binary, FileSystem& files) {
-  std::string dir = binary.substr(0, binary.rfind('/'));
-  for (int level = 0; level < 2 && !dir.empty(); ++level) {
-    if (files.Stat(dir + "/CMakeCache.txt")) return true;
-    dir = dir.substr(0, dir.rfind('/'));
-  }
-  return false;
-}
-
-}  // namespace
-
-Result<UnitBinary> ChooseUnitBinary(const std::string& flag, const std::string& unit_dir,
-                                    System& system) {
-  FileSystem& files = system.files();
-  const std::string& chosen = !flag.empty() ? flag : system.environment().fleet_binary;
-  if (!chosen.empty()) {
-    const char* source = !flag.empty() ? "--binary" : "MOSAIC_FLEET_BINARY";
-    // Kept as given (not resolved): a stable link such as /usr/local/bin/mosaic-fleet that
-    // an upgrade re-points is exactly what units should name.
-    if (!chosen.starts_with("/"))
-      return Status::Error(fmt::format("{} {}: the units need an absolute path", source, chosen));
-    if (!files.IsExecutable(chosen))
-      return Status::Error(fmt::format(
-          "{} {}: not an executable file (install mosaic-fleet there first)", source, chosen));
-    return UnitBinary{chosen, InBuildTree(chosen, files)};
-  }
-  std::string self = system.SelfExecutable();
-  if (!InBuildTree(self, files)) return UnitBinary{self, false};
-  // A build of mosaic-fleet run by hand does not take over a fleet whose units run an
-  // installed binary: those units keep it (--binary moves them).
-  Result<std::string> holder = files.ReadFile(unit_dir + "/" + kHolderUnit, size_t{64} * 1024);
-  if (holder.ok())
-    if (std::optional<std::string> current = ExecStartProgram(holder.value()))
-      if (current->starts_with("/") && *current != self && files.IsExecutable(*current) &&
-          !InBuildTree(*current, files))
-        return UnitBinary{*current, false};
-  return UnitBinary{self, true};
 }
 
 std::optional<FleetContext> FleetContext::Load(System& system, const FleetOptions& options,
@@ -113,14 +70,16 @@ std::optional<FleetContext> FleetContext::Load(System& system, const FleetOption
               "would have to name it in a unit file; move the roster\n";
     return std::nullopt;
   }
-  Result<UnitBinary> binary = ChooseUnitBinary(options.binary, paths.unit_dir, system);
+  Result<UnitBinary> binary = options.writes_units
+                                  ? ChooseUnitBinary(options.binary, paths.unit_dir, system, io.err)
+                                  : UnitBinary{system.SelfExecutable()};
   if (!binary.ok()) {
     io.err << "error: " << binary.status().message() << "\n";
     return std::nullopt;
   }
-  context.desired_ = MakeDesiredState(
-      *load.roster, paths,
-      {host, binary.value().path, context.roster_path_, binary.value().in_build_tree});
+  context.desired_ = MakeDesiredState(*load.roster, paths,
+                                      {host, binary.value().path, context.roster_path_,
+                                       binary.value().in_build_tree, binary.value().kept_over});
   return context;
 }
 

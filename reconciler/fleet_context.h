@@ -24,23 +24,14 @@ struct FleetOptions {
   double timeout_seconds = 0;        ///< bound on each tmux and bus call; 0: CallTimeout's default
   double job_timeout_seconds = 120;  ///< bound on systemd jobs (starting, stopping units)
   std::string binary;                ///< --binary: the mosaic-fleet the units run
+  /// The command writes or compares unit files (AddBinaryOption): only then is the binary
+  /// they run chosen and checked, so a bad $MOSAIC_FLEET_BINARY never stops `agent tail`.
+  bool writes_units = false;
 };
 
 /// The bound on each tmux and bus call: `flag_seconds` if given, else $MOSAIC_FLEET_TIMEOUT,
 /// else 10 s. An unreadable $MOSAIC_FLEET_TIMEOUT is an error naming it.
 Result<std::chrono::milliseconds> CallTimeout(double flag_seconds, const Environment& env);
-
-/// The mosaic-fleet that unit files run, and whether it lies in a build tree.
-struct UnitBinary {
-  std::string path;
-  bool in_build_tree = false;
-};
-
-/// `flag` (--binary) if given, else $MOSAIC_FLEET_BINARY, else this program; but a program in
-/// a build tree leaves units that run an installed binary (in `unit_dir`) as they are. A
-/// chosen path must be absolute and executable.
-Result<UnitBinary> ChooseUnitBinary(const std::string& flag, const std::string& unit_dir,
-                                    System& system);
 
 class FleetContext {
  public:

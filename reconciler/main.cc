@@ -21,6 +21,14 @@ int main(int argc, char** argv) {
   mosaic::Io io{std::cout, std::cerr, !no_color && ::isatty(1) == 1, !no_color && ::isatty(2) == 1,
                 &std::cin};
   mosaic::RealSystem system(mosaic::CaptureEnvironment());
-  if (base == "mosaic") return mosaic::RunMosaicLink(args, system, io);
-  return mosaic::RunCli("mosaic-fleet", args, system, io);
+  int code = base == "mosaic" ? mosaic::RunMosaicLink(args, system, io)
+                              : mosaic::RunCli("mosaic-fleet", args, system, io);
+  // Output that never arrived (a full disk, a closed pipe) is a failure, not a success: a
+  // build writing `completion bash > FILE` must not install half a script.
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "error: could not write the output\n";
+    return code == 0 ? 1 : code;
+  }
+  return code;
 }

@@ -12,6 +12,8 @@
 
 #include "real_system.h"
 #include "temp_dir.h"
+#include "unit_binary.h"
+#include "unit_files.h"
 
 namespace mosaic {
 namespace {
@@ -342,6 +344,28 @@ TEST_F(CliTest, AgentRosterShowsTheRosterAsUnderstoodWithUserValuesHidden) {
   EXPECT_EQ(json.out.find("hunter2"), std::string::npos);
 }
 
+TEST_F(CliTest, UnitsThatRunThisProgramThroughALinkKeepTheLink) {
+  // /proc/self/exe names the link's target; the units keep the link an upgrade re-points.
+  RealSystem system(Env());
+  const std::string self = system.SelfExecutable();
+  const std::string link = home_ / "bin/mosaic-fleet";
+  std::filesystem::create_directories(home_ / "bin");
+  std::filesystem::create_symlink(self, link);
+  const std::string unit_dir = home_ / "units";
+  home_.Write("units/mosaic-tmux-holder.service",
+              RenderHolderUnit({link, "s", "_h", "/m", "/m/fleet/agents", "/c"}));
+  std::ostringstream warnings;
+  Result<UnitBinary> kept = ChooseUnitBinary("", unit_dir, system, warnings);
+  ASSERT_TRUE(kept.ok()) << kept.status().message();
+  EXPECT_EQ(kept.value().path, link);
+  // A holder unit edited by hand is not trusted to say which binary the units run.
+  home_.Write("units/mosaic-tmux-holder.service",
+              RenderHolderUnit({link, "s", "_h", "/m", "/m/fleet/agents", "/c"}) + "Nice=5\n");
+  Result<UnitBinary> edited = ChooseUnitBinary("", unit_dir, system, warnings);
+  ASSERT_TRUE(edited.ok());
+  EXPECT_EQ(edited.value().path, self);
+}
+
 TEST_F(CliTest, AgentRosterNamesListsThisHostsAgentsForScriptsAndCompletion) {
   home_.Write(".config/mosaic/fleet/roster.yaml",
               "version: 1\ntmux: {socket_name: clitest}\nagents:\n  - {name: a, runtime: pi}\n"
@@ -396,6 +420,8 @@ TEST_F(CliTest, EveryCommandTeachesItsExitStatusAndExamplesAndNoneBorrowsAnother
     help_args.insert(help_args.begin(), "help");
     EXPECT_EQ(Cli(help_args, Env()).out, help.out) << path;
   }
+  EXPECT_EQ(Cli({"help"}, Env()).out, top_examples);  // the top level's, not help's own
+  EXPECT_THAT(top_examples, HasSubstr("\nExit status: 0 success"));
   CliRun apply = Cli({"apply", "--help"}, Env());
   EXPECT_THAT(apply.out, HasSubstr("Exit status: 0 done"));
   EXPECT_THAT(apply.out, HasSubstr("--target NAME "));

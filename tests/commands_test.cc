@@ -263,7 +263,9 @@ TEST_F(Commands, RosterDeclaredUnitsAppearChangeAndGoWithTheRoster) {
   EXPECT_THAT(system_.fs.ReadFile(timer, 4096).value(), HasSubstr("OnUnitInactiveSec=5min"));
   EXPECT_THAT(
       system_.fs.ReadFile(unit_dir + "/mosaic-fleet-reconcile.service", 4096).value(),
-      HasSubstr("apply --yes --unattended --lock-timeout 600 --roster " + system_.RosterPath()));
+      HasSubstr(
+          "apply --yes --unattended --binary /usr/bin/mosaic-fleet --lock-timeout 600 --roster " +
+          system_.RosterPath()));
   EXPECT_TRUE(
       system_.fs.files().contains(unit_dir + "/timers.target.wants/mosaic-fleet-reconcile.timer"));
   EXPECT_EQ(system_.manager.units.at("mosaic-fleet-reconcile.timer").active_state, "active");
@@ -380,6 +382,11 @@ TEST_F(Commands, UnitsRunAStableBinaryAndABuildTreeNeitherBreaksNorTakesOverAFle
     return system_.fs.files().at(holder).find("ExecStart=" + binary + " holder run") !=
            std::string::npos;
   };
+  const std::string version = Fleet({"--version"}).out;  // "mosaic-fleet X.Y.Z\n"
+  auto install = [&](const std::string& path, const std::string& says) {
+    system_.fs.executables.insert(path);
+    system_.tmux.other_programs[{path, "--version"}] = {0, says, "", false};
+  };
   // Run from a build tree, with no fleet yet: the units would point into it, and plan says so.
   system_.self_executable = "/src/mosaic/build/mosaic-fleet";
   system_.fs.Put("/src/mosaic/build/CMakeCache.txt", "");
@@ -395,15 +402,37 @@ TEST_F(Commands, UnitsRunAStableBinaryAndABuildTreeNeitherBreaksNorTakesOverAFle
   EXPECT_EQ(missing.code, 1);
   EXPECT_THAT(missing.err, HasSubstr("not an executable file"));
   EXPECT_FALSE(system_.fs.files().contains(holder));
-  system_.fs.executables.insert("/usr/local/bin/mosaic-fleet");
+  install("/bin/true", "");
+  Outcome not_ours = Fleet({"apply", "--yes", "--binary", "/bin/true"});
+  EXPECT_EQ(not_ours.code, 1);
+  EXPECT_THAT(not_ours.err, HasSubstr("/bin/true is not mosaic-fleet"));
+  // A newline would end ExecStart= and start a directive of the path's own.
+  install("/opt/x\nExecStartPre=/tmp/evil", version);
+  Outcome injected = Fleet({"apply", "--yes", "--binary", "/opt/x\nExecStartPre=/tmp/evil"});
+  EXPECT_EQ(injected.code, 1);
+  EXPECT_THAT(injected.err, HasSubstr("control character"));
+  EXPECT_FALSE(system_.fs.files().contains(holder));
+  install("/usr/local/bin/mosaic-fleet", version);
   Outcome apply = Fleet({"apply", "--yes", "--binary", "/usr/local/bin/mosaic-fleet"});
   ASSERT_EQ(apply.code, 0) << apply.err;
   EXPECT_THAT(apply.out, Not(HasSubstr("build tree")));
   EXPECT_TRUE(runs("/usr/local/bin/mosaic-fleet"));
-  // The build tree's binary, run again without --binary, leaves those units alone.
+  // The build tree's binary, run again without --binary, leaves those units alone, and says so.
   Outcome again = Fleet({"plan", "--detailed-exitcode"});
   EXPECT_EQ(again.code, 0) << again.out;
   EXPECT_THAT(again.out, HasSubstr("No changes"));
+  EXPECT_THAT(again.out, HasSubstr("the units keep running this installed mosaic-fleet, not the "
+                                   "build at /src/mosaic/build/mosaic-fleet"));
+  // Not an installed binary of another version, which may not understand these unit files.
+  install("/usr/local/bin/mosaic-fleet", "mosaic-fleet 0.0.1\n");
+  EXPECT_EQ(Fleet({"plan", "--detailed-exitcode"}).code, 2);
+  install("/usr/local/bin/mosaic-fleet", version);
+  // A stale $MOSAIC_FLEET_BINARY stops what writes units, never what only reads the roster.
+  system_.environment_for_test().fleet_binary = "/nowhere/mosaic-fleet";
+  EXPECT_THAT(Fleet({"plan"}).err, HasSubstr("MOSAIC_FLEET_BINARY /nowhere/mosaic-fleet: not an "
+                                             "executable file"));
+  EXPECT_EQ(Fleet({"agent", "roster", "--names"}).out, "a\na0\n");
+  system_.environment_for_test().fleet_binary.clear();
   // The installed binary itself finds nothing to change either; a second installed copy
   // elsewhere moves the units to itself, and $MOSAIC_FLEET_BINARY keeps them where they are.
   system_.self_executable = "/usr/local/bin/mosaic-fleet";

@@ -46,7 +46,18 @@ complete_in() {
   local shell=$1 line=$2
   case $shell in
     bash)
-      bash -c 'source "$1"; read -ra COMP_WORDS <<<"$2"; [[ $2 == *" " ]] && COMP_WORDS+=("")
+      # Words as readline gives them: split at unquoted blanks, quotes and backslashes kept.
+      bash -c 'source "$1"; line=$2; COMP_WORDS=(); word=""; quote=""
+               for ((i = 0; i < ${#line}; i++)); do
+                 c=${line:i:1}
+                 if [[ -z $quote && $c == " " ]]; then COMP_WORDS+=("$word"); word=""; continue; fi
+                 if [[ -z $quote && $c == \\ ]]; then word+=$c${line:i+1:1}; ((i++)); continue; fi
+                 if [[ $c == "\"" || $c == "'"'"'" ]]; then
+                   if [[ -z $quote ]]; then quote=$c; elif [[ $quote == "$c" ]]; then quote=""; fi
+                 fi
+                 word+=$c
+               done
+               COMP_WORDS+=("$word")
                COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _mosaic_fleet; printf "%s\n" "${COMPREPLY[@]}"' \
         _ "$work/bash" "$line" ;;
     zsh)
@@ -84,6 +95,21 @@ for shell in "${shells[@]}"; do
   expect "$shell" "$binary plan --roster $roster --target co" coder0 coder3
   expect "$shell" "$binary completion " bash zsh fish
   refuse "$shell" "$binary " install install-systemd
+done
+# A roster path as typed: quoted, or with an escaped space; `--roster=PATH`.
+mkdir -p "$work/with space"
+cp "$roster" "$work/with space/roster.yaml"
+for shell in bash zsh; do
+  command -v "$shell" >/dev/null || continue
+  expect "$shell" "$binary stop --roster '$work/with space/roster.yaml' rev" rev0 rev1
+  expect "$shell" "$binary stop --roster \"$work/with space/roster.yaml\" rev" rev0 rev1
+done
+expect bash "$binary stop --roster ${work}/with\\ space/roster.yaml rev" rev0 rev1
+command -v fish >/dev/null && expect fish "$binary stop --roster=$roster rev" rev0 rev1
+# A verb that takes one NAME is not offered a second; one that takes many is.
+for shell in "${shells[@]}"; do
+  refuse "$shell" "$binary agent send --roster $roster rev0 " rev1 coder0
+  expect "$shell" "$binary stop --roster $roster rev0 " rev1 coder0
 done
 # Files: bash and fish list them; zsh hands over to its own _files.
 touch "$work/roster-a.yaml"

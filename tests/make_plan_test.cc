@@ -363,6 +363,11 @@ TEST(UnitFiles, ExecStartProgramReadsBackTheWordSystemdWordWrote) {
     EXPECT_EQ(ExecStartProgram(unit), path) << unit;
   }
   EXPECT_EQ(ExecStartProgram("[Service]\nExecStop=/bin/true\n"), std::nullopt);
+  // The timer's apply names the binary it runs as, so that a link is never resolved.
+  EXPECT_THAT(RenderReconcileService({"/usr/local/bin/mosaic-fleet", "s", "_h", "/m", "/m/a", "/c"},
+                                     "/r.yaml"),
+              HasSubstr("ExecStart=/usr/local/bin/mosaic-fleet apply --yes --unattended --binary "
+                        "/usr/local/bin/mosaic-fleet "));
   EXPECT_EQ(ExecStartProgram(RenderHolderUnit(
                 {"/usr/local/bin/mosaic-fleet", "s", "_h", "/m", "/m/fleet/agents", "/c"})),
             "/usr/local/bin/mosaic-fleet");
