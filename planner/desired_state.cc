@@ -42,7 +42,7 @@ bool IsThisHost(std::string_view host, std::string_view this_host) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
   };
-  if (host.empty() || host == "localhost") return true;
+  if (host.empty() || lower_short(host) == "localhost") return true;
   return lower_short(host) == lower_short(this_host);
 }
 
@@ -59,7 +59,8 @@ DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
   desired.binary_in_build_tree = options.binary_in_build_tree;
   desired.binary_kept_over = options.binary_kept_over;
   UnitFileInputs inputs{options.binary,    roster.socket_name, roster.holder_session,
-                        paths.mosaic_home, paths.agents_dir,   paths.config_home};
+                        paths.mosaic_home, paths.agents_dir,   paths.config_home,
+                        options.this_host};
   auto unit_file = [&](std::string name, std::string content, std::string wanted_by, bool run) {
     std::string path = paths.unit_dir + "/" + name;
     desired.unit_files.push_back(

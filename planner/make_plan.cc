@@ -646,8 +646,19 @@ class Planner {
     for (const DesiredAgent& a : desired_.agents) known.insert(a.spec.name);
     for (const AgentSpec& a : desired_.elsewhere) {
       known.insert(a.name);
-      plan_.notes.push_back({NoteKind::kManagedElsewhere, a.name,
-                             fmt::format("managed on host {}, not here", a.host)});
+      // A moved agent that still runs here has its destroy (or its unmanaged-unit note).
+      bool runs_here =
+          std::any_of(plan_.changes.begin(), plan_.changes.end(),
+                      [&](const ResourceChange& c) { return c.address == "agent." + a.name; });
+      if (!runs_here)
+        plan_.notes.push_back({NoteKind::kManagedElsewhere, a.name,
+                               fmt::format("managed on host {}, not here", a.host)});
+      if (HasEnvFile(a.name))
+        plan_.notes.push_back(
+            {NoteKind::kPreservedData, desired_.paths.EnvFile(a.name),
+             fmt::format("env file of an agent now on host {}: kept (delete it yourself if "
+                         "unwanted)",
+                         a.host)});
     }
     for (const auto& [name, session] : observed_.sessions) {
       if (session.owned() || session.owner == kOwnerHolder || known.contains(name)) continue;

@@ -144,12 +144,28 @@ class StatusBuilder {
     StatusRow r = Observed(StatusRowKind::kElsewhere, agent.name, s, false);
     Describe(agent, r);
     r.flags.push_back(kFlagElsewhere);
-    // Nothing of it should run here: what does is left over from before it moved.
-    bool here = (s.session && s.session->owned()) || (s.unit && s.unit->active());
-    if (here) r.flags.push_back(kFlagOrphan);
+    // Nothing of it should run here: what the tool left from before it moved is an orphan
+    // that `apply` removes; a unit someone else made from the template is theirs, as plan says.
+    bool ours = Ours(agent.name, s);
+    bool theirs = !ours && s.unit && (s.unit->active() || s.unit->enabled);
+    if (ours) r.flags.push_back(kFlagOrphan);
+    if (theirs) r.flags.push_back(kFlagUnmanaged);
+    if (const ResourceChange* change = Change(agent.name)) {
+      r.detail = change->reason;
+      if (!change->held.empty()) r.detail += "; held: " + change->held;
+    }
     if (!s.session && !s.unit) r.session = "-";
-    r.healthy = !here;
+    r.healthy = !ours;
     return r;
+  }
+
+  // The tool's: a session it created, or a unit (active or enabled) of an agent it managed
+  // here (it leaves an env file). The same test as plan's for what it may remove.
+  bool Ours(const std::string& name, const Sources& s) const {
+    bool managed = std::find(observed_.env_files.begin(), observed_.env_files.end(), name) !=
+                   observed_.env_files.end();
+    return (s.session && s.session->owned()) ||
+           (s.unit && managed && (s.unit->active() || s.unit->enabled));
   }
 
   // Sessions on the fleet socket and agent units that no roster entry accounts for.
@@ -167,12 +183,7 @@ class StatusBuilder {
     }
     for (const std::string& name : names) {
       Sources s = Find(name, AgentUnitName(name));
-      // The tool's: a session it created, or a unit of an agent it managed (an env file is
-      // left). A unit someone else made from the template is theirs, as plan says.
-      bool managed = std::find(observed_.env_files.begin(), observed_.env_files.end(), name) !=
-                     observed_.env_files.end();
-      bool ours = (s.session && s.session->owned()) ||
-                  (s.unit && managed && (s.unit->active() || s.unit->enabled));
+      bool ours = Ours(name, s);
       StatusRow r =
           Observed(ours ? StatusRowKind::kOrphan : StatusRowKind::kUnmanaged, name, s, false);
       if (name == kVerifyCanary) {

@@ -200,10 +200,11 @@ std::string RenderReconcileService(const UnitFileInputs& in, const std::string& 
       "Environment={config} {home}\n"
       "# A run waits (up to 10 minutes) for an operator's apply to release the lock.\n"
       "# --binary: the timer keeps the units on this path (a link is not resolved).\n"
-      "ExecStart={bin} apply --yes --unattended --binary {bin} --lock-timeout 600 --roster "
-      "{roster}\n"
+      "ExecStart={bin} apply --yes --unattended --binary {bin}{host} --lock-timeout 600 "
+      "--roster {roster}\n"
       "TimeoutStartSec=15min\n",
       fmt::arg("holder_unit", kHolderUnit), fmt::arg("bin", SystemdWord(in.binary)),
+      fmt::arg("host", in.this_host.empty() ? "" : " --host " + SystemdWord(in.this_host)),
       fmt::arg("config", SystemdWord("XDG_CONFIG_HOME=" + in.config_home)),
       fmt::arg("home", SystemdWord("MOSAIC_HOME=" + in.mosaic_home)),
       fmt::arg("roster", SystemdWord(roster))));

@@ -58,6 +58,9 @@ struct UnitFileInputs {
   std::string mosaic_home;  ///< absolute; given to agents as MOSAIC_HOME
   std::string agents_dir;   ///< where agents' env files are (FleetPaths::agents_dir)
   std::string config_home;  ///< absolute; given to the reconcile service as XDG_CONFIG_HOME
+  /// The host the apply acted as (--host, else the hostname): the reconcile service acts as
+  /// the same one, or it would take this host's agents for another's, and destroy them.
+  std::string this_host;
 };
 
 std::string RenderHolderUnit(const UnitFileInputs& in);

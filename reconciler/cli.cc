@@ -207,7 +207,8 @@ void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandCont
   command.add_option("--roster", options.roster, "Roster file (default: " + ctx.roster_help + ")")
       ->type_name("FILE");
   command.add_option("--host", options.host,
-                     "Act as this host: agents with another `host` are left alone (default: " +
+                     "Act as this host: agents the roster places on another host are not run here "
+                     "(and are removed here if they run) (default: " +
                          (host.empty() ? std::string("this hostname") : host) + ")");
   command
       .add_option("--timeout", options.timeout_seconds,

@@ -261,11 +261,10 @@ TEST_F(Commands, RosterDeclaredUnitsAppearChangeAndGoWithTheRoster) {
   ASSERT_TRUE(system_.fs.ReadFile(drop_in, 4096).ok());
   EXPECT_THAT(system_.fs.ReadFile(drop_in, 4096).value(), HasSubstr("Restart=always"));
   EXPECT_THAT(system_.fs.ReadFile(timer, 4096).value(), HasSubstr("OnUnitInactiveSec=5min"));
-  EXPECT_THAT(
-      system_.fs.ReadFile(unit_dir + "/mosaic-fleet-reconcile.service", 4096).value(),
-      HasSubstr(
-          "apply --yes --unattended --binary /usr/bin/mosaic-fleet --lock-timeout 600 --roster " +
-          system_.RosterPath()));
+  EXPECT_THAT(system_.fs.ReadFile(unit_dir + "/mosaic-fleet-reconcile.service", 4096).value(),
+              HasSubstr("apply --yes --unattended --binary /usr/bin/mosaic-fleet --host here "
+                        "--lock-timeout 600 --roster " +
+                        system_.RosterPath()));
   EXPECT_TRUE(
       system_.fs.files().contains(unit_dir + "/timers.target.wants/mosaic-fleet-reconcile.timer"));
   EXPECT_EQ(system_.manager.units.at("mosaic-fleet-reconcile.timer").active_state, "active");

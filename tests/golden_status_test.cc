@@ -102,6 +102,9 @@ TEST(StatusReport, EveryFlagAndEveryExtraRowIsReported) {
   EXPECT_EQ(edited.changed_unit_files, std::vector<std::string>{"mosaic-agent@.service"});
   EXPECT_FALSE(edited.healthy());
   EXPECT_EQ(flags["far"], (V{kFlagElsewhere, kFlagOrphan}));
+  const StatusRow& far = *std::find_if(report.rows.begin(), report.rows.end(),
+                                       [](const StatusRow& r) { return r.name == "far"; });
+  EXPECT_THAT(far.detail, testing::StartsWith("moved to host ")) << "what apply does about it";
   EXPECT_EQ(flags["old"], V{kFlagOrphan});
   EXPECT_EQ(flags["gone"], V{kFlagOrphan}) << "its unit, enabled, of an agent the tool managed";
   EXPECT_EQ(flags["scratch"], V{kFlagUnmanaged});

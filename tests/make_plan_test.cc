@@ -278,8 +278,13 @@ TEST(MakePlan, AnAgentMovedToAnotherHostIsDestroyedHereExactlyWithItsPersonaHeld
   EXPECT_EQ(Change(plan, "agent.far")->reason, "moved to host other.example");
   EXPECT_THAT(Steps(plan),
               ElementsAre("stop mosaic-agent@far.service", "disable mosaic-agent@far.service"));
-  // Its env file stays (the user's keys in it), without a note that it left the roster.
-  EXPECT_THAT(RenderPlanText(plan, false), Not(HasSubstr("no longer in the roster")));
+  // Its env file stays (the user's keys in it), and is reported as kept; no note says both
+  // "managed there, not here" and what is done here.
+  std::string text = RenderPlanText(plan, false);
+  EXPECT_THAT(text, Not(HasSubstr("no longer in the roster")));
+  EXPECT_THAT(text,
+              HasSubstr("agents/far.env: env file of an agent now on host other.example: kept"));
+  EXPECT_THAT(text, Not(HasSubstr("managed on host other.example, not here")));
 
   // A persistent persona is held as it would be here: only --replace ends it.
   DesiredState persona = Desired(
@@ -353,6 +358,24 @@ TEST(MakePlan, UnitFilesThatWouldRunABuildTreesBinaryAreNoted) {
   EXPECT_EQ(noted(MakePlan(desired, Converged(desired))), 0);
   desired.binary_in_build_tree = false;
   EXPECT_EQ(noted(MakePlan(desired, ObservedState{})), 0);
+}
+
+TEST(DesiredState, AnAgentsHostIsThisMachineByShortNameAnyCaseOrAnyLocalhost) {
+  EXPECT_TRUE(IsThisHost("", "alpha"));
+  EXPECT_TRUE(IsThisHost("alpha.example.com", "Alpha"));
+  EXPECT_TRUE(IsThisHost("ALPHA", "alpha.lan"));
+  // Whatever the spelling, localhost means any host: never "another host's", to be removed.
+  for (const char* any : {"localhost", "Localhost", "localhost.localdomain"})
+    EXPECT_TRUE(IsThisHost(any, "alpha")) << any;
+  EXPECT_FALSE(IsThisHost("beta", "alpha"));
+  EXPECT_FALSE(IsThisHost("alphabet", "alpha"));
+}
+
+TEST(UnitFiles, TheTimersApplyActsAsTheHostItsApplyActedAs) {
+  UnitFileInputs in{"/usr/bin/mosaic-fleet", "s", "_h", "/m", "/m/a", "/c", "alpha"};
+  EXPECT_THAT(RenderReconcileService(in, "/r.yaml"), HasSubstr(" --host alpha "));
+  in.this_host = "";
+  EXPECT_THAT(RenderReconcileService(in, "/r.yaml"), Not(HasSubstr("--host")));
 }
 
 TEST(UnitFiles, ExecStartProgramReadsBackTheWordSystemdWordWrote) {
