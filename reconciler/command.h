@@ -42,7 +42,8 @@ void AddNameOption(CLI::App& command, const std::string& flag, std::vector<std::
 /// --roster, --host and --timeout, as every fleet command has them.
 void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandContext& ctx);
 
-/// --binary, for the commands that write or compare unit files.
+/// --binary, for the commands that write or compare unit files (plan, apply, status, verify,
+/// start, stop, restart).
 void AddBinaryOption(CLI::App& command, FleetOptions& options);
 
 }  // namespace mosaic

@@ -88,6 +88,7 @@ Command AddVerifyCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "verify", "Prove the fleet's safety properties on this machine, one line per check.");
   AddFleetOptions(*cmd, options->fleet, ctx);
+  AddBinaryOption(*cmd, options->fleet);  // it compares the unit files with what plan writes
   cmd->add_option("--lock-timeout", options->lock_timeout,
                   "Seconds to wait for a running apply to finish (verify holds apply's lock)")
       ->check(SecondsBetween(0, 86400))

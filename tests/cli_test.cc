@@ -366,6 +366,16 @@ TEST_F(CliTest, UnitsThatRunThisProgramThroughALinkKeepTheLink) {
   EXPECT_EQ(edited.value().path, self);
 }
 
+TEST_F(CliTest, EveryCommandThatWritesOrComparesUnitFilesTakesTheBinaryTheyRun) {
+  // The same choice everywhere, or verify and status would call plan's units edited.
+  for (const char* command : {"plan", "apply", "status", "verify", "start", "stop", "restart"})
+    EXPECT_THAT(Cli({command, "--help"}, Env()).out, HasSubstr("--binary FILE")) << command;
+  for (const char* command : {"validate", "init"})
+    EXPECT_THAT(Cli({command, "--help"}, Env()).out, testing::Not(HasSubstr("--binary")))
+        << command;
+  EXPECT_THAT(Cli({"agent", "tail", "--help"}, Env()).out, testing::Not(HasSubstr("--binary")));
+}
+
 TEST_F(CliTest, AgentRosterNamesListsThisHostsAgentsForScriptsAndCompletion) {
   home_.Write(".config/mosaic/fleet/roster.yaml",
               "version: 1\ntmux: {socket_name: clitest}\nagents:\n  - {name: a, runtime: pi}\n"
