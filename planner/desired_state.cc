@@ -36,14 +36,15 @@ const ManagedUnitFile* DesiredState::UnitFile(std::string_view name) const {
   return nullptr;
 }
 
+std::string HostName(std::string_view host) {
+  std::string s(host.substr(0, host.find('.')));
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 bool IsThisHost(std::string_view host, std::string_view this_host) {
-  auto lower_short = [](std::string_view h) {
-    std::string s(h.substr(0, h.find('.')));
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  if (host.empty() || lower_short(host) == "localhost") return true;
-  return lower_short(host) == lower_short(this_host);
+  if (host.empty() || HostName(host) == "localhost") return true;
+  return HostName(host) == HostName(this_host);
 }
 
 DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
@@ -58,9 +59,9 @@ DesiredState MakeDesiredState(const Roster& roster, const FleetPaths& paths,
   desired.binary = options.binary;
   desired.binary_in_build_tree = options.binary_in_build_tree;
   desired.binary_kept_over = options.binary_kept_over;
-  UnitFileInputs inputs{options.binary,    roster.socket_name, roster.holder_session,
-                        paths.mosaic_home, paths.agents_dir,   paths.config_home,
-                        options.this_host};
+  UnitFileInputs inputs{
+      options.binary,   roster.socket_name, roster.holder_session,      paths.mosaic_home,
+      paths.agents_dir, paths.config_home,  HostName(options.this_host)};
   auto unit_file = [&](std::string name, std::string content, std::string wanted_by, bool run) {
     std::string path = paths.unit_dir + "/" + name;
     desired.unit_files.push_back(

@@ -81,6 +81,9 @@ std::string LaunchCommand(const Roster& roster, const AgentSpec& agent);
 /// `word` quoted for a POSIX shell: unchanged when plainly safe, else in single quotes.
 std::string ShellQuote(std::string_view word);
 
+/// A host as IsThisHost compares it: the part before the first dot, lowercase.
+std::string HostName(std::string_view host);
+
 /// Whether an agent's `host` names this machine: empty, "localhost", or equal to `this_host`
 /// ignoring case and the domain part of either.
 bool IsThisHost(std::string_view host, std::string_view this_host);

@@ -80,28 +80,44 @@ std::string SystemdWord(std::string_view word) {
   return needs_quotes ? "\"" + escaped + "\"" : escaped;
 }
 
-std::optional<std::string> ExecStartProgram(std::string_view unit_text) {
+std::vector<std::string> ExecStartWords(std::string_view unit_text) {
   constexpr std::string_view kKey = "ExecStart=";
   size_t line = 0;
   while (line < unit_text.size() && unit_text.substr(line, kKey.size()) != kKey) {
     size_t next = unit_text.find('\n', line);
-    if (next == std::string_view::npos) return std::nullopt;
+    if (next == std::string_view::npos) return {};
     line = next + 1;
   }
-  if (line >= unit_text.size()) return std::nullopt;
+  if (line >= unit_text.size()) return {};
   std::string_view rest = unit_text.substr(line + kKey.size());
-  std::string program;
-  bool quoted = !rest.empty() && rest.front() == '"';
-  for (size_t i = quoted ? 1 : 0; i < rest.size(); ++i) {
-    char c = rest[i];
-    if (c == '\n' || (!quoted && (c == ' ' || c == '\t')) || (quoted && c == '"')) break;
-    if (quoted && c == '\\' && i + 1 < rest.size())
-      c = rest[++i];
-    else if (c == '%' && i + 1 < rest.size() && rest[i + 1] == '%')
+  rest = rest.substr(0, rest.find('\n'));
+  std::vector<std::string> words;
+  for (size_t i = 0; i < rest.size();) {
+    if (rest[i] == ' ' || rest[i] == '\t') {
       ++i;
-    program += c;
+      continue;
+    }
+    bool quoted = rest[i] == '"';
+    std::string word;
+    for (i += quoted ? 1 : 0; i < rest.size(); ++i) {
+      char c = rest[i];
+      if ((!quoted && (c == ' ' || c == '\t')) || (quoted && c == '"')) break;
+      if (quoted && c == '\\' && i + 1 < rest.size())
+        c = rest[++i];
+      else if (c == '%' && i + 1 < rest.size() && rest[i + 1] == '%')
+        ++i;
+      word += c;
+    }
+    if (quoted) ++i;  // the closing quote
+    words.push_back(std::move(word));
   }
-  return program;
+  return words;
+}
+
+std::optional<std::string> ExecStartProgram(std::string_view unit_text) {
+  std::vector<std::string> words = ExecStartWords(unit_text);
+  if (words.empty()) return std::nullopt;
+  return words.front();
 }
 
 namespace {

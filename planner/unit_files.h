@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mosaic {
 
@@ -75,6 +76,10 @@ std::string RenderReconcileTimer(std::string_view interval);
 /// One word of a unit file command line or assignment: '%' doubled (specifiers), and quoted
 /// when it holds whitespace, quotes or backslashes.
 std::string SystemdWord(std::string_view word);
+
+/// The words of a unit file's ExecStart= line, unquoted as SystemdWord quoted them; empty
+/// when the text has none.
+std::vector<std::string> ExecStartWords(std::string_view unit_text);
 
 /// The program a unit file's ExecStart= runs (the first word, as SystemdWord wrote it), or
 /// nullopt when the text has no ExecStart= line.

@@ -206,10 +206,21 @@ void AddFleetOptions(CLI::App& command, FleetOptions& options, const CommandCont
   const std::string& host = ctx.system.environment().hostname;
   command.add_option("--roster", options.roster, "Roster file (default: " + ctx.roster_help + ")")
       ->type_name("FILE");
-  command.add_option("--host", options.host,
-                     "Act as this host: agents the roster places on another host are not run here "
-                     "(and are removed here if they run) (default: " +
-                         (host.empty() ? std::string("this hostname") : host) + ")");
+  command
+      .add_option("--host", options.host,
+                  "Act as this host: agents the roster places on another host are not run here "
+                  "(and are removed here if they run); the reconcile timer remembers it "
+                  "(default: the host the reconcile timer acts as, else " +
+                      (host.empty() ? std::string("this hostname") : host) + ")")
+      ->check(CLI::Validator(
+          [](const std::string& value) {
+            bool ok = !value.empty() && std::isalnum(static_cast<unsigned char>(value[0])) &&
+                      std::all_of(value.begin(), value.end(), [](unsigned char c) {
+                        return std::isalnum(c) || c == '.' || c == '-';
+                      });
+            return ok ? std::string() : "a host name is letters, digits, '.' and '-'";
+          },
+          "HOST"));
   command
       .add_option("--timeout", options.timeout_seconds,
                   "Seconds one tmux or systemd call may take before it is an error (default: "

@@ -9,6 +9,7 @@
 #include "observer.h"
 #include "roster_loader.h"
 #include "unit_binary.h"
+#include "unit_files.h"
 #include "utf8.h"
 
 namespace mosaic {
@@ -27,6 +28,22 @@ Result<std::chrono::milliseconds> CallTimeout(double flag_seconds, const Environ
   if (seconds <= 0) return std::chrono::milliseconds(kDefaultTmuxTimeout);
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
+
+namespace {
+
+// The host the reconcile timer acts as (its unit's --host), unless someone edited the unit: a
+// machine applied with --host alpha stays alpha for a later run without --host, so that a
+// `restart x` never turns the timer into another host that would remove alpha's agents.
+std::optional<std::string> RememberedHost(const std::string& unit_dir, FileSystem& files) {
+  Result<std::string> unit = files.ReadFile(unit_dir + "/" + kReconcileService, size_t{64} * 1024);
+  if (!unit.ok() || UnitFileEditedByHand(unit.value())) return std::nullopt;
+  std::vector<std::string> words = ExecStartWords(unit.value());
+  auto flag = std::find(words.begin(), words.end(), "--host");
+  if (flag == words.end() || std::next(flag) == words.end()) return std::nullopt;
+  return *std::next(flag);
+}
+
+}  // namespace
 
 std::optional<FleetContext> FleetContext::Load(System& system, const FleetOptions& options,
                                                Io& io) {
@@ -62,7 +79,9 @@ std::optional<FleetContext> FleetContext::Load(System& system, const FleetOption
     io.err << "nothing was changed: fix the roster first (`mosaic-fleet validate` checks it)\n";
     return std::nullopt;
   }
-  std::string host = options.host.empty() ? env.hostname : options.host;
+  std::string host = options.host.empty()
+                         ? RememberedHost(paths.unit_dir, system.files()).value_or(env.hostname)
+                         : options.host;
   if (load.roster->reconcile &&
       std::any_of(context.roster_path_.begin(), context.roster_path_.end(),
                   [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {

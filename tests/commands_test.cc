@@ -450,6 +450,25 @@ TEST_F(Commands, UnitsRunAStableBinaryAndABuildTreeNeitherBreaksNorTakesOverAFle
   EXPECT_TRUE(runs("/src/mosaic/build/mosaic-fleet"));
 }
 
+TEST_F(Commands, TheHostAnApplyActedAsIsRememberedByTheTimerAndWrittenAsOneName) {
+  system_.fs.Put(system_.RosterPath(), std::string(kRoster) + "reconcile: {interval: 1h}\n");
+  const std::string service = system_.UnitDir() + "/mosaic-fleet-reconcile.service";
+  ASSERT_EQ(Fleet({"apply", "--yes", "--host", "Alpha.example.com"}).code, 0);
+  EXPECT_THAT(system_.fs.files().at(service), HasSubstr(" --host alpha "));
+  // A later run without --host acts as alpha too (this machine is "here"): nothing changes,
+  // and the timer is not turned into another host that would remove alpha's agents.
+  Outcome plain = Fleet({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plain.code, 0) << plain.out;
+  ASSERT_EQ(Fleet({"restart", "a"}).code, 0);
+  EXPECT_THAT(system_.fs.files().at(service), HasSubstr(" --host alpha "));
+  // A host name is a name: nothing a unit file or systemd would read otherwise.
+  for (const char* bad : {"al\npha", "$HOST", "-x", ""})
+    EXPECT_EQ(Fleet({"plan", "--host", bad}).code, 1) << bad;
+  // --host moves it, and is remembered in turn.
+  ASSERT_EQ(Fleet({"apply", "--yes", "--host", "here"}).code, 0);
+  EXPECT_THAT(system_.fs.files().at(service), HasSubstr(" --host here "));
+}
+
 TEST(HeartbeatBesideEnvFile, IsInTheFleetsRunDirectoryOrNowhere) {
   EXPECT_EQ(HeartbeatBesideEnvFile("/srv/m/fleet/agents/coder0.env"), "/srv/m/fleet/run/coder0.hb");
   EXPECT_EQ(HeartbeatBesideEnvFile("/tmp/a.env"), "");

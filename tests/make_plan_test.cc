@@ -376,6 +376,11 @@ TEST(UnitFiles, TheTimersApplyActsAsTheHostItsApplyActedAs) {
   EXPECT_THAT(RenderReconcileService(in, "/r.yaml"), HasSubstr(" --host alpha "));
   in.this_host = "";
   EXPECT_THAT(RenderReconcileService(in, "/r.yaml"), Not(HasSubstr("--host")));
+  // The words come back as written, quoting undone.
+  in.this_host = "alpha";
+  in.binary = "/opt/my tools/mosaic-fleet";
+  EXPECT_THAT(ExecStartWords(RenderReconcileService(in, "/r.yaml")),
+              testing::IsSupersetOf({"/opt/my tools/mosaic-fleet", "--host", "alpha", "/r.yaml"}));
 }
 
 TEST(UnitFiles, ExecStartProgramReadsBackTheWordSystemdWordWrote) {
