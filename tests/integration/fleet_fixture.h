@@ -32,12 +32,18 @@ inline constexpr char kRoster[] =
 class FleetIntegration : public testing::Test {
  protected:
   void SetUp() override {
-    if (!sandbox_.unavailable().empty()) {
-      if (std::getenv("MOSAIC_REQUIRE_INTEGRATION"))
-        FAIL() << "integration sandbox unavailable: " << sandbox_.unavailable();
-      GTEST_SKIP() << "integration sandbox unavailable: " << sandbox_.unavailable();
-    }
-    sandbox_.InstallStandInAgent();
+    if (Usable(sandbox_)) sandbox_.InstallStandInAgent();
+  }
+
+  // Whether `sandbox` runs. If not, the test is skipped, or fails where integration tests are
+  // required (CI); either way its body does not run.
+  static bool Usable(const Sandbox& sandbox) {
+    if (sandbox.unavailable().empty()) return true;
+    if (std::getenv("MOSAIC_REQUIRE_INTEGRATION"))
+      [&] { FAIL() << "integration sandbox unavailable: " << sandbox.unavailable(); }();
+    else
+      [&] { GTEST_SKIP() << "integration sandbox unavailable: " << sandbox.unavailable(); }();
+    return false;
   }
 
   void TearDown() override {

@@ -33,12 +33,7 @@ class MultiHost : public FleetIntegration {
   void SetUp() override {
     FleetIntegration::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    if (!beta_.unavailable().empty()) {
-      if (std::getenv("MOSAIC_REQUIRE_INTEGRATION"))
-        FAIL() << "second sandbox unavailable: " << beta_.unavailable();
-      GTEST_SKIP() << "second sandbox unavailable: " << beta_.unavailable();
-    }
-    beta_.InstallStandInAgent();
+    if (Usable(beta_)) beta_.InstallStandInAgent();
   }
 
   void TearDown() override {
