@@ -34,6 +34,10 @@ class ManagerHandle : public SystemdManager {
   Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) override {
     return m_.AttachProcesses(unit, pids);
   }
+  Status StartScope(const std::string& scope, const std::string& description,
+                    const std::vector<int64_t>& pids) override {
+    return m_.StartScope(scope, description, pids);
+  }
   Result<std::vector<std::string>> Environment() override { return m_.Environment(); }
   Result<std::vector<std::string>> UnitPath() override { return m_.UnitPath(); }
   Status Reload() override { return m_.Reload(); }

@@ -9,6 +9,7 @@
 #include "env_merge.h"
 #include "fleet_contract.h"
 #include "fleet_paths.h"
+#include "unit_cgroup.h"
 #include "unit_files.h"
 
 namespace mosaic {
@@ -34,33 +35,19 @@ VerificationCheck HolderOwnsServer(System& system, const VerificationContext& c)
   if (!c.observed.tmux_server)
     return Failed(check, fmt::format("no tmux server runs on {} (run `mosaic-fleet apply`)",
                                      c.fleet.Describe()));
-  std::string path = fmt::format("/proc/{}/cgroup", c.observed.tmux_server_pid);
-  Result<std::string> cgroups = system.files().ReadFile(path, size_t{64} * 1024);
-  if (!cgroups.ok()) return Failed(check, cgroups.status().message());
+  std::vector<std::string> cgroups = UnitCgroupsOf(system.files(), c.observed.tmux_server_pid);
+  if (cgroups.empty())
+    return Failed(check, fmt::format("server pid {} is in no unit's cgroup (or is gone)",
+                                     c.observed.tmux_server_pid));
   // Every hierarchy that names a unit must name the holder: a server started by another unit
   // (or by hand) lives and dies with that.
   std::string holder = "/" + std::string(kHolderUnit);
-  bool in_holder = false;
-  size_t start = 0;
-  const std::string& text = cgroups.value();
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    std::string line =
-        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    start = end == std::string::npos ? text.size() : end + 1;
-    // The hierarchies systemd places units in: cgroup v2's, and v1's own (name=systemd).
-    if (!line.starts_with("0::") && line.find(":name=systemd:") == std::string::npos) continue;
-    if (line.size() < holder.size() ||
-        line.compare(line.size() - holder.size(), holder.size(), holder) != 0)
+  for (const std::string& cgroup : cgroups)
+    if (!cgroup.ends_with(holder))
       return Failed(check, fmt::format("server pid {} is in {}, not in the holder: it dies with "
                                        "whatever started it. End that server (`{} kill-server` "
                                        "ends every session on it), then run `mosaic-fleet apply`",
-                                       c.observed.tmux_server_pid, line, c.fleet.Describe()));
-    in_holder = true;
-  }
-  if (!in_holder)
-    return Failed(check, fmt::format("server pid {} is in no unit's cgroup ({})",
-                                     c.observed.tmux_server_pid, path));
+                                       c.observed.tmux_server_pid, cgroup, c.fleet.Describe()));
   return Passed(check,
                 fmt::format("server pid {} is in {}", c.observed.tmux_server_pid, kHolderUnit));
 }

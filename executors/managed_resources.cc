@@ -15,9 +15,21 @@ Status Refuse(const std::string& what) {
 }  // namespace
 
 ManagedResources::ManagedResources(const DesiredState& desired)
-    : unit_dir_(desired.paths.unit_dir) {
+    : unit_dir_(desired.paths.unit_dir),
+      socket_(desired.socket),
+      record_path_(desired.paths.PreviousSockets()) {
   for (const ManagedUnitFile& file : desired.unit_files) unit_files_[file.path] = file.content;
   for (const DesiredAgent& agent : desired.agents) env_files_[agent.env_path] = agent.owned_env;
+}
+
+Status ManagedResources::CheckPreviousSocket(const std::string& socket,
+                                             const std::string& record) const {
+  if (!record.empty() && record != record_path_)
+    return Refuse(fmt::format("write the record of previous sockets at {}", Quoted(record)));
+  if (socket == socket_ || socket == "default" ||
+      ExplainNameViolation(NameRule::kSocket, socket, kMaxNameLength))
+    return Refuse(fmt::format("act on socket {} as one the fleet left", Quoted(socket)));
+  return Status::Ok();
 }
 
 Status ManagedResources::CheckRemoval(const std::string& path, const std::string& content) const {

@@ -34,9 +34,15 @@ class ManagedResources {
   /// Starting, stopping, enabling … `units`: units of the tool's own unit files, and agent
   /// instances with safe names.
   Status CheckUnits(const std::vector<std::string>& units) const;
+  /// Acting on socket `socket`, which the fleet moved away from, and on the record of such
+  /// sockets at `record` (when given): a safe name other than the fleet's own, and the record
+  /// in the fleet's run directory.
+  Status CheckPreviousSocket(const std::string& socket, const std::string& record) const;
 
  private:
   std::string unit_dir_;
+  std::string socket_;                             ///< the fleet's
+  std::string record_path_;                        ///< fleet/run/previous-sockets
   std::map<std::string, std::string> unit_files_;  ///< path → desired content
   std::map<std::string, OwnedEnv> env_files_;      ///< path → desired owned keys
 };

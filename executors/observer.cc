@@ -10,6 +10,8 @@
 #include <range/v3/view/transform.hpp>
 #include <set>
 
+#include "previous_sockets.h"
+#include "unit_cgroup.h"
 #include "unit_files.h"
 
 namespace mosaic {
@@ -150,6 +152,39 @@ Status ObserveStaleUnitFiles(const DesiredState& desired, FileSystem& fs, System
   return Status::Ok();
 }
 
+// The sockets the fleet moved away from (the record, and the holder's unit file while an
+// apply has not rewritten it): one tmux process each, and only when the fleet has moved.
+Status ObservePreviousSockets(const DesiredState& desired, const Tmux& tmux, FileSystem& fs,
+                              ObservedState& observed) {
+  std::vector<std::string> recorded;
+  if (Result<std::string> record = fs.ReadFile(desired.paths.PreviousSockets(), size_t{64} * 1024);
+      record.ok())
+    recorded = ParsePreviousSockets(record.value());
+  std::vector<std::string> names = recorded;
+  const ManagedUnitFile* holder = desired.UnitFile(kHolderUnit);
+  if (auto file = holder ? observed.files.find(holder->path) : observed.files.end();
+      file != observed.files.end())
+    if (std::optional<std::string> socket = HolderSocketOf(file->second);
+        socket && std::find(names.begin(), names.end(), *socket) == names.end())
+      names.push_back(*socket);
+  for (const std::string& name : names) {
+    if (name == desired.socket) continue;
+    Result<Tmux> other = tmux.Sibling(name);
+    if (!other.ok()) continue;  // "default", or not a safe name (an edited unit): never touched
+    Result<TmuxSessions> sessions = other.value().ListSessions();
+    if (!sessions.ok()) return sessions.status();
+    ObservedPreviousSocket& p = observed.previous_sockets.emplace_back();
+    p.name = name;
+    p.recorded = std::find(recorded.begin(), recorded.end(), name) != recorded.end();
+    p.server = sessions.value().server_running;
+    p.server_pid = sessions.value().server_pid;
+    p.server_in_holder = p.server && InUnitCgroup(fs, p.server_pid, kHolderUnit);
+    p.sessions = std::move(sessions.value().sessions);
+    std::erase_if(p.sessions, [](const auto& entry) { return entry.second.owner == kOwnerViewer; });
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
@@ -212,6 +247,8 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
   // neither a session of the fleet nor a stranger's.
   std::erase_if(observed.sessions,
                 [](const auto& entry) { return entry.second.owner == kOwnerViewer; });
+  if (Status previous = ObservePreviousSockets(desired, tmux, fs, observed); !previous.ok())
+    return previous;
   return observed;
 }
 

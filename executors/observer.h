@@ -1,6 +1,7 @@
 // Observer: fills an ObservedState from the world — one tmux process (list-panes -a), a
 // constant number of bus calls (ListUnitsByNames, ListUnitsByPatterns, NeedDaemonReload of one
-// unit per unit file), and file reads — whatever the fleet size.
+// unit per unit file), and file reads — whatever the fleet size; and, only while the fleet
+// moves from one socket to another, one tmux process per socket it left.
 #pragma once
 
 #include <cstdint>

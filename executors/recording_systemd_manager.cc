@@ -96,6 +96,13 @@ Status RecordingSystemdManager::AttachProcesses(const std::string& unit,
   return Status::Ok();
 }
 
+Status RecordingSystemdManager::StartScope(const std::string& scope, const std::string&,
+                                           const std::vector<int64_t>& pids) {
+  ++calls_;
+  log.push_back(fmt::format("start-scope {} {}", scope, fmt::join(pids, " ")));
+  return Status::Ok();
+}
+
 Result<std::vector<std::string>> RecordingSystemdManager::Environment() {
   ++calls_;
   return environment;

@@ -36,6 +36,8 @@ class RecordingSystemdManager : public SystemdManager {
       const std::vector<std::string>& units) override;
   Status ResetFailed(const std::vector<std::string>& units) override;
   Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) override;
+  Status StartScope(const std::string& scope, const std::string& description,
+                    const std::vector<int64_t>& pids) override;
   Result<std::vector<std::string>> Environment() override;
   Result<std::vector<std::string>> UnitPath() override;
   Status Reload() override;

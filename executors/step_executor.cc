@@ -3,11 +3,28 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "env_merge.h"
+#include "fleet_contract.h"
+#include "previous_sockets.h"
+#include "process_tree.h"
+#include "unit_cgroup.h"
+#include "unit_files.h"
 
 namespace mosaic {
 
+namespace {
+constexpr size_t kMaxRecordBytes = size_t{64} * 1024;
+}  // namespace
+
 std::string DescribeStep(const Step& step) {
+  if (!step.socket.empty())
+    return step.names.empty() ? fmt::format("{} -L {}", StepName(step.kind), step.socket)
+                              : fmt::format("{} -L {} {}", StepName(step.kind), step.socket,
+                                            fmt::join(step.names, " "));
+  if (step.kind == StepKind::kRecordSockets)
+    return fmt::format("{} {} in {}", StepName(step.kind), fmt::join(step.names, " "), step.path);
   if (!step.path.empty()) return fmt::format("{} {}", StepName(step.kind), step.path);
   if (step.names.empty()) return std::string(StepName(step.kind));
   return fmt::format("{} {}", StepName(step.kind), fmt::join(step.names, " "));
@@ -42,8 +59,18 @@ Status RealStepExecutor::Execute(const Step& step, const Progress& progress) {
       allowed = managed_.CheckRemoval(step.path, content.value());
       break;
     }
-    case StepKind::kDaemonReload:
+    case StepKind::kRecordSockets:
+      for (const std::string& socket : step.names)
+        if (allowed.ok()) allowed = managed_.CheckPreviousSocket(socket, step.path);
+      break;
+    case StepKind::kDetachServer:
+    case StepKind::kRetireSocket:
+      allowed = managed_.CheckPreviousSocket(step.socket, step.path);
+      break;
     case StepKind::kKillSessions:  // KillOwnedSession checks ownership inside tmux
+      if (!step.socket.empty()) allowed = managed_.CheckPreviousSocket(step.socket, "");
+      break;
+    case StepKind::kDaemonReload:
       break;
   }
   if (!allowed.ok()) return allowed;
@@ -94,15 +121,104 @@ Status RealStepExecutor::Act(const Step& step, const Progress& progress) {
       return systemd_.RunJobs(JobKind::kRestart, step.names, each_job);
     case StepKind::kStopUnits:
       return systemd_.RunJobs(JobKind::kStop, step.names, each_job);
-    case StepKind::kKillSessions:
+    case StepKind::kKillSessions: {
+      Result<Tmux> tmux = step.socket.empty() ? tmux_ : tmux_.Sibling(step.socket);
+      if (!tmux.ok()) return tmux.status();
       for (const std::string& name : step.names) {
-        if (Status s = tmux_.KillOwnedSession(name); !s.ok()) return s;
-        progress(fmt::format("kill-session ={}: done", name));
+        if (Status s = tmux.value().KillOwnedSession(name); !s.ok()) return s;
+        progress(step.socket.empty()
+                     ? fmt::format("kill-session ={}: done", name)
+                     : fmt::format("kill-session -L {} ={}: done", step.socket, name));
       }
       return Status::Ok();
+    }
+    case StepKind::kRecordSockets:
+      status = UpdateRecord(step.path, step.names, "");
+      break;
+    case StepKind::kDetachServer:
+      return DetachServer(step.socket, progress);
+    case StepKind::kRetireSocket:
+      return RetireSocket(step.socket, step.path, progress);
   }
   if (status.ok()) progress(DescribeStep(step) + ": done");
   return status;
+}
+
+Status RealStepExecutor::UpdateRecord(const std::string& path, const std::vector<std::string>& add,
+                                      const std::string& remove) {
+  Result<std::string> current = fs_.ReadFile(path, kMaxRecordBytes);
+  if (!current.ok() && fs_.Stat(path)) return current.status();
+  std::vector<std::string> before =
+      current.ok() ? ParsePreviousSockets(current.value()) : std::vector<std::string>{};
+  std::vector<std::string> sockets = before;
+  for (const std::string& socket : add)
+    if (std::find(sockets.begin(), sockets.end(), socket) == sockets.end())
+      sockets.push_back(socket);
+  std::erase(sockets, remove);
+  if (sockets == before) return Status::Ok();
+  if (sockets.empty()) return fs_.RemoveFile(path);
+  return WriteFile(path, RenderPreviousSockets(sockets), 0644);
+}
+
+// Moves the server of `socket` (a socket the fleet left), and whatever its panes run in the
+// holder's cgroup, into a scope of its own: the holder's restart then ends none of it.
+Status RealStepExecutor::DetachServer(const std::string& socket, const Progress& progress) {
+  Result<Tmux> tmux = tmux_.Sibling(socket);
+  if (!tmux.ok()) return tmux.status();
+  Result<TmuxSessions> sessions = tmux.value().ListSessions();
+  if (!sessions.ok()) return sessions.status();
+  const std::string scope = PreviousServerScope(socket);
+  bool scope_runs = false;
+  // A process the server forks while the others move is moved in the next round.
+  for (int round = 0; sessions.value().server_running && round < 5; ++round) {
+    std::vector<int64_t> in_holder;
+    for (int64_t pid : ProcessTree(sessions.value().server_pid))
+      if (InUnitCgroup(fs_, pid, kHolderUnit)) in_holder.push_back(pid);
+    if (in_holder.empty()) break;
+    Status moved = Status::Ok();
+    if (!scope_runs)
+      moved = systemd_.StartScope(
+          scope, fmt::format("tmux server of -L {}, which the fleet moved away from", socket),
+          in_holder);
+    // The scope already runs (an earlier apply stopped after making it): join it.
+    if (scope_runs || !moved.ok()) moved = systemd_.AttachProcesses(scope, in_holder);
+    if (!moved.ok()) return moved;
+    scope_runs = true;
+    if (round == 4)
+      return Status::Error(
+          fmt::format("the server of {} keeps starting processes in {}'s cgroup; the holder is not "
+                      "restarted, so that they do not end",
+                      tmux.value().Describe(), kHolderUnit));
+  }
+  progress(fmt::format("{}: done", DescribeStep(Step::DetachServer(socket))));
+  return Status::Ok();
+}
+
+// Ends the server of `socket` (a socket the fleet left) unless sessions the tool did not
+// create still run there, and forgets the socket once its server is gone.
+Status RealStepExecutor::RetireSocket(const std::string& socket, const std::string& record,
+                                      const Progress& progress) {
+  Result<Tmux> tmux = tmux_.Sibling(socket);
+  if (!tmux.ok()) return tmux.status();
+  Result<TmuxSessions> sessions = tmux.value().ListSessions();
+  if (!sessions.ok()) return sessions.status();
+  if (sessions.value().server_running) {
+    std::vector<std::string> others;
+    for (const auto& [name, session] : sessions.value().sessions)
+      if (!session.owned() && session.owner != kOwnerHolder && session.owner != kOwnerViewer)
+        others.push_back(name);
+    if (!others.empty()) {
+      progress(
+          fmt::format("retire-socket -L {}: its server stays for sessions mosaic-fleet did "
+                      "not create ({})",
+                      socket, fmt::join(others, ", ")));
+      return Status::Ok();
+    }
+    if (Status killed = tmux.value().KillServer(); !killed.ok()) return killed;
+  }
+  if (Status forgotten = UpdateRecord(record, {}, socket); !forgotten.ok()) return forgotten;
+  progress(fmt::format("retire-socket -L {}: done", socket));
+  return Status::Ok();
 }
 
 Status DryRunExecutor::Execute(const Step& step, const Progress& progress) {

@@ -39,6 +39,13 @@ class RealStepExecutor : public StepExecutor {
  private:
   Status Act(const Step& step, const Progress& progress);
   Status WriteFile(const std::string& path, const std::string& content, unsigned mode);
+  /// The record of previous sockets as it is now, with `add` added and `remove` removed,
+  /// written back (removed once it names none).
+  Status UpdateRecord(const std::string& path, const std::vector<std::string>& add,
+                      const std::string& remove);
+  Status DetachServer(const std::string& socket, const Progress& progress);
+  Status RetireSocket(const std::string& socket, const std::string& record,
+                      const Progress& progress);
   FileSystem& fs_;
   SystemdManager& systemd_;
   const Tmux& tmux_;

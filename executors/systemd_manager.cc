@@ -208,15 +208,54 @@ class SdBusManager : public SystemdManager {
   Status RunJobs(
       JobKind kind, const std::vector<std::string>& units,
       const std::function<void(const std::string&, const std::string&)>& progress) override {
+    const char* method = kind == JobKind::kStart     ? "StartUnit"
+                         : kind == JobKind::kRestart ? "RestartUnit"
+                                                     : "StopUnit";
+    return AwaitJobs(units, progress, [&](sd_bus_message** call, const std::string& unit) {
+      int r = sd_bus_message_new_method_call(bus_, call, kService, kPath, kManager, method);
+      return r < 0 ? r : sd_bus_message_append(*call, "ss", unit.c_str(), "replace");
+    });
+  }
+
+  Status StartScope(const std::string& scope, const std::string& description,
+                    const std::vector<int64_t>& pids) override {
+    static const std::function<void(const std::string&, const std::string&)> kQuiet;
+    return AwaitJobs({scope}, kQuiet, [&](sd_bus_message** call, const std::string&) {
+      sd_bus_message* m = nullptr;
+      int r =
+          sd_bus_message_new_method_call(bus_, &m, kService, kPath, kManager, "StartTransientUnit");
+      *call = m;
+      if (r >= 0) r = sd_bus_message_append(m, "ss", scope.c_str(), "fail");
+      if (r >= 0) r = sd_bus_message_open_container(m, 'a', "(sv)");
+      if (r >= 0)
+        r = sd_bus_message_append(m, "(sv)(sv)", "Description", "s", description.c_str(),
+                                  "Delegate", "b", 1);
+      if (r >= 0) r = sd_bus_message_open_container(m, 'r', "sv");
+      if (r >= 0) r = sd_bus_message_append(m, "s", "PIDs");
+      if (r >= 0) r = sd_bus_message_open_container(m, 'v', "au");
+      if (r >= 0) r = sd_bus_message_open_container(m, 'a', "u");
+      for (int64_t pid : pids)
+        if (r >= 0) r = sd_bus_message_append(m, "u", static_cast<uint32_t>(pid));
+      for (int i = 0; i < 4 && r >= 0; ++i) r = sd_bus_message_close_container(m);
+      if (r >= 0) r = sd_bus_message_append(m, "a(sa(sv))", 0);
+      return r;
+    });
+  }
+
+  int bus_calls() const override { return calls_; }
+
+ private:
+  // Enqueues one job per unit (the call `make_call` builds for it), then waits for all of
+  // them, each reported to `progress` as it finishes.
+  Status AwaitJobs(const std::vector<std::string>& units,
+                   const std::function<void(const std::string&, const std::string&)>& progress,
+                   const std::function<int(sd_bus_message**, const std::string&)>& make_call) {
     if (units.empty()) return Status::Ok();
     // Job signals are needed only here: observing alone never pays for the subscription.
     if (!subscribed_) {
       if (Status s = Subscribe(); !s.ok()) return s;
       subscribed_ = true;
     }
-    const char* method = kind == JobKind::kStart     ? "StartUnit"
-                         : kind == JobKind::kRestart ? "RestartUnit"
-                                                     : "StopUnit";
     JobWait wait;
     wait.progress = &progress;
     sd_bus_slot* match = nullptr;
@@ -228,8 +267,7 @@ class SdBusManager : public SystemdManager {
     std::vector<sd_bus_slot*> slots;
     for (const std::string& unit : units) {
       MessageRef call;
-      r = sd_bus_message_new_method_call(bus_, &call.m, kService, kPath, kManager, method);
-      if (r >= 0) r = sd_bus_message_append(call.m, "ss", unit.c_str(), "replace");
+      r = make_call(&call.m, unit);
       sd_bus_slot* slot = nullptr;
       // The reply only says the job is queued, but a busy manager may take a while to say it.
       if (r >= 0) r = sd_bus_call_async(bus_, &slot, call.m, &JobWait::OnReply, &wait, JobUsec());
@@ -279,9 +317,6 @@ class SdBusManager : public SystemdManager {
     return Status::Error(fmt::format("{}", fmt::join(wait.failures, "; ")));
   }
 
-  int bus_calls() const override { return calls_; }
-
- private:
   // State shared with the sd-bus callbacks of one RunJobs call.
   struct JobWait {
     const std::function<void(const std::string&, const std::string&)>* progress = nullptr;

@@ -47,6 +47,10 @@ class SystemdManager {
   /// Moves processes `pids` into the cgroup of `unit` (which must be running and have
   /// Delegate=yes): systemd then stops them with it.
   virtual Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) = 0;
+  /// Starts transient scope `scope` (Delegate=yes) holding processes `pids`, moved there from
+  /// wherever they were, and waits for it to run. A scope lives until its processes end.
+  virtual Status StartScope(const std::string& scope, const std::string& description,
+                            const std::vector<int64_t>& pids) = 0;
   /// The manager's environment ("KEY=value" entries): what every unit starts with.
   virtual Result<std::vector<std::string>> Environment() = 0;
   /// The directories the manager loads unit files from, in its order.

@@ -81,6 +81,14 @@ Result<Tmux> Tmux::ForSocket(const std::string& socket, ProcessRunner& runner,
   return Tmux(socket, runner, std::move(options));
 }
 
+Result<Tmux> Tmux::Sibling(const std::string& socket) const {
+  TmuxOptions options = options_;
+  if (!options.socket_path.empty())
+    options.socket_path =
+        options.socket_path.substr(0, options.socket_path.rfind('/') + 1) + socket;
+  return ForSocket(socket, *runner_, std::move(options));
+}
+
 std::string Tmux::Describe() const {
   return options_.socket_path.empty() ? "tmux -L " + socket_ : "tmux -S " + options_.socket_path;
 }

@@ -62,6 +62,8 @@ class Tmux {
                                 TmuxOptions options = {});
 
   const std::string& socket() const { return socket_; }
+  /// The same, for socket `socket` in the same directory (a socket the fleet moved away from).
+  Result<Tmux> Sibling(const std::string& socket) const;
   /// "tmux -L NAME" or "tmux -S PATH", for messages.
   std::string Describe() const;
 

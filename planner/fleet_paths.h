@@ -4,6 +4,7 @@
 //   roster        = MOSAIC_HOME/fleet/roster.yaml
 //   env files     = MOSAIC_HOME/fleet/agents/NAME.env
 //   heartbeats    = MOSAIC_HOME/fleet/run/NAME.hb
+//   old sockets   = MOSAIC_HOME/fleet/run/previous-sockets
 //   unit files    = ${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user/
 #pragma once
 
@@ -61,6 +62,8 @@ struct FleetPaths {
   std::string OperatorStop(const std::string& agent) const {
     return run_dir + "/" + agent + kOperatorStopSuffix;
   }
+  /// The sockets the fleet moved away from (previous_sockets.h).
+  std::string PreviousSockets() const { return run_dir + "/previous-sockets"; }
 };
 
 /// The fleet's paths, or why they cannot be known: HOME unset or relative (cron, `env -i`, a

@@ -44,6 +44,8 @@ class Planner {
     plan_.replace.assign(options_.replace.begin(), options_.replace.end());
     plan_.socket = desired_.socket;
     plan_.observed_fingerprint = ObservedFingerprint(observed_);
+    for (const ObservedPreviousSocket& p : observed_.previous_sockets)
+      if (p.name != desired_.socket) previous_.push_back(&p);
     if (!options_.targets.empty()) {
       plan_.notes.push_back({NoteKind::kTargeted,
                              fmt::format("{}", fmt::join(options_.targets, ", ")),
@@ -56,8 +58,10 @@ class Planner {
     for (const DesiredAgent& agent : desired_.agents)
       if (Targeted(agent.spec.name)) PlanAgent(agent);
     PlanRemovals();
+    PlanPreviousSockets();
     PlanRetiredUnitFiles();
     Report();
+    HoldSocketMove();
     AssembleSteps();
     return std::move(plan_);
   }
@@ -284,7 +288,9 @@ class Planner {
           !holder_unit_changed_ &&
           std::find(observed_.stale_unit_files.begin(), observed_.stale_unit_files.end(),
                     kHolderUnit) == observed_.stale_unit_files.end();
-      if (holder && active && !observed_.tmux_server && holder_current) {
+      // A socket move restarts it too, once every server of an earlier socket is out of its
+      // cgroup (DetachServer): the restart then ends nothing.
+      if (holder && active && !observed_.tmux_server && (holder_current || !previous_.empty())) {
         // Nothing can be lost by restarting it: the server, and every session, is gone.
         server_lost_ = true;
         ResourceChange change{"unit." + file.name,
@@ -293,7 +299,15 @@ class Planner {
                               "of memory): restarting it, then the agents",
                               {{"tmux_server", "gone", "running", false}},
                               {}};
-        change.drift = true;
+        change.drift = previous_.empty();
+        if (!previous_.empty()) {
+          change.reason = fmt::format(
+              "the fleet's socket moves to -L {}: the holder restarts to start the server there "
+              "(a server of the old socket is first moved out of its cgroup, so nothing on it "
+              "ends), then the agents",
+              desired_.socket);
+          change.attributes = {{"socket", PreviousNames(), desired_.socket, false}};
+        }
         if (!enabled) change.attributes.push_back({"enabled", "false", "true", false});
         plan_.changes.push_back(std::move(change));
         if (!enabled) enable_.push_back(file.name);
@@ -415,7 +429,19 @@ class Planner {
     }
     ResourceChange change{"agent." + name, ChangeAction::kUpdate, "", {}, {}};
     std::vector<std::string>* batch = nullptr;  // start_ or restart_, if the agent needs one
-    if (!session) {
+    const ObservedPreviousSocket* moved_from = session ? nullptr : PreviousSocketOf(name);
+    if (moved_from) {
+      // A pane cannot move between tmux servers: its program starts again on the new one.
+      change.action = ChangeAction::kReplace;
+      change.reason =
+          fmt::format("moves with the fleet from -L {} to -L {}: its program starts again there",
+                      moved_from->name, desired_.socket);
+      change.attributes = {{"socket", moved_from->name, desired_.socket, true}};
+      if (!moved_from->sessions.at(name).dead)
+        change.held = HoldOfLiveSession(name, agent.spec.persistent_persona);
+      // The holder's restart restarts it (PartOf=); otherwise its unit must.
+      batch = server_lost_ || !active ? &start_ : &restart_;
+    } else if (!session) {
       change.action = ChangeAction::kCreate;
       change.drift = known;
       if (server_lost_) {
@@ -641,6 +667,112 @@ class Planner {
     }
   }
 
+  // The sockets the fleet moved away from, for messages: "a" or "a, b".
+  std::string PreviousNames() const {
+    return fmt::format(
+        "{}", fmt::join(previous_ | ranges::views::transform(
+                                        [](const ObservedPreviousSocket* p) { return p->name; }),
+                        ", "));
+  }
+
+  // The socket the fleet moved away from where agent `name` has a session the tool made.
+  const ObservedPreviousSocket* PreviousSocketOf(const std::string& name) const {
+    for (const ObservedPreviousSocket* p : previous_)
+      if (auto it = p->sessions.find(name); it != p->sessions.end() && it->second.owned()) return p;
+    return nullptr;
+  }
+
+  std::string PersonaOf(const std::string& name) const {
+    for (const DesiredAgent& a : desired_.agents)
+      if (a.spec.name == name) return a.spec.persistent_persona;
+    for (const AgentSpec& a : desired_.elsewhere)
+      if (a.name == name) return a.persistent_persona;
+    return "";
+  }
+
+  // What is left on the sockets the fleet moved away from (tmux.socket_name changed): each is
+  // recorded before anything is written, its server is moved out of the holder's cgroup
+  // before the holder restarts, the tool's sessions there end once the agents run on the new
+  // socket, and its server ends when nothing else runs on it. Sessions the tool did not create
+  // are never touched: their server stays, in its own scope, for as long as they run.
+  void PlanPreviousSockets() {
+    for (const ObservedPreviousSocket* p : previous_) {
+      ResourceChange change{"previous_socket." + p->name, ChangeAction::kDelete, "", {}, {}};
+      if (!p->server) {
+        // The holder's unit file still names it, and nothing runs there: nothing to move.
+        if (!p->recorded) continue;
+        change.reason = fmt::format(
+            "the fleet moved to -L {}; this socket's server is gone: forgotten", desired_.socket);
+        change.attributes = {{"recorded", "true", "", false}};
+        plan_.changes.push_back(std::move(change));
+        retire_.push_back(p->name);
+        continue;
+      }
+      if (!p->recorded) record_.push_back(p->name);
+      std::vector<std::string> ours, others;
+      for (const auto& [name, session] : p->sessions) {
+        if (session.owned()) {
+          ours.push_back(name);
+          if (session.dead) continue;
+          if (std::string hold = HoldOfLiveSession(name, PersonaOf(name)); !hold.empty())
+            move_holds_.push_back(fmt::format("{} ({})", name, hold));
+        } else if (session.owner != kOwnerHolder) {
+          others.push_back(name);
+        }
+      }
+      if (!ours.empty()) {
+        change.attributes.push_back(
+            {"sessions", fmt::format("{}", fmt::join(ours, ", ")), "", false});
+        kill_on_.emplace_back(p->name, ours);
+      }
+      if (p->server_in_holder) {
+        change.attributes.push_back({"cgroup", kHolderUnit, PreviousServerScope(p->name), false});
+        detach_.push_back(p->name);
+      }
+      if (others.empty()) {
+        change.attributes.push_back({"server", "running", "", false});
+        change.reason = fmt::format(
+            "the fleet moved to -L {}: once its agents run there, the sessions mosaic-fleet made "
+            "here end, and so does this socket's server (nothing else runs on it)",
+            desired_.socket);
+        retire_.push_back(p->name);
+      } else {
+        change.action = ChangeAction::kUpdate;
+        change.reason = fmt::format(
+            "the fleet moved to -L {}: once its agents run there, the sessions mosaic-fleet made "
+            "here end; the server stays for the sessions it did not create",
+            desired_.socket);
+        plan_.notes.push_back(
+            {NoteKind::kPreviousSocket, p->name,
+             fmt::format("the fleet moved to -L {}, but sessions mosaic-fleet did not create still "
+                         "run on -L {} ({}): their server is left running, outside the holder "
+                         "({}), and ends at the first apply after they do",
+                         desired_.socket, p->name, fmt::join(others, ", "),
+                         PreviousServerScope(p->name))});
+      }
+      if (!change.attributes.empty()) plan_.changes.push_back(std::move(change));
+    }
+  }
+
+  // A socket move restarts every agent (the holder's restart does): while one of them may not
+  // end now (a persistent persona, an unattended run), nothing of the move is made — nor
+  // anything else, since every other change would land on a server that is not there yet.
+  void HoldSocketMove() {
+    if (move_holds_.empty()) return;
+    std::string why = fmt::format("the move to -L {} ends every agent's session; it waits for: {}",
+                                  desired_.socket, fmt::join(move_holds_, "; "));
+    for (ResourceChange& change : plan_.changes)
+      if (change.held.empty()) change.held = why;
+    unit_writes_.clear();
+    env_writes_.clear();
+    removals_.clear();
+    reload_ = false;
+    for (auto* names : {&enable_, &restart_holder_, &start_holder_, &start_, &restart_,
+                        &start_units_, &stop_, &disable_, &kill_, &record_, &detach_, &retire_})
+      names->clear();
+    kill_on_.clear();
+  }
+
   void Report() {
     std::set<std::string> known;
     for (const DesiredAgent& a : desired_.agents) known.insert(a.spec.name);
@@ -703,7 +835,7 @@ class Planner {
            fmt::format("the units keep running this installed mosaic-fleet, not the build at {0} "
                        "that made this plan; `--binary {0}` would move them to the build",
                        desired_.binary_kept_over)});
-    if (holder_unit_changed_)
+    if (holder_unit_changed_ && previous_.empty())
       plan_.notes.push_back(
           {NoteKind::kHolderUnitChanged, kHolderUnit,
            "the new holder unit takes effect when the holder restarts; apply never restarts it, "
@@ -714,10 +846,14 @@ class Planner {
     auto batch = [&](StepKind kind, std::vector<std::string> names) {
       if (!names.empty()) plan_.steps.push_back(Step::OnUnits(kind, std::move(names)));
     };
+    // First the old socket is recorded: from the next write on, only the record says where it is.
+    if (!record_.empty())
+      plan_.steps.push_back(Step::RecordSockets(desired_.paths.PreviousSockets(), record_));
     for (Step& s : unit_writes_) plan_.steps.push_back(std::move(s));
     for (Step& s : env_writes_) plan_.steps.push_back(std::move(s));
     if (reload_) plan_.steps.push_back(Step::DaemonReload());
     batch(StepKind::kEnableUnits, enable_);
+    for (const std::string& socket : detach_) plan_.steps.push_back(Step::DetachServer(socket));
     // The holder first, on its own: only it may start the tmux server.
     batch(StepKind::kRestartUnits, restart_holder_);
     batch(StepKind::kStartUnits, start_holder_);
@@ -727,6 +863,10 @@ class Planner {
     batch(StepKind::kStopUnits, stop_);
     batch(StepKind::kDisableUnits, disable_);
     batch(StepKind::kKillSessions, kill_);
+    for (auto& [socket, names] : kill_on_)
+      plan_.steps.push_back(Step::KillSessionsOn(socket, std::move(names)));
+    for (const std::string& socket : retire_)
+      plan_.steps.push_back(Step::RetireSocket(desired_.paths.PreviousSockets(), socket));
     // Retired unit files go once their units are stopped and disabled; then a reload.
     for (Step& s : removals_) plan_.steps.push_back(std::move(s));
     if (!removals_.empty()) plan_.steps.push_back(Step::DaemonReload());
@@ -741,6 +881,10 @@ class Planner {
   std::vector<std::string> enable_, restart_holder_, start_holder_, start_, restart_, start_units_,
       stop_, disable_, kill_;
   std::vector<Step> removals_;
+  std::vector<const ObservedPreviousSocket*> previous_;  ///< sockets the fleet moved away from
+  std::vector<std::string> record_, detach_, retire_;    ///< previous sockets, by what is done
+  std::vector<std::pair<std::string, std::vector<std::string>>> kill_on_;  ///< socket → sessions
+  std::vector<std::string> move_holds_;  ///< live sessions a socket move may not end, and why
   bool reload_ = false;  ///< a unit file is written, or the manager's copy of one is outdated
   bool holder_unit_changed_ = false;
   bool server_lost_ = false;  ///< the holder runs, its server does not: it is restarted

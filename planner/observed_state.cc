@@ -11,15 +11,17 @@ namespace mosaic {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedSession, name, pane_pid, dead, dead_status,
                                                 dead_signal, activity, owner, runtime, workdir,
                                                 command_hash, env_hash)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedPreviousSocket, name, recorded, server,
+                                                server_pid, server_in_holder, sessions)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AgentUsage, memory_bytes, cpu_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, active_state,
                                                 enabled, sub_state, result)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_tmpdir, tmux_server,
-                                                tmux_server_pid, sessions, units, files,
-                                                stale_unit_files, retired_unit_files, symlinks,
-                                                env_files, heartbeat_ages, operator_stopped,
-                                                observed_at, usage, preserved, missing_directories,
-                                                missing_programs)
+                                                tmux_server_pid, sessions, previous_sockets, units,
+                                                files, stale_unit_files, retired_unit_files,
+                                                symlinks, env_files, heartbeat_ages,
+                                                operator_stopped, observed_at, usage, preserved,
+                                                missing_directories, missing_programs)
 
 std::string HowItEnded(const ObservedSession& session) {
   if (session.dead_status >= 0) return fmt::format("exited with status {}", session.dead_status);
@@ -36,12 +38,11 @@ nlohmann::json ToJson(const ObservedState& observed) { return observed; }
 
 ObservedState ObservedFromJson(const nlohmann::json& j) { return j.get<ObservedState>(); }
 
-std::string ObservedFingerprint(const ObservedState& o) {
-  // Every field but heartbeat ages, hashed directly (a JSON copy of every file costs more
-  // than the whole plan at a few hundred agents).
-  Fingerprinter f;
-  f.Add(o.tmux_tmpdir).Add(o.tmux_server).Add(o.tmux_server_pid);
-  for (const auto& [name, s] : o.sessions)
+namespace {
+
+void AddSessions(Fingerprinter& f, const std::map<std::string, ObservedSession>& sessions) {
+  f.Add(static_cast<int64_t>(sessions.size()));
+  for (const auto& [name, s] : sessions)
     f.Add(name)
         .Add(s.pane_pid)
         .Add(s.dead)
@@ -52,6 +53,21 @@ std::string ObservedFingerprint(const ObservedState& o) {
         .Add(s.workdir)
         .Add(s.command_hash)
         .Add(s.env_hash);
+}
+
+}  // namespace
+
+std::string ObservedFingerprint(const ObservedState& o) {
+  // Every field but heartbeat ages, hashed directly (a JSON copy of every file costs more
+  // than the whole plan at a few hundred agents).
+  Fingerprinter f;
+  f.Add(o.tmux_tmpdir).Add(o.tmux_server).Add(o.tmux_server_pid);
+  AddSessions(f, o.sessions);
+  f.Add(static_cast<int64_t>(o.previous_sockets.size()));
+  for (const ObservedPreviousSocket& p : o.previous_sockets) {
+    f.Add(p.name).Add(p.recorded).Add(p.server).Add(p.server_pid).Add(p.server_in_holder);
+    AddSessions(f, p.sessions);
+  }
   f.Add(static_cast<int64_t>(o.units.size()));
   for (const auto& [name, u] : o.units)
     f.Add(name).Add(u.load_state).Add(u.active_state).Add(u.enabled).Add(u.sub_state).Add(u.result);

@@ -62,6 +62,20 @@ struct AgentUsage {
   friend bool operator==(const AgentUsage&, const AgentUsage&) = default;
 };
 
+/// A tmux socket the fleet moved away from: named by fleet/run/previous-sockets, or by the
+/// holder's unit file on disk while an apply has not rewritten it yet.
+struct ObservedPreviousSocket {
+  std::string name;
+  bool recorded = false;  ///< in fleet/run/previous-sockets
+  bool server = false;    ///< its tmux server runs
+  int64_t server_pid = 0;
+  /// Its server is still in the holder unit's cgroup: restarting the holder would end it and
+  /// every session on it, so it is moved out first.
+  bool server_in_holder = false;
+  std::map<std::string, ObservedSession> sessions;  ///< by name (`agent watch` viewers left out)
+  friend bool operator==(const ObservedPreviousSocket&, const ObservedPreviousSocket&) = default;
+};
+
 struct ObservedState {
   /// TMUX_TMPDIR in the user manager's environment ("" when unset): where the units' tmux, and
   /// so the fleet's server, keeps its socket.
@@ -69,6 +83,8 @@ struct ObservedState {
   bool tmux_server = false;
   int64_t tmux_server_pid = 0;
   std::map<std::string, ObservedSession> sessions;  ///< on the fleet socket, by name
+  /// Sockets the fleet moved away from, other than the roster's (empty unless it moved).
+  std::vector<ObservedPreviousSocket> previous_sockets;
   std::map<std::string, ObservedUnit> units;  ///< the holder and every mosaic-agent@ unit seen
   std::map<std::string, std::string> files;   ///< unit and env files that exist: path → content
   /// Unit files ("mosaic-agent@.service", …) changed on disk since the manager loaded them

@@ -81,6 +81,12 @@ std::string_view StepName(StepKind kind) {
       return "disable";
     case StepKind::kKillSessions:
       return "kill-sessions";
+    case StepKind::kRecordSockets:
+      return "record-sockets";
+    case StepKind::kDetachServer:
+      return "detach-server";
+    case StepKind::kRetireSocket:
+      return "retire-socket";
   }
   return "?";
 }
@@ -111,6 +117,8 @@ std::string_view NoteKindName(NoteKind kind) {
       return "build-tree-binary";
     case NoteKind::kInstalledBinaryKept:
       return "installed-binary-kept";
+    case NoteKind::kPreviousSocket:
+      return "previous-socket";
   }
   return "?";
 }

@@ -52,7 +52,12 @@ enum class StepKind {
   kRestartUnits,  ///< names
   kStopUnits,     ///< names
   kDisableUnits,  ///< names
-  kKillSessions,  ///< names: exact =NAME targets on the fleet socket
+  kKillSessions,  ///< names: exact =NAME targets on `socket` ("": the fleet's)
+  // A socket move (docs/operations.md, "Moving the socket"):
+  kRecordSockets,  ///< names: sockets added to fleet/run/previous-sockets (`path`)
+  kDetachServer,   ///< socket: its server moved out of the holder's cgroup into its own scope
+  kRetireSocket,   ///< socket: its server killed if nothing but the tool's remains, then
+                   ///< forgotten (`path`) once gone
 };
 
 /// One operation of a plan. Built only through the named constructors, which set exactly the
@@ -64,6 +69,7 @@ struct Step {
   std::string content;
   unsigned mode = 0;
   std::vector<std::pair<std::string, std::string>> owned;
+  std::string socket;  ///< a socket the fleet moved away from
   friend bool operator==(const Step&, const Step&) = default;
 
   static Step WriteFile(std::string path, std::string content, unsigned mode) {
@@ -81,6 +87,19 @@ struct Step {
   static Step OnUnits(StepKind kind, std::vector<std::string> units) {
     return {kind, std::move(units), "", "", 0, {}};
   }
+  /// Kill the tool's sessions `names` on `socket`, a socket the fleet moved away from.
+  static Step KillSessionsOn(std::string socket, std::vector<std::string> names) {
+    return {StepKind::kKillSessions, std::move(names), "", "", 0, {}, std::move(socket)};
+  }
+  static Step RecordSockets(std::string record, std::vector<std::string> sockets) {
+    return {StepKind::kRecordSockets, std::move(sockets), std::move(record), "", 0, {}};
+  }
+  static Step DetachServer(std::string socket) {
+    return {StepKind::kDetachServer, {}, "", "", 0, {}, std::move(socket)};
+  }
+  static Step RetireSocket(std::string record, std::string socket) {
+    return {StepKind::kRetireSocket, {}, std::move(record), "", 0, {}, std::move(socket)};
+  }
 };
 
 enum class NoteKind {
@@ -96,6 +115,7 @@ enum class NoteKind {
   kOperatorStopped,      ///< `mosaic-fleet stop` keeps the agent stopped until `start`
   kBuildTreeBinary,      ///< the unit files written would run a binary in a build tree
   kInstalledBinaryKept,  ///< the units keep an installed binary, not the build that planned
+  kPreviousSocket,       ///< a socket the fleet moved away from still serves others' sessions
 };
 
 struct Note {

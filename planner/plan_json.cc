@@ -9,16 +9,18 @@ namespace {
 
 constexpr ChangeAction kActions[] = {ChangeAction::kCreate, ChangeAction::kUpdate,
                                      ChangeAction::kReplace, ChangeAction::kDelete};
-constexpr StepKind kStepKinds[] = {StepKind::kWriteFile,    StepKind::kMergeEnvFile,
-                                   StepKind::kRemoveFile,   StepKind::kDaemonReload,
-                                   StepKind::kEnableUnits,  StepKind::kStartUnits,
-                                   StepKind::kRestartUnits, StepKind::kStopUnits,
-                                   StepKind::kDisableUnits, StepKind::kKillSessions};
+constexpr StepKind kStepKinds[] = {
+    StepKind::kWriteFile,    StepKind::kMergeEnvFile,  StepKind::kRemoveFile,
+    StepKind::kDaemonReload, StepKind::kEnableUnits,   StepKind::kStartUnits,
+    StepKind::kRestartUnits, StepKind::kStopUnits,     StepKind::kDisableUnits,
+    StepKind::kKillSessions, StepKind::kRecordSockets, StepKind::kDetachServer,
+    StepKind::kRetireSocket};
 constexpr NoteKind kNoteKinds[] = {
     NoteKind::kTargeted,          NoteKind::kManagedElsewhere, NoteKind::kUnmanagedSession,
     NoteKind::kNameConflict,      NoteKind::kPreservedData,    NoteKind::kStaleHeartbeat,
     NoteKind::kHolderUnitChanged, NoteKind::kUnmanagedUnit,    NoteKind::kCrashLoop,
-    NoteKind::kOperatorStopped,   NoteKind::kBuildTreeBinary,  NoteKind::kInstalledBinaryKept};
+    NoteKind::kOperatorStopped,   NoteKind::kBuildTreeBinary,  NoteKind::kInstalledBinaryKept,
+    NoteKind::kPreviousSocket};
 constexpr Severity kSeverities[] = {Severity::kError, Severity::kWarning, Severity::kNote};
 
 // Terraform's spelling of actions: a replacement is a delete and a create.
@@ -135,6 +137,7 @@ Step ReadStep(const nlohmann::json& j, const std::string& path, std::optional<st
   step.names = r.Strings("names");
   step.path = r.String("path");
   step.content = r.String("content");
+  step.socket = r.String("socket");
   int64_t mode = r.Integer("mode");
   if (mode < 0 || mode > 07777) r.Fail(r.Path("mode"), "must be a file mode (0 to 4095)");
   step.mode = static_cast<unsigned>(mode);
@@ -226,7 +229,8 @@ nlohmann::json PlanToJson(const Plan& plan) {
                      {"path", s.path},
                      {"content", s.content},
                      {"mode", s.mode},
-                     {"owned", owned}});
+                     {"owned", owned},
+                     {"socket", s.socket}});
   }
   nlohmann::json notes = nlohmann::json::array();
   for (const Note& n : plan.notes)

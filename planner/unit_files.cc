@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "fingerprint.h"
 
 namespace mosaic {
@@ -118,6 +120,13 @@ std::optional<std::string> ExecStartProgram(std::string_view unit_text) {
   std::vector<std::string> words = ExecStartWords(unit_text);
   if (words.empty()) return std::nullopt;
   return words.front();
+}
+
+std::optional<std::string> HolderSocketOf(std::string_view holder_unit_text) {
+  std::vector<std::string> words = ExecStartWords(holder_unit_text);
+  auto flag = std::find(words.begin(), words.end(), "--socket");
+  if (flag == words.end() || flag + 1 == words.end()) return std::nullopt;
+  return *(flag + 1);
 }
 
 namespace {

@@ -29,6 +29,12 @@ inline constexpr char kReconcileTimer[] = "mosaic-fleet-reconcile.timer";
 inline constexpr char kUnitFileHeader[] =
     "# Written by mosaic-fleet from the roster; `mosaic-fleet apply` replaces local edits.\n";
 
+/// The scope a socket move puts the old socket's server in, out of the holder's cgroup, so that
+/// the holder's restart does not end it (socket names are safe in a unit name).
+inline std::string PreviousServerScope(std::string_view socket) {
+  return "mosaic-tmux-previous-" + std::string(socket) + ".scope";
+}
+
 /// An agent's drop-in, relative to the unit directory: "mosaic-agent@NAME.service.d/…".
 std::string AgentDropInName(std::string_view agent);
 /// The agent of a drop-in name, or "" for any other name.
@@ -84,5 +90,8 @@ std::vector<std::string> ExecStartWords(std::string_view unit_text);
 /// The program a unit file's ExecStart= runs (the first word, as SystemdWord wrote it), or
 /// nullopt when the text has no ExecStart= line.
 std::optional<std::string> ExecStartProgram(std::string_view unit_text);
+
+/// The socket a holder unit file's ExecStart serves (its `--socket` word), if it names one.
+std::optional<std::string> HolderSocketOf(std::string_view holder_unit_text);
 
 }  // namespace mosaic

@@ -529,6 +529,8 @@ TEST(ObservedFingerprint, SeesAChangeInEveryFieldButHeartbeats) {
       {"tmux_server", [](ObservedState& o) { o.tmux_server = !o.tmux_server; }},
       {"tmux_server_pid", [](ObservedState& o) { o.tmux_server_pid++; }},
       {"sessions", [](ObservedState& o) { o.sessions["a"].env_hash = "x"; }},
+      {"previous_sockets",
+       [](ObservedState& o) { o.previous_sockets.push_back({.name = "old", .server = true}); }},
       {"units", [](ObservedState& o) { o.units.begin()->second.enabled ^= true; }},
       {"files", [](ObservedState& o) { o.files.begin()->second += "x"; }},
       {"stale_unit_files", [](ObservedState& o) { o.stale_unit_files.push_back("x"); }},

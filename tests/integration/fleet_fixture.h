@@ -6,6 +6,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -64,6 +65,16 @@ class FleetIntegration : public testing::Test {
     std::vector<std::string> args = {"apply", "--yes"};
     args.insert(args.end(), extra.begin(), extra.end());
     return sandbox_.Fleet(args);
+  }
+
+  // An `apply --yes` killed (SIGKILL, with everything it started) `delay_ms` after it began,
+  // then an apply that must finish what it left: its result.
+  RunResult KillApplyThenApply(int delay_ms) {
+    pid_t pid = sandbox_.SpawnFleet({"apply", "--yes"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ::kill(-pid, SIGKILL);
+    Sandbox::Wait(pid);
+    return Apply({"--lock-timeout", "30"});
   }
 
   // Converges kRoster from nothing; every test that needs a running fleet starts here.

