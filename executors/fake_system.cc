@@ -34,6 +34,9 @@ class ManagerHandle : public SystemdManager {
   Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) override {
     return m_.AttachProcesses(unit, pids);
   }
+  Result<ServiceProcess> MainProcess(const std::string& unit) override {
+    return m_.MainProcess(unit);
+  }
   Status StartScope(const std::string& scope, const std::string& description,
                     const std::vector<int64_t>& pids) override {
     return m_.StartScope(scope, description, pids);

@@ -19,7 +19,17 @@ ManagedResources::ManagedResources(const DesiredState& desired)
       socket_(desired.socket),
       record_path_(desired.paths.PreviousSockets()) {
   for (const ManagedUnitFile& file : desired.unit_files) unit_files_[file.path] = file.content;
-  for (const DesiredAgent& agent : desired.agents) env_files_[agent.env_path] = agent.owned_env;
+  for (const DesiredAgent& agent : desired.agents) {
+    env_files_[agent.env_path] = agent.owned_env;
+    agents_.insert(agent.spec.name);
+  }
+}
+
+Status ManagedResources::CheckAgents(const std::vector<std::string>& names) const {
+  for (const std::string& name : names)
+    if (!agents_.contains(name))
+      return Refuse(fmt::format("act on session {}: no agent of that name here", Quoted(name)));
+  return Status::Ok();
 }
 
 Status ManagedResources::CheckPreviousSocket(const std::string& socket,

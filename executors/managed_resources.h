@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ class ManagedResources {
   /// Starting, stopping, enabling … `units`: units of the tool's own unit files, and agent
   /// instances with safe names.
   Status CheckUnits(const std::vector<std::string>& units) const;
+  /// Acting on the sessions of agents `names`: agents of this host's roster.
+  Status CheckAgents(const std::vector<std::string>& names) const;
   /// Acting on socket `socket`, which the fleet moved away from, and on the record of such
   /// sockets at `record` (when given): a safe name other than the fleet's own, and the record
   /// in the fleet's run directory.
@@ -42,6 +45,7 @@ class ManagedResources {
  private:
   std::string unit_dir_;
   std::string socket_;                             ///< the fleet's
+  std::set<std::string> agents_;                   ///< this host's, by name
   std::string record_path_;                        ///< fleet/run/previous-sockets
   std::map<std::string, std::string> unit_files_;  ///< path → desired content
   std::map<std::string, OwnedEnv> env_files_;      ///< path → desired owned keys

@@ -152,37 +152,63 @@ Status ObserveStaleUnitFiles(const DesiredState& desired, FileSystem& fs, System
   return Status::Ok();
 }
 
-// The sockets the fleet moved away from (the record, and the holder's unit file while an
-// apply has not rewritten it): one tmux process each, and only when the fleet has moved.
-Status ObservePreviousSockets(const DesiredState& desired, const Tmux& tmux, FileSystem& fs,
-                              ObservedState& observed) {
+// The socket the holder's running main process serves (`holder run --socket X`), asked only
+// when the fleet's server is not the holder's: an earlier version's apply, or a deleted
+// record, can leave the holder on a socket nothing on disk names any more.
+std::optional<std::string> SocketHolderServes(SystemdManager& systemd, FileSystem& fs) {
+  Result<ServiceProcess> holder = systemd.MainProcess(kHolderUnit);
+  if (!holder.ok() || holder.value().main_pid <= 0) return std::nullopt;
+  std::vector<std::string> words = CommandLineOf(fs, holder.value().main_pid);
+  auto flag = std::find(words.begin(), words.end(), "--socket");
+  if (flag == words.end() || flag + 1 == words.end()) return std::nullopt;
+  return *(flag + 1);
+}
+
+// The sockets the fleet moved away from: the record, and — while an apply has not finished
+// the move — the socket the holder's unit file or its running process names. One tmux
+// process each, and only when the fleet has moved.
+void ObservePreviousSockets(const DesiredState& desired, const Tmux& tmux, SystemdManager& systemd,
+                            FileSystem& fs, ObservedState& observed) {
   std::vector<std::string> recorded;
   if (Result<std::string> record = fs.ReadFile(desired.paths.PreviousSockets(), size_t{64} * 1024);
       record.ok())
     recorded = ParsePreviousSockets(record.value());
   std::vector<std::string> names = recorded;
+  auto consider = [&](const std::optional<std::string>& socket) {
+    if (socket && *socket != desired.socket &&
+        std::find(names.begin(), names.end(), *socket) == names.end())
+      names.push_back(*socket);
+  };
   const ManagedUnitFile* holder = desired.UnitFile(kHolderUnit);
   if (auto file = holder ? observed.files.find(holder->path) : observed.files.end();
       file != observed.files.end())
-    if (std::optional<std::string> socket = HolderSocketOf(file->second);
-        socket && std::find(names.begin(), names.end(), *socket) == names.end())
-      names.push_back(*socket);
+    consider(HolderSocketOf(file->second));
+  auto unit = observed.units.find(kHolderUnit);
+  bool holder_active = unit != observed.units.end() && unit->second.active();
+  if (holder_active && names.empty() &&
+      (!observed.tmux_server || observed.tmux_server_outside_holder))
+    consider(SocketHolderServes(systemd, fs));
   for (const std::string& name : names) {
     if (name == desired.socket) continue;
     Result<Tmux> other = tmux.Sibling(name);
     if (!other.ok()) continue;  // "default", or not a safe name (an edited unit): never touched
-    Result<TmuxSessions> sessions = other.value().ListSessions();
-    if (!sessions.ok()) return sessions.status();
-    ObservedPreviousSocket& p = observed.previous_sockets.emplace_back();
-    p.name = name;
-    p.recorded = std::find(recorded.begin(), recorded.end(), name) != recorded.end();
-    p.server = sessions.value().server_running;
-    p.server_pid = sessions.value().server_pid;
-    p.server_in_holder = p.server && InUnitCgroup(fs, p.server_pid, kHolderUnit);
-    p.sessions = std::move(sessions.value().sessions);
-    std::erase_if(p.sessions, [](const auto& entry) { return entry.second.owner == kOwnerViewer; });
+    bool is_recorded = std::find(recorded.begin(), recorded.end(), name) != recorded.end();
+    ObservedPreviousSocket p{.name = name, .recorded = is_recorded};
+    if (Result<TmuxSessions> sessions = other.value().ListSessions(); !sessions.ok()) {
+      p.unreadable = sessions.status().message();
+    } else {
+      p.server = sessions.value().server_running;
+      p.server_pid = sessions.value().server_pid;
+      p.server_in_holder = p.server && InUnitCgroup(fs, p.server_pid, kHolderUnit);
+      p.sessions = std::move(sessions.value().sessions);
+      std::erase_if(p.sessions,
+                    [](const auto& entry) { return entry.second.owner == kOwnerViewer; });
+    }
+    // Named only by an (edited?) unit file, with a server that is not the holder's: not a
+    // socket the fleet ever ran on; never recorded or acted on.
+    if (!is_recorded && (!p.unreadable.empty() || (p.server && !p.server_in_holder))) continue;
+    observed.previous_sockets.push_back(std::move(p));
   }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -247,8 +273,11 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
   // neither a session of the fleet nor a stranger's.
   std::erase_if(observed.sessions,
                 [](const auto& entry) { return entry.second.owner == kOwnerViewer; });
-  if (Status previous = ObservePreviousSockets(desired, tmux, fs, observed); !previous.ok())
-    return previous;
+  // Unknown (no /proc to read) is not outside: only a cgroup seen to be another says so.
+  observed.tmux_server_outside_holder = observed.tmux_server &&
+                                        !UnitCgroupsOf(fs, observed.tmux_server_pid).empty() &&
+                                        !InUnitCgroup(fs, observed.tmux_server_pid, kHolderUnit);
+  ObservePreviousSockets(desired, tmux, systemd, fs, observed);
   return observed;
 }
 

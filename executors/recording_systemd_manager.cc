@@ -103,6 +103,12 @@ Status RecordingSystemdManager::StartScope(const std::string& scope, const std::
   return Status::Ok();
 }
 
+Result<ServiceProcess> RecordingSystemdManager::MainProcess(const std::string& unit) {
+  ++calls_;
+  log.push_back("main-process " + unit);
+  return ServiceProcess{};
+}
+
 Result<std::vector<std::string>> RecordingSystemdManager::Environment() {
   ++calls_;
   return environment;

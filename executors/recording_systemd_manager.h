@@ -38,6 +38,7 @@ class RecordingSystemdManager : public SystemdManager {
   Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) override;
   Status StartScope(const std::string& scope, const std::string& description,
                     const std::vector<int64_t>& pids) override;
+  Result<ServiceProcess> MainProcess(const std::string& unit) override;
   Result<std::vector<std::string>> Environment() override;
   Result<std::vector<std::string>> UnitPath() override;
   Status Reload() override;

@@ -8,7 +8,6 @@
 #include "env_merge.h"
 #include "fleet_contract.h"
 #include "previous_sockets.h"
-#include "process_tree.h"
 #include "unit_cgroup.h"
 #include "unit_files.h"
 
@@ -59,6 +58,9 @@ Status RealStepExecutor::Execute(const Step& step, const Progress& progress) {
       allowed = managed_.CheckRemoval(step.path, content.value());
       break;
     }
+    case StepKind::kAdoptSessions:
+      allowed = managed_.CheckAgents(step.names);
+      break;
     case StepKind::kRecordSockets:
       for (const std::string& socket : step.names)
         if (allowed.ok()) allowed = managed_.CheckPreviousSocket(socket, step.path);
@@ -132,6 +134,12 @@ Status RealStepExecutor::Act(const Step& step, const Progress& progress) {
       }
       return Status::Ok();
     }
+    case StepKind::kAdoptSessions:
+      for (const std::string& name : step.names) {
+        if (Status s = tmux_.KillAdoptedSession(name); !s.ok()) return s;
+        progress(fmt::format("kill-session ={} (adopted): done", name));
+      }
+      return Status::Ok();
     case StepKind::kRecordSockets:
       status = UpdateRecord(step.path, step.names, "");
       break;
@@ -160,38 +168,54 @@ Status RealStepExecutor::UpdateRecord(const std::string& path, const std::vector
   return WriteFile(path, RenderPreviousSockets(sockets), 0644);
 }
 
-// Moves the server of `socket` (a socket the fleet left), and whatever its panes run in the
-// holder's cgroup, into a scope of its own: the holder's restart then ends none of it.
+// Moves the server of `socket` (a socket the fleet left) out of the holder's cgroup into a
+// scope of its own, and with it everything else in that cgroup but the holder's main process:
+// its panes' programs, and what they left running (a daemon a session double-forked is no
+// child of the server, but would die with the holder all the same). The holder's restart then
+// ends none of it.
 Status RealStepExecutor::DetachServer(const std::string& socket, const Progress& progress) {
   Result<Tmux> tmux = tmux_.Sibling(socket);
   if (!tmux.ok()) return tmux.status();
   Result<TmuxSessions> sessions = tmux.value().ListSessions();
   if (!sessions.ok()) return sessions.status();
+  const int64_t server = sessions.value().server_pid;
+  auto done = [&] {
+    progress(fmt::format("{}: done", DescribeStep(Step::DetachServer(socket))));
+    return Status::Ok();
+  };
+  if (!sessions.value().server_running || !InUnitCgroup(fs_, server, kHolderUnit)) return done();
+  Result<ServiceProcess> holder = systemd_.MainProcess(kHolderUnit);
+  if (!holder.ok()) return holder.status();
   const std::string scope = PreviousServerScope(socket);
   bool scope_runs = false;
-  // A process the server forks while the others move is moved in the next round.
-  for (int round = 0; sessions.value().server_running && round < 5; ++round) {
-    std::vector<int64_t> in_holder;
-    for (int64_t pid : ProcessTree(sessions.value().server_pid))
-      if (InUnitCgroup(fs_, pid, kHolderUnit)) in_holder.push_back(pid);
-    if (in_holder.empty()) break;
-    Status moved = Status::Ok();
-    if (!scope_runs)
-      moved = systemd_.StartScope(
-          scope, fmt::format("tmux server of -L {}, which the fleet moved away from", socket),
-          in_holder);
-    // The scope already runs (an earlier apply stopped after making it): join it.
-    if (scope_runs || !moved.ok()) moved = systemd_.AttachProcesses(scope, in_holder);
-    if (!moved.ok()) return moved;
-    scope_runs = true;
-    if (round == 4)
-      return Status::Error(
-          fmt::format("the server of {} keeps starting processes in {}'s cgroup; the holder is not "
-                      "restarted, so that they do not end",
-                      tmux.value().Describe(), kHolderUnit));
+  std::string failure;
+  // What starts while the others move, or ends before systemd moves it, is seen next round.
+  for (int round = 0; round < 5; ++round) {
+    std::vector<int64_t> others = ProcessesInCgroup(fs_, holder.value().control_group);
+    std::erase(others, holder.value().main_pid);
+    if (others.empty()) break;
+    Status moved = scope_runs ? systemd_.AttachProcesses(scope, others)
+                              : systemd_.StartScope(scope,
+                                                    fmt::format("tmux server of -L {}, which the "
+                                                                "fleet moved away from",
+                                                                socket),
+                                                    others);
+    // An earlier apply made the scope and stopped: join it.
+    if (!scope_runs && !moved.ok() && moved.message().find("already exists") != std::string::npos)
+      moved = systemd_.AttachProcesses(scope, others);
+    if (moved.ok())
+      scope_runs = true;
+    else
+      failure = moved.message();
   }
-  progress(fmt::format("{}: done", DescribeStep(Step::DetachServer(socket))));
-  return Status::Ok();
+  // The server itself must be out, whatever the listing said: the holder's restart would end it.
+  if (InUnitCgroup(fs_, server, kHolderUnit))
+    return Status::Error(fmt::format(
+        "could not move the server of {} out of {}'s cgroup ({}); the holder is not restarted, "
+        "so that nothing on it ends",
+        tmux.value().Describe(), kHolderUnit,
+        failure.empty() ? "its processes keep changing" : failure));
+  return done();
 }
 
 // Ends the server of `socket` (a socket the fleet left) unless sessions the tool did not
@@ -203,18 +227,19 @@ Status RealStepExecutor::RetireSocket(const std::string& socket, const std::stri
   Result<TmuxSessions> sessions = tmux.value().ListSessions();
   if (!sessions.ok()) return sessions.status();
   if (sessions.value().server_running) {
-    std::vector<std::string> others;
-    for (const auto& [name, session] : sessions.value().sessions)
-      if (!session.owned() && session.owner != kOwnerHolder && session.owner != kOwnerViewer)
-        others.push_back(name);
-    if (!others.empty()) {
-      progress(
-          fmt::format("retire-socket -L {}: its server stays for sessions mosaic-fleet did "
-                      "not create ({})",
-                      socket, fmt::join(others, ", ")));
+    Result<bool> gone = tmux.value().KillServerIfOnlyOurs();
+    if (!gone.ok()) return gone.status();
+    if (!gone.value()) {
+      std::vector<std::string> others;
+      for (const auto& [name, session] : sessions.value().sessions)
+        if (!session.owned() && session.owner != kOwnerHolder && session.owner != kOwnerViewer)
+          others.push_back(name);
+      progress(fmt::format(
+          "retire-socket -L {}: its server stays for sessions mosaic-fleet did "
+          "not create ({})",
+          socket, others.empty() ? "made just now" : fmt::format("{}", fmt::join(others, ", "))));
       return Status::Ok();
     }
-    if (Status killed = tmux.value().KillServer(); !killed.ok()) return killed;
   }
   if (Status forgotten = UpdateRecord(record, {}, socket); !forgotten.ok()) return forgotten;
   progress(fmt::format("retire-socket -L {}: done", socket));

@@ -122,6 +122,16 @@ class SdBusManager : public SystemdManager {
     return results;
   }
 
+  Result<ServiceProcess> MainProcess(const std::string& unit) override {
+    Result<std::vector<std::string>> pid =
+        ReadProperty({unit}, "org.freedesktop.systemd1.Service", "MainPID", 'u');
+    if (!pid.ok()) return pid.status();
+    Result<std::vector<std::string>> cgroup =
+        ReadProperty({unit}, "org.freedesktop.systemd1.Service", "ControlGroup", 's');
+    if (!cgroup.ok()) return cgroup.status();
+    return ServiceProcess{std::stoll(pid.value().at(0)), cgroup.value().at(0)};
+  }
+
   Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) override {
     MessageRef call, reply;
     ErrorRef error;

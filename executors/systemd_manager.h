@@ -23,6 +23,11 @@ struct UnitStatus {
   std::string sub_state;
 };
 
+struct ServiceProcess {
+  int64_t main_pid = 0;
+  std::string control_group;
+};
+
 enum class JobKind { kStart, kRestart, kStop };
 
 class SystemdManager {
@@ -47,6 +52,9 @@ class SystemdManager {
   /// Moves processes `pids` into the cgroup of `unit` (which must be running and have
   /// Delegate=yes): systemd then stops them with it.
   virtual Status AttachProcesses(const std::string& unit, const std::vector<int64_t>& pids) = 0;
+  /// Service `unit`'s main process (0 when none runs) and its cgroup ("/…/x.service"): asked
+  /// only when something is off, never by a plain observation.
+  virtual Result<ServiceProcess> MainProcess(const std::string& unit) = 0;
   /// Starts transient scope `scope` (Delegate=yes) holding processes `pids`, moved there from
   /// wherever they were, and waits for it to run. A scope lives until its processes end.
   virtual Status StartScope(const std::string& scope, const std::string& description,

@@ -188,6 +188,31 @@ Result<TmuxSessions> Tmux::ListSessions() const {
   return result;
 }
 
+Result<RunningSession> Tmux::DescribeSession(const std::string& name) const {
+  Result<std::string> target = PaneTarget(name);
+  if (!target.ok()) return target.status();
+  // Fields apart by a character no command line or path holds in practice (US, 0x1f).
+  Result<ProcessResult> r =
+      Run({{"display-message", "-p", "-t", target.value(),
+            "#{pane_start_command}\x1f#{pane_current_command}\x1f#{pane_current_path}"}});
+  if (!r.ok()) return r.status();
+  if (r.value().exit_code != 0)
+    return Status::Error(fmt::format("{} display-message -t {} failed: {}", Describe(),
+                                     target.value(), r.value().err));
+  std::string out = r.value().out;
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  std::vector<std::string> f = Split(out, '\x1f', 3);
+  if (f.size() != 3)
+    return Status::Error(
+        fmt::format("{} gave an unreadable description of session {}", Describe(), Quoted(name)));
+  RunningSession session;
+  session.name = name;
+  session.start_command = f[0];
+  session.current_command = f[1];
+  session.directory = f[2];
+  return session;
+}
+
 Status Tmux::NewSession(const std::string& name, const std::vector<std::string>& argv,
                         const SessionRecord& record) const {
   if (Status s = CheckName(name); !s.ok()) return s;
@@ -257,6 +282,32 @@ Status Tmux::KillOwnedSession(const std::string& name) const {
   if (p.out.find(kNotOwned) != std::string::npos)
     return Status::Error(fmt::format(
         "refusing to kill session {} on {}: it was not created by mosaic-fleet", name, Describe()));
+  if (p.exit_code == 0 || IsNoServerMessage(p.err) ||
+      p.err.find("can't find session") != std::string::npos)
+    return Status::Ok();
+  return Status::Error(fmt::format("{} kill-session -t ={} failed: {}", Describe(), name, p.err));
+}
+
+Result<bool> Tmux::KillServerIfOnlyOurs() const {
+  // "x" for each session whose @mosaic-owner is none of the tool's: empty when all are.
+  const std::string strangers = fmt::format(
+      "#{{S:#{{?#{{||:#{{==:#{{{0}}},{1}}},#{{||:#{{==:#{{{0}}},{2}}},#{{==:#{{{0}}},{3}}}}}}},,"
+      "x}}}}",
+      kOptionOwner, kOwnerAgent, kOwnerHolder, kOwnerViewer);
+  constexpr char kKept[] = "mosaic-fleet: kept";
+  Result<ProcessResult> r = Run({{"if-shell", "-F", fmt::format("#{{==:{},}}", strangers),
+                                  "kill-server", fmt::format("display-message -p '{}'", kKept)}});
+  if (!r.ok()) return r.status();
+  if (r.value().out.find(kKept) != std::string::npos) return false;
+  if (r.value().exit_code == 0 || IsNoServerMessage(r.value().err)) return true;
+  return Status::Error(fmt::format("{} kill-server failed: {}", Describe(), r.value().err));
+}
+
+Status Tmux::KillAdoptedSession(const std::string& name) const {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  Result<ProcessResult> r = Run({{"kill-session", "-t", Exact(name)}});
+  if (!r.ok()) return r.status();
+  const ProcessResult& p = r.value();
   if (p.exit_code == 0 || IsNoServerMessage(p.err) ||
       p.err.find("can't find session") != std::string::npos)
     return Status::Ok();

@@ -24,6 +24,7 @@
 
 #include "observed_state.h"
 #include "process_runner.h"
+#include "roster_import.h"
 #include "status.h"
 
 namespace mosaic {
@@ -92,6 +93,10 @@ class Tmux {
   /// A missing server is a normal answer (server_running = false), not an error.
   Result<TmuxSessions> ListSessions() const;
 
+  /// What session `name`'s active pane runs, and where (for `import`): name and owner left
+  /// to the caller.
+  Result<RunningSession> DescribeSession(const std::string& name) const;
+
   /// Creates detached session `name` running `argv` (executed without a shell; at least two
   /// words, as tmux hands a single word to a shell) and records `record` on it, in one tmux
   /// process. Fails, starting nothing, when the server is not running.
@@ -103,12 +108,19 @@ class Tmux {
   /// that is already gone is success; one that someone else created is an error, and is left
   /// alone.
   Status KillOwnedSession(const std::string& name) const;
+  /// Kills exactly `=name`, whoever created it: only for a session an operator asked to adopt
+  /// (`apply --replace NAME` of a session the tool did not create). Gone is success.
+  Status KillAdoptedSession(const std::string& name) const;
   /// Kills the `agent watch` viewers grouped with session `name` (@mosaic-owner checked inside
   /// the server); none, or no server, is success.
   Status KillViewersOf(const std::string& name) const;
 
   /// Kills this socket's server (and nothing else); no server is success.
   Status KillServer() const;
+  /// Kills this socket's server only if every session on it is the tool's (an agent's, the
+  /// holder's keep-alive, a viewer), checked and done in one step inside the server. Whether it
+  /// is gone now (no server: true); false when a session someone else made keeps it.
+  Result<bool> KillServerIfOnlyOurs() const;
 
   /// Makes the death of session `name` wake whoever waits on WatchChannel(name): its pane's
   /// death (a hook on the session) and the session's closing (a server-wide hook, set once).

@@ -30,4 +30,36 @@ bool InUnitCgroup(FileSystem& files, int64_t pid, std::string_view unit) {
                                          [&](const auto& path) { return path.ends_with(own); });
 }
 
+std::vector<int64_t> ProcessesInCgroup(FileSystem& files, const std::string& control_group) {
+  std::vector<int64_t> pids;
+  if (control_group.empty() || !control_group.starts_with("/")) return pids;
+  for (const char* root : {"/sys/fs/cgroup/unified", "/sys/fs/cgroup", "/sys/fs/cgroup/systemd"}) {
+    Result<std::string> procs =
+        files.ReadFile(fmt::format("{}{}/cgroup.procs", root, control_group), size_t{1} << 20);
+    if (!procs.ok()) continue;
+    std::string_view rest = procs.value();
+    while (!rest.empty()) {
+      size_t end = rest.find('\n');
+      std::string line(rest.substr(0, end));
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      if (!line.empty()) pids.push_back(std::stoll(line));
+    }
+    return pids;
+  }
+  return pids;
+}
+
+std::vector<std::string> CommandLineOf(FileSystem& files, int64_t pid) {
+  std::vector<std::string> words;
+  Result<std::string> text = files.ReadFile(fmt::format("/proc/{}/cmdline", pid), size_t{1} << 20);
+  if (!text.ok()) return words;
+  std::string_view rest = text.value();
+  while (!rest.empty()) {
+    size_t end = rest.find('\0');
+    words.emplace_back(rest.substr(0, end));
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+  }
+  return words;
+}
+
 }  // namespace mosaic

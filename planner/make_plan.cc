@@ -44,8 +44,15 @@ class Planner {
     plan_.replace.assign(options_.replace.begin(), options_.replace.end());
     plan_.socket = desired_.socket;
     plan_.observed_fingerprint = ObservedFingerprint(observed_);
-    for (const ObservedPreviousSocket& p : observed_.previous_sockets)
-      if (p.name != desired_.socket) previous_.push_back(&p);
+    for (const ObservedPreviousSocket& p : observed_.previous_sockets) {
+      if (p.name == desired_.socket) continue;
+      previous_.push_back(&p);
+      bool ours_there = std::any_of(p.sessions.begin(), p.sessions.end(),
+                                    [](const auto& entry) { return entry.second.owned(); });
+      if (p.server && (p.server_in_holder || ours_there)) move_underway_ = true;
+      if (!p.unreadable.empty()) unreadable_.push_back(&p);
+    }
+    RefuseWhatAMoveCannotDo();
     if (!options_.targets.empty()) {
       plan_.notes.push_back({NoteKind::kTargeted,
                              fmt::format("{}", fmt::join(options_.targets, ", ")),
@@ -282,15 +289,31 @@ class Planner {
       bool enabled = unit && unit->enabled;
       bool holder = file.name == kHolderUnit;
       // Only while the holder runs the unit file the roster calls for: a holder of another
-      // socket (a renamed socket, a wrong --roster) has its server elsewhere, and restarting
-      // it would end every live session there.
+      // socket has its server elsewhere, and restarting it would end every live session
+      // there — unless the fleet is moving from that socket, whose server is moved out of the
+      // holder's cgroup first (DetachServer).
       bool holder_current =
           !holder_unit_changed_ &&
           std::find(observed_.stale_unit_files.begin(), observed_.stale_unit_files.end(),
                     kHolderUnit) == observed_.stale_unit_files.end();
       // A socket move restarts it too, once every server of an earlier socket is out of its
       // cgroup (DetachServer): the restart then ends nothing.
-      if (holder && active && !observed_.tmux_server && (holder_current || !previous_.empty())) {
+      bool restart =
+          holder && active && !observed_.tmux_server && (holder_current || move_underway_);
+      if (restart && !unreadable_.empty()) {
+        // What runs on a socket that could not be read may be in the holder's cgroup.
+        plan_.errors.push_back(
+            {Severity::kError,
+             desired_.roster_path,
+             {},
+             "",
+             fmt::format("the holder must restart, but the fleet's earlier socket -L {} could "
+                         "not be read ({}); nothing on it would survive the restart if its "
+                         "server is in the holder. Fix or end that server, then apply",
+                         unreadable_.front()->name, unreadable_.front()->unreadable)});
+        continue;
+      }
+      if (restart) {
         // Nothing can be lost by restarting it: the server, and every session, is gone.
         server_lost_ = true;
         ResourceChange change{"unit." + file.name,
@@ -299,8 +322,8 @@ class Planner {
                               "of memory): restarting it, then the agents",
                               {{"tmux_server", "gone", "running", false}},
                               {}};
-        change.drift = previous_.empty();
-        if (!previous_.empty()) {
+        change.drift = !move_underway_;
+        if (move_underway_) {
           change.reason = fmt::format(
               "the fleet's socket moves to -L {}: the holder restarts to start the server there "
               "(a server of the old socket is first moved out of its cgroup, so nothing on it "
@@ -397,19 +420,10 @@ class Planner {
     const ObservedSession* session = Session(name);
     if (agent.spec.stopped || OperatorStopped(name))
       return PlanStoppedAgent(agent, session && session->owned() ? session : nullptr);
-    if (session && !session->owned()) {
-      plan_.errors.push_back(
-          {Severity::kError, desired_.roster_path, agent.spec.location, "",
-           fmt::format("a session named {0} on -L {1} was not created by mosaic-fleet, so agent "
-                       "{0} cannot start; mosaic-fleet never touches it. Rename it (tmux -L {1} "
-                       "rename-session -t ={0} NEW), end it (tmux -L {1} kill-session -t ={0}), "
-                       "or rename the agent",
-                       name, desired_.socket)});
-      return;
-    }
     const ObservedUnit* unit = Unit(agent.unit);
     bool active = unit && unit->active();
     bool enabled = unit && unit->enabled;
+    if (session && !session->owned()) return PlanAdoption(agent, active, enabled);
     // An agent the tool has managed before (it leaves an env file): whatever is missing now
     // was changed outside it, never "new".
     bool known = HasEnvFile(name) || session;
@@ -535,6 +549,39 @@ class Planner {
     if (batch && change.held.empty() && StartWouldFail(agent)) return;
     if (batch && change.held.empty()) batch->push_back(agent.unit);
     if (!change.attributes.empty()) plan_.changes.push_back(std::move(change));
+  }
+
+  // A session the tool did not create holds the agent's name: never touched, unless the
+  // operator adopts it (`--replace NAME`): then it ends, and the agent starts in its place.
+  void PlanAdoption(const DesiredAgent& agent, bool active, bool enabled) {
+    const std::string& name = agent.spec.name;
+    if (!options_.replace.contains(name)) {
+      plan_.errors.push_back(
+          {Severity::kError, desired_.roster_path, agent.spec.location, "",
+           fmt::format("a session named {0} on -L {1} was not created by mosaic-fleet, so agent "
+                       "{0} cannot start; mosaic-fleet never touches it. Rename it (tmux -L {1} "
+                       "rename-session -t ={0} NEW), end it (tmux -L {1} kill-session -t ={0}), "
+                       "rename the agent, or adopt it: `mosaic-fleet apply --replace {0}` ends "
+                       "it and starts agent {0} in its place",
+                       name, desired_.socket)});
+      return;
+    }
+    if (StartWouldFail(agent)) return;
+    ResourceChange change{
+        "agent." + name,
+        ChangeAction::kReplace,
+        fmt::format("adopts session {0}, which mosaic-fleet did not create (--replace {0}): it "
+                    "ends, and agent {0} starts in its place",
+                    name),
+        {{"session", "not mosaic-fleet's", "mosaic-fleet's", true}},
+        {}};
+    if (!enabled) {
+      change.attributes.push_back({"enabled", "false", "true", false});
+      enable_.push_back(agent.unit);
+    }
+    adopt_.push_back(name);
+    (active ? restart_ : start_).push_back(agent.unit);
+    plan_.changes.push_back(std::move(change));
   }
 
   // A held agent's env file keeps what its session runs with: rewritten now, the change would
@@ -697,6 +744,13 @@ class Planner {
   // are never touched: their server stays, in its own scope, for as long as they run.
   void PlanPreviousSockets() {
     for (const ObservedPreviousSocket* p : previous_) {
+      if (!p->unreadable.empty()) {
+        plan_.notes.push_back(
+            {NoteKind::kPreviousSocket, p->name,
+             fmt::format("the fleet's earlier socket -L {} could not be read ({}): left alone",
+                         p->name, p->unreadable)});
+        continue;
+      }
       ResourceChange change{"previous_socket." + p->name, ChangeAction::kDelete, "", {}, {}};
       if (!p->server) {
         // The holder's unit file still names it, and nothing runs there: nothing to move.
@@ -754,6 +808,27 @@ class Planner {
     }
   }
 
+  // What a plan cannot do while the fleet moves between sockets (errors: apply refuses).
+  void RefuseWhatAMoveCannotDo() {
+    if (!move_underway_) return;
+    auto refuse = [&](std::string message) {
+      plan_.errors.push_back({Severity::kError, desired_.roster_path, {}, "", std::move(message)});
+    };
+    if (!options_.targets.empty())
+      refuse(fmt::format(
+          "the fleet is moving from -L {} to -L {}, and every agent moves with it: a run limited "
+          "to some agents (--target, or start/stop/restart NAME) cannot make the move. Run "
+          "`mosaic-fleet apply`",
+          PreviousNames(), desired_.socket));
+    if (observed_.tmux_server_outside_holder)
+      refuse(fmt::format(
+          "the fleet is moving to -L {}, but a tmux server already runs there that {} did not "
+          "start (by hand, or kept for sessions after an earlier move away from it): the fleet "
+          "cannot move onto it. End it (`tmux -L {} kill-server` ends every session on it) or "
+          "choose another tmux.socket_name",
+          desired_.socket, kHolderUnit, desired_.socket));
+  }
+
   // A socket move restarts every agent (the holder's restart does): while one of them may not
   // end now (a persistent persona, an unattended run), nothing of the move is made — nor
   // anything else, since every other change would land on a server that is not there yet.
@@ -767,8 +842,9 @@ class Planner {
     env_writes_.clear();
     removals_.clear();
     reload_ = false;
-    for (auto* names : {&enable_, &restart_holder_, &start_holder_, &start_, &restart_,
-                        &start_units_, &stop_, &disable_, &kill_, &record_, &detach_, &retire_})
+    for (auto* names :
+         {&enable_, &restart_holder_, &start_holder_, &start_, &restart_, &start_units_, &stop_,
+          &disable_, &kill_, &adopt_, &record_, &detach_, &retire_})
       names->clear();
     kill_on_.clear();
   }
@@ -835,7 +911,7 @@ class Planner {
            fmt::format("the units keep running this installed mosaic-fleet, not the build at {0} "
                        "that made this plan; `--binary {0}` would move them to the build",
                        desired_.binary_kept_over)});
-    if (holder_unit_changed_ && previous_.empty())
+    if (holder_unit_changed_ && !move_underway_)
       plan_.notes.push_back(
           {NoteKind::kHolderUnitChanged, kHolderUnit,
            "the new holder unit takes effect when the holder restarts; apply never restarts it, "
@@ -857,6 +933,7 @@ class Planner {
     // The holder first, on its own: only it may start the tmux server.
     batch(StepKind::kRestartUnits, restart_holder_);
     batch(StepKind::kStartUnits, start_holder_);
+    batch(StepKind::kAdoptSessions, adopt_);
     batch(StepKind::kStartUnits, start_);
     batch(StepKind::kRestartUnits, restart_);
     batch(StepKind::kStartUnits, start_units_);
@@ -879,12 +956,16 @@ class Planner {
   std::map<std::string, std::string> merged_env_;
   std::vector<Step> unit_writes_, env_writes_;
   std::vector<std::string> enable_, restart_holder_, start_holder_, start_, restart_, start_units_,
-      stop_, disable_, kill_;
+      stop_, disable_, kill_, adopt_;
   std::vector<Step> removals_;
   std::vector<const ObservedPreviousSocket*> previous_;  ///< sockets the fleet moved away from
   std::vector<std::string> record_, detach_, retire_;    ///< previous sockets, by what is done
   std::vector<std::pair<std::string, std::vector<std::string>>> kill_on_;  ///< socket → sessions
   std::vector<std::string> move_holds_;  ///< live sessions a socket move may not end, and why
+  /// A previous socket still has a server with the tool's sessions, or in the holder's cgroup:
+  /// the move is not finished.
+  bool move_underway_ = false;
+  std::vector<const ObservedPreviousSocket*> unreadable_;  ///< previous sockets tmux did not answer
   bool reload_ = false;  ///< a unit file is written, or the manager's copy of one is outdated
   bool holder_unit_changed_ = false;
   bool server_lost_ = false;  ///< the holder runs, its server does not: it is restarted

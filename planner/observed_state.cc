@@ -12,16 +12,17 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedSession, name, pane_pid,
                                                 dead_signal, activity, owner, runtime, workdir,
                                                 command_hash, env_hash)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedPreviousSocket, name, recorded, server,
-                                                server_pid, server_in_holder, sessions)
+                                                server_pid, server_in_holder, sessions, unreadable)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AgentUsage, memory_bytes, cpu_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedUnit, name, load_state, active_state,
                                                 enabled, sub_state, result)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObservedState, tmux_tmpdir, tmux_server,
-                                                tmux_server_pid, sessions, previous_sockets, units,
-                                                files, stale_unit_files, retired_unit_files,
-                                                symlinks, env_files, heartbeat_ages,
-                                                operator_stopped, observed_at, usage, preserved,
-                                                missing_directories, missing_programs)
+                                                tmux_server_pid, tmux_server_outside_holder,
+                                                sessions, previous_sockets, units, files,
+                                                stale_unit_files, retired_unit_files, symlinks,
+                                                env_files, heartbeat_ages, operator_stopped,
+                                                observed_at, usage, preserved, missing_directories,
+                                                missing_programs)
 
 std::string HowItEnded(const ObservedSession& session) {
   if (session.dead_status >= 0) return fmt::format("exited with status {}", session.dead_status);
@@ -61,11 +62,12 @@ std::string ObservedFingerprint(const ObservedState& o) {
   // Every field but heartbeat ages, hashed directly (a JSON copy of every file costs more
   // than the whole plan at a few hundred agents).
   Fingerprinter f;
-  f.Add(o.tmux_tmpdir).Add(o.tmux_server).Add(o.tmux_server_pid);
+  f.Add(o.tmux_tmpdir).Add(o.tmux_server).Add(o.tmux_server_pid).Add(o.tmux_server_outside_holder);
   AddSessions(f, o.sessions);
   f.Add(static_cast<int64_t>(o.previous_sockets.size()));
   for (const ObservedPreviousSocket& p : o.previous_sockets) {
     f.Add(p.name).Add(p.recorded).Add(p.server).Add(p.server_pid).Add(p.server_in_holder);
+    f.Add(p.unreadable);
     AddSessions(f, p.sessions);
   }
   f.Add(static_cast<int64_t>(o.units.size()));

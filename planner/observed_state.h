@@ -73,6 +73,7 @@ struct ObservedPreviousSocket {
   /// every session on it, so it is moved out first.
   bool server_in_holder = false;
   std::map<std::string, ObservedSession> sessions;  ///< by name (`agent watch` viewers left out)
+  std::string unreadable;  ///< why tmux could not be asked about it ("" when it could)
   friend bool operator==(const ObservedPreviousSocket&, const ObservedPreviousSocket&) = default;
 };
 
@@ -82,6 +83,9 @@ struct ObservedState {
   std::string tmux_tmpdir;
   bool tmux_server = false;
   int64_t tmux_server_pid = 0;
+  /// The fleet's server runs, but not in the holder's cgroup (started by hand, or kept for
+  /// others' sessions after a move away from this socket): the holder does not own it.
+  bool tmux_server_outside_holder = false;
   std::map<std::string, ObservedSession> sessions;  ///< on the fleet socket, by name
   /// Sockets the fleet moved away from, other than the roster's (empty unless it moved).
   std::vector<ObservedPreviousSocket> previous_sockets;

@@ -81,6 +81,8 @@ std::string_view StepName(StepKind kind) {
       return "disable";
     case StepKind::kKillSessions:
       return "kill-sessions";
+    case StepKind::kAdoptSessions:
+      return "adopt-sessions";
     case StepKind::kRecordSockets:
       return "record-sockets";
     case StepKind::kDetachServer:

@@ -47,12 +47,14 @@ enum class StepKind {
   kMergeEnvFile,  ///< path, owned (keys the tool owns): merged with the file as it is at apply
   kRemoveFile,    ///< path: a unit file the tool wrote (recognised by its header)
   kDaemonReload,
-  kEnableUnits,   ///< names
-  kStartUnits,    ///< names: enqueue all, then wait for all
-  kRestartUnits,  ///< names
-  kStopUnits,     ///< names
-  kDisableUnits,  ///< names
-  kKillSessions,  ///< names: exact =NAME targets on `socket` ("": the fleet's)
+  kEnableUnits,    ///< names
+  kStartUnits,     ///< names: enqueue all, then wait for all
+  kRestartUnits,   ///< names
+  kStopUnits,      ///< names
+  kDisableUnits,   ///< names
+  kKillSessions,   ///< names: exact =NAME targets on `socket` ("": the fleet's)
+  kAdoptSessions,  ///< names: sessions the tool did not create, ended for agents of their
+                   ///< names to start in their place (`apply --replace NAME`)
   // A socket move (docs/operations.md, "Moving the socket"):
   kRecordSockets,  ///< names: sockets added to fleet/run/previous-sockets (`path`)
   kDetachServer,   ///< socket: its server moved out of the holder's cgroup into its own scope

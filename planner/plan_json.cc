@@ -63,6 +63,10 @@ class Reader {
     return &*it;
   }
 
+  /// A field later versions added: absent reads as "".
+  std::string OptionalString(std::string_view key) {
+    return j_.is_object() && j_.contains(key) ? String(key) : "";
+  }
   std::string String(std::string_view key) {
     const nlohmann::json* v = Field(key, nlohmann::json::value_t::string);
     return v ? v->get<std::string>() : "";
@@ -137,7 +141,7 @@ Step ReadStep(const nlohmann::json& j, const std::string& path, std::optional<st
   step.names = r.Strings("names");
   step.path = r.String("path");
   step.content = r.String("content");
-  step.socket = r.String("socket");
+  step.socket = r.OptionalString("socket");
   int64_t mode = r.Integer("mode");
   if (mode < 0 || mode > 07777) r.Fail(r.Path("mode"), "must be a file mode (0 to 4095)");
   step.mode = static_cast<unsigned>(mode);

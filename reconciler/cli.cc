@@ -12,6 +12,7 @@
 #include "apply_command.h"
 #include "completion.h"
 #include "exit_codes.h"
+#include "import_command.h"
 #include "init_command.h"
 #include "plan_command.h"
 #include "schema_document.h"
@@ -268,9 +269,9 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, Sys
                          ? default_roster.value()
                          : "${XDG_CONFIG_HOME:-~/.config}/mosaic/fleet/roster.yaml"};
   std::vector<Command> commands = {
-      AddValidateCommand(app, ctx), AddInitCommand(app, ctx),  AddSchemaCommand(app, ctx),
-      AddPlanCommand(app, ctx),     AddApplyCommand(app, ctx), AddStatusCommand(app, ctx),
-      AddVerifyCommand(app, ctx),
+      AddValidateCommand(app, ctx), AddInitCommand(app, ctx),   AddSchemaCommand(app, ctx),
+      AddPlanCommand(app, ctx),     AddApplyCommand(app, ctx),  AddStatusCommand(app, ctx),
+      AddVerifyCommand(app, ctx),   AddImportCommand(app, ctx),
   };
   for (auto add :
        {AddAgentControlCommands, AddAgentCommands, AddSessionCommands, AddHolderCommands})

@@ -529,6 +529,7 @@ TEST(ObservedFingerprint, SeesAChangeInEveryFieldButHeartbeats) {
       {"tmux_server", [](ObservedState& o) { o.tmux_server = !o.tmux_server; }},
       {"tmux_server_pid", [](ObservedState& o) { o.tmux_server_pid++; }},
       {"sessions", [](ObservedState& o) { o.sessions["a"].env_hash = "x"; }},
+      {"tmux_server_outside_holder", [](ObservedState& o) { o.tmux_server_outside_holder = true; }},
       {"previous_sockets",
        [](ObservedState& o) { o.previous_sockets.push_back({.name = "old", .server = true}); }},
       {"units", [](ObservedState& o) { o.units.begin()->second.enabled ^= true; }},

@@ -202,5 +202,38 @@ TEST(SocketMove, AnApplyStoppedAfterItsWritesIsFinishedFromTheRecord) {
               ElementsAre("kill-sessions -L old a,a0", "retire-socket -L old "));
 }
 
+TEST(SocketMove, IsRefusedWhereItCannotBeMadeWhole) {
+  DesiredState desired = Desired(Roster("new"));
+  const ObservedState moving = MovedAway(Roster("old"), "old");
+  auto errors = [&](const ObservedState& observed, const PlanOptions& options) {
+    std::string all;
+    for (const Diagnostic& d : MakePlan(desired, observed, options).errors) all += d.message;
+    return all;
+  };
+  // Limited to some agents (`stop x` is a targeted apply): the holder's restart moves all.
+  PlanOptions targeted;
+  targeted.targets = {"a"};
+  EXPECT_THAT(errors(moving, targeted), HasSubstr("cannot make the move"));
+  // Onto a server the holder did not start.
+  ObservedState occupied = moving;
+  occupied.tmux_server = true;
+  occupied.tmux_server_outside_holder = true;
+  EXPECT_THAT(errors(occupied, {}), HasSubstr("a tmux server already runs there"));
+  // With the old socket unreadable, the holder is not restarted (its server may be inside).
+  ObservedState unreadable = moving;
+  unreadable.previous_sockets[0] = {.name = "old", .unreadable = "protocol version mismatch"};
+  ObservedState also_moving = unreadable;
+  also_moving.previous_sockets.push_back(moving.previous_sockets[0]);
+  also_moving.previous_sockets.back().name = "older";
+  EXPECT_THAT(errors(also_moving, {}), HasSubstr("could not be read (protocol version mismatch)"));
+  // Once moved, a targeted run is fine, and an unreadable old socket is only noted.
+  ObservedState moved = Converged(desired);
+  moved.previous_sockets = unreadable.previous_sockets;
+  Plan plan = MakePlan(desired, moved, targeted);
+  EXPECT_FALSE(plan.has_errors()) << errors(moved, targeted);
+  ASSERT_EQ(plan.notes.size(), 2u);  // targeted, and the unreadable socket
+  EXPECT_THAT(plan.notes[1].message, HasSubstr("could not be read"));
+}
+
 }  // namespace
 }  // namespace mosaic

@@ -36,7 +36,16 @@ class SocketMove : public FleetIntegration {
 
 TEST_F(SocketMove, OneApplyMovesTheFleetAndLeavesSessionsItDidNotCreateOnTheOldSocket) {
   Converge();
-  ASSERT_EQ(sandbox_.Tmux(kSocket, {"new-session", "-d", "-s", "mine", "sleep", "1000"}).code, 0);
+  // "mine" also leaves a daemon behind (no child of the server, still in the holder's cgroup).
+  const std::string daemon = sandbox_.root() + "/daemon.pid";
+  ASSERT_EQ(sandbox_
+                .Tmux(kSocket, {"new-session", "-d", "-s", "mine", "sh", "-c",
+                                "(setsid sh -c 'echo $$ > " + daemon +
+                                    "; exec sleep 1001' &); exec sleep 1000"})
+                .code,
+            0);
+  ASSERT_TRUE(WaitFor([&] { return sandbox_.Exists(daemon); }));
+  const pid_t daemon_pid = std::stoi(sandbox_.ReadFile(daemon));
   const long mine = sandbox_.Sessions(kSocket).at("mine");
   const std::string user_line = "KEEP_ME=1\n";
   sandbox_.WriteFile(sandbox_.EnvFile("a"), sandbox_.ReadFile(sandbox_.EnvFile("a")) + user_line);
@@ -61,6 +70,7 @@ TEST_F(SocketMove, OneApplyMovesTheFleetAndLeavesSessionsItDidNotCreateOnTheOldS
   ASSERT_TRUE(old.contains("mine"));
   EXPECT_EQ(old.at("mine"), mine);
   EXPECT_THAT(ServerCgroup(kSocket), HasSubstr("/mosaic-tmux-previous-itest.scope"));
+  EXPECT_EQ(::kill(daemon_pid, 0), 0) << "the daemon a foreign session left was killed";
   EXPECT_THAT(Record(), HasSubstr("\nitest\n"));
   EXPECT_THAT(sandbox_.ReadFile(sandbox_.EnvFile("a")), HasSubstr(user_line));
   EXPECT_THAT(sandbox_.ReadFile(sandbox_.EnvFile("a")), HasSubstr("MOSAIC_TMUX_SOCKET=\"moved\""));
@@ -72,7 +82,9 @@ TEST_F(SocketMove, OneApplyMovesTheFleetAndLeavesSessionsItDidNotCreateOnTheOldS
   ASSERT_EQ(sandbox_.Exec({"systemctl", "--user", "restart", "mosaic-tmux-holder.service"}).code,
             0);
   EXPECT_EQ(sandbox_.Sessions(kSocket).at("mine"), mine);
+  EXPECT_EQ(::kill(daemon_pid, 0), 0);
   ASSERT_EQ(Apply().code, 0);
+  ::kill(daemon_pid, SIGKILL);
 
   // Once "mine" ends, the next apply ends the old server and forgets the socket.
   ASSERT_EQ(sandbox_.Tmux(kSocket, {"kill-session", "-t", "=mine"}).code, 0);
@@ -83,6 +95,29 @@ TEST_F(SocketMove, OneApplyMovesTheFleetAndLeavesSessionsItDidNotCreateOnTheOldS
   EXPECT_EQ(Record(), "");
   EXPECT_TRUE(PlanIsEmpty());
   EXPECT_EQ(sandbox_.UnitActive("mosaic-tmux-previous-itest.scope"), "inactive");
+}
+
+TEST_F(SocketMove, AHolderServingASocketNothingOnDiskNamesIsMovedWithoutEndingIt) {
+  // As an earlier version's apply (or a deleted fleet/run/) leaves it: the holder's unit file
+  // already names the new socket, no record names the old one, and the holder still serves
+  // it, with a session someone made there.
+  Converge();
+  ASSERT_EQ(sandbox_.Tmux(kSocket, {"new-session", "-d", "-s", "mine", "sleep", "1000"}).code, 0);
+  const long mine = sandbox_.Sessions(kSocket).at("mine");
+  WriteRoster(RosterOn("moved"));
+  const std::string unit = sandbox_.Config() + "/systemd/user/mosaic-tmux-holder.service";
+  std::string text = sandbox_.ReadFile(unit);
+  for (size_t at = text.find("itest"); at != std::string::npos; at = text.find("itest", at))
+    text.replace(at, 5, "moved");
+  sandbox_.WriteFile(unit, text);
+  ASSERT_EQ(sandbox_.Exec({"systemctl", "--user", "daemon-reload"}).code, 0);
+  RunResult apply = Apply();
+  ASSERT_EQ(apply.code, 0) << apply.out << apply.err;
+  EXPECT_THAT(apply.out, HasSubstr("moves with the fleet from -L itest to -L moved"));
+  EXPECT_EQ(sandbox_.Sessions(kSocket).at("mine"), mine);
+  EXPECT_TRUE(sandbox_.Sessions("moved").contains("a"));
+  EXPECT_THAT(Record(), HasSubstr("\nitest\n"));
+  EXPECT_TRUE(PlanIsEmpty());
 }
 
 TEST_F(SocketMove, AnApplyKilledAnywhereInAMoveIsFinishedByTheNext) {

@@ -1,0 +1,188 @@
+#include "roster_import.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "fleet_contract.h"
+#include "name_rules.h"
+
+namespace mosaic {
+namespace {
+
+bool Lower(std::string_view value, std::string_view word) {
+  return value.size() == word.size() &&
+         std::equal(value.begin(), value.end(), word.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+// The words YAML 1.1 (and so many readers) takes for booleans and null.
+bool IsYamlKeyword(std::string_view value) {
+  for (std::string_view word : {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"})
+    if (Lower(value, word)) return true;
+  return false;
+}
+
+std::vector<std::string> Words(std::string_view command) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : command) {
+    if (c == ' ' || c == '\t') {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else if (c != '\'' && c != '"') {
+      word += c;
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
+
+std::string Basename(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The runtime a session's program is: `mosaic yolo R`, a runtime of the roster whose command
+// starts with that program, or the program's own name when it is not a shell. "" when none.
+std::string GuessRuntime(const Roster& roster, const RunningSession& session) {
+  std::vector<std::string> words = Words(session.start_command);
+  if (words.empty() && !session.current_command.empty()) words = {session.current_command};
+  if (words.empty()) return "";
+  std::string program = Basename(words[0]);
+  if (program == "mosaic" && words.size() >= 3 && words[1] == "yolo") return words[2];
+  for (const auto& [name, runtime] : roster.runtimes) {
+    std::vector<std::string> launch = Words(runtime.command);
+    if (name == program || (!launch.empty() && Basename(launch[0]) == program)) return name;
+  }
+  static const std::set<std::string> kNotARuntime = {"sh",    "bash", "zsh",  "fish", "dash",
+                                                     "ksh",   "tcsh", "csh",  "tmux", "sleep",
+                                                     "login", "su",   "sudo", "env",  "nohup"};
+  if (kNotARuntime.contains(program) ||
+      ExplainNameViolation(NameRule::kRuntime, program, 32).has_value())
+    return "";
+  return program;
+}
+
+// "~/x" for a directory under `home`.
+std::string RosterDirectory(const std::string& directory, std::string_view home) {
+  if (home.empty() || home == "/") return directory;
+  if (directory == home) return "~";
+  if (directory.starts_with(home) && directory.size() > home.size() &&
+      directory[home.size()] == '/')
+    return "~" + directory.substr(home.size());
+  return directory;
+}
+
+}  // namespace
+
+std::string YamlString(std::string_view value) {
+  bool plain = !value.empty() && !IsYamlKeyword(value) &&
+               std::isalpha(static_cast<unsigned char>(value.front())) &&
+               std::all_of(value.begin(), value.end(), [](char c) {
+                 return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                        c == '/' || c == '.';
+               });
+  // A JSON string is a YAML double-quoted scalar: control characters escaped, UTF-8 kept.
+  return plain ? std::string(value) : nlohmann::json(std::string(value)).dump();
+}
+
+ImportedEntries ImportEntries(const Roster& roster, const std::vector<RunningSession>& sessions,
+                              std::string_view socket, std::string_view home, int indent) {
+  std::set<std::string> named;
+  for (const AgentSpec& agent : roster.agents) named.insert(agent.name);
+  const std::string pad(static_cast<size_t>(indent), ' ');
+  ImportedEntries out;
+  for (const RunningSession& s : sessions) {
+    if (named.contains(s.name) || s.owner == kOwnerHolder || s.owner == kOwnerViewer) continue;
+    std::string origin =
+        fmt::format("{}# session {} on -L {}: {}{}\n", pad, Quoted(s.name), socket,
+                    !s.start_command.empty()     ? "started as " + Quoted(s.start_command)
+                    : !s.current_command.empty() ? std::string("its shell")
+                                                 : std::string("what it runs was not read"),
+                    s.current_command.empty() ? "" : ", now running " + Quoted(s.current_command));
+    auto skip = [&](const std::string& why) {
+      out.yaml += origin + fmt::format("{}#   not imported: {}\n", pad, why);
+      ++out.skipped;
+    };
+    if (s.owner == kOwnerAgent) {
+      skip("mosaic-fleet made it for an agent no longer in the roster (apply removes it)");
+      continue;
+    }
+    if (std::optional<std::string> why = ExplainNameViolation(NameRule::kSession, s.name, 64)) {
+      skip(
+          fmt::format("an agent's name {}; rename the session (tmux -L {} rename-session -t "
+                      "={} NEW) and import again",
+                      *why, socket, s.name));
+      continue;
+    }
+    std::string runtime = GuessRuntime(roster, s);
+    std::string entry = fmt::format("{}- name: {}\n", pad, YamlString(s.name));
+    entry += fmt::format("{}  runtime: {}\n", pad, YamlString(runtime.empty() ? "?" : runtime));
+    if (!s.directory.empty())
+      entry += fmt::format("{}  working_directory: {}\n", pad,
+                           YamlString(RosterDirectory(s.directory, home)));
+    out.yaml += origin;
+    if (runtime.empty()) {
+      // Commented out: a roster with `runtime: "?"` would not validate.
+      out.yaml += fmt::format(
+          "{}#   which runtime it is cannot be told: set runtime, then "
+          "uncomment\n",
+          pad);
+      for (size_t start = 0; start < entry.size();) {
+        size_t end = entry.find('\n', start);
+        out.yaml += pad + "# " + entry.substr(start + pad.size(), end - start - pad.size()) + "\n";
+        start = end + 1;
+      }
+      ++out.skipped;
+      continue;
+    }
+    out.yaml += entry;
+    ++out.entries;
+  }
+  return out;
+}
+
+int AgentsListIndent(std::string_view text) {
+  // The last top-level key must be `agents:`, in block style.
+  size_t agents = std::string_view::npos;
+  bool content = false;  // a line other than blank or comment seen
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    std::string_view line = text.substr(start, end == std::string_view::npos ? end : end - start);
+    bool blank = line.find_first_not_of(" \t") == std::string_view::npos;
+    bool comment = !blank && line[line.find_first_not_of(" \t")] == '#';
+    // A second document (or an end marker) after the first: entries would land outside it.
+    if (content && (line.starts_with("---") || line.starts_with("..."))) return -1;
+    // A key at the top (a list item at column 0 belongs to the key above it).
+    if (!blank && !comment && !line.starts_with("---") && line.front() != ' ' &&
+        line.front() != '\t' && line.front() != '-')
+      agents = line.starts_with("agents:") ? start : std::string_view::npos;
+    content = content || (!blank && !comment && !line.starts_with("---"));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  if (agents == std::string_view::npos) return -1;
+  std::string_view rest = text.substr(agents + 7);
+  std::string_view head = rest.substr(0, rest.find('\n'));
+  size_t value = head.find_first_not_of(" \t");
+  if (value != std::string_view::npos && head[value] != '#') return -1;  // `agents: [...]`
+  // The first list item's indentation.
+  for (size_t start = rest.find('\n'); start != std::string_view::npos;
+       start = rest.find('\n', start + 1)) {
+    std::string_view line = rest.substr(start + 1, rest.find('\n', start + 1) - start - 1);
+    size_t first = line.find_first_not_of(' ');
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    return line.substr(first).starts_with("- ") || line.substr(first) == "-"
+               ? static_cast<int>(first)
+               : -1;
+  }
+  return 2;  // `agents:` with no item yet
+}
+
+}  // namespace mosaic

@@ -1,0 +1,63 @@
+// RosterImport: entries YAML reads back as written, and where entries may be appended.
+#include "roster_import.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "roster_loader.h"
+
+namespace mosaic {
+namespace {
+
+using testing::HasSubstr;
+
+TEST(RosterImport, ValuesYamlWouldReadAsSomethingElseAreQuotedAndReadBackAsWritten) {
+  for (const char* value :
+       {"true", "Yes", "off", "NULL", "~", "1e3", "0x1F", "2024-01-01", "1_000", "-dash", "a: b",
+        "#x", "with space", "quote\"d", "", "/abs/path", "~/proj"}) {
+    std::string yaml = YamlString(value);
+    EXPECT_TRUE(yaml.starts_with("\"")) << value << " → " << yaml;
+    // Read back through the roster's own loader: a name that would not be the same string
+    // fails the schema (it wants a string) or comes back different.
+    RosterLoad load = ParseRoster(
+        "version: 1\nagents:\n  - {name: a, runtime: pi, class: " + yaml + "}\n", "t.yaml");
+    ASSERT_TRUE(load.roster) << value;
+    EXPECT_EQ(load.roster->agents.at(0).agent_class, value);
+  }
+  for (const char* value : {"coder0", "reviewer-a", "codex", "proj/sub.dir"})
+    EXPECT_EQ(YamlString(value), value);
+}
+
+TEST(RosterImport, EntriesAreAppendedOnlyWhereAgentsIsTheLastBlockList) {
+  EXPECT_EQ(AgentsListIndent("version: 1\nagents:\n  - {name: a, runtime: pi}\n"), 2);
+  EXPECT_EQ(AgentsListIndent("version: 1\nagents: # mine\n    # first\n    - name: a\n"), 4);
+  EXPECT_EQ(AgentsListIndent("version: 1\nagents:\n- name: a\n  runtime: pi\n# end\n"), 0);
+  EXPECT_EQ(AgentsListIndent("version: 1\nagents:\n"), 2);
+  EXPECT_EQ(AgentsListIndent("agents:\n  - {name: a, runtime: pi}\ntmux: {socket_name: x}\n"), -1);
+  EXPECT_EQ(AgentsListIndent("version: 1\nagents: [{name: a, runtime: pi}]\n"), -1);
+  EXPECT_EQ(AgentsListIndent("version: 1\n"), -1);
+  EXPECT_EQ(AgentsListIndent("---\nversion: 1\nagents:\n  - {name: a, runtime: pi}\n"), 2);
+  EXPECT_EQ(AgentsListIndent("agents:\n  - {name: a, runtime: pi}\n---\nagents: []\n"), -1);
+}
+
+TEST(RosterImport, ASessionTheToolMadeOrThatCannotBeAnAgentIsACommentSayingWhy) {
+  Roster roster;
+  roster.agents.push_back({.name = "a", .runtime = "pi"});
+  std::vector<RunningSession> sessions = {
+      {.name = "a", .start_command = "pi"},  // in the roster: not listed
+      {.name = "_holder", .owner = "mosaic-fleet-holder"},
+      {.name = "gone", .owner = "mosaic-fleet", .start_command = "mosaic-fleet session exec gone"},
+      {.name = "x+y", .start_command = "codex"},
+      {.name = "b", .start_command = "/usr/bin/codex --full-auto", .directory = "/home/op/w"}};
+  ImportedEntries out = ImportEntries(roster, sessions, "s", "/home/op", 2);
+  EXPECT_EQ(out.entries, 1);
+  EXPECT_EQ(out.skipped, 2);
+  EXPECT_THAT(out.yaml, HasSubstr("no longer in the roster (apply removes it)"));
+  EXPECT_THAT(out.yaml, HasSubstr("may not contain '+'"));
+  EXPECT_THAT(out.yaml, HasSubstr("  - name: b\n    runtime: codex\n    working_directory: "
+                                  "\"~/w\"\n"));
+  EXPECT_EQ(out.yaml.find("_holder"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mosaic
