@@ -97,7 +97,7 @@ std::optional<FileInfo> RealFileSystem::Stat(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
   return FileInfo{S_ISDIR(st.st_mode), S_ISLNK(st.st_mode), static_cast<int64_t>(st.st_mtim.tv_sec),
-                  static_cast<int64_t>(st.st_size)};
+                  static_cast<int64_t>(st.st_size), static_cast<unsigned>(st.st_mode & 07777)};
 }
 
 bool RealFileSystem::IsDirectory(const std::string& path) {

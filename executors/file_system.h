@@ -22,6 +22,7 @@ struct FileInfo {
   bool is_symlink = false;
   int64_t mtime_seconds = 0;  ///< since the epoch
   int64_t size = 0;
+  unsigned mode = 0644;  ///< permission bits
 };
 
 /// Bounds on what is read whole, by kind of file: reading stops there, with an error.

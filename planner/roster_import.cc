@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "desired_state.h"
 #include "fleet_contract.h"
 #include "name_rules.h"
+#include "utf8.h"
 
 namespace mosaic {
 namespace {
@@ -48,25 +50,30 @@ std::string Basename(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// The runtime a session's program is: `mosaic yolo R`, a runtime of the roster whose command
-// starts with that program, or the program's own name when it is not a shell. "" when none.
+// The runtime a session's program is: `mosaic yolo R`, or a program named as one of the
+// roster's runtimes or of the runtimes mosaic knows, or the program a roster runtime's
+// command starts. "" when it cannot be told: a shell, an editor, a script — guessing would
+// make ordinary sessions agents.
 std::string GuessRuntime(const Roster& roster, const RunningSession& session) {
   std::vector<std::string> words = Words(session.start_command);
   if (words.empty() && !session.current_command.empty()) words = {session.current_command};
   if (words.empty()) return "";
   std::string program = Basename(words[0]);
-  if (program == "mosaic" && words.size() >= 3 && words[1] == "yolo") return words[2];
-  for (const auto& [name, runtime] : roster.runtimes) {
-    std::vector<std::string> launch = Words(runtime.command);
-    if (name == program || (!launch.empty() && Basename(launch[0]) == program)) return name;
+  std::string runtime;
+  static const std::set<std::string> kShells = {"sh",  "bash", "zsh", "fish", "dash",
+                                                "ksh", "tcsh", "csh", "env",  "sudo"};
+  if (program == "mosaic" && words.size() >= 3 && words[1] == "yolo") {
+    runtime = words[2];
+  } else if (!kShells.contains(program)) {
+    static const std::set<std::string> kKnown = {"claude", "codex", "pi"};
+    if (roster.runtimes.contains(program) || kKnown.contains(program)) runtime = program;
+    for (const auto& [name, settings] : roster.runtimes) {
+      std::vector<std::string> launch = Words(settings.command);
+      if (runtime.empty() && !launch.empty() && Basename(launch[0]) == program) runtime = name;
+    }
   }
-  static const std::set<std::string> kNotARuntime = {"sh",    "bash", "zsh",  "fish", "dash",
-                                                     "ksh",   "tcsh", "csh",  "tmux", "sleep",
-                                                     "login", "su",   "sudo", "env",  "nohup"};
-  if (kNotARuntime.contains(program) ||
-      ExplainNameViolation(NameRule::kRuntime, program, 32).has_value())
-    return "";
-  return program;
+  if (ExplainNameViolation(NameRule::kRuntime, runtime, 32)) return "";
+  return runtime;
 }
 
 // "~/x" for a directory under `home`.
@@ -93,19 +100,21 @@ std::string YamlString(std::string_view value) {
 }
 
 ImportedEntries ImportEntries(const Roster& roster, const std::vector<RunningSession>& sessions,
-                              std::string_view socket, std::string_view home, int indent) {
+                              std::string_view socket, std::string_view home, int indent,
+                              bool stopped) {
   std::set<std::string> named;
   for (const AgentSpec& agent : roster.agents) named.insert(agent.name);
   const std::string pad(static_cast<size_t>(indent), ' ');
   ImportedEntries out;
   for (const RunningSession& s : sessions) {
     if (named.contains(s.name) || s.owner == kOwnerHolder || s.owner == kOwnerViewer) continue;
-    std::string origin =
-        fmt::format("{}# session {} on -L {}: {}{}\n", pad, Quoted(s.name), socket,
-                    !s.start_command.empty()     ? "started as " + Quoted(s.start_command)
-                    : !s.current_command.empty() ? std::string("its shell")
-                                                 : std::string("what it runs was not read"),
-                    s.current_command.empty() ? "" : ", now running " + Quoted(s.current_command));
+    std::string origin = fmt::format(
+        "{}# session {} on -L {}: {}{}\n", pad, Quoted(PrintableText(s.name)), socket,
+        !s.start_command.empty()     ? "started as " + Quoted(PrintableText(s.start_command))
+        : !s.current_command.empty() ? std::string("its shell")
+                                     : std::string("what it runs was not read"),
+        s.current_command.empty() ? ""
+                                  : ", now running " + Quoted(PrintableText(s.current_command)));
     auto skip = [&](const std::string& why) {
       out.yaml += origin + fmt::format("{}#   not imported: {}\n", pad, why);
       ++out.skipped;
@@ -114,19 +123,33 @@ ImportedEntries ImportEntries(const Roster& roster, const std::vector<RunningSes
       skip("mosaic-fleet made it for an agent no longer in the roster (apply removes it)");
       continue;
     }
+    if (!IsValidUtf8(s.name) || !IsValidUtf8(s.directory) || !IsValidUtf8(s.start_command)) {
+      skip("its name, command or directory is not UTF-8 text");
+      continue;
+    }
     if (std::optional<std::string> why = ExplainNameViolation(NameRule::kSession, s.name, 64)) {
       skip(
           fmt::format("an agent's name {}; rename the session (tmux -L {} rename-session -t "
-                      "={} NEW) and import again",
-                      *why, socket, s.name));
+                      "{} NEW) and import again",
+                      *why, socket, ShellQuote("=" + s.name)));
+      continue;
+    }
+    if (s.name == roster.holder_session) {
+      skip("it has the name of the fleet's holder session");
+      continue;
+    }
+    std::string directory = RosterDirectory(s.directory, home);
+    if (std::optional<std::string> why =
+            ExplainNameViolation(NameRule::kDirectory, directory, 4096)) {
+      skip(fmt::format("its working directory {}", *why));
       continue;
     }
     std::string runtime = GuessRuntime(roster, s);
     std::string entry = fmt::format("{}- name: {}\n", pad, YamlString(s.name));
     entry += fmt::format("{}  runtime: {}\n", pad, YamlString(runtime.empty() ? "?" : runtime));
-    if (!s.directory.empty())
-      entry += fmt::format("{}  working_directory: {}\n", pad,
-                           YamlString(RosterDirectory(s.directory, home)));
+    if (!directory.empty())
+      entry += fmt::format("{}  working_directory: {}\n", pad, YamlString(directory));
+    if (stopped) entry += fmt::format("{}  state: stopped\n", pad);
     out.yaml += origin;
     if (runtime.empty()) {
       // Commented out: a roster with `runtime: "?"` would not validate.
@@ -155,6 +178,8 @@ int AgentsListIndent(std::string_view text) {
   for (size_t start = 0; start < text.size();) {
     size_t end = text.find('\n', start);
     std::string_view line = text.substr(start, end == std::string_view::npos ? end : end - start);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (!content && line.starts_with("%")) line = "";  // a directive (%YAML 1.2)
     bool blank = line.find_first_not_of(" \t") == std::string_view::npos;
     bool comment = !blank && line[line.find_first_not_of(" \t")] == '#';
     // A second document (or an end marker) after the first: entries would land outside it.

@@ -34,8 +34,12 @@ struct ImportedEntries {
   int entries = 0;  ///< complete entries in `yaml`
   int skipped = 0;  ///< sessions left as comments
 };
+/// `stopped` adds `state: stopped` to each entry: for sessions on the fleet's own socket, whose
+/// names an entry would otherwise turn into a plan error (no run, the timer's included, could
+/// apply anything) until each is adopted.
 ImportedEntries ImportEntries(const Roster& roster, const std::vector<RunningSession>& sessions,
-                              std::string_view socket, std::string_view home, int indent);
+                              std::string_view socket, std::string_view home, int indent,
+                              bool stopped = false);
 
 /// How the roster's `agents:` list is indented ("  - " → 2), or -1 when `agents:` is not the
 /// roster's last top-level key as a block list (then entries cannot be appended to its end).

@@ -38,6 +38,42 @@ Result<std::vector<RunningSession>> RunningSessions(const Tmux& tmux,
   return sessions;
 }
 
+// Appends `entries` to the roster at `path`, read as `text`: checked to be valid first, through
+// a link to the file it names (a roster kept in a repository stays there), with the file's own
+// permissions, never over a read-only file or one edited since it was read. Nothing is written
+// when it fails.
+Status AppendToRoster(FileSystem& files, const std::string& path, const std::string& text,
+                      int indent, const std::string& entries) {
+  if (indent < 0)
+    return Status::Error(fmt::format(
+        "{}: `agents:` is not the roster's last block (or is written [inline]), so the entries "
+        "cannot be appended without rewriting it; add the entries above yourself. Nothing was "
+        "written",
+        path));
+  std::string updated = text;
+  if (!updated.empty() && updated.back() != '\n') updated += '\n';
+  updated += entries;
+  RosterLoad check = ParseRoster(updated, path);
+  if (!check.roster) {
+    std::string why;
+    for (const Diagnostic& d : check.diagnostics)
+      why += FormatDiagnosticText(d, updated, /*color=*/false);
+    return Status::Error(
+        "the roster with these entries would not be valid (lines past its end "
+        "are the entries above); nothing was written:\n" +
+        why);
+  }
+  std::string target = files.CanonicalPath(path).value_or(path);
+  std::optional<FileInfo> info = files.Stat(target);
+  if (info && (info->mode & 0200) == 0)
+    return Status::Error(fmt::format("{} is read-only; nothing was written", target));
+  Result<std::string> now = files.ReadFile(target, YamlLimits{}.max_bytes);
+  if (!now.ok() || now.value() != text)
+    return Status::Error(
+        fmt::format("{} changed while import ran; nothing was written, run it again", target));
+  return files.WriteFileAtomic(target, updated, info ? info->mode : 0600);
+}
+
 }  // namespace
 
 int RunImport(const ImportOptions& options, System& system, Io& io) {
@@ -46,6 +82,8 @@ int RunImport(const ImportOptions& options, System& system, Io& io) {
   Result<const Tmux*> fleet = context->tmux();
   if (!fleet.ok()) return io.err << "error: " << fleet.status().message() << "\n", kExitError;
   if (!context->note().empty()) io.err << context->note() << "\n";
+  if (options.socket_given && options.socket.empty())
+    return io.err << "error: --socket needs a socket name\n", kExitError;
   Result<Tmux> tmux = options.socket.empty() ? Result<Tmux>(*fleet.value())
                                              : fleet.value()->Sibling(options.socket);
   if (!tmux.ok()) return io.err << "error: " << tmux.status().message() << "\n", kExitError;
@@ -63,60 +101,43 @@ int RunImport(const ImportOptions& options, System& system, Io& io) {
 
   const std::string& text = context->roster_text();
   int indent = AgentsListIndent(text);
-  ImportedEntries imported = ImportEntries(*loaded.roster, sessions.value(), tmux.value().socket(),
-                                           system.environment().home, indent < 0 ? 2 : indent);
+  // On the fleet's own socket an entry would make every plan an error (the session holds its
+  // name) until adopted: written stopped, it stops nothing else, the timer's runs included.
+  bool own_socket = tmux.value().socket() == context->desired().socket;
+  ImportedEntries imported =
+      ImportEntries(*loaded.roster, sessions.value(), tmux.value().socket(),
+                    system.environment().home, indent < 0 ? 2 : indent, own_socket);
   if (imported.entries + imported.skipped == 0) {
     io.err << fmt::format("Nothing to import: every session on {} is in the roster.\n",
                           tmux.value().Describe());
     return kExitSuccess;
   }
-  std::string adopt_hint =
-      fmt::format("{} entr{} for {}{}.", imported.entries, imported.entries == 1 ? "y" : "ies",
+  std::string counted =
+      fmt::format("{} entr{} for {}{}", imported.entries, imported.entries == 1 ? "y" : "ies",
                   tmux.value().Describe(),
                   imported.skipped ? fmt::format(" ({} session{} left as comments)",
                                                  imported.skipped, imported.skipped == 1 ? "" : "s")
                                    : "");
-  bool own_socket = tmux.value().socket() == context->desired().socket;
   std::string next = own_socket
-                         ? "A session the roster then names, on the fleet's own socket, is "
-                           "adopted only by `mosaic-fleet apply --replace NAME`: it ends, and "
-                           "the agent starts in its place."
+                         ? "Entries for sessions on the fleet's own socket say `state: stopped`: "
+                           "remove that line, then `mosaic-fleet apply --replace NAME` adopts the "
+                           "session (it ends, and the agent starts in its place)."
                          : "The agents start on the fleet's socket; the sessions on -L " +
                                tmux.value().socket() + " are left running (end them yourself).";
+  io.out << imported.yaml;
   if (!options.write) {
-    io.out << imported.yaml;
-    io.err << adopt_hint << " Add them under `agents:` (or run again with --write), then "
+    io.err << counted << ". Add them under `agents:` (or run again with --write), then "
            << "`mosaic-fleet plan`. " << next << "\n";
     return kExitSuccess;
   }
-  if (indent < 0) {
-    io.out << imported.yaml;
-    io.err << fmt::format(
-        "error: {}: `agents:` is not the roster's last block (or is written [inline]), so the "
-        "entries cannot be appended without rewriting it; add the entries above yourself. "
-        "Nothing was written.\n",
-        context->roster_path());
-    return kExitError;
-  }
-  std::string updated = text;
-  if (!updated.empty() && updated.back() != '\n') updated += '\n';
-  updated += imported.yaml;
-  RosterLoad check = ParseRoster(updated, context->roster_path());
-  if (!check.roster) {
-    io.err << "error: the roster with these entries would not be valid; nothing was written:\n";
-    for (const Diagnostic& d : check.diagnostics)
-      io.err << FormatDiagnosticText(d, updated, /*color=*/false);
-    return kExitError;
-  }
-  // Through a link to the file it names: a roster kept in a repository stays there.
-  std::string target =
-      system.files().CanonicalPath(context->roster_path()).value_or(context->roster_path());
-  if (Status written = system.files().WriteFileAtomic(target, updated, 0600); !written.ok())
-    return io.err << "error: " << written.message() << "\n", kExitError;
+  if (imported.entries == 0) return io.err << counted << ": nothing to write.\n", kExitSuccess;
+  Status written =
+      AppendToRoster(system.files(), context->roster_path(), text, indent, imported.yaml);
+  if (!written.ok()) return io.err << "error: " << written.message() << "\n", kExitError;
   io.err << fmt::format(
-      "Appended {} to {} (nothing else in it changed). Run `mosaic-fleet "
-      "plan` to see what adopting them does. {}\n",
-      adopt_hint, context->roster_path(), next);
+      "Appended {} to {} (its other lines are as they were). Run `mosaic-fleet plan` to see "
+      "what adopting them does. {}\n",
+      counted, context->roster_path(), next);
   return kExitSuccess;
 }
 
@@ -127,7 +148,8 @@ Command AddImportCommand(CLI::App& app, CommandContext& ctx) {
   AddFleetOptions(*cmd, options->fleet, ctx);
   cmd->add_option("--socket", options->socket,
                   "Look at this tmux socket (-L NAME) instead of the roster's; never \"default\"")
-      ->type_name("NAME");
+      ->type_name("NAME")
+      ->each([options](const std::string&) { options->socket_given = true; });
   cmd->add_option("SESSION", options->sessions, "Only these sessions; all by default");
   cmd->add_flag("--write", options->write,
                 "Append the entries to the roster (its other lines are kept as they are)");

@@ -14,6 +14,7 @@ namespace mosaic {
 struct ImportOptions {
   FleetOptions fleet;
   std::string socket;                 ///< "": the roster's
+  bool socket_given = false;          ///< --socket was given (an empty one is an error)
   std::vector<std::string> sessions;  ///< only these; all the roster does not name when empty
   bool write = false;
 };

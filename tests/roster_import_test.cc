@@ -59,5 +59,33 @@ TEST(RosterImport, ASessionTheToolMadeOrThatCannotBeAnAgentIsACommentSayingWhy) 
   EXPECT_EQ(out.yaml.find("_holder"), std::string::npos);
 }
 
+TEST(RosterImport, OnlyAProgramKnownAsARuntimeMakesAnEntryAndEveryEntryValidates) {
+  Roster roster;
+  roster.holder_session = "_holder";
+  roster.runtimes["wrapped"].command = "bash -lc 'exec claude'";
+  std::vector<RunningSession> sessions = {
+      {.name = "py", .start_command = "python3 x.py", .directory = "/w"},
+      {.name = "plain", .current_command = "bash", .directory = "/w"},  // not `wrapped`
+      {.name = "evil", .start_command = "mosaic yolo 'a$(id)'", .directory = "/w"},
+      {.name = "_holder", .start_command = "codex", .directory = "/w"},
+      {.name = "bytes", .start_command = "codex", .directory = "/w/\xff"},
+      {.name = "ctl", .start_command = "codex", .directory = "/w/a\x7f"},
+      {.name = "ok", .start_command = "/opt/bin/claude --resume", .directory = "/w"}};
+  ImportedEntries out = ImportEntries(roster, sessions, "s", "/home/op", 2);
+  EXPECT_EQ(out.entries, 1) << out.yaml;
+  EXPECT_EQ(out.skipped, 6);
+  EXPECT_THAT(out.yaml, HasSubstr("name of the fleet's holder session"));
+  EXPECT_THAT(out.yaml, HasSubstr("not UTF-8 text"));
+  EXPECT_THAT(out.yaml, HasSubstr("its working directory may not contain control characters"));
+  RosterLoad load = ParseRoster("version: 1\nagents:\n" + out.yaml, "t.yaml");
+  ASSERT_TRUE(load.roster) << out.yaml;
+  ASSERT_EQ(load.roster->agents.size(), 1u);
+  EXPECT_EQ(load.roster->agents[0].name, "ok");
+  EXPECT_EQ(load.roster->agents[0].runtime, "claude");
+  // On the fleet's own socket, entries are written stopped.
+  EXPECT_THAT(ImportEntries(roster, {sessions.back()}, "s", "/home/op", 2, true).yaml,
+              HasSubstr("    state: stopped\n"));
+}
+
 }  // namespace
 }  // namespace mosaic

@@ -62,6 +62,7 @@ TEST_F(Import, PrintsEntriesForHandMadeSessionsAndWritesThemKeepingTheRoster) {
   MakeSession(factory, "1e3", "/tmp", {"mosaic", "yolo", "pi"});
   MakeSession(factory, "a+b", home, {Program("codex")});
   MakeSession(factory, "shell", home);
+  MakeSession(factory, "editor", home, {Program("vim"), "notes.md"});  // not a runtime
   MakeSession(factory, "a", home, {Program("codex")});  // the roster's agent a: not imported
 
   RunResult printed = sandbox_.Fleet({"import", "--socket", factory});
@@ -87,6 +88,11 @@ TEST_F(Import, PrintsEntriesForHandMadeSessionsAndWritesThemKeepingTheRoster) {
   ASSERT_TRUE(after.starts_with(roster)) << after;
   EXPECT_EQ(after.substr(roster.size()), printed.out);
   ASSERT_EQ(sandbox_.Fleet({"validate"}).code, 0);
+  // Again: every session is in the roster now, so nothing is appended twice.
+  RunResult twice = sandbox_.Fleet({"import", "--socket", factory, "--write"});
+  EXPECT_EQ(twice.code, 0) << twice.err;
+  EXPECT_THAT(twice.err, HasSubstr("nothing to write"));
+  EXPECT_EQ(sandbox_.ReadFile(sandbox_.RosterPath()), after);
 
   // Adopting them is the normal plan: new agents on the fleet's socket; the sessions on the
   // other socket are left running, untouched.
@@ -106,6 +112,14 @@ TEST_F(Import, PrintsEntriesForHandMadeSessionsAndWritesThemKeepingTheRoster) {
   EXPECT_THAT(refused.err, HasSubstr("is not the roster's last block"));
   EXPECT_EQ(sandbox_.ReadFile(sandbox_.RosterPath()),
             "version: 1\nagents:\n  - {name: a, runtime: claude}\ntmux: {socket_name: itest}\n");
+  // A read-only roster is not replaced.
+  WriteRoster(kRoster);
+  ::chmod(sandbox_.RosterPath().c_str(), 0444);
+  RunResult read_only = sandbox_.Fleet({"import", "--socket", factory, "--write"});
+  EXPECT_EQ(read_only.code, 1);
+  EXPECT_THAT(read_only.err, HasSubstr("is read-only; nothing was written"));
+  EXPECT_EQ(sandbox_.ReadFile(sandbox_.RosterPath()), kRoster);
+  ::chmod(sandbox_.RosterPath().c_str(), 0644);
   sandbox_.Tmux(factory, {"kill-server"});
 }
 
@@ -113,11 +127,21 @@ TEST_F(Import, ASessionOnTheFleetsOwnSocketIsAdoptedOnlyByReplaceAndThenExactly)
   Converge();
   MakeSession(kSocket, "keeper", sandbox_.Home(), {Program("codex")});
   MakeSession(kSocket, "keeper0", sandbox_.Home(), {Program("codex")});
+  // Written stopped: the session holds the agent's name, and an entry that would start it
+  // would make every plan (the reconcile timer's too) an error until it is adopted.
   ASSERT_EQ(sandbox_.Fleet({"import", "keeper", "--write"}).code, 0);
-  EXPECT_THAT(sandbox_.ReadFile(sandbox_.RosterPath()), HasSubstr("- name: keeper\n"));
+  std::string roster = sandbox_.ReadFile(sandbox_.RosterPath());
+  EXPECT_THAT(roster, HasSubstr("- name: keeper\n"));
+  EXPECT_THAT(roster, HasSubstr("    state: stopped\n"));
   const long sibling = sandbox_.Sessions(kSocket).at("keeper0");
   const long foreign = sandbox_.Sessions(kSocket).at("keeper");
+  ASSERT_EQ(Apply().code, 0);
+  EXPECT_TRUE(PlanIsEmpty());
+  EXPECT_EQ(sandbox_.Sessions(kSocket).at("keeper"), foreign);
 
+  // Started in the roster, it is an error that says how to adopt it, and nothing changes.
+  roster.erase(roster.find("    state: stopped\n"), 19);
+  WriteRoster(roster);
   RunResult plan = sandbox_.Fleet({"plan"});
   EXPECT_EQ(plan.code, 1);
   EXPECT_THAT(plan.out + plan.err, HasSubstr("`mosaic-fleet apply --replace keeper` ends it"));
