@@ -48,6 +48,7 @@ Environment CaptureEnvironment() {
   env.fleet_timeout = get("MOSAIC_FLEET_TIMEOUT");
   env.fleet_binary = get("MOSAIC_FLEET_BINARY");
   env.tmux_socket = get(std::string(kEnvTmuxSocket).c_str());
+  env.fleet_ssh = get("MOSAIC_FLEET_SSH");
   env.main_pid = std::strtoll(get("MAINPID").c_str(), nullptr, 10);
   env.unit_exit_code = get("EXIT_CODE");
   env.uid = static_cast<int64_t>(::getuid());

@@ -26,6 +26,7 @@ struct Environment {
   std::string tmux_tmpdir;     ///< $TMUX_TMPDIR of this process (the units may have another)
   std::string fleet_timeout;   ///< $MOSAIC_FLEET_TIMEOUT: seconds a tmux or bus call may take
   std::string fleet_binary;    ///< $MOSAIC_FLEET_BINARY: the mosaic-fleet the units run
+  std::string fleet_ssh;       ///< $MOSAIC_FLEET_SSH: the ssh command for other hosts' agents
   std::string tmux_socket;     ///< $MOSAIC_TMUX_SOCKET (set for agent units by their env file)
   int64_t main_pid = 0;        ///< $MAINPID: given to ExecStop= while the main process runs
   std::string unit_exit_code;  ///< $EXIT_CODE: given to ExecStop= once the main process ended

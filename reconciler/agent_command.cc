@@ -165,7 +165,7 @@ Command AddStatus(CLI::App& agent, CommandContext& ctx) {
       "\nThe same rows and flags as `mosaic-fleet status`.\n"
       "\nExit status: 0 every row healthy; 3 one is not; 1 error.\n"
       "\nExample:\n  mosaic-fleet agent status coder0 --json\n");
-  return {cmd, [options, &ctx] { return RunStatus(*options, ctx.system, ctx.io); }};
+  return {cmd, [options, &ctx] { return RunAgentStatus(*options, ctx.system, ctx.io); }};
 }
 
 }  // namespace

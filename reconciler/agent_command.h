@@ -17,6 +17,7 @@
 
 #include "command.h"
 #include "fleet_context.h"
+#include "status_command.h"
 
 namespace mosaic {
 
@@ -67,6 +68,9 @@ int RunAgentTail(const AgentTailOptions& options, System& system, Io& io);
 /// Exit 0 when the viewer detached; 128+N when signal N ended the watch (after cleanup).
 int RunAgentWatch(const AgentWatchOptions& options, System& system, Io& io);
 int RunAgentRoster(const AgentRosterOptions& options, System& system, Io& io);
+/// `status NAME…` — or, when every NAME is an agent of one other host with the same `ssh:`
+/// target, the same run there.
+int RunAgentStatus(const StatusOptions& options, System& system, Io& io);
 
 /// The `agent` command and its subcommands.
 std::vector<Command> AddAgentCommands(CLI::App& app, CommandContext& ctx);

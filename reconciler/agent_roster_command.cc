@@ -9,6 +9,8 @@
 #include "env_file.h"
 #include "exit_codes.h"
 #include "fleet_contract.h"
+#include "remote_agent.h"
+#include "status_command.h"
 
 namespace mosaic {
 namespace {
@@ -136,6 +138,36 @@ int RunAgentRoster(const AgentRosterOptions& options, System& system, Io& io) {
     io.out << fmt::format("\n{}  ({}) on host {}: managed there, not here\n", s.name, s.runtime,
                           s.host);
   return kExitSuccess;
+}
+
+// `agent status NAME…`: here, or — when every NAME is an agent of one other host reached by
+// the same `ssh:` target — there.
+int RunAgentStatus(const StatusOptions& options, System& system, Io& io) {
+  if (!options.names.empty()) {
+    std::optional<FleetContext> context = FleetContext::Load(system, options.fleet, io);
+    if (!context) return kExitError;
+    const AgentSpec* first = nullptr;
+    size_t remote = 0;
+    bool one_target = true;
+    for (const std::string& name : options.names)
+      if (const AgentSpec* agent = RemoteAgent(context->desired(), name)) {
+        if (!first) first = agent;
+        one_target = one_target && agent->ssh == first->ssh;
+        ++remote;
+      }
+    if (remote == options.names.size() && one_target) {
+      RemoteCall call{{"status"}};
+      call.args.insert(call.args.end(), options.names.begin(), options.names.end());
+      if (options.json) call.args.emplace_back("--json");
+      return RunOnAgentsHost(*first, call, system, io);
+    }
+    if (remote > 0) {
+      io.err << "error: ask about agents of one host at a time: some of these run here, or on "
+                "hosts reached by different ssh targets\n";
+      return kExitError;
+    }
+  }
+  return RunStatus(options, system, io);
 }
 
 }  // namespace mosaic

@@ -8,6 +8,7 @@
 #include "agent_command.h"
 #include "agent_text.h"
 #include "exit_codes.h"
+#include "remote_agent.h"
 #include "unit_files.h"
 
 namespace mosaic {
@@ -59,6 +60,14 @@ int RunAgentSend(const AgentSendOptions& options, System& system, Io& io) {
   std::string label = options.from.empty()
                           ? fmt::format("operator@{}", system.environment().hostname)
                           : options.from;
+  if (const AgentSpec* remote = RemoteAgent(context->desired(), options.name)) {
+    RemoteCall call{{"send", options.name, "-m", "-", "--from", label}, text.value()};
+    if (options.no_submit) call.args.emplace_back("--no-submit");
+    if (options.verify)
+      call.args.insert(call.args.end(),
+                       {"--verify", "--verify-timeout", fmt::format("{}", options.verify_seconds)});
+    return RunOnAgentsHost(*remote, call, system, io);
+  }
   Result<std::string> message = ComposeMessage(label, text.value());
   if (!message.ok()) return Fail(io, message.status());
   Result<AgentAccess> access = OpenAgent(*context, options.name);
@@ -103,6 +112,13 @@ int RunAgentSend(const AgentSendOptions& options, System& system, Io& io) {
 int RunAgentReset(const AgentResetOptions& options, System& system, Io& io) {
   std::optional<FleetContext> context = FleetContext::Load(system, options.fleet, io);
   if (!context) return kExitError;
+  if (const AgentSpec* remote = RemoteAgent(context->desired(), options.name)) {
+    RemoteCall call{{"reset", options.name, "--settle", fmt::format("{}", options.settle_seconds)}};
+    if (options.clear) call.args.emplace_back("--clear");
+    if (options.new_conversation) call.args.emplace_back("--new");
+    if (options.force) call.args.emplace_back("--force");
+    return RunOnAgentsHost(*remote, call, system, io);
+  }
   Result<AgentAccess> access = OpenAgent(*context, options.name);
   if (!access.ok()) return Fail(io, access.status());
   const DesiredAgent& agent = *access.value().agent;

@@ -7,6 +7,7 @@
 #include "agent_command.h"
 #include "apply_lock.h"
 #include "exit_codes.h"
+#include "remote_agent.h"
 
 namespace mosaic {
 namespace {
@@ -142,6 +143,12 @@ int Follow(const AgentPane& pane, const AgentTailOptions& options, System& syste
 int RunAgentTail(const AgentTailOptions& options, System& system, Io& io) {
   std::optional<FleetContext> context = FleetContext::Load(system, options.fleet, io);
   if (!context) return kExitError;
+  if (const AgentSpec* remote = RemoteAgent(context->desired(), options.name)) {
+    RemoteCall call{{"tail", options.name, "-n", std::to_string(options.lines)}};
+    if (options.follow) call.args.emplace_back("--follow");
+    call.follow = options.follow;
+    return RunOnAgentsHost(*remote, call, system, io);
+  }
   Result<AgentAccess> access = OpenAgent(*context, options.name);
   if (!access.ok()) return Fail(io, access.status());
   const AgentPane& pane = access.value().pane;

@@ -195,7 +195,10 @@ Result<const DesiredAgent*> FleetContext::Agent(const std::string& name) const {
     if (agent.spec.name == name) return &agent;
   for (const AgentSpec& other : desired_.elsewhere)
     if (other.name == name)
-      return Status::Error(fmt::format("{} is managed on {}, not here", name, other.host));
+      return Status::Error(fmt::format(
+          "{} is managed on {}, not here (an `ssh:` target on its roster entry lets the agent "
+          "verbs reach it there)",
+          name, other.host));
   return Status::Error(
       fmt::format("'{}': no agent of that name in {}", PrintableText(name), roster_path_));
 }

@@ -44,9 +44,10 @@ struct AgentSpec {
   std::string persistent_persona;  ///< "", "true", "false" or "semi"
   bool reset_between_tasks = false;
   std::string kickstart_template;
-  std::string working_directory;          ///< the agent's own, else the roster default
-  std::string host;                       ///< the agent's own, else the roster's; empty = any host
-  bool stopped = false;                   ///< `state: stopped`: kept stopped, its session ended
+  std::string working_directory;  ///< the agent's own, else the roster default
+  std::string host;               ///< the agent's own, else the roster's; empty = any host
+  std::string ssh;       ///< how to reach its host from another machine (user@host); "" when unsaid
+  bool stopped = false;  ///< `state: stopped`: kept stopped, its session ended
   std::string restart = kDefaultRestart;  ///< on-failure, always or never (systemd's Restart=)
   /// Seconds after which its heartbeat is stale: its own, else the roster's health default.
   int64_t heartbeat_stale_after = kDefaultHeartbeatStaleAfter;

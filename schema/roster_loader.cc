@@ -106,6 +106,7 @@ Roster ToRoster(const LocatedJson& document) {
     agent.kickstart_template = Text(a, "kickstart_template");
     agent.working_directory = Text(a, "working_directory", roster.default_working_directory);
     agent.host = Text(a, "host", roster.host);
+    agent.ssh = Text(a, "ssh");
     agent.stopped = Text(a, "state") == "stopped";
     agent.restart = Text(a, "restart", default_restart);
     const nlohmann::json* stale = Member(a, "heartbeat_stale_after");

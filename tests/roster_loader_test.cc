@@ -127,7 +127,8 @@ TEST(ParseRoster, ReportsEveryErrorSortedByPosition) {
           "separator)",
           "7:5: agents[1]: unknown key 'colour'; expected one of: class, heartbeat_stale_after, "
           "host, kickstart_template, "
-          "model_hint, name, persistent_persona, reset_between_tasks, restart, runtime, state, "
+          "model_hint, name, persistent_persona, reset_between_tasks, restart, runtime, ssh, "
+          "state, "
           "working_directory",
           "8:11: agents[2].name: duplicate agent name \"ok\" (first used at line 5)",
           "9:14: agents[2].runtime: \"p i\" may not contain whitespace"));

@@ -1,7 +1,7 @@
 // One roster, many machines: two sandboxes act as two hosts (--host alpha, --host beta) over
 // the same roster. Each converges only its own agents; an agent the roster moves from one
 // host to the other is destroyed on the first and created on the second.
-#include "fleet_fixture.h"
+#include "two_hosts_fixture.h"
 
 namespace mosaic::integration {
 namespace {
@@ -28,41 +28,7 @@ constexpr char kMoved[] =
     "  - {name: a0, runtime: pi, host: alpha}\n"
     "  - {name: b, runtime: pi, host: beta}\n";
 
-class MultiHost : public FleetIntegration {
- protected:
-  void SetUp() override {
-    FleetIntegration::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    if (Usable(beta_)) beta_.InstallStandInAgent();
-  }
-
-  void TearDown() override {
-    FleetIntegration::TearDown();
-    if (!beta_.unavailable().empty()) return;
-    if (HasFailure()) std::cerr << "--- beta's systemd --user said:\n" << beta_.ManagerLog();
-    EXPECT_TRUE(beta_.SentinelIntact()) << "beta's default tmux socket was touched";
-    for (const std::string& line : beta_.TmuxLog()) {
-      EXPECT_TRUE(line.starts_with("-L ") || line.starts_with("-S ")) << line;
-      EXPECT_FALSE(line.starts_with("-L default ")) << line;
-    }
-  }
-
-  // The same roster text on both hosts, as a git checkout or a sync would leave it.
-  void Share(const std::string& roster) {
-    WriteRoster(roster);
-    beta_.WriteFile(beta_.RosterPath(), roster);
-  }
-  RunResult OnAlpha(std::vector<std::string> args) {
-    args.insert(args.end(), {"--host", "alpha"});
-    return sandbox_.Fleet(args);
-  }
-  RunResult OnBeta(std::vector<std::string> args) {
-    args.insert(args.end(), {"--host", "beta"});
-    return beta_.Fleet(args);
-  }
-
-  Sandbox beta_;
-};
+using MultiHost = TwoHosts;
 
 TEST_F(MultiHost, EachHostConvergesItsOwnAgentsAndAMovedAgentMovesAcross) {
   Share(kTwoHosts);
