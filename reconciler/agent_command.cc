@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 
+#include "remote_agent.h"
 #include "seconds_option.h"
 #include "status_command.h"
 
@@ -15,6 +16,7 @@ Command AddSend(CLI::App& agent, CommandContext& ctx) {
   auto options = std::make_shared<AgentSendOptions>();
   CLI::App* cmd = agent.add_subcommand("send", "Deliver a message to an agent, with [from LABEL].");
   AddFleetOptions(*cmd, options->fleet, ctx);
+  AddForwardedFlag(*cmd, options->fleet);
   cmd->add_option("NAME", options->name, "The agent (exact name)")->required();
   CLI::Option* message =
       cmd->add_option("-m,--message", options->message, "The message; '-' reads it from stdin");
@@ -63,6 +65,7 @@ Command AddReset(CLI::App& agent, CommandContext& ctx) {
   CLI::App* cmd = agent.add_subcommand(
       "reset", "Reset a reusable agent: its runtime's reset command, then its kickstart.");
   AddFleetOptions(*cmd, options->fleet, ctx);
+  AddForwardedFlag(*cmd, options->fleet);
   cmd->add_option("NAME", options->name, "The agent (exact name)")->required();
   CLI::Option* clear =
       cmd->add_flag("--clear", options->clear, "Type /clear, whatever the runtime says");
@@ -95,6 +98,7 @@ Command AddTail(CLI::App& agent, CommandContext& ctx) {
   auto options = std::make_shared<AgentTailOptions>();
   CLI::App* cmd = agent.add_subcommand("tail", "Print the last lines of an agent's pane.");
   AddFleetOptions(*cmd, options->fleet, ctx);
+  AddForwardedFlag(*cmd, options->fleet);
   cmd->add_option("NAME", options->name, "The agent (exact name)")->required();
   cmd->add_option("-n,--lines", options->lines, "How many lines, scrollback included")
       ->capture_default_str()
@@ -159,6 +163,7 @@ Command AddStatus(CLI::App& agent, CommandContext& ctx) {
   CLI::App* cmd =
       agent.add_subcommand("status", "The status rows of agents (see `status --help`).");
   AddFleetOptions(*cmd, options->fleet, ctx);
+  AddForwardedFlag(*cmd, options->fleet);
   cmd->add_option("NAME", options->names, "Only these agents; all by default");
   cmd->add_flag("--json", options->json, "Machine-readable status (docs/status-json.md)");
   cmd->footer(

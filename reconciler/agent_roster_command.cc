@@ -150,7 +150,7 @@ int RunAgentStatus(const StatusOptions& options, System& system, Io& io) {
     size_t remote = 0;
     bool one_target = true;
     for (const std::string& name : options.names)
-      if (const AgentSpec* agent = RemoteAgent(context->desired(), name)) {
+      if (const AgentSpec* agent = RemoteAgent(*context, name)) {
         if (!first) first = agent;
         one_target = one_target && agent->ssh == first->ssh;
         ++remote;
@@ -159,6 +159,7 @@ int RunAgentStatus(const StatusOptions& options, System& system, Io& io) {
       RemoteCall call{{"status"}};
       call.args.insert(call.args.end(), options.names.begin(), options.names.end());
       if (options.json) call.args.emplace_back("--json");
+      PassFleetOptions(options.fleet, call);
       return RunOnAgentsHost(*first, call, system, io);
     }
     if (remote > 0) {

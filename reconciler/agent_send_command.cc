@@ -60,12 +60,16 @@ int RunAgentSend(const AgentSendOptions& options, System& system, Io& io) {
   std::string label = options.from.empty()
                           ? fmt::format("operator@{}", system.environment().hostname)
                           : options.from;
-  if (const AgentSpec* remote = RemoteAgent(context->desired(), options.name)) {
+  if (const AgentSpec* remote = RemoteAgent(*context, options.name)) {
     RemoteCall call{{"send", options.name, "-m", "-", "--from", label}, text.value()};
     if (options.no_submit) call.args.emplace_back("--no-submit");
-    if (options.verify)
+    if (options.verify) {
       call.args.insert(call.args.end(),
                        {"--verify", "--verify-timeout", fmt::format("{}", options.verify_seconds)});
+      call.bound = std::max(
+          call.bound, std::chrono::seconds(static_cast<int64_t>(options.verify_seconds) + 120));
+    }
+    PassFleetOptions(options.fleet, call);
     return RunOnAgentsHost(*remote, call, system, io);
   }
   Result<std::string> message = ComposeMessage(label, text.value());
@@ -112,11 +116,12 @@ int RunAgentSend(const AgentSendOptions& options, System& system, Io& io) {
 int RunAgentReset(const AgentResetOptions& options, System& system, Io& io) {
   std::optional<FleetContext> context = FleetContext::Load(system, options.fleet, io);
   if (!context) return kExitError;
-  if (const AgentSpec* remote = RemoteAgent(context->desired(), options.name)) {
+  if (const AgentSpec* remote = RemoteAgent(*context, options.name)) {
     RemoteCall call{{"reset", options.name, "--settle", fmt::format("{}", options.settle_seconds)}};
     if (options.clear) call.args.emplace_back("--clear");
     if (options.new_conversation) call.args.emplace_back("--new");
     if (options.force) call.args.emplace_back("--force");
+    PassFleetOptions(options.fleet, call);
     return RunOnAgentsHost(*remote, call, system, io);
   }
   Result<AgentAccess> access = OpenAgent(*context, options.name);

@@ -143,10 +143,11 @@ int Follow(const AgentPane& pane, const AgentTailOptions& options, System& syste
 int RunAgentTail(const AgentTailOptions& options, System& system, Io& io) {
   std::optional<FleetContext> context = FleetContext::Load(system, options.fleet, io);
   if (!context) return kExitError;
-  if (const AgentSpec* remote = RemoteAgent(context->desired(), options.name)) {
+  if (const AgentSpec* remote = RemoteAgent(*context, options.name)) {
     RemoteCall call{{"tail", options.name, "-n", std::to_string(options.lines)}};
     if (options.follow) call.args.emplace_back("--follow");
     call.follow = options.follow;
+    PassFleetOptions(options.fleet, call);
     return RunOnAgentsHost(*remote, call, system, io);
   }
   Result<AgentAccess> access = OpenAgent(*context, options.name);

@@ -47,7 +47,7 @@ CompletionValue ValueOf(const CLI::Option& option) {
 std::vector<CompletionOption> OptionsOf(const CLI::App& command) {
   std::vector<CompletionOption> options;
   for (const CLI::Option* option : command.get_options()) {
-    if (option->get_positional()) continue;
+    if (option->get_positional() || option->get_group().empty()) continue;  // hidden
     CompletionOption o;
     for (const std::string& s : option->get_snames()) o.spellings.push_back("-" + s);
     for (const std::string& l : option->get_lnames()) o.spellings.push_back("--" + l);

@@ -48,6 +48,7 @@ std::optional<std::string> RememberedHost(const std::string& unit_dir, FileSyste
 std::optional<FleetContext> FleetContext::Load(System& system, const FleetOptions& options,
                                                Io& io) {
   FleetContext context(system);
+  context.forwarded_ = options.forwarded;
   const Environment& env = system.environment();
   Result<FleetPaths> resolved = ResolveFleetPaths(env);
   Result<std::chrono::milliseconds> timeout = CallTimeout(options.timeout_seconds, env);

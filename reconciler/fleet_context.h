@@ -27,6 +27,9 @@ struct FleetOptions {
   /// The command writes or compares unit files (AddBinaryOption): only then is the binary
   /// they run chosen and checked, so a bad $MOSAIC_FLEET_BINARY never stops `agent tail`.
   bool writes_units = false;
+  /// Run over ssh by another host's agent verb (`--forwarded`): an agent of yet another host
+  /// is an error here, never a further hop.
+  bool forwarded = false;
 };
 
 /// The bound on each tmux and bus call: `flag_seconds` if given, else $MOSAIC_FLEET_TIMEOUT,
@@ -60,6 +63,8 @@ class FleetContext {
   const std::string& roster_path() const { return roster_path_; }
   const std::string& roster_text() const { return roster_text_; }
   System& system() { return *system_; }
+  /// This run came over ssh from another host's agent verb (FleetOptions::forwarded).
+  bool forwarded() const { return forwarded_; }
 
  private:
   explicit FleetContext(System& system) : system_(&system) {}
@@ -77,6 +82,7 @@ class FleetContext {
   std::string tmux_tmpdir_;                         ///< the TMUX_TMPDIR the units use
   std::string manager_path_ = kSystemdDefaultPath;  ///< the PATH the units run with
   std::string note_;
+  bool forwarded_ = false;
 };
 
 /// Load(), then connects to the manager and tmux: a context ready to observe, or nullopt

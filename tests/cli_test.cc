@@ -277,7 +277,8 @@ TEST_F(CliTest, ThePreviousToolsVerbsMapOrSayWhatReplacedThem) {
 TEST_F(CliTest, AgentVerbsExplainThemselvesAndRefuseWhatTheyCannotDo) {
   home_.Write(".config/mosaic/fleet/roster.yaml",
               "version: 1\ntmux: {socket_name: clitest}\nagents:\n  - {name: a, runtime: claude}\n"
-              "  - {name: far, runtime: pi, host: elsewhere}\n");
+              "  - {name: far, runtime: pi, host: elsewhere}\n"
+              "  - {name: remote, runtime: pi, host: elsewhere, ssh: op@elsewhere}\n");
   CliRun help = Cli({"agent", "send", "--help"}, Env());
   EXPECT_EQ(help.code, 0);
   EXPECT_THAT(help.out, HasSubstr("Exit status: 0 delivered"));
@@ -296,6 +297,11 @@ TEST_F(CliTest, AgentVerbsExplainThemselvesAndRefuseWhatTheyCannotDo) {
   CliRun far = Cli({"agent", "send", "far", "-m", "hi"}, Env());
   EXPECT_EQ(far.code, 1);
   EXPECT_THAT(far.err, HasSubstr("far is managed on elsewhere, not here"));
+  // Run over ssh already (--forwarded), an agent this host's roster places elsewhere is an
+  // error, never another hop: two hosts whose rosters disagree cannot ssh to each other forever.
+  CliRun hop = Cli({"agent", "send", "remote", "-m", "hi", "--forwarded"}, Env());
+  EXPECT_EQ(hop.code, 1);
+  EXPECT_THAT(hop.err, HasSubstr("remote is managed on elsewhere, not here"));
   CliRun control = Cli({"agent", "send", "a", "-m", "x\x1b[201~"}, Env());
   EXPECT_EQ(control.code, 1);
   EXPECT_THAT(control.err, HasSubstr("control character U+001B"));

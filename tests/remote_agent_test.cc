@@ -12,12 +12,14 @@ namespace {
 using testing::ElementsAre;
 
 TEST(SshCommandLine, OptionsBeforeTheTargetAndEveryRemoteWordQuoted) {
-  std::vector<std::string> argv =
-      SshCommandLine("ssh -F /x/config", "op@host", {"send", "b", "--from", "a b;$(id)'"});
-  ASSERT_EQ(argv.size(), 11u);
-  EXPECT_THAT(std::vector<std::string>(argv.begin(), argv.begin() + 10),
-              ElementsAre("ssh", "-F", "/x/config", "-T", "-o", "BatchMode=yes", "-o",
-                          "ConnectTimeout=10", "--", "op@host"));
+  AgentSpec agent{.name = "b", .host = "build-2", .ssh = "op@host"};
+  std::vector<std::string> argv = SshCommandLine(
+      "ssh -F /x/config", agent, {"send", "b", "-m", "-", "--from", "a b;$(id)'\n", ""});
+  ASSERT_EQ(argv.size(), 15u);
+  EXPECT_THAT(
+      std::vector<std::string>(argv.begin(), argv.begin() + 14),
+      ElementsAre("ssh", "-F", "/x/config", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+                  "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3", "--", "op@host"));
   // A POSIX shell reads the remote command back as the words it was made of.
   std::string script = "for w in " + argv.back() + "; do printf '[%s]' \"$w\"; done";
   std::string quoted_script;
@@ -27,8 +29,11 @@ TEST(SshCommandLine, OptionsBeforeTheTargetAndEveryRemoteWordQuoted) {
   std::string out;
   for (int c; (c = std::fgetc(shell)) != EOF;) out += static_cast<char>(c);
   ::pclose(shell);
-  EXPECT_EQ(out, "[mosaic-fleet][agent][send][b][--from][a b;$(id)']");
-  EXPECT_EQ(SshCommandLine("", "h", {"tail", "b"}).front(), "ssh");
+  // The remote acts as the agent's host and never forwards again.
+  EXPECT_EQ(out,
+            "[mosaic-fleet][agent][send][b][-m][-][--from][a b;$(id)'\n][][--host][build-2]"
+            "[--forwarded]");
+  EXPECT_EQ(SshCommandLine("", agent, {"tail", "b"}).front(), "ssh");
 }
 
 }  // namespace

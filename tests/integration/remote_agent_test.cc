@@ -142,8 +142,8 @@ TEST_F(RemoteAgent, SendTailAndStatusOfAnotherHostsAgentRunThereOverSsh) {
   ASSERT_TRUE(WaitFor([&] { return Alpha({"agent", "tail", "b"}).code == 1; }));
   RunResult down = Alpha({"agent", "send", "b", "-m", "x"});
   EXPECT_EQ(down.code, 1);
-  EXPECT_THAT(down.err, HasSubstr("agent b runs on host beta, which could not be reached over "
-                                  "ssh (root@beta-ssh)"));
+  EXPECT_THAT(down.err, HasSubstr("agent b runs on host beta (root@beta-ssh over ssh), which "
+                                  "could not be reached"));
   EXPECT_THAT(down.err, HasSubstr("Connection refused"));
 }
 
