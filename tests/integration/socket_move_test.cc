@@ -91,10 +91,12 @@ TEST_F(SocketMove, OneApplyMovesTheFleetAndLeavesSessionsItDidNotCreateOnTheOldS
   RunResult retire = sandbox_.Fleet({"plan"});
   EXPECT_THAT(retire.out, HasSubstr("- previous_socket.itest"));
   ASSERT_EQ(Apply().code, 0);
-  EXPECT_EQ(sandbox_.ServerPid(kSocket), 0);
+  // kill-server returns before the server has exited, and the scope stops once it is empty.
+  EXPECT_TRUE(WaitFor([&] { return sandbox_.ServerPid(kSocket) == 0; }));
   EXPECT_EQ(Record(), "");
   EXPECT_TRUE(PlanIsEmpty());
-  EXPECT_EQ(sandbox_.UnitActive("mosaic-tmux-previous-itest.scope"), "inactive");
+  EXPECT_TRUE(WaitFor(
+      [&] { return sandbox_.UnitActive("mosaic-tmux-previous-itest.scope") == "inactive"; }));
 }
 
 TEST_F(SocketMove, AHolderServingASocketNothingOnDiskNamesIsMovedWithoutEndingIt) {
@@ -138,7 +140,7 @@ TEST_F(SocketMove, AnApplyKilledAnywhereInAMoveIsFinishedByTheNext) {
     // Every socket left before is gone and forgotten; the first stays (and stays recorded)
     // for "mine", untouched.
     if (socket != kSocket) {
-      EXPECT_EQ(sandbox_.ServerPid(socket), 0) << delay_ms;
+      EXPECT_TRUE(WaitFor([&] { return sandbox_.ServerPid(socket) == 0; })) << delay_ms;
       EXPECT_THAT(Record(), Not(HasSubstr("\n" + socket + "\n"))) << delay_ms;
     }
     EXPECT_THAT(Record(), HasSubstr("\nitest\n")) << delay_ms;
