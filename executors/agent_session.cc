@@ -64,8 +64,11 @@ bool IsDirectory(FileSystem& fs, const std::string& path) {
 
 }  // namespace
 
-Status StartAgentSession(System& system, const AgentSessionOptions& options, std::ostream& out,
-                         std::ostream& err) {
+namespace {
+
+// StartAgentSession, giving the pid of the session's pane (its program).
+Result<int64_t> StartSession(System& system, const AgentSessionOptions& options, std::ostream& out,
+                             std::ostream& err) {
   if (Status s = CheckName(options.name); !s.ok()) return s;
   Result<AgentEnv> agent = ReadAgentEnvOf(system, options.name);
   if (!agent.ok()) return agent.status();
@@ -90,15 +93,35 @@ Status StartAgentSession(System& system, const AgentSessionOptions& options, std
   if (!tmux.ok())
     return Status::Error(tmux.status().message() +
                          fmt::format(" ({} in {})", kEnvTmuxSocket, env.path));
-  Result<TmuxSessions> sessions = tmux.value().ListSessions();
-  if (!sessions.ok()) return sessions.status();
   // Only the holder may start the tmux server: a server started here would live in this
-  // unit's cgroup and die with it, taking every session along.
-  if (!sessions.value().server_running)
+  // unit's cgroup and die with it, taking every session along (every call carries -N).
+  auto no_server = [&] {
     return Status::Error(fmt::format(
         "the fleet's tmux server ({}) is not running; start mosaic-tmux-holder.service first "
         "(only the holder starts it)",
         tmux.value().Describe()));
+  };
+  SessionRecord record{kOwnerAgent, runtime, env.Get(kEnvAgentWorkdir), identity.command_hash,
+                       identity.env_hash};
+  std::vector<std::string> program = {system.SelfExecutable(), "session", "exec", "--env-file",
+                                      env.path};
+  auto started = [&](int64_t pane_pid) -> Result<int64_t> {
+    out << fmt::format("started session {} on {} ({})\n", options.name, tmux.value().Describe(),
+                       runtime);
+    return pane_pid;
+  };
+  // The common case, a unit starting at boot or after apply, costs one tmux process: the
+  // server itself refuses a name that is taken, and only then is there anything to look at.
+  if (!options.replace) {
+    Result<CreatedSession> created = tmux.value().CreateSession(options.name, program, record);
+    if (!created.ok()) return created.status();
+    if (created.value().outcome == CreatedSession::Outcome::kNoServer) return no_server();
+    if (created.value().outcome == CreatedSession::Outcome::kCreated)
+      return started(created.value().pane_pid);
+  }
+  Result<TmuxSessions> sessions = tmux.value().ListSession(options.name);
+  if (!sessions.ok()) return sessions.status();
+  if (!sessions.value().server_running) return no_server();
   auto existing = sessions.value().sessions.find(options.name);
   if (existing != sessions.value().sessions.end()) {
     const ObservedSession& s = existing->second;
@@ -115,21 +138,31 @@ Status StartAgentSession(System& system, const AgentSessionOptions& options, std
       if (Status joined = JoinAgentUnit(system, options.name, system.ProcessTree(s.pane_pid));
           !joined.ok())
         err << "warning: " << joined.message() << "\n";
-      return Status::Ok();
+      return s.pane_pid;
     }
     if (Status killed = tmux.value().KillOwnedSession(options.name); !killed.ok()) return killed;
-    // The kill signalled the session's watch channel, and nobody heard it: tmux keeps that
-    // one signal, and a second (the new program's quick death) would clear both. Heard here.
-    (void)tmux.value().WaitFor(WatchChannel(options.name), std::chrono::seconds(1));
   }
-  SessionRecord record{kOwnerAgent, runtime, env.Get(kEnvAgentWorkdir), identity.command_hash,
-                       identity.env_hash};
-  Status created = tmux.value().NewSession(
-      options.name, {system.SelfExecutable(), "session", "exec", "--env-file", env.path}, record);
-  if (!created.ok()) return created;
-  out << fmt::format("started session {} on {} ({})\n", options.name, tmux.value().Describe(),
-                     runtime);
-  return Status::Ok();
+  Result<CreatedSession> created = tmux.value().CreateSession(options.name, program, record);
+  if (!created.ok()) return created.status();
+  switch (created.value().outcome) {
+    case CreatedSession::Outcome::kCreated:
+      return started(created.value().pane_pid);
+    case CreatedSession::Outcome::kNoServer:
+      return no_server();
+    case CreatedSession::Outcome::kNameTaken:
+      break;
+  }
+  return Status::Error(
+      fmt::format("a session named {} appeared on {} while this one was being started; run again",
+                  options.name, tmux.value().Describe()));
+}
+
+}  // namespace
+
+Status StartAgentSession(System& system, const AgentSessionOptions& options, std::ostream& out,
+                         std::ostream& err) {
+  Result<int64_t> started = StartSession(system, options, out, err);
+  return started.ok() ? Status::Ok() : started.status();
 }
 
 namespace {
@@ -145,14 +178,14 @@ struct SessionFate {
 };
 
 Result<SessionFate> LookAt(const Tmux& tmux, const std::string& name) {
-  Result<TmuxSessions> sessions = tmux.ListSessions();
+  Result<TmuxSessions> sessions = tmux.ListSession(name);
   if (!sessions.ok()) return sessions.status();
   if (!sessions.value().server_running) return SessionFate{SessionFate::Kind::kNoServer};
   auto it = sessions.value().sessions.find(name);
   if (it == sessions.value().sessions.end()) return SessionFate{SessionFate::Kind::kGone};
   if (it->second.dead)
     return SessionFate{SessionFate::Kind::kDead, it->second, sessions.value().server_pid};
-  return SessionFate{};
+  return SessionFate{SessionFate::Kind::kAlive, it->second, sessions.value().server_pid};
 }
 
 // A dead pane whose program tmux has not reaped: tmux either reaps it in a moment or missed its
@@ -172,10 +205,10 @@ Result<SessionFate> LookUntilReaped(System& system, const Tmux& tmux, const std:
 
 int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostream& out,
                    std::ostream& err) {
-  Status started = StartAgentSession(system, options, out, err);
+  Result<int64_t> started = StartSession(system, options, out, err);
   if (!started.ok()) {
-    err << "error: " << started.message() << "\n";
-    system.NotifyStatus("error: " + started.message());
+    err << "error: " << started.status().message() << "\n";
+    system.NotifyStatus("error: " + started.status().message());
     return 1;
   }
   Result<AgentEnv> agent = ReadAgentEnvOf(system, options.name);
@@ -183,16 +216,27 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
   Result<Tmux> tmux =
       Tmux::ForSocket(agent.value().Get(kEnvTmuxSocket), system.processes(), {"", options.timeout});
   if (!tmux.ok()) return err << "error: " << tmux.status().message() << "\n", 1;
-  // The hooks are set before the first look: a death after it wakes the wait at once.
-  if (Status watched = tmux.value().WatchSession(options.name); !watched.ok())
-    return err << "error: " << watched.message() << "\n", 1;
   system.NotifyReady();
-  // Looks again after a wait that heard nothing, sooner while the session is young (when a
-  // program that fails at once dies, and a lost wake would cost most), then once a minute.
-  std::chrono::milliseconds recheck{500};
+  // Waits on the pane's program itself (a pidfd: no process started, no polling). Whatever
+  // ends a session ends that program too: its own exit, kill-session or a lost server (the
+  // terminal hangs up). A program that ignores the hangup is caught by the look once a minute.
+  int64_t watched = started.value();
   while (true) {
+    bool ended = false;
+    if (watched > 0)
+      ended = system.AwaitExit(watched, kSupervisorRecheck);
+    else
+      system.Sleep(kSupervisorRecheck);
     Result<SessionFate> fate = LookUntilReaped(system, tmux.value(), options.name);
     if (!fate.ok()) return err << "error: " << fate.status().message() << "\n", 1;
+    if (ended && fate.value().kind == SessionFate::Kind::kAlive &&
+        fate.value().session.pane_pid == watched) {
+      // The program has ended but tmux has not reaped it yet (or missed its SIGCHLD, see
+      // System::WakeReaper): look again in a moment.
+      system.WakeReaper(fate.value().server_pid);
+      system.Sleep(std::chrono::milliseconds(100));
+      continue;
+    }
     switch (fate.value().kind) {
       case SessionFate::Kind::kNoServer:
         out << "the fleet's tmux server is gone; its holder unit restarts it\n";
@@ -216,13 +260,9 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
         return status >= 0 ? status : 1;
       }
       case SessionFate::Kind::kAlive:
+        watched = fate.value().session.pane_pid;  // respawned panes included
         break;
     }
-    // Bounded: a wake can be lost (tmux keeps one unheard signal, and a second clears it —
-    // the kill of a dead session and its successor's quick death, say), so look again anyway.
-    Result<bool> woke = tmux.value().WaitFor(WatchChannel(options.name), recheck);
-    if (!woke.ok()) return err << "error: " << woke.status().message() << "\n", 1;
-    if (!woke.value()) recheck = std::min(recheck * 2, kSupervisorRecheck);
   }
 }
 

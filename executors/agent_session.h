@@ -4,7 +4,7 @@
 //   StartAgentSession  create the agent's session on the holder's server (never starting a
 //                      server), recording its identity; adopt one already running
 //   SuperviseAgent     ExecStart of mosaic-agent@NAME (Type=notify): start the session, say
-//                      ready, then wait — on tmux's own signal, no polling — until its pane
+//                      ready, then wait — on the pane program itself, no polling — until it
 //                      dies or the session goes, and exit as the pane's program did, with its
 //                      last lines in the journal; systemd restarts it by the unit's policy
 //   StopAgentSession   ExecStop: end the supervisor and kill exactly =NAME, if the tool made it

@@ -55,6 +55,11 @@ class FakeSystem : public System {
     return true;
   }
   void WakeReaper(int64_t pid) override { woken_reapers.push_back(pid); }
+  /// Ends at once, as if the process had exited: a supervisor looks again.
+  bool AwaitExit(int64_t pid, std::chrono::milliseconds) override {
+    awaited.push_back(pid);
+    return true;
+  }
   std::unique_ptr<InterruptDeferral> DeferInterrupts() override;
   int64_t ProcessId() override { return 4242; }
   std::vector<int64_t> ProcessTree(int64_t root) override { return {root}; }
@@ -92,6 +97,7 @@ class FakeSystem : public System {
   std::vector<JournalEntry> journal;   ///< what Journal was given, in order
   std::vector<int64_t> terminated;     ///< pids Terminate was asked to end
   std::vector<int64_t> woken_reapers;  ///< pids WakeReaper sent SIGCHLD to
+  std::vector<int64_t> awaited;        ///< pids AwaitExit waited for
   int deferrals = 0;                   ///< DeferInterrupts handles alive now
   bool interrupt_pending = false;      ///< what their interrupted() says
 

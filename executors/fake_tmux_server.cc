@@ -130,13 +130,26 @@ ProcessResult FakeTmuxServer::RunCommand(const std::vector<std::string>& c, bool
     for (const auto& [session, ignored] : sessions) r.out += Expand(format, session) + "\n";
     return r;
   }
-  if (name == "new-session" && c.size() >= 6 && c[1] == "-d" && c[2] == "-s" && c[4] == "--") {
-    if (sessions.contains(c[3])) return Fail("duplicate session: " + c[3]);
+  if (name == "list-panes" && c.size() == 6 && c[1] == "-s" && c[2] == "-t" &&
+      c[3].starts_with("=") && c[4] == "-F") {
+    std::string session = c[3].substr(1);
+    if (!sessions.contains(session)) return Fail("can't find session: " + session);
+    return {0, Expand(c[5], session) + "\n", ""};
+  }
+  // new-session -d [-P -F FORMAT] -s NAME -- PROGRAM…
+  bool prints = c.size() >= 4 && c[1] == "-d" && c[2] == "-P" && c[3] == "-F";
+  size_t at = prints ? 5 : 2;  // where -s is
+  if (name == "new-session" && c.size() >= at + 4 && c[1] == "-d" && c[at] == "-s" &&
+      c[at + 2] == "--") {
+    const std::string& session = c[at + 1];
+    if (sessions.contains(session)) return Fail("duplicate session: " + session);
     if (!running) running = true, server_pid = next_pid_++;
-    sessions[c[3]] = {.pane_pid = next_pid_++,
-                      .dead = programs_exit_with.has_value() || programs_end_unreaped,
-                      .dead_status = programs_end_unreaped ? -1 : programs_exit_with.value_or(-1),
-                      .argv = std::vector<std::string>(c.begin() + 5, c.end())};
+    sessions[session] = {
+        .pane_pid = next_pid_++,
+        .dead = programs_exit_with.has_value() || programs_end_unreaped,
+        .dead_status = programs_end_unreaped ? -1 : programs_exit_with.value_or(-1),
+        .argv = std::vector<std::string>(c.begin() + static_cast<long>(at) + 3, c.end())};
+    if (prints) return {0, Expand(c[4], session) + "\n", ""};
     return {};
   }
   if (name == "set-option" && c.size() == 4 && c[1] == "-g") {

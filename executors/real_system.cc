@@ -9,6 +9,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -131,6 +132,33 @@ bool RealSystem::Terminate(int64_t pid, std::chrono::milliseconds timeout) {
   if (pidfd < 0) return false;
   pollfd p{pidfd, POLLIN, 0};
   int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  ::close(pidfd);
+  return ready > 0;
+}
+
+bool RealSystem::AwaitExit(int64_t pid, std::chrono::milliseconds bound) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  auto left = [&] {
+    return std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    deadline - std::chrono::steady_clock::now())
+                                    .count());
+  };
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
+  if (pidfd < 0 && errno == ESRCH) return true;
+  if (pidfd < 0) {
+    // No pidfd (a kernel before 5.3, or out of descriptors): look every quarter second.
+    while (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) {
+      if (left() == 0) return false;
+      std::this_thread::sleep_for(
+          std::min(std::chrono::milliseconds(250), std::chrono::milliseconds(left())));
+    }
+    return true;
+  }
+  pollfd p{pidfd, POLLIN, 0};
+  int ready = 0;
+  do {
+    ready = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left(), INT32_MAX)));
+  } while (ready < 0 && errno == EINTR);
   ::close(pidfd);
   return ready > 0;
 }

@@ -32,6 +32,7 @@ class RealSystem : public System {
   void Journal(int priority, const std::string& message,
                const std::map<std::string, std::string>& fields) override;
   bool Terminate(int64_t pid, std::chrono::milliseconds timeout) override;
+  bool AwaitExit(int64_t pid, std::chrono::milliseconds bound) override;
   void WakeReaper(int64_t pid) override;
   std::unique_ptr<InterruptDeferral> DeferInterrupts() override;
   int64_t ProcessId() override;

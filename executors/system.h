@@ -78,6 +78,9 @@ class System {
                        const std::map<std::string, std::string>& fields) = 0;
   /// Sends SIGTERM to process `pid` and waits up to `timeout` for it to end. True when it did.
   virtual bool Terminate(int64_t pid, std::chrono::milliseconds timeout) = 0;
+  /// Waits until process `pid` (not necessarily a child) ends, at most `bound`, without
+  /// signalling it or starting any process. True when it has ended (or never existed).
+  virtual bool AwaitExit(int64_t pid, std::chrono::milliseconds bound) = 0;
 
   /// Sends SIGCHLD to process `pid`, so that it reaps children whose exit it missed: tmux
   /// before 3.5 built with libutempter loses the SIGCHLD of a pane's program that exits while

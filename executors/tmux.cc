@@ -149,17 +149,11 @@ Result<ProcessResult> Tmux::StartServerWithHolder(const std::vector<TmuxCommand>
   return Invoke(true, commands);
 }
 
-Result<TmuxSessions> Tmux::ListSessions() const {
-  Result<ProcessResult> r = Run({{"list-panes", "-a", "-F", PaneFormat()}});
-  if (!r.ok()) return r.status();
-  TmuxSessions result;
-  if (r.value().exit_code != 0) {
-    if (IsNoServerMessage(r.value().err)) return result;
-    return Status::Error(fmt::format("{} list-panes failed: {}", Describe(), r.value().err));
-  }
-  result.server_running = true;
+namespace {
+
+// The sessions in list-panes output of PaneFormat() lines.
+void ReadPanes(const std::string& out, TmuxSessions& result) {
   size_t start = 0;
-  const std::string& out = r.value().out;
   while (start < out.size()) {
     size_t end = out.find('\n', start);
     std::string line =
@@ -185,6 +179,37 @@ Result<TmuxSessions> Tmux::ListSessions() const {
     s.activity = ToInt(f[11]);
     result.sessions[name] = std::move(s);
   }
+}
+
+}  // namespace
+
+Result<TmuxSessions> Tmux::ListSessions() const {
+  Result<ProcessResult> r = Run({{"list-panes", "-a", "-F", PaneFormat()}});
+  if (!r.ok()) return r.status();
+  TmuxSessions result;
+  if (r.value().exit_code != 0) {
+    if (IsNoServerMessage(r.value().err)) return result;
+    return Status::Error(fmt::format("{} list-panes failed: {}", Describe(), r.value().err));
+  }
+  result.server_running = true;
+  ReadPanes(r.value().out, result);
+  return result;
+}
+
+Result<TmuxSessions> Tmux::ListSession(const std::string& name) const {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  Result<ProcessResult> r = Run({{"list-panes", "-s", "-t", Exact(name), "-F", PaneFormat()}});
+  if (!r.ok()) return r.status();
+  TmuxSessions result;
+  if (r.value().exit_code != 0) {
+    if (IsNoServerMessage(r.value().err)) return result;
+    result.server_running = true;
+    if (r.value().err.find("can't find session") != std::string::npos) return result;
+    return Status::Error(
+        fmt::format("{} list-panes -t {} failed: {}", Describe(), Exact(name), r.value().err));
+  }
+  result.server_running = true;
+  ReadPanes(r.value().out, result);
   return result;
 }
 
@@ -215,12 +240,31 @@ Result<RunningSession> Tmux::DescribeSession(const std::string& name) const {
 
 Status Tmux::NewSession(const std::string& name, const std::vector<std::string>& argv,
                         const SessionRecord& record) const {
+  Result<CreatedSession> created = CreateSession(name, argv, record);
+  if (!created.ok()) return created.status();
+  switch (created.value().outcome) {
+    case CreatedSession::Outcome::kCreated:
+      return Status::Ok();
+    case CreatedSession::Outcome::kNameTaken:
+      return Status::Error(
+          fmt::format("{} new-session {} failed: a session of that name exists", Describe(), name));
+    case CreatedSession::Outcome::kNoServer:
+      break;
+  }
+  return Status::Error(
+      fmt::format("{} new-session {} failed: the server is not running", Describe(), name));
+}
+
+Result<CreatedSession> Tmux::CreateSession(const std::string& name,
+                                           const std::vector<std::string>& argv,
+                                           const SessionRecord& record) const {
   if (Status s = CheckName(name); !s.ok()) return s;
   if (argv.size() < 2)
     return Status::Error(
         "a session's program needs at least two words (tmux runs one word "
         "through a shell)");
-  std::vector<TmuxCommand> commands = {{"new-session", "-d", "-s", name, "--"}};
+  std::vector<TmuxCommand> commands = {
+      {"new-session", "-d", "-P", "-F", "#{pane_pid}", "-s", name, "--"}};
   commands[0].insert(commands[0].end(), argv.begin(), argv.end());
   auto set = [&](std::string_view option, const std::string& value) {
     // "=NAME:" (exact session, its current window): tmux 3.3's set-option rejects "=NAME".
@@ -233,10 +277,15 @@ Status Tmux::NewSession(const std::string& name, const std::vector<std::string>&
   set(kOptionEnv, record.env_hash);
   Result<ProcessResult> r = Run(commands);
   if (!r.ok()) return r.status();
+  const std::string& err = r.value().err;
+  // new-session failed before the server made anything: the record was never set.
+  if (r.value().exit_code != 0 && err.starts_with("duplicate session"))
+    return CreatedSession{CreatedSession::Outcome::kNameTaken};
+  if (r.value().exit_code != 0 && IsNoServerMessage(err))
+    return CreatedSession{CreatedSession::Outcome::kNoServer};
   if (r.value().exit_code != 0)
-    return Status::Error(
-        fmt::format("{} new-session {} failed: {}", Describe(), name, r.value().err));
-  return Status::Ok();
+    return Status::Error(fmt::format("{} new-session {} failed: {}", Describe(), name, err));
+  return CreatedSession{CreatedSession::Outcome::kCreated, ToInt(r.value().out)};
 }
 
 Status Tmux::KillViewersOf(const std::string& name) const {

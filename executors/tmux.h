@@ -44,6 +44,12 @@ struct TmuxSessions {
   std::map<std::string, ObservedSession> sessions;
 };
 
+/// What Tmux::CreateSession did.
+struct CreatedSession {
+  enum class Outcome { kCreated, kNameTaken, kNoServer } outcome = Outcome::kCreated;
+  int64_t pane_pid = 0;  ///< kCreated: the pane's program (tmux's child)
+};
+
 /// One tmux command and its arguments, each meant literally.
 using TmuxCommand = std::vector<std::string>;
 
@@ -92,6 +98,9 @@ class Tmux {
   /// Every session on the socket with its first pane and the tool's options: one process.
   /// A missing server is a normal answer (server_running = false), not an error.
   Result<TmuxSessions> ListSessions() const;
+  /// Session `name` alone, as ListSessions would show it, read by one targeted command (its
+  /// cost does not grow with the fleet): no such session leaves `sessions` empty.
+  Result<TmuxSessions> ListSession(const std::string& name) const;
 
   /// What session `name`'s active pane runs, and where (for `import`): name and owner left
   /// to the caller.
@@ -102,6 +111,12 @@ class Tmux {
   /// process. Fails, starting nothing, when the server is not running.
   Status NewSession(const std::string& name, const std::vector<std::string>& argv,
                     const SessionRecord& record) const;
+  /// NewSession, telling apart what needs no look first: the session made (with its pane's
+  /// pid), the name already taken (tmux checks inside the server: no race with a listing), or
+  /// no server. Anything else is an error.
+  Result<CreatedSession> CreateSession(const std::string& name,
+                                       const std::vector<std::string>& argv,
+                                       const SessionRecord& record) const;
 
   /// Kills exactly `=name` if the tool created it (@mosaic-owner), checked and done in one
   /// step inside the tmux server, after the `agent watch` viewers grouped with it. A session

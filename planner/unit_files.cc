@@ -182,7 +182,7 @@ std::string RenderAgentTemplateUnit(const UnitFileInputs& in) {
       "Environment={home}\n"
       "EnvironmentFile=-{env_dir}/%i.env\n"
       "# Joins the holder's tmux server (never starts one), creates or adopts the session =%i,\n"
-      "# says it is ready, then waits (on tmux's own signal) until the agent's program ends,\n"
+      "# says it is ready, then waits (on the program itself, no polling) until it ends,\n"
       "# and exits as it did, its last lines in the journal. ExecStop kills exactly =%i.\n"
       "Type=notify\n"
       "NotifyAccess=main\n"

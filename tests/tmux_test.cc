@@ -151,12 +151,60 @@ TEST(Tmux, NewSessionPassesNoStartDirectoryAndRecordsOwnership) {
   ASSERT_TRUE(
       tmux.NewSession("a", {"/bin/agent", "x y"}, {kOwnerAgent, "pi", "/w#(x)", "c1", "e1"}).ok());
   const std::vector<std::string>& call = runner.calls[0];
-  EXPECT_THAT(
-      std::vector<std::string>(call.begin(), call.begin() + 10),
-      ElementsAre("tmux", "-L", "fleet", "-N", "new-session", "-d", "-s", "a", "--", "/bin/agent"));
+  EXPECT_THAT(std::vector<std::string>(call.begin(), call.begin() + 13),
+              ElementsAre("tmux", "-L", "fleet", "-N", "new-session", "-d", "-P", "-F",
+                          "#{pane_pid}", "-s", "a", "--", "/bin/agent"));
   EXPECT_EQ(std::find(call.begin(), call.end(), "-c"), call.end());
   EXPECT_THAT(call, testing::Contains("@mosaic-owner"));
   EXPECT_THAT(call, testing::Contains("=a:"));
+}
+
+TEST(Tmux, CreatingASessionTellsATakenNameAndAMissingServerFromAnError) {
+  std::string answer_out, answer_err;
+  int answer_code = 0;
+  RecordingProcessRunner runner([&](const std::vector<std::string>&) {
+    return ProcessResult{answer_code, answer_out, answer_err};
+  });
+  Tmux tmux = Tmux::ForSocket("fleet", runner).value();
+  auto create = [&] { return tmux.CreateSession("a", {"/bin/agent", "x"}, {kOwnerAgent}); };
+  answer_out = "4242\n";
+  ASSERT_TRUE(create().ok());
+  EXPECT_EQ(create().value().outcome, CreatedSession::Outcome::kCreated);
+  EXPECT_EQ(create().value().pane_pid, 4242);
+  answer_code = 1, answer_out = "", answer_err = "duplicate session: a\n";
+  EXPECT_EQ(create().value().outcome, CreatedSession::Outcome::kNameTaken);
+  answer_err = "no server running on /tmp/tmux-0/fleet\n";
+  EXPECT_EQ(create().value().outcome, CreatedSession::Outcome::kNoServer);
+  answer_err = "create window failed: fork failed\n";
+  ASSERT_FALSE(create().ok());
+  EXPECT_THAT(create().status().message(), HasSubstr("fork failed"));
+}
+
+TEST(Tmux, ListingOneSessionTargetsItExactlyAndAMissingOneIsNoError) {
+  std::string answer_err;
+  RecordingProcessRunner runner([&](const std::vector<std::string>&) {
+    if (!answer_err.empty()) return ProcessResult{1, "", answer_err};
+    return ProcessResult{0, "10\t12\t1\t3\t\t0\tmosaic-fleet\tpi\tc1\te1\t/w\t1700000000\ta\n", ""};
+  });
+  Tmux tmux = Tmux::ForSocket("fleet", runner).value();
+  Result<TmuxSessions> one = tmux.ListSession("a");
+  ASSERT_TRUE(one.ok());
+  EXPECT_THAT(std::vector<std::string>(runner.calls[0].begin() + 4, runner.calls[0].begin() + 9),
+              ElementsAre("list-panes", "-s", "-t", "=a", "-F"));
+  EXPECT_TRUE(one.value().server_running);
+  ASSERT_TRUE(one.value().sessions.contains("a"));
+  EXPECT_EQ(one.value().sessions.at("a").pane_pid, 12);
+  EXPECT_EQ(one.value().sessions.at("a").dead_status, 3);
+  answer_err = "can't find session: a\n";
+  one = tmux.ListSession("a");
+  ASSERT_TRUE(one.ok());
+  EXPECT_TRUE(one.value().server_running);
+  EXPECT_TRUE(one.value().sessions.empty());
+  answer_err = "no server running on /tmp/tmux-0/fleet\n";
+  one = tmux.ListSession("a");
+  ASSERT_TRUE(one.ok());
+  EXPECT_FALSE(one.value().server_running);
+  EXPECT_FALSE(tmux.ListSession("a.b").ok()) << "names are checked before any call";
 }
 
 TEST(Tmux, ANoServerAnswerIsAnObservationNotAnError) {
