@@ -2,16 +2,27 @@
 //   plan:  on converged fleets of 10, 100, 200 and 1000 agents — wall time, tmux processes,
 //          bus calls and peak memory of `mosaic-fleet plan`, beside the per-agent approach
 //          (one `tmux has-session` and one `systemctl --user is-active` per agent).
-//   apply: bringing up 50 agents from nothing, beside tmuxp and tmuxinator bringing up the
-//          same 50 sessions.
+//   apply: bringing up 50 and 200 agents from nothing, beside tmuxp bringing up the same
+//          sessions and the floor: one chained tmux call creating them plus one batched
+//          `systemctl --user start` of as many trivial oneshot units.
+//   hosts: the pull model simulated: HOSTS sandboxes (each its own systemd --user and tmux
+//          server, as separate machines would have) share one roster of HOSTS × AGENTS agents
+//          and all converge at once, each with `apply --yes --host hostK`; then each runs the
+//          timer's converged `plan`. Reports the time until all have converged and what each
+//          host paid (wall, CPU of mosaic-fleet, CPU of its units and tmux, peak memory).
 // Usage: fleet_bench [plan|apply|all] [SIZES…]   (needs root, like the integration tests)
+//        fleet_bench hosts [HOSTS [AGENTS]]        (default 10 × 100)
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <memory>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sandbox.h"
@@ -54,8 +65,9 @@ double ApplyFleet(Sandbox& sandbox, int agents) {
 
 int BenchPlan(const std::vector<int>& sizes) {
   fmt::print("plan on a converged fleet (median of 5 runs)\n");
-  fmt::print("{:>6} {:>10} {:>6} {:>6} {:>9} {:>12} {:>9} {:>10}\n", "agents", "plan ms", "tmux",
-             "bus", "peak MiB", "per-agent ms", "speedup", "apply s");
+  fmt::print("{:>6} {:>10} {:>6} {:>6} {:>9} {:>9} {:>9} {:>12} {:>9} {:>10}\n", "agents",
+             "plan ms", "tmux", "bus", "peak MiB", "json MiB", "stat MiB", "per-agent ms",
+             "speedup", "apply s");
   for (int n : sizes) {
     Sandbox sandbox;
     double apply_ms = ApplyFleet(sandbox, n);
@@ -76,6 +88,18 @@ int BenchPlan(const std::vector<int>& sizes) {
       rss = std::max(rss, r.max_rss_kb);
     }
     std::sort(times.begin(), times.end());
+    // Every command's peak memory at this size, the machine-readable ones included.
+    long json_rss = 0, status_rss = 0;
+    for (const auto& [args, rss_kb] :
+         {std::pair<std::vector<std::string>, long*>{{"plan", "--json"}, &json_rss},
+          {{"status", "--json"}, &status_rss}}) {
+      RunResult r = sandbox.Fleet(args);
+      if (r.out.empty()) {  // status exits non-zero for an unhealthy fleet; it still reports
+        fmt::print(stderr, "{} failed ({}):\n{}\n", args[0], r.code, r.err);
+        return 1;
+      }
+      *rss_kb = r.max_rss_kb;
+    }
     std::smatch m;
     std::regex_search(stats, m, std::regex("with (\\d+) tmux process\\(es\\) and (\\d+) bus call"));
     auto t = Clock::now();
@@ -85,22 +109,49 @@ int BenchPlan(const std::vector<int>& sizes) {
       sandbox.Exec({"systemctl", "--user", "is-active", "mosaic-agent@" + name + ".service"});
     }
     double per_agent = Ms(t);
-    fmt::print("{:>6} {:>10.1f} {:>6} {:>6} {:>9.1f} {:>12.0f} {:>8.0f}x {:>10.1f}\n", n, times[2],
-               m[1].str(), m[2].str(), rss / 1024.0, per_agent, per_agent / times[2], apply_s);
+    fmt::print(
+        "{:>6} {:>10.1f} {:>6} {:>6} {:>9.1f} {:>9.1f} {:>9.1f} {:>12.0f} {:>8.0f}x {:>10.1f}\n", n,
+        times[2], m[1].str(), m[2].str(), rss / 1024.0, json_rss / 1024.0, status_rss / 1024.0,
+        per_agent, per_agent / times[2], apply_s);
     std::fflush(stdout);
   }
   return 0;
 }
 
-int BenchApply(int n) {
-  fmt::print("\nbringing up {} sessions from nothing\n", n);
-  Sandbox sandbox;
-  double fleet_ms = ApplyFleet(sandbox, n);
-  if (fleet_ms < 0) return 1;
-  if (sandbox.Sessions("bench").size() != static_cast<size_t>(n + 1))
-    fmt::print(stderr, "warning: not all sessions up\n");
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
 
-  // tmuxp: one workspace file per session, all loaded by one command.
+// The floor under any tool that brings up `n` agents as systemd units in tmux sessions: what
+// tmux and systemd themselves cost for it, measured in `sandbox` (two parts, in seconds).
+struct Floor {
+  double tmux_s = -1;     ///< one tmux process creating the n sessions (chained new-session)
+  double systemd_s = -1;  ///< one `systemctl --user start` of n trivial oneshot units
+};
+
+Floor MeasureFloor(Sandbox& sandbox, int n) {
+  Floor floor;
+  std::vector<std::string> chained = {"/usr/bin/tmux", "-L", "floor"};
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) chained.push_back(";");
+    chained.insert(chained.end(),
+                   {"new-session", "-d", "-s", fmt::format("agent{}", i), "--", "cat", "-"});
+  }
+  auto t = Clock::now();
+  if (Check(sandbox.Exec(chained), "the chained tmux call")) floor.tmux_s = Ms(t) / 1000;
+  sandbox.WriteFile(sandbox.Config() + "/systemd/user/floor@.service",
+                    "[Service]\nType=oneshot\nExecStart=/bin/true\n");
+  Check(sandbox.Exec({"systemctl", "--user", "daemon-reload"}), "daemon-reload");
+  std::vector<std::string> start = {"systemctl", "--user", "start"};
+  for (int i = 0; i < n; ++i) start.push_back(fmt::format("floor@{}.service", i));
+  t = Clock::now();
+  if (Check(sandbox.Exec(start), "systemctl start")) floor.systemd_s = Ms(t) / 1000;
+  return floor;
+}
+
+// tmuxp loading n sessions (one workspace file each) with one command, in seconds.
+double MeasureTmuxp(Sandbox& sandbox, int n) {
   std::vector<std::string> tmuxp = {"tmuxp", "load", "-d", "-y", "-L", "tmuxp-bench"};
   for (int i = 0; i < n; ++i) {
     std::string file = sandbox.root() + fmt::format("/tmuxp/agent{}.yaml", i);
@@ -111,48 +162,198 @@ int BenchApply(int n) {
     tmuxp.push_back(file);
   }
   auto t = Clock::now();
-  RunResult tp = sandbox.Exec(tmuxp);
-  double tmuxp_ms = Ms(t);
-  size_t tmuxp_sessions = sandbox.Sessions("tmuxp-bench").size();
-
-  // tmuxinator: one project per session.
-  t = Clock::now();
-  for (int i = 0; i < n; ++i) {
-    std::string file = sandbox.root() + fmt::format("/tmuxinator/agent{}.yml", i);
-    sandbox.WriteFile(
-        file, fmt::format("name: agent{}\nsocket_name: tmuxinator-bench\nattach: false\nwindows:\n"
-                          "  - main: cat\n",
-                          i));
-    sandbox.Exec(
-        {"tmuxinator", "start", "-p", file, "--no-attach", "--suppress-tmux-version-warning=true"});
+  RunResult r = sandbox.Exec(tmuxp);
+  double seconds = Ms(t) / 1000;
+  size_t up = sandbox.Sessions("tmuxp-bench").size();
+  if (r.code != 0 || up != static_cast<size_t>(n)) {
+    fmt::print(stderr, "tmuxp brought up {} of {} sessions (exit {}):\n{}\n", up, n, r.code,
+               r.err.substr(0, 2000));
+    return -1;
   }
-  double tmuxinator_ms = Ms(t);
-  size_t tmuxinator_sessions = sandbox.Sessions("tmuxinator-bench").size();
+  return seconds;
+}
 
-  fmt::print("{:<34} {:>9} {:>10} {:>8}\n", "tool", "sessions", "wall ms", "ratio");
-  fmt::print("{:<34} {:>9} {:>10.0f} {:>8}\n", "mosaic-fleet apply --yes", n, fleet_ms, "1.0x");
-  fmt::print("{:<34} {:>9} {:>10.0f} {:>7.1f}x\n", "tmuxp load -d (one command)", tmuxp_sessions,
-             tmuxp_ms, tmuxp_ms / fleet_ms);
-  fmt::print("{:<34} {:>9} {:>10.0f} {:>7.1f}x\n", "tmuxinator start (per session)",
-             tmuxinator_sessions, tmuxinator_ms, tmuxinator_ms / fleet_ms);
+// Cold apply (no unit files, env files or server) side by side with tmuxp and the floor, each
+// in a fresh sandbox per run, medians of `runs`.
+int BenchColdApply(const std::vector<int>& sizes, int runs) {
   fmt::print(
-      "(mosaic-fleet also writes {} env files and 2 unit files, enables and starts {} systemd "
-      "units and\n"
-      " verifies convergence; tmuxp exit {}.)\n",
-      n, n + 1, tp.code);
-  // The bench's own tmux servers: the Sandbox kills every server on its sockets when it ends.
-  return 0;
+      "cold apply: bringing up N agents from nothing (median of {} runs, each in a fresh "
+      "sandbox)\n",
+      runs);
+  fmt::print("{:>6} {:>9} {:>11} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}\n", "agents", "apply s",
+             "w/o settle", "tmuxp s", "tmux s", "systemd s", "floor s", "vs floor", "vs tmuxp");
+  int rc = 0;
+  for (int n : sizes) {
+    std::vector<double> apply, unsettled, tmuxp, tmux, systemd;
+    for (int run = 0; run < runs; ++run) {
+      {
+        Sandbox sandbox;
+        double ms = ApplyFleet(sandbox, n);
+        if (ms < 0) return 1;
+        apply.push_back(ms / 1000);
+        if (sandbox.Sessions("bench").size() != static_cast<size_t>(n + 1)) {
+          fmt::print(stderr, "not all {} sessions are up after apply\n", n);
+          rc = 1;
+        }
+      }
+      {
+        Sandbox sandbox;
+        sandbox.InstallStandInAgent();
+        sandbox.WriteFile(sandbox.RosterPath(), Roster(n));
+        auto t = Clock::now();
+        if (!Check(sandbox.Fleet({"apply", "--yes", "--settle", "0"}), "apply --settle 0"))
+          return 1;
+        unsettled.push_back(Ms(t) / 1000);
+      }
+      {
+        Sandbox sandbox;
+        tmuxp.push_back(MeasureTmuxp(sandbox, n));
+        Floor floor = MeasureFloor(sandbox, n);
+        tmux.push_back(floor.tmux_s);
+        systemd.push_back(floor.systemd_s);
+      }
+    }
+    double floor = Median(tmux) + Median(systemd);
+    fmt::print("{:>6} {:>9.2f} {:>11.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f}x {:>8.1f}x\n",
+               n, Median(apply), Median(unsettled), Median(tmuxp), Median(tmux), Median(systemd),
+               floor, Median(unsettled) / floor, Median(tmuxp) / Median(apply));
+    std::fflush(stdout);
+  }
+  fmt::print(
+      "apply s: `apply --yes` as an operator runs it, its 3 s --settle included (the wait that "
+      "catches agents\n"
+      "dying at once); w/o settle: `--settle 0`. vs floor: w/o settle over (tmux s + systemd s). "
+      "vs tmuxp:\n"
+      "tmuxp's time over apply's. mosaic-fleet also writes N env files and 2 unit files, enables "
+      "and starts\n"
+      "N+1 units whose programs each join their own cgroup, and observes the result.\n");
+  return rc;
+}
+
+// CPU time spent so far by everything under the sandbox's manager (the manager, its units,
+// the tmux server and every session), from cgroup v2's cpu.stat; -1 where it cannot be read.
+double ManagerCpuSeconds(const Sandbox& sandbox, const std::string& below = "") {
+  std::ifstream stat(sandbox.CgroupDirectories().back() + below + "/cpu.stat");
+  std::string key;
+  long long usec = 0;
+  while (stat >> key >> usec)
+    if (key == "usage_usec") return static_cast<double>(usec) / 1e6;
+  return -1;
+}
+
+std::string HostsRoster(int hosts, int agents) {
+  std::string yaml = "version: 1\ntmux: {socket_name: bench}\nagents:\n";
+  for (int h = 0; h < hosts; ++h)
+    for (int i = 0; i < agents; ++i)
+      yaml += fmt::format("  - {{name: h{}-agent{}, runtime: pi, host: host{}}}\n", h, i, h);
+  return yaml;
+}
+
+struct HostRun {
+  RunResult apply, plan;
+  double apply_s = 0, plan_ms = 0, units_cpu_s = 0;
+  size_t sessions = 0;
+};
+
+// Runs `run(h)` for every host at once, each on its own thread; returns the wall time until
+// the last one ended.
+template <typename Run>
+double AllAtOnce(int hosts, Run run) {
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int h = 0; h < hosts; ++h) threads.emplace_back(run, h);
+  for (std::thread& t : threads) t.join();
+  return Ms(start) / 1000;
+}
+
+int BenchHosts(int hosts, int agents) {
+  fmt::print("{} hosts × {} agents, one roster of {} agents, every host converging at once\n",
+             hosts, agents, hosts * agents);
+  std::vector<std::unique_ptr<Sandbox>> sandboxes;
+  std::string roster = HostsRoster(hosts, agents);
+  for (int h = 0; h < hosts; ++h) {
+    sandboxes.push_back(std::make_unique<Sandbox>());
+    Sandbox& s = *sandboxes.back();
+    if (!s.unavailable().empty()) {
+      fmt::print(stderr, "sandbox unavailable: {}\n", s.unavailable());
+      return 1;
+    }
+    s.InstallStandInAgent();
+    s.WriteFile(s.RosterPath(), roster);  // the same text everywhere, as git or a sync leaves it
+  }
+  std::vector<HostRun> runs(hosts);
+  std::vector<double> cpu_before(hosts);
+  for (int h = 0; h < hosts; ++h) cpu_before[h] = ManagerCpuSeconds(*sandboxes[h]);
+
+  double converge_s = AllAtOnce(hosts, [&](int h) {
+    auto t = Clock::now();
+    runs[h].apply =
+        sandboxes[h]->Fleet({"apply", "--yes", "--host", fmt::format("host{}", h), "--lock-timeout",
+                             "600", "--timeout", "600", "--job-timeout", "900"});
+    runs[h].apply_s = Ms(t) / 1000;
+  });
+  for (int h = 0; h < hosts; ++h) {
+    runs[h].units_cpu_s = ManagerCpuSeconds(*sandboxes[h]) - cpu_before[h];
+    if (std::getenv("BENCH_CGROUPS"))
+      for (const char* cg : {"/init.scope", "/app.slice/mosaic-tmux-holder.service",
+                             "/app.slice/app-mosaic\\x2dagent.slice"})
+        fmt::print("host{} {} {:.2f}\n", h, cg, ManagerCpuSeconds(*sandboxes[h], cg));
+    runs[h].sessions = sandboxes[h]->Sessions("bench").size();
+  }
+  double plans_s = AllAtOnce(hosts, [&](int h) {
+    auto t = Clock::now();
+    runs[h].plan =
+        sandboxes[h]->Fleet({"plan", "--detailed-exitcode", "--host", fmt::format("host{}", h)});
+    runs[h].plan_ms = Ms(t);
+  });
+
+  int rc = 0;
+  fmt::print("{:>6} {:>8} {:>9} {:>9} {:>10} {:>9} {:>9} {:>9}\n", "host", "apply s", "CPU s",
+             "units s", "peak MiB", "sessions", "plan ms", "plan MiB");
+  for (int h = 0; h < hosts; ++h) {
+    const HostRun& r = runs[h];
+    fmt::print("{:>6} {:>8.1f} {:>9.2f} {:>9.2f} {:>10.1f} {:>9} {:>9.0f} {:>9.1f}\n",
+               fmt::format("host{}", h), r.apply_s, r.apply.cpu_seconds, r.units_cpu_s,
+               r.apply.max_rss_kb / 1024.0, r.sessions, r.plan_ms, r.plan.max_rss_kb / 1024.0);
+    // Each host runs exactly its own agents (and the holder's session), and its next plan —
+    // over the whole roster, the other hosts' agents included — is empty.
+    if (r.apply.code != 0 || r.sessions != static_cast<size_t>(agents + 1) || r.plan.code != 0) {
+      fmt::print(stderr, "host{} did not converge: apply {} plan {}, {} sessions\n{}{}{}{}\n", h,
+                 r.apply.code, r.plan.code, r.sessions, r.apply.out, r.apply.err, r.plan.out,
+                 r.plan.err);
+      rc = 1;
+    }
+  }
+  auto total = [&](auto field) {
+    double sum = 0;
+    for (const HostRun& r : runs) sum += field(r);
+    return sum;
+  };
+  fmt::print(
+      "all {} hosts converged in {:.1f} s ({} agents, {} cores shared by every host); converged "
+      "plans, all at once: {:.2f} s\n"
+      "per host, mean: apply CPU {:.2f} s, units and tmux {:.2f} s\n",
+      hosts, converge_s, hosts * agents, std::thread::hardware_concurrency(), plans_s,
+      total([](const HostRun& r) { return r.apply.cpu_seconds; }) / hosts,
+      total([](const HostRun& r) { return r.units_cpu_s; }) / hosts);
+  return rc;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Piped into `head`, the bench must still tear its sandboxes down (systemd managers, tmux
+  // servers, cgroups): a closed pipe fails a write instead of killing the process.
+  std::signal(SIGPIPE, SIG_IGN);
   std::string mode = argc > 1 ? argv[1] : "all";
+  if (mode == "hosts")
+    return BenchHosts(argc > 2 ? std::atoi(argv[2]) : 10, argc > 3 ? std::atoi(argv[3]) : 100);
   std::vector<int> sizes;
   for (int i = 2; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
   if (sizes.empty()) sizes = {10, 100, 200, 1000};
   int rc = 0;
   if (mode == "plan" || mode == "all") rc |= BenchPlan(sizes);
-  if (mode == "apply" || mode == "all") rc |= BenchApply(50);
+  if (mode == "apply" || mode == "all")
+    rc |= BenchColdApply(mode == "apply" && argc > 2 ? sizes : std::vector<int>{50, 200}, 3);
   return rc;
 }

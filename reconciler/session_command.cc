@@ -18,14 +18,22 @@ int Report(const Status& status, Io& io) {
 }
 
 // Runs `action` on a copy of `options` whose tmux calls are bounded as a unit's are:
-// $MOSAIC_FLEET_TIMEOUT, else 10 s. `action` returns the exit status.
+// $MOSAIC_FLEET_TIMEOUT, else `otherwise`. `action` returns the exit status.
 template <typename Options, typename Action>
-int WithUnitTimeout(CommandContext& ctx, Options options, Action action) {
-  Result<std::chrono::milliseconds> bound = CallTimeout(0, ctx.system.environment());
+int WithUnitTimeout(CommandContext& ctx, Options options, Action action,
+                    std::chrono::milliseconds otherwise = kDefaultTmuxTimeout) {
+  const Environment& env = ctx.system.environment();
+  Result<std::chrono::milliseconds> bound = CallTimeout(0, env);
   if (!bound.ok()) return Report(bound.status(), ctx.io);
-  options.timeout = bound.value();
+  options.timeout = env.fleet_timeout.empty() ? otherwise : bound.value();
   return action(options);
 }
+
+// A unit's start waits its turn at a busy server: when hundreds of units start at once (at
+// boot, or a cold apply), tmux makes their sessions one after another, and 10 s ran out at 300
+// agents on two cores. systemd bounds the start as a whole (TimeoutStartSec=, 90 s by
+// default); each call gets most of that, so that a wedged server is still our error, named.
+constexpr std::chrono::milliseconds kUnitStartCallTimeout{60'000};
 
 }  // namespace
 
@@ -85,9 +93,12 @@ std::vector<Command> AddSessionCommands(CLI::App& app, CommandContext& ctx) {
   return {
       {run,
        [&, options] {
-         return WithUnitTimeout(ctx, *options, [&](const AgentSessionOptions& o) {
-           return SuperviseAgent(system, o, io.out, io.err);
-         });
+         return WithUnitTimeout(
+             ctx, *options,
+             [&](const AgentSessionOptions& o) {
+               return SuperviseAgent(system, o, io.out, io.err);
+             },
+             kUnitStartCallTimeout);
        }},
       {start,
        [&, options] {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -175,6 +176,9 @@ Sandbox::~Sandbox() {
   // kill-server returns before the panes' programs have died of their SIGHUP: wait for them.
   for (int i = 0; i < 100 && !ProcessesInside().empty(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  // A manager too loaded to stop its units within StopManager's bound was killed, leaving its
+  // holder's server running: whatever still lives in the sandbox's cgroups goes now.
+  KillWhatIsLeftInCgroups();
   RemoveCgroups();
   if (std::getenv("MOSAIC_KEEP_SANDBOX")) return;  // for debugging a failed test: look inside
   fs::remove_all(root_, ec);
@@ -186,6 +190,24 @@ std::vector<std::string> Sandbox::CgroupDirectories() const {
   if (fs::exists("/sys/fs/cgroup/unified/cgroup.procs"))
     return {"/sys/fs/cgroup/systemd" + name, "/sys/fs/cgroup/unified" + name};
   return {"/sys/fs/cgroup" + name};
+}
+
+void Sandbox::KillWhatIsLeftInCgroups() const {
+  for (int round = 0; round < 100; ++round) {
+    bool any = false;
+    for (const std::string& dir : CgroupDirectories()) {
+      std::error_code ec;
+      std::string top = dir.substr(0, dir.rfind('/'));
+      for (auto it = fs::recursive_directory_iterator(top, ec); !ec && it != fs::end(it);
+           it.increment(ec)) {
+        if (!it->is_directory()) continue;
+        std::istringstream procs(Slurp((it->path() / "cgroup.procs").string()));
+        for (pid_t pid = 0; procs >> pid;) any |= ::kill(pid, SIGKILL) == 0;
+      }
+    }
+    if (!any) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 void Sandbox::RemoveCgroups() const {
@@ -219,7 +241,7 @@ std::map<std::string, std::string> Sandbox::Env() const {
 }
 
 RunResult Sandbox::Exec(const std::vector<std::string>& argv) const {
-  static int counter = 0;
+  static std::atomic<int> counter = 0;
   std::string base = root_ + "/out/exec" + std::to_string(++counter);
   RunResult run;
   pid_t pid = Spawn(argv, Env(), base + ".out", base + ".err");
@@ -237,11 +259,11 @@ RunResult Sandbox::Fleet(const std::vector<std::string>& args,
   std::map<std::string, std::string> env = Env();
   for (const std::string& u : unset) env.erase(u);
   for (const auto& [key, value] : set) env[key] = value;
-  static int counter = 0;
+  static std::atomic<int> counter = 0;
   std::string base = root_ + "/out/fleet" + std::to_string(++counter);
   RunResult run;
   pid_t pid = Spawn(argv, env, base + ".out", base + ".err");
-  run.code = pid > 0 ? Wait(pid, &run.max_rss_kb) : 127;
+  run.code = pid > 0 ? Wait(pid, &run.max_rss_kb, &run.cpu_seconds) : 127;
   run.out = Slurp(base + ".out");
   run.err = Slurp(base + ".err");
   return run;
@@ -250,7 +272,7 @@ RunResult Sandbox::Fleet(const std::vector<std::string>& args,
 pid_t Sandbox::SpawnFleet(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {MOSAIC_FLEET_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  static int counter = 0;
+  static std::atomic<int> counter = 0;
   std::string base = root_ + "/out/spawn" + std::to_string(++counter);
   return Spawn(argv, Env(), base + ".out", base + ".err");
 }
@@ -272,12 +294,14 @@ pid_t Sandbox::SpawnFleetOnTerminal(const std::vector<std::string>& args, int* m
   return pid;
 }
 
-int Sandbox::Wait(pid_t pid, long* max_rss_kb) {
+int Sandbox::Wait(pid_t pid, long* max_rss_kb, double* cpu_seconds) {
   int status = 0;
   rusage usage{};
   while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
   if (max_rss_kb) *max_rss_kb = usage.ru_maxrss;
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  if (cpu_seconds) *cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -19,7 +19,8 @@ struct RunResult {
   int code = -1;
   std::string out;
   std::string err;
-  long max_rss_kb = 0;  ///< the process's peak resident memory
+  long max_rss_kb = 0;     ///< the process's peak resident memory
+  double cpu_seconds = 0;  ///< the process's user + system time
 };
 
 class Sandbox {
@@ -53,7 +54,7 @@ class Sandbox {
   pid_t SpawnFleetOnTerminal(const std::vector<std::string>& args, int* master, int columns,
                              int rows) const;
   /// Waits for a spawned process; its exit code (128+signal when killed).
-  static int Wait(pid_t pid, long* max_rss_kb = nullptr);
+  static int Wait(pid_t pid, long* max_rss_kb = nullptr, double* cpu_seconds = nullptr);
 
   /// Runs any program (e.g. tmux, systemctl) in the sandbox environment.
   RunResult Exec(const std::vector<std::string>& argv) const;
@@ -97,6 +98,7 @@ class Sandbox {
 
  private:
   void Start();
+  void KillWhatIsLeftInCgroups() const;
   void RemoveCgroups() const;
   std::string root_;
   std::string unavailable_;
