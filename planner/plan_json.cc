@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace mosaic {
 namespace {
@@ -196,50 +200,48 @@ Diagnostic ReadDiagnostic(const nlohmann::json& j, const std::string& path,
 
 }  // namespace
 
-nlohmann::json PlanToJson(const Plan& plan) {
-  nlohmann::json changes = nlohmann::json::array();
-  for (const ResourceChange& c : plan.changes) {
-    nlohmann::json before = nlohmann::json::object(), after = nlohmann::json::object();
-    nlohmann::json attributes = nlohmann::json::array();
-    for (const AttributeDiff& a : c.attributes) {
-      if (!a.before.empty()) before[a.name] = a.before;
-      if (!a.after.empty()) after[a.name] = a.after;
-      attributes.push_back({{"name", a.name},
-                            {"before", a.before},
-                            {"after", a.after},
-                            {"forces_replacement", a.forces_replacement}});
-    }
-    size_t dot = c.address.find('.');
-    changes.push_back(
-        {{"address", c.address},
-         {"type", c.address.substr(0, dot)},
-         {"name", dot == std::string::npos ? "" : c.address.substr(dot + 1)},
-         {"action", ActionName(c.action)},
-         {"actions", ActionList(c.action)},
-         {"reason", c.reason},
-         {"before", c.action == ChangeAction::kCreate ? nlohmann::json(nullptr) : before},
-         {"after", c.action == ChangeAction::kDelete ? nlohmann::json(nullptr) : after},
-         {"attributes", attributes},
-         {"diff", c.diff},
-         {"drift", c.drift},
-         {"held", c.held}});
+namespace {
+
+nlohmann::json ChangeToJson(const ResourceChange& c) {
+  nlohmann::json before = nlohmann::json::object(), after = nlohmann::json::object();
+  nlohmann::json attributes = nlohmann::json::array();
+  for (const AttributeDiff& a : c.attributes) {
+    if (!a.before.empty()) before[a.name] = a.before;
+    if (!a.after.empty()) after[a.name] = a.after;
+    attributes.push_back({{"name", a.name},
+                          {"before", a.before},
+                          {"after", a.after},
+                          {"forces_replacement", a.forces_replacement}});
   }
-  nlohmann::json steps = nlohmann::json::array();
-  for (const Step& s : plan.steps) {
-    nlohmann::json owned = nlohmann::json::array();
-    for (const auto& [key, value] : s.owned) owned.push_back({key, value});
-    steps.push_back({{"kind", StepName(s.kind)},
-                     {"names", s.names},
-                     {"path", s.path},
-                     {"content", s.content},
-                     {"mode", s.mode},
-                     {"owned", owned},
-                     {"socket", s.socket}});
-  }
-  nlohmann::json notes = nlohmann::json::array();
-  for (const Note& n : plan.notes)
-    notes.push_back(
-        {{"kind", NoteKindName(n.kind)}, {"subject", n.subject}, {"message", n.message}});
+  size_t dot = c.address.find('.');
+  return {{"address", c.address},
+          {"type", c.address.substr(0, dot)},
+          {"name", dot == std::string::npos ? "" : c.address.substr(dot + 1)},
+          {"action", ActionName(c.action)},
+          {"actions", ActionList(c.action)},
+          {"reason", c.reason},
+          {"before", c.action == ChangeAction::kCreate ? nlohmann::json(nullptr) : before},
+          {"after", c.action == ChangeAction::kDelete ? nlohmann::json(nullptr) : after},
+          {"attributes", attributes},
+          {"diff", c.diff},
+          {"drift", c.drift},
+          {"held", c.held}};
+}
+
+nlohmann::json StepToJson(const Step& s) {
+  nlohmann::json owned = nlohmann::json::array();
+  for (const auto& [key, value] : s.owned) owned.push_back({key, value});
+  return {{"kind", StepName(s.kind)}, {"names", s.names}, {"path", s.path},
+          {"content", s.content},     {"mode", s.mode},   {"owned", owned},
+          {"socket", s.socket}};
+}
+
+nlohmann::json NoteToJson(const Note& n) {
+  return {{"kind", NoteKindName(n.kind)}, {"subject", n.subject}, {"message", n.message}};
+}
+
+// Everything but the three long lists (changes, steps, notes), which are streamed.
+nlohmann::json PlanHeader(const Plan& plan) {
   PlanSummary s = Summarize(plan);
   return {{"format_version", kPlanFormatVersion},
           {"socket", plan.socket},
@@ -255,10 +257,78 @@ nlohmann::json PlanToJson(const Plan& plan) {
             {"destroy", s.destroy},
             {"held", s.held},
             {"drift", s.drift}}},
-          {"resource_changes", changes},
-          {"steps", steps},
-          {"notes", notes},
           {"errors", DiagnosticsToJson(plan.errors)}};
+}
+
+// `j`.dump(2) as it reads `depth` levels down in an enclosing dump(2): every line after the
+// first indented 2 × depth more (a dump has raw newlines only between its lines: those in
+// strings are escaped).
+void WriteNested(std::ostream& out, const nlohmann::json& j, int depth) {
+  std::string text = j.dump(2);
+  std::string indent(static_cast<size_t>(2 * depth), ' ');
+  size_t from = 0;
+  for (size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1)
+    out << std::string_view(text).substr(from, nl + 1 - from) << indent;
+  out << std::string_view(text).substr(from);
+}
+
+// "key": [ …items… ] at depth 1, each item converted and written on its own: only one item's
+// document exists at a time.
+template <typename Item, typename Convert>
+void WriteList(std::ostream& out, std::string_view key, const std::vector<Item>& items,
+               Convert convert) {
+  out << "  " << nlohmann::json(key).dump() << ": ";
+  if (items.empty()) {
+    out << "[]";
+    return;
+  }
+  out << "[\n";
+  for (size_t i = 0; i < items.size(); ++i) {
+    out << "    ";
+    WriteNested(out, convert(items[i]), 2);
+    out << (i + 1 < items.size() ? ",\n" : "\n");
+  }
+  out << "  ]";
+}
+
+}  // namespace
+
+nlohmann::json PlanToJson(const Plan& plan) {
+  nlohmann::json doc = PlanHeader(plan);
+  nlohmann::json& changes = doc["resource_changes"] = nlohmann::json::array();
+  for (const ResourceChange& c : plan.changes) changes.push_back(ChangeToJson(c));
+  nlohmann::json& steps = doc["steps"] = nlohmann::json::array();
+  for (const Step& s : plan.steps) steps.push_back(StepToJson(s));
+  nlohmann::json& notes = doc["notes"] = nlohmann::json::array();
+  for (const Note& n : plan.notes) notes.push_back(NoteToJson(n));
+  return doc;
+}
+
+void WritePlanJson(const Plan& plan, std::ostream& out) {
+  // The keys in the order dump() gives them (sorted), so that the bytes are PlanToJson's.
+  nlohmann::json header = PlanHeader(plan);
+  std::vector<std::pair<std::string, const nlohmann::json*>> keys;
+  for (const auto& [key, value] : header.items()) keys.emplace_back(key, &value);
+  for (const char* listed : {"notes", "resource_changes", "steps"})
+    keys.emplace_back(listed, nullptr);
+  std::sort(keys.begin(), keys.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  out << "{\n";
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const auto& [key, value] = keys[i];
+    if (key == "notes") {
+      WriteList(out, key, plan.notes, NoteToJson);
+    } else if (key == "resource_changes") {
+      WriteList(out, key, plan.changes, ChangeToJson);
+    } else if (key == "steps") {
+      WriteList(out, key, plan.steps, StepToJson);
+    } else {
+      out << "  " << nlohmann::json(key).dump() << ": ";
+      WriteNested(out, *value, 1);
+    }
+    out << (i + 1 < keys.size() ? ",\n" : "\n");
+  }
+  out << "}";
 }
 
 Result<Plan> PlanFromJson(const nlohmann::json& j) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <ostream>
 
 #include "plan.h"
 #include "status.h"
@@ -16,6 +17,9 @@ namespace mosaic {
 inline constexpr int kPlanFormatVersion = 1;
 
 nlohmann::json PlanToJson(const Plan& plan);
+/// PlanToJson(plan).dump(2), byte for byte, written as it is made: no document of the whole
+/// plan is built (at 1000 agents it would take more memory than the plan itself).
+void WritePlanJson(const Plan& plan, std::ostream& out);
 
 /// The plan `j` describes. PlanFromJson(PlanToJson(p)) == p for every plan p.
 Result<Plan> PlanFromJson(const nlohmann::json& j);

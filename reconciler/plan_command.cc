@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <sstream>
 
 #include "exit_codes.h"
 #include "fingerprint.h"
@@ -84,8 +85,10 @@ int RunPlan(const PlanCommandOptions& options, System& system, Io& io) {
   } else if (!options.out.empty()) {
     // A saved plan holds no user env values (env steps carry only owned keys), but it does
     // describe the fleet: readable by its owner only.
-    Status saved =
-        system.files().WriteFileAtomic(options.out, PlanToJson(plan.value()).dump(2) + "\n", 0600);
+    std::ostringstream text;
+    WritePlanJson(plan.value(), text);
+    text << "\n";
+    Status saved = system.files().WriteFileAtomic(options.out, text.str(), 0600);
     if (!saved.ok()) {
       io.err << "error: cannot save the plan: " << saved.message() << "\n";
       return kExitError;

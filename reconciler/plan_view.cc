@@ -27,7 +27,10 @@ class HumanPlanView : public PlanView {
 class JsonPlanView : public PlanView {
  public:
   explicit JsonPlanView(Io& io) : io_(io) {}
-  void Show(const Plan& plan) override { io_.out << PlanToJson(plan).dump(2) << "\n"; }
+  void Show(const Plan& plan) override {
+    WritePlanJson(plan, io_.out);
+    io_.out << "\n";
+  }
 
  private:
   Io& io_;

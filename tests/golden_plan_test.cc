@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "make_plan.h"
 #include "plan_json.h"
@@ -37,7 +38,10 @@ TEST_P(GoldenPlan, RendersAsRecorded) {
       nlohmann::json::parse(Slurp(kFixtures / "observed" / (GetParam() + ".json")));
   Plan plan = MakePlan(desired, testing_support::ObservedFixture(desired, fixture));
   std::string text = RenderPlanText(plan, false);
-  std::string json = PlanToJson(plan).dump(2) + "\n";
+  std::ostringstream streamed;  // what plan --json prints
+  WritePlanJson(plan, streamed);
+  std::string json = streamed.str() + "\n";
+  EXPECT_EQ(json, PlanToJson(plan).dump(2) + "\n") << "the streamed plan is the document's dump";
   fs::path expected_text = kFixtures / "plans" / (GetParam() + ".txt");
   fs::path expected_json = kFixtures / "plans" / (GetParam() + ".json");
   if (std::getenv("MOSAIC_UPDATE_GOLDEN")) {

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 namespace mosaic {
 namespace {
 
@@ -41,6 +43,14 @@ TEST(PlanJson, EveryStepChangeNoteAndErrorRoundTrips) {
   Result<Plan> back = PlanFromJson(PlanToJson(plan));
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back.value(), plan);
+}
+
+TEST(PlanJson, TheStreamedPlanIsTheDocumentsDumpByteForByte) {
+  for (const Plan& plan : {EveryKindOfEverything(), Plan{}}) {
+    std::ostringstream streamed;
+    WritePlanJson(plan, streamed);
+    EXPECT_EQ(streamed.str(), PlanToJson(plan).dump(2));
+  }
 }
 
 TEST(PlanJson, SpellsReplacementTheTerraformWay) {
