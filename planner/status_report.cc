@@ -97,6 +97,20 @@ class StatusBuilder {
     return r;
   }
 
+  // Where a socket move that has not finished (held, or interrupted) left agent `name`'s
+  // session: "" when on no previous socket.
+  std::string StillOnPreviousSocket(const std::string& name) const {
+    for (const ObservedPreviousSocket& previous : observed_.previous_sockets) {
+      auto it = previous.sessions.find(name);
+      if (it == previous.sessions.end() || !it->second.owned()) continue;
+      return fmt::format(
+          "still running on tmux -L {}: the socket move to -L {} is not finished (`mosaic-fleet "
+          "plan` says why; `mosaic-fleet apply` finishes it)",
+          previous.name, desired_.socket);
+    }
+    return "";
+  }
+
   StatusRow Agent(const DesiredAgent& agent) const {
     const std::string& name = agent.spec.name;
     Sources s = Find(name, agent.unit);
@@ -127,6 +141,7 @@ class StatusBuilder {
     if (active && !r.enabled) r.flags.push_back(kFlagBootEnable);
     if (s.session && s.session->dead) r.flags.push_back(kFlagDead);
     if (!s.session) r.flags.push_back(kFlagMissing);
+    if (!s.session && r.detail.empty()) r.detail = StillOnPreviousSocket(name);
     if (alive && !active) r.flags.push_back(kFlagUnsupervised);
     // A heartbeat dated in the future (a bad clock, a bad touch) proves nothing: stale too.
     constexpr int64_t kClockSkew = 60;

@@ -8,6 +8,7 @@
 #include "make_plan.h"
 #include "plan_render.h"
 #include "planner_fixture.h"
+#include "status_report.h"
 #include "unit_files.h"
 
 namespace mosaic {
@@ -176,6 +177,26 @@ TEST(SocketMove, AnUnattendedRunNeverEndsTheLiveSessionsAMoveWouldEnd) {
   EXPECT_TRUE(plan.has_held());
   EXPECT_THAT(Change(plan, "unit.mosaic-tmux-holder.service").held,
               HasSubstr("an unattended run never ends a live session"));
+}
+
+TEST(SocketMove, StatusSaysWhereAnUnfinishedMoveLeftEachAgent) {
+  DesiredState desired = Desired(Roster("new"));
+  ObservedState observed = MovedAway(Roster("old"), "old");
+  PlanOptions unattended;
+  unattended.unattended = true;
+  StatusReport report =
+      MakeStatusReport(desired, observed, MakePlan(desired, observed, unattended));
+  for (const StatusRow& row : report.rows) {
+    if (row.kind != StatusRowKind::kAgent) continue;
+    EXPECT_THAT(row.flags, Contains(kFlagMissing)) << row.name << ": not on the fleet's socket";
+    EXPECT_THAT(row.detail, HasSubstr("still running on tmux -L old: the socket move to -L new"))
+        << row.name;
+  }
+  // A session someone else made there is not the agent's.
+  observed.previous_sockets[0].sessions["a"].owner = "";
+  report = MakeStatusReport(desired, observed, MakePlan(desired, observed, unattended));
+  EXPECT_EQ(report.rows[1].name, "a");
+  EXPECT_EQ(report.rows[1].detail, "");
 }
 
 TEST(SocketMove, AnApplyStoppedAfterItsWritesIsFinishedFromTheRecord) {
