@@ -59,7 +59,12 @@ double ApplyFleet(Sandbox& sandbox, int agents) {
   sandbox.InstallStandInAgent();
   sandbox.WriteFile(sandbox.RosterPath(), Roster(agents));
   auto start = Clock::now();
-  if (!Check(sandbox.Fleet({"apply", "--yes", "--lock-timeout", "600"}), "apply")) return -1;
+  if (!Check(sandbox.Fleet({"apply", "--yes", "--lock-timeout", "600"}), "apply")) {
+    std::string log = sandbox.ManagerLog();
+    fmt::print(stderr, "--- the end of systemd --user's log:\n{}\n",
+               log.substr(log.size() > 8000 ? log.size() - 8000 : 0));
+    return -1;
+  }
   return Ms(start);
 }
 

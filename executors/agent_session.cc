@@ -228,7 +228,13 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
     else
       system.Sleep(kSupervisorRecheck);
     Result<SessionFate> fate = LookUntilReaped(system, tmux.value(), options.name);
-    if (!fate.ok()) return err << "error: " << fate.status().message() << "\n", 1;
+    if (!fate.ok()) {
+      // A busy server (hundreds of sessions being made at once) is not a lost one. A program
+      // that has ended wakes the next wait at once, so its end is seen at the next look.
+      err << "warning: " << fate.status().message() << "; looking again\n";
+      system.Sleep(std::chrono::seconds(1));
+      continue;
+    }
     if (ended && fate.value().kind == SessionFate::Kind::kAlive &&
         fate.value().session.pane_pid == watched) {
       // The program has ended but tmux has not reaped it yet (or missed its SIGCHLD, see

@@ -133,7 +133,8 @@ ProcessResult FakeTmuxServer::RunCommand(const std::vector<std::string>& c, bool
   if (name == "list-panes" && c.size() == 6 && c[1] == "-s" && c[2] == "-t" &&
       c[3].starts_with("=") && c[4] == "-F") {
     std::string session = c[3].substr(1);
-    if (!sessions.contains(session)) return Fail("can't find session: " + session);
+    // What tmux 3.3 says for a missing -s target.
+    if (!sessions.contains(session)) return Fail("can't find window: " + session);
     return {0, Expand(c[5], session) + "\n", ""};
   }
   // new-session -d [-P -F FORMAT] -s NAME -- PROGRAM…

@@ -52,8 +52,14 @@ int SuperviseHolder(System& system, const HolderOptions& options, std::ostream& 
     return err << "error: " << watched.message() << "\n", 1;
   system.NotifyReady();
   while (true) {
-    Result<TmuxSessions> sessions = tmux.value().ListSessions();
-    if (!sessions.ok()) return err << "error: " << sessions.status().message() << "\n", 1;
+    Result<TmuxSessions> sessions = tmux.value().ListSession(options.session);
+    if (!sessions.ok()) {
+      // A server too busy to answer in time (a thousand sessions being made at once) is not a
+      // lost one: exiting would stop this unit and, with it, the server and every session.
+      err << "warning: " << sessions.status().message() << "; looking again\n";
+      system.Sleep(std::chrono::seconds(1));
+      continue;
+    }
     if (!sessions.value().server_running) {
       out << fmt::format(
           "the fleet's tmux server ({}) is gone; exiting so that systemd starts "
@@ -71,8 +77,10 @@ int SuperviseHolder(System& system, const HolderOptions& options, std::ostream& 
       (void)tmux.value().WatchSession(options.session);
     }
     if (Result<bool> woke = tmux.value().WaitFor(WatchChannel(options.session), kSupervisorRecheck);
-        !woke.ok())
-      return err << "error: " << woke.status().message() << "\n", 1;
+        !woke.ok()) {
+      err << "warning: " << woke.status().message() << "; looking again\n";
+      system.Sleep(std::chrono::seconds(1));
+    }
   }
 }
 

@@ -290,8 +290,15 @@ class SdBusManager : public SystemdManager {
       wait.unit_of_call[slot] = unit;
       wait.pending_replies++;
     }
-    const uint64_t deadline = NowUsec() + JobUsec();
+    // The bound is on progress, not on the whole step: a thousand units starting at once take
+    // longer than one, but a step in which no job has finished for that long is stuck.
+    uint64_t deadline = NowUsec() + JobUsec();
+    size_t unfinished = wait.pending_replies + wait.waiting.size();
     while (wait.pending_replies > 0 || !wait.waiting.empty()) {
+      if (size_t left = wait.pending_replies + wait.waiting.size(); left < unfinished) {
+        unfinished = left;
+        deadline = NowUsec() + JobUsec();
+      }
       r = sd_bus_process(bus_, nullptr);
       if (r < 0) {
         wait.failures.push_back(
@@ -303,8 +310,9 @@ class SdBusManager : public SystemdManager {
       if (now >= deadline) {
         for (const auto& [job, unit] : wait.waiting)
           wait.failures.push_back(
-              fmt::format("{}: still running after {} s (wait longer with --job-timeout)", unit,
-                          std::chrono::duration<double>(timeouts_.job).count()));
+              fmt::format("{}: still running, and no job of this step has finished for {} s "
+                          "(wait longer with --job-timeout)",
+                          unit, std::chrono::duration<double>(timeouts_.job).count()));
         break;
       }
       sd_bus_wait(bus_, deadline - now);

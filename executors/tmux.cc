@@ -204,7 +204,8 @@ Result<TmuxSessions> Tmux::ListSession(const std::string& name) const {
   if (r.value().exit_code != 0) {
     if (IsNoServerMessage(r.value().err)) return result;
     result.server_running = true;
-    if (r.value().err.find("can't find session") != std::string::npos) return result;
+    // tmux 3.3 says "can't find window: NAME" for a -s target; others "can't find session".
+    if (r.value().err.starts_with("can't find ")) return result;
     return Status::Error(
         fmt::format("{} list-panes -t {} failed: {}", Describe(), Exact(name), r.value().err));
   }

@@ -406,7 +406,7 @@ Command AddApplyCommand(CLI::App& app, CommandContext& ctx) {
       ->check(SecondsBetween(0, 600))
       ->capture_default_str();
   cmd->add_option("--job-timeout", options->fleet.job_timeout_seconds,
-                  "Seconds systemd may take to start or stop the units of one step")
+                  "Seconds a step may go without any of its units finishing starting or stopping")
       ->check(SecondsBetween(0.1, 86400))
       ->capture_default_str();
   cmd->add_option("--lock-timeout", options->lock_timeout, "Seconds to wait for another apply")

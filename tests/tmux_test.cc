@@ -195,7 +195,7 @@ TEST(Tmux, ListingOneSessionTargetsItExactlyAndAMissingOneIsNoError) {
   ASSERT_TRUE(one.value().sessions.contains("a"));
   EXPECT_EQ(one.value().sessions.at("a").pane_pid, 12);
   EXPECT_EQ(one.value().sessions.at("a").dead_status, 3);
-  answer_err = "can't find session: a\n";
+  answer_err = "can't find window: a\n";
   one = tmux.ListSession("a");
   ASSERT_TRUE(one.ok());
   EXPECT_TRUE(one.value().server_running);
