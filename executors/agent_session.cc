@@ -221,6 +221,9 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
   // ends a session ends that program too: its own exit, kill-session or a lost server (the
   // terminal hangs up). A program that ignores the hangup is caught by the look once a minute.
   int64_t watched = started.value();
+  // When the server stopped answering; max() while it answers.
+  auto unanswered_since = std::chrono::steady_clock::time_point::max();
+  int unreaped_looks = 0;
   while (true) {
     bool ended = false;
     if (watched > 0)
@@ -229,20 +232,26 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
       system.Sleep(kSupervisorRecheck);
     Result<SessionFate> fate = LookUntilReaped(system, tmux.value(), options.name);
     if (!fate.ok()) {
-      // A busy server (hundreds of sessions being made at once) is not a lost one. A program
-      // that has ended wakes the next wait at once, so its end is seen at the next look.
+      // A busy server (hundreds of sessions being made at once) is not a lost one, for a
+      // while. A program that has ended wakes the next wait at once: its end is not missed.
+      auto now = system.Monotonic();
+      if (unanswered_since == std::chrono::steady_clock::time_point::max()) unanswered_since = now;
+      if (now - unanswered_since >= kBusyServerPatience)
+        return err << "error: " << fate.status().message() << " (no answer for 5 minutes)\n", 1;
       err << "warning: " << fate.status().message() << "; looking again\n";
       system.Sleep(std::chrono::seconds(1));
       continue;
     }
+    unanswered_since = std::chrono::steady_clock::time_point::max();
     if (ended && fate.value().kind == SessionFate::Kind::kAlive &&
         fate.value().session.pane_pid == watched) {
       // The program has ended but tmux has not reaped it yet (or missed its SIGCHLD, see
-      // System::WakeReaper): look again in a moment.
+      // System::WakeReaper): look again in a moment, and after 5 s only once a minute.
       system.WakeReaper(fate.value().server_pid);
-      system.Sleep(std::chrono::milliseconds(100));
+      system.Sleep(++unreaped_looks <= 50 ? std::chrono::milliseconds(100) : kSupervisorRecheck);
       continue;
     }
+    unreaped_looks = 0;
     switch (fate.value().kind) {
       case SessionFate::Kind::kNoServer:
         out << "the fleet's tmux server is gone; its holder unit restarts it\n";

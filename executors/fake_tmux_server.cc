@@ -130,11 +130,11 @@ ProcessResult FakeTmuxServer::RunCommand(const std::vector<std::string>& c, bool
     for (const auto& [session, ignored] : sessions) r.out += Expand(format, session) + "\n";
     return r;
   }
+  // Only the exact session target "=NAME:": tmux reads a bare "=NAME" as a window name.
   if (name == "list-panes" && c.size() == 6 && c[1] == "-s" && c[2] == "-t" &&
-      c[3].starts_with("=") && c[4] == "-F") {
-    std::string session = c[3].substr(1);
-    // What tmux 3.3 says for a missing -s target.
-    if (!sessions.contains(session)) return Fail("can't find window: " + session);
+      c[3].starts_with("=") && c[3].ends_with(":") && c[4] == "-F") {
+    std::string session = c[3].substr(1, c[3].size() - 2);
+    if (!sessions.contains(session)) return Fail("can't find session: " + session);
     return {0, Expand(c[5], session) + "\n", ""};
   }
   // new-session -d [-P -F FORMAT] -s NAME -- PROGRAM…

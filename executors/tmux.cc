@@ -198,16 +198,18 @@ Result<TmuxSessions> Tmux::ListSessions() const {
 
 Result<TmuxSessions> Tmux::ListSession(const std::string& name) const {
   if (Status s = CheckName(name); !s.ok()) return s;
-  Result<ProcessResult> r = Run({{"list-panes", "-s", "-t", Exact(name), "-F", PaneFormat()}});
+  // "=NAME:" and never "=NAME": list-panes reads -t as a window, and "=NAME" would first match
+  // a window called NAME in another session (an agent named after a program, say).
+  Result<ProcessResult> r =
+      Run({{"list-panes", "-s", "-t", Exact(name) + ":", "-F", PaneFormat()}});
   if (!r.ok()) return r.status();
   TmuxSessions result;
   if (r.value().exit_code != 0) {
     if (IsNoServerMessage(r.value().err)) return result;
     result.server_running = true;
-    // tmux 3.3 says "can't find window: NAME" for a -s target; others "can't find session".
-    if (r.value().err.starts_with("can't find ")) return result;
+    if (r.value().err.starts_with("can't find session")) return result;
     return Status::Error(
-        fmt::format("{} list-panes -t {} failed: {}", Describe(), Exact(name), r.value().err));
+        fmt::format("{} list-panes -t {}: failed: {}", Describe(), Exact(name), r.value().err));
   }
   result.server_running = true;
   ReadPanes(r.value().out, result);

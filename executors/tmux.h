@@ -168,6 +168,10 @@ std::string WatchChannel(const std::string& name);
 /// looks at its session again anyway: a lost wake costs at most this, and a fleet of 200 agents
 /// in the steady state about seven short tmux processes a second (a wait and a listing each).
 inline constexpr std::chrono::milliseconds kSupervisorRecheck{60'000};
+/// How long a supervisor (holder or agent) goes on looking at a server that does not answer
+/// before it gives up: a busy server (hundreds of sessions being made at once) answers within
+/// it; a wedged one is then an error, so that systemd acts.
+inline constexpr std::chrono::milliseconds kBusyServerPatience{5 * 60'000};
 
 /// `arg` as tmux must receive it on its command line to read it literally: a final `;`
 /// (which tmux takes as a command separator) is escaped as `\;`.

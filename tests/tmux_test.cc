@@ -190,12 +190,13 @@ TEST(Tmux, ListingOneSessionTargetsItExactlyAndAMissingOneIsNoError) {
   Result<TmuxSessions> one = tmux.ListSession("a");
   ASSERT_TRUE(one.ok());
   EXPECT_THAT(std::vector<std::string>(runner.calls[0].begin() + 4, runner.calls[0].begin() + 9),
-              ElementsAre("list-panes", "-s", "-t", "=a", "-F"));
+              ElementsAre("list-panes", "-s", "-t", "=a:", "-F"))
+      << "exactly the session: a bare =a is read as a window named a, in any session";
   EXPECT_TRUE(one.value().server_running);
   ASSERT_TRUE(one.value().sessions.contains("a"));
   EXPECT_EQ(one.value().sessions.at("a").pane_pid, 12);
   EXPECT_EQ(one.value().sessions.at("a").dead_status, 3);
-  answer_err = "can't find window: a\n";
+  answer_err = "can't find session: a\n";
   one = tmux.ListSession("a");
   ASSERT_TRUE(one.ok());
   EXPECT_TRUE(one.value().server_running);

@@ -126,6 +126,27 @@ TEST_F(SelfHealing, AnAgentThatExitsAtOnceIsReportedWithItsStatusAndOutput) {
   EXPECT_THAT(status.out, HasSubstr("dead (exit 3)"));
 }
 
+TEST_F(SelfHealing, AnAgentNamedLikeAnotherSessionsWindowIsLookedAtExactly) {
+  // tmux reads "=cat" in a window target as a window named cat, first in the most recently
+  // used session (tmux names a window after the program it runs, or the user does): the
+  // supervisor of the agent named cat must look at its own session, not at that window.
+  WriteRoster(
+      "version: 1\ntmux: {socket_name: itest}\n"
+      "agents:\n  - {name: a, runtime: pi}\n  - {name: cat, runtime: pi, restart: never}\n");
+  ASSERT_EQ(Apply().code, 0);
+  ASSERT_EQ(
+      sandbox_.Tmux(kSocket, {"new-session", "-d", "-s", "mine", "-n", "cat", "sleep 600"}).code,
+      0);
+  ::kill(static_cast<pid_t>(std::stol(PaneValue("cat", "#{pane_pid}"))), SIGKILL);
+  ASSERT_TRUE(WaitFor([&] { return sandbox_.UnitActive("mosaic-agent@cat.service") != "active"; }));
+  EXPECT_THAT(Show("mosaic-agent@cat.service", "StatusText"),
+              HasSubstr("its program was killed by signal 9"))
+      << "seen as its own program's end, not as a session killed by someone";
+  EXPECT_EQ(PaneValue("cat", "#{pane_dead}"), "1");
+  EXPECT_EQ(sandbox_.UnitActive("mosaic-agent@a.service"), "active");
+  EXPECT_EQ(sandbox_.Sessions(kSocket).count("mine"), 1u);
+}
+
 TEST_F(SelfHealing, ACrashedAgentIsRestartedBySystemdAndACrashLoopStopsAtItsLimit) {
   DropIn("mosaic-agent@.service", "[Service]\nRestartSec=100ms\n");
   Converge();
