@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "busy_server_patience.h"
 #include "env_file.h"
 #include "fleet_contract.h"
 #include "launch_identity.h"
@@ -221,8 +222,7 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
   // ends a session ends that program too: its own exit, kill-session or a lost server (the
   // terminal hangs up). A program that ignores the hangup is caught by the look once a minute.
   int64_t watched = started.value();
-  // When the server stopped answering; max() while it answers.
-  auto unanswered_since = std::chrono::steady_clock::time_point::max();
+  BusyServerPatience patience;
   int unreaped_looks = 0;
   while (true) {
     bool ended = false;
@@ -232,17 +232,11 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
       system.Sleep(kSupervisorRecheck);
     Result<SessionFate> fate = LookUntilReaped(system, tmux.value(), options.name);
     if (!fate.ok()) {
-      // A busy server (hundreds of sessions being made at once) is not a lost one, for a
-      // while. A program that has ended wakes the next wait at once: its end is not missed.
-      auto now = system.Monotonic();
-      if (unanswered_since == std::chrono::steady_clock::time_point::max()) unanswered_since = now;
-      if (now - unanswered_since >= kBusyServerPatience)
-        return err << "error: " << fate.status().message() << " (no answer for 5 minutes)\n", 1;
-      err << "warning: " << fate.status().message() << "; looking again\n";
-      system.Sleep(std::chrono::seconds(1));
-      continue;
+      // A program that has ended wakes the next wait at once: its end is not missed.
+      if (patience.LookAgain(system, fate.status(), err)) continue;
+      return 1;
     }
-    unanswered_since = std::chrono::steady_clock::time_point::max();
+    patience.Answered();
     if (ended && fate.value().kind == SessionFate::Kind::kAlive &&
         fate.value().session.pane_pid == watched) {
       // The program has ended but tmux has not reaped it yet (or missed its SIGCHLD, see

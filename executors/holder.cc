@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "busy_server_patience.h"
 #include "fleet_contract.h"
 #include "name_rules.h"
 #include "tmux.h"
@@ -51,23 +52,14 @@ int SuperviseHolder(System& system, const HolderOptions& options, std::ostream& 
   if (Status watched = tmux.value().WatchSession(options.session); !watched.ok())
     return err << "error: " << watched.message() << "\n", 1;
   system.NotifyReady();
-  // When the server stopped answering; max() while it answers.
-  auto unanswered_since = std::chrono::steady_clock::time_point::max();
+  BusyServerPatience patience;
   while (true) {
     Result<TmuxSessions> sessions = tmux.value().ListSession(options.session);
     if (!sessions.ok()) {
-      // A server too busy to answer in time (a thousand sessions being made at once) is not a
-      // lost one: exiting would stop this unit and, with it, the server and every session.
-      // One that stays silent for kBusyServerPatience is wedged: systemd restarts it.
-      auto now = system.Monotonic();
-      if (unanswered_since == std::chrono::steady_clock::time_point::max()) unanswered_since = now;
-      if (now - unanswered_since >= kBusyServerPatience)
-        return err << "error: " << sessions.status().message() << " (no answer for 5 minutes)\n", 1;
-      err << "warning: " << sessions.status().message() << "; looking again\n";
-      system.Sleep(std::chrono::seconds(1));
-      continue;
+      if (patience.LookAgain(system, sessions.status(), err)) continue;
+      return 1;
     }
-    unanswered_since = std::chrono::steady_clock::time_point::max();
+    patience.Answered();
     if (!sessions.value().server_running) {
       out << fmt::format(
           "the fleet's tmux server ({}) is gone; exiting so that systemd starts "
