@@ -175,8 +175,22 @@ TEST_F(AgentCommands, TailFollowPrintsEveryLineOnceInOrderUntilTheProgramEnds) {
   Converge(
       "version: 1\ntmux: {socket_name: itest}\nruntimes: {sh: {command: 'exec sh'}}\n"
       "agents:\n  - {name: s, runtime: sh, restart: never}\n  - {name: s0, runtime: sh}\n");
+  // A line the follower's first look prints (-n 1): seeing it means the follower is looking
+  // before N1 comes, however slow its start (ASan builds start in seconds, not milliseconds).
+  sandbox_.Tmux(kSocket, {"send-keys", "-t", "=s:", "echo READY", "Enter"});
+  ASSERT_TRUE(WaitFor([&] {
+    return sandbox_.Tmux(kSocket, {"capture-pane", "-p", "-t", "=s:"}).out.find("\nREADY\n") !=
+           std::string::npos;
+  }));
   pid_t follower = sandbox_.SpawnFleet({"agent", "tail", "s", "--follow", "-n", "1"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto follower_output = [&] {
+    for (const auto& entry : std::filesystem::directory_iterator(sandbox_.root() + "/out"))
+      if (entry.path().filename().string().starts_with("spawn") &&
+          entry.path().extension() == ".out")
+        return sandbox_.ReadFile(entry.path().string());
+    return std::string();
+  };
+  ASSERT_TRUE(WaitFor([&] { return follower_output() == "READY\n"; })) << follower_output();
   // Faster than it looks (every 0.5 s), and more than a screen: counted, not guessed.
   sandbox_.Tmux(kSocket, {"send-keys", "-t", "=s:",
                           "i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo N$i; "
