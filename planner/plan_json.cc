@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "json_text.h"
+
 namespace mosaic {
 namespace {
 
@@ -264,7 +266,7 @@ nlohmann::json PlanHeader(const Plan& plan) {
 // first indented 2 × depth more (a dump has raw newlines only between its lines: those in
 // strings are escaped).
 void WriteNested(std::ostream& out, const nlohmann::json& j, int depth) {
-  std::string text = j.dump(2);
+  std::string text = JsonText(j, 2);
   std::string indent(static_cast<size_t>(2 * depth), ' ');
   size_t from = 0;
   for (size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1)
@@ -277,7 +279,7 @@ void WriteNested(std::ostream& out, const nlohmann::json& j, int depth) {
 template <typename Item, typename Convert>
 void WriteList(std::ostream& out, std::string_view key, const std::vector<Item>& items,
                Convert convert) {
-  out << "  " << nlohmann::json(key).dump() << ": ";
+  out << "  " << JsonText(key) << ": ";
   if (items.empty()) {
     out << "[]";
     return;
@@ -323,7 +325,7 @@ void WritePlanJson(const Plan& plan, std::ostream& out) {
     } else if (key == "steps") {
       WriteList(out, key, plan.steps, StepToJson);
     } else {
-      out << "  " << nlohmann::json(key).dump() << ": ";
+      out << "  " << JsonText(key) << ": ";
       WriteNested(out, *value, 1);
     }
     out << (i + 1 < keys.size() ? ",\n" : "\n");

@@ -10,6 +10,7 @@
 
 #include "desired_state.h"
 #include "fleet_contract.h"
+#include "json_text.h"
 #include "name_rules.h"
 #include "utf8.h"
 
@@ -96,7 +97,7 @@ std::string YamlString(std::string_view value) {
                         c == '/' || c == '.';
                });
   // A JSON string is a YAML double-quoted scalar: control characters escaped, UTF-8 kept.
-  return plain ? std::string(value) : nlohmann::json(std::string(value)).dump();
+  return plain ? std::string(value) : JsonText(std::string(value));
 }
 
 ImportedEntries ImportEntries(const Roster& roster, const std::vector<RunningSession>& sessions,

@@ -9,6 +9,7 @@
 #include "env_file.h"
 #include "exit_codes.h"
 #include "fleet_contract.h"
+#include "json_text.h"
 #include "remote_agent.h"
 #include "status_command.h"
 
@@ -95,7 +96,7 @@ int RunAgentRoster(const AgentRosterOptions& options, System& system, Io& io) {
                           {"holder_session", desired.holder_session},
                           {"host", this_host},
                           {"agents", std::move(agents)}};
-    io.out << doc.dump(2) << "\n";
+    io.out << JsonText(doc, 2) << "\n";
     return kExitSuccess;
   }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "json_text.h"
 #include "utf8.h"
 
 namespace mosaic {
@@ -181,16 +182,16 @@ class JsonStatusView : public StatusView {
                       {"flags", r.flags},
                       {"detail", r.detail},
                       {"healthy", r.healthy}});
-    io_.out << nlohmann::json{{"format_version", kStatusJsonVersion},
-                              {"socket", report.socket},
-                              {"tenant_id", report.tenant_id},
-                              {"server_pid", report.server ? nlohmann::json(report.server_pid)
-                                                           : nlohmann::json(nullptr)},
-                              {"healthy", report.healthy()},
-                              {"exit_code", exit_code},
-                              {"changed_unit_files", report.changed_unit_files},
-                              {"rows", rows}}
-                   .dump(2)
+    io_.out << JsonText({{"format_version", kStatusJsonVersion},
+                         {"socket", report.socket},
+                         {"tenant_id", report.tenant_id},
+                         {"server_pid", report.server ? nlohmann::json(report.server_pid)
+                                                      : nlohmann::json(nullptr)},
+                         {"healthy", report.healthy()},
+                         {"exit_code", exit_code},
+                         {"changed_unit_files", report.changed_unit_files},
+                         {"rows", rows}},
+                        2)
             << "\n";
   }
 

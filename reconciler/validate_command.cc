@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exit_codes.h"
+#include "json_text.h"
 #include "roster_loader.h"
 
 namespace mosaic {
@@ -121,7 +122,7 @@ int RunValidate(const ValidateOptions& options, const Result<std::string>& defau
   }
   if (options.format == "json") {
     report["valid"] = all_valid;
-    io.out << report.dump(2) << "\n";
+    io.out << JsonText(report, 2) << "\n";
   }
   return all_valid ? kExitSuccess : kExitError;
 }

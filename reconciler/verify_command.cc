@@ -10,6 +10,7 @@
 #include "apply_lock.h"
 #include "exit_codes.h"
 #include "fleet_verification.h"
+#include "json_text.h"
 #include "seconds_option.h"
 
 namespace mosaic {
@@ -68,11 +69,9 @@ int RunVerify(const VerifyOptions& options, System& system, Io& io) {
     for (const VerificationCheck& c : checks)
       list.push_back(
           {{"id", c.id}, {"title", c.title}, {"passed", c.passed}, {"detail", c.detail}});
-    io.out << nlohmann::json{{"format_version", 1},
-                             {"passed", all},
-                             {"exit_code", code},
-                             {"checks", list}}
-                  .dump(2)
+    io.out << JsonText(
+                  {{"format_version", 1}, {"passed", all}, {"exit_code", code}, {"checks", list}},
+                  2)
            << "\n";
   } else {
     long failed = std::count_if(checks.begin(), checks.end(),

@@ -100,6 +100,17 @@ TEST_F(CliTest, ValidateJsonIsMachineReadable) {
   EXPECT_EQ(j["files"][0]["diagnostics"][0]["column"], 26);
 }
 
+TEST_F(CliTest, ValidateJsonOfAFileNameThatIsNotUtf8IsAWholeDocument) {
+  // A file name is bytes; JSON is UTF-8. A plain dump() threw here, and the CLI aborted.
+  std::string name = home_.path() + "/caf\xe9.yaml";
+  home_.Write("caf\xe9.yaml", "version: 1\nagents: []\n");
+  CliRun r = Cli({"validate", "--format", "json", name}, Env());
+  EXPECT_EQ(r.code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["valid"], true);
+  EXPECT_EQ(j["files"][0]["file"], home_.path() + "/caf\uFFFD.yaml");
+}
+
 TEST_F(CliTest, ValidateGithubEmitsWorkflowAnnotations) {
   CliRun r =
       Cli({"validate", "--format", "github", Fixture("rosters/invalid/name-colon.yaml")}, Env());

@@ -53,6 +53,19 @@ TEST(PlanJson, TheStreamedPlanIsTheDocumentsDumpByteForByte) {
   }
 }
 
+TEST(PlanJson, BytesThatAreNotUtf8BecomeReplacementCharactersInAWholeDocument) {
+  // A hand-edited unit file's line reaches the plan's diff as it is; JSON cannot carry it.
+  Plan plan = EveryKindOfEverything();
+  plan.changes[0].diff = {"+ Description=caf\xe9"};
+  plan.notes[0].subject = "\xff";
+  std::ostringstream streamed;
+  WritePlanJson(plan, streamed);
+  nlohmann::json j = nlohmann::json::parse(streamed.str());
+  EXPECT_EQ(j["resource_changes"][0]["diff"][0], "+ Description=caf\uFFFD");
+  EXPECT_EQ(j["notes"][0]["subject"], "\uFFFD");
+  EXPECT_EQ(j["steps"].size(), plan.steps.size()) << "the document goes on to its end";
+}
+
 TEST(PlanJson, SpellsReplacementTheTerraformWay) {
   nlohmann::json j = PlanToJson(EveryKindOfEverything());
   EXPECT_EQ(j["resource_changes"][2]["actions"], nlohmann::json({"delete", "create"}));
