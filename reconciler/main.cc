@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli.h"
+#include "exit_codes.h"
 #include "mosaic_link.h"
 #include "real_system.h"
 
@@ -21,8 +23,18 @@ int main(int argc, char** argv) {
   mosaic::Io io{std::cout, std::cerr, !no_color && ::isatty(1) == 1, !no_color && ::isatty(2) == 1,
                 &std::cin};
   mosaic::RealSystem system(mosaic::CaptureEnvironment());
-  int code = base == "mosaic" ? mosaic::RunMosaicLink(args, system, io)
-                              : mosaic::RunCli("mosaic-fleet", args, system, io);
+  int code = mosaic::kExitError;
+  try {
+    code = base == "mosaic" ? mosaic::RunMosaicLink(args, system, io)
+                            : mosaic::RunCli("mosaic-fleet", args, system, io);
+  } catch (const std::exception& e) {
+    // Errors are values everywhere; an exception here is a bug. Say so in one line and exit 1
+    // rather than abort with a core dump and a library's type name as the only message.
+    std::cout.flush();
+    std::cerr << "error: internal error (a bug in mosaic-fleet; please report it): " << e.what()
+              << "\n";
+    return mosaic::kExitError;
+  }
   // Output that never arrived (a full disk, a closed pipe) is a failure, not a success: a
   // build writing `completion bash > FILE` must not install half a script.
   std::cout.flush();
