@@ -175,6 +175,17 @@ Status FakeSystem::Exec(const std::vector<std::string>& argv, const std::string&
   return Status::Error("FakeSystem: exec stops here");
 }
 
+bool FakeSystem::AwaitExit(int64_t pid, std::chrono::milliseconds bound) {
+  awaited.push_back(pid);
+  await_bounds.push_back(bound);
+  bool ended = on_await_exit ? on_await_exit(pid) : true;
+  if (!ended) {
+    monotonic += bound;
+    now += std::chrono::duration_cast<std::chrono::seconds>(bound).count();
+  }
+  return ended;
+}
+
 void FakeSystem::Sleep(std::chrono::milliseconds duration) {
   sleeps.push_back(duration);
   if (on_sleep) on_sleep();

@@ -55,11 +55,9 @@ class FakeSystem : public System {
     return true;
   }
   void WakeReaper(int64_t pid) override { woken_reapers.push_back(pid); }
-  /// Ends at once, as if the process had exited: a supervisor looks again.
-  bool AwaitExit(int64_t pid, std::chrono::milliseconds) override {
-    awaited.push_back(pid);
-    return true;
-  }
+  /// on_await_exit's answer; without one, the process has ended at once (a supervisor looks
+  /// again). A wait that ends without it takes its whole bound.
+  bool AwaitExit(int64_t pid, std::chrono::milliseconds bound) override;
   std::unique_ptr<InterruptDeferral> DeferInterrupts() override;
   int64_t ProcessId() override { return 4242; }
   std::vector<int64_t> ProcessTree(int64_t root) override { return {root}; }
@@ -79,6 +77,9 @@ class FakeSystem : public System {
   std::chrono::steady_clock::time_point monotonic{};
   std::vector<std::chrono::milliseconds> sleeps;  ///< every Sleep, in order
   std::function<void()> on_sleep;                 ///< what happens in the world meanwhile
+  /// What happens in the world while AwaitExit waits on `pid` (its whole bound, when it
+  /// returns false), and whether that process has ended.
+  std::function<bool(int64_t pid)> on_await_exit;
   bool manager_reachable = true;
   bool lock_held = false;  ///< another apply holds the lock
   struct ExecCall {
@@ -94,12 +95,13 @@ class FakeSystem : public System {
     std::string message;
     std::map<std::string, std::string> fields;
   };
-  std::vector<JournalEntry> journal;   ///< what Journal was given, in order
-  std::vector<int64_t> terminated;     ///< pids Terminate was asked to end
-  std::vector<int64_t> woken_reapers;  ///< pids WakeReaper sent SIGCHLD to
-  std::vector<int64_t> awaited;        ///< pids AwaitExit waited for
-  int deferrals = 0;                   ///< DeferInterrupts handles alive now
-  bool interrupt_pending = false;      ///< what their interrupted() says
+  std::vector<JournalEntry> journal;                    ///< what Journal was given, in order
+  std::vector<int64_t> terminated;                      ///< pids Terminate was asked to end
+  std::vector<int64_t> woken_reapers;                   ///< pids WakeReaper sent SIGCHLD to
+  std::vector<int64_t> awaited;                         ///< pids AwaitExit waited for
+  std::vector<std::chrono::milliseconds> await_bounds;  ///< and how long it would wait
+  int deferrals = 0;                                    ///< DeferInterrupts handles alive now
+  bool interrupt_pending = false;                       ///< what their interrupted() says
 
  private:
   Status StartUnit(const std::string& unit);

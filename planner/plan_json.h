@@ -17,11 +17,13 @@ namespace mosaic {
 inline constexpr int kPlanFormatVersion = 1;
 
 nlohmann::json PlanToJson(const Plan& plan);
-/// PlanToJson(plan).dump(2), byte for byte, written as it is made: no document of the whole
+/// JsonText(PlanToJson(plan), 2), byte for byte (bytes that are not UTF-8 become U+FFFD),
+/// written as it is made: no document of the whole
 /// plan is built (at 1000 agents it would take more memory than the plan itself).
 void WritePlanJson(const Plan& plan, std::ostream& out);
 
-/// The plan `j` describes. PlanFromJson(PlanToJson(p)) == p for every plan p.
+/// The plan `j` describes. PlanFromJson(PlanToJson(p)) == p for every plan p whose text is
+/// UTF-8.
 Result<Plan> PlanFromJson(const nlohmann::json& j);
 
 }  // namespace mosaic

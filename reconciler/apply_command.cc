@@ -12,6 +12,7 @@
 #include "apply_lock.h"
 #include "exit_codes.h"
 #include "fingerprint.h"
+#include "json_text.h"
 #include "make_plan.h"
 #include "managed_resources.h"
 #include "plan_command.h"
@@ -54,6 +55,14 @@ std::string FirstDifference(const std::vector<Step>& saved, const std::vector<St
   return "its changes are described differently";
 }
 
+// `plan` as it reads back once saved. JSON holds only UTF-8, so bytes that are not (a line of a
+// hand-edited unit file in a diff, a home directory's name in a path) were saved as U+FFFD: a
+// saved plan is compared with this, while what runs is the plan made here.
+Plan AsSaved(const Plan& plan) {
+  Result<Plan> read = PlanFromJson(nlohmann::json::parse(JsonText(PlanToJson(plan))));
+  return read.ok() ? read.value() : plan;
+}
+
 // The plan to execute for a saved one: the plan the current roster and world produce, made
 // here, provided it is exactly the saved one. A saved plan is never executed as read — its
 // fingerprints could be kept by an edited file, and its steps could name anything.
@@ -76,12 +85,13 @@ Result<Plan> VerifySavedPlan(FleetContext& context, const Plan& saved, const std
         "{} names tmux socket {}, but the roster's socket is {}: it was edited. Nothing was "
         "changed; make a new plan with `mosaic-fleet plan --out FILE`",
         PrintableText(file), PrintableText(saved.socket), derived.value().socket));
-  if (derived.value().steps != saved.steps || derived.value().changes != saved.changes)
+  Plan comparable = AsSaved(derived.value());
+  if (comparable.steps != saved.steps || comparable.changes != saved.changes)
     return Status::Error(fmt::format(
         "{} is not the plan the roster and the fleet produce now: {}. It was edited, made by "
         "another version of mosaic-fleet, or made with another --binary than this apply's; "
         "nothing was changed. Make a new plan with `mosaic-fleet plan --out FILE`",
-        PrintableText(file), FirstDifference(saved.steps, derived.value().steps)));
+        PrintableText(file), FirstDifference(saved.steps, comparable.steps)));
   return derived;
 }
 

@@ -8,12 +8,14 @@
 #include <exception>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli.h"
 #include "exit_codes.h"
 #include "mosaic_link.h"
 #include "real_system.h"
+#include "utf8.h"
 
 int main(int argc, char** argv) {
   std::string invoked = argc > 0 ? argv[0] : "mosaic-fleet";
@@ -22,18 +24,24 @@ int main(int argc, char** argv) {
   bool no_color = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
   mosaic::Io io{std::cout, std::cerr, !no_color && ::isatty(1) == 1, !no_color && ::isatty(2) == 1,
                 &std::cin};
-  mosaic::RealSystem system(mosaic::CaptureEnvironment());
+  // Errors are values everywhere; an exception that gets here is a bug. It is said so, on one
+  // line and as printable text (a library's message can quote a file's bytes), with exit 1,
+  // rather than by std::terminate's abort and core dump.
+  auto internal_error = [](std::string_view what) {
+    std::cout.flush();
+    std::cerr << "error: internal error (a bug in mosaic-fleet; please report it): "
+              << mosaic::PrintableText(what) << "\n";
+    return mosaic::kExitError;
+  };
   int code = mosaic::kExitError;
   try {
+    mosaic::RealSystem system(mosaic::CaptureEnvironment());
     code = base == "mosaic" ? mosaic::RunMosaicLink(args, system, io)
                             : mosaic::RunCli("mosaic-fleet", args, system, io);
   } catch (const std::exception& e) {
-    // Errors are values everywhere; an exception here is a bug. Say so in one line and exit 1
-    // rather than abort with a core dump and a library's type name as the only message.
-    std::cout.flush();
-    std::cerr << "error: internal error (a bug in mosaic-fleet; please report it): " << e.what()
-              << "\n";
-    return mosaic::kExitError;
+    return internal_error(e.what());
+  } catch (...) {
+    return internal_error("an exception that is not a std::exception");
   }
   // Output that never arrived (a full disk, a closed pipe) is a failure, not a success: a
   // build writing `completion bash > FILE` must not install half a script.

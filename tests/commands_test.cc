@@ -16,6 +16,7 @@
 #include "fleet_paths.h"
 #include "plan_json.h"
 #include "step_executor.h"
+#include "tmux.h"
 
 namespace mosaic {
 namespace {
@@ -319,6 +320,20 @@ TEST_F(Commands, ASavedPlanRunsOnlyWhileItIsWhatTheRosterAndTheFleetProduce) {
   ASSERT_EQ(applied.code, 0) << applied.err;
   EXPECT_THAT(applied.err, HasSubstr("The fleet has converged"));
   EXPECT_THAT(refused("world"), HasSubstr("the fleet changed since this plan was made"));
+}
+
+// JSON carries only UTF-8: a hand-edited unit file's Latin-1 byte is saved as U+FFFD in the
+// plan's diff, and the saved plan still runs (it is compared as it reads back).
+TEST_F(Commands, ASavedPlanShowingBytesThatAreNotUtf8StillRuns) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  const std::string holder = system_.UnitDir() + "/mosaic-tmux-holder.service";
+  system_.fs.Put(holder, system_.fs.files().at(holder) + "Description=caf\xe9\n");
+  const std::string saved = "/home/op/fleet.plan";
+  ASSERT_EQ(Fleet({"plan", "--out", saved}).code, 0);
+  EXPECT_THAT(system_.fs.files().at(saved), HasSubstr("Description=caf\uFFFD"));
+  Outcome applied = Fleet({"apply", saved, "--yes"});
+  EXPECT_EQ(applied.code, 0) << applied.err;
+  EXPECT_THAT(system_.fs.files().at(holder), Not(HasSubstr("caf\xe9")));
 }
 
 // A command that needs only the fleet's tmux server (sending to an agent, say) must work
@@ -676,6 +691,82 @@ TEST_F(Commands, VerifysCanaryNeverTakesANameThatIsSomeoneElses) {
   Outcome named = Fleet({"verify"});
   EXPECT_EQ(named.code, 1);
   EXPECT_THAT(named.err, HasSubstr("reserved for `mosaic-fleet verify`"));
+}
+
+// The supervisor waits on its pane's program, not on tmux: a wait that ends without the
+// program ending is only a look once a minute, and whatever ends the session is told apart.
+TEST_F(Commands, SessionRunWatchesItsProgramUntilItsSessionIsKilledByHand) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  const int64_t program = system_.tmux.sessions.at("a").pane_pid;
+  system_.woken_reapers.clear();
+  int waits = 0;
+  system_.on_await_exit = [&](int64_t) {
+    if (++waits < 3) return false;  // a minute passes; it still runs
+    system_.tmux.sessions.erase("a");
+    return true;
+  };
+  Outcome r = Fleet({"session", "run", "a"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(waits, 3);
+  EXPECT_THAT(system_.awaited, ElementsAre(program, program, program));
+  EXPECT_THAT(system_.await_bounds, testing::Each(kSupervisorRecheck)) << "a look a minute";
+  EXPECT_THAT(r.out, HasSubstr("session a was killed (not by mosaic-fleet)"));
+  EXPECT_TRUE(system_.tmux.sessions.contains("a0")) << "a sibling is never touched";
+  EXPECT_TRUE(system_.woken_reapers.empty()) << "a program still running is not taken for ended";
+}
+
+TEST_F(Commands, SessionRunFollowsARespawnedPaneThenEndsAsItsProgramDid) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  const int64_t first = system_.tmux.sessions.at("a").pane_pid;
+  system_.on_await_exit = [&](int64_t pid) {
+    FakeTmuxServer::Session& a = system_.tmux.sessions.at("a");
+    if (system_.awaited.size() > 5) {  // a supervisor that keeps watching the first program
+      ADD_FAILURE() << "still waiting on pid " << pid;
+      system_.tmux.sessions.erase("a");
+    } else if (pid == first) {
+      a.pane_pid = 777;  // respawn-pane: the first program ended, another runs in its place
+    } else {
+      a.dead = true;
+      a.dead_status = 5;
+    }
+    return true;
+  };
+  Outcome r = Fleet({"session", "run", "a"});
+  EXPECT_EQ(r.code, 5) << "the unit ends as its program did";
+  EXPECT_THAT(system_.awaited, ElementsAre(first, 777));
+  EXPECT_THAT(r.out, HasSubstr("a's program exited with status 5"));
+}
+
+TEST_F(Commands, SessionRunWaitsForTmuxToReapAnEndedProgramThenReportsIt) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  const int64_t program = system_.tmux.sessions.at("a").pane_pid;
+  system_.sleeps.clear();
+  system_.woken_reapers.clear();
+  // The program has ended, but tmux shows it running until it is woken to reap it.
+  system_.on_await_exit = [](int64_t) { return true; };
+  system_.on_sleep = [&] {
+    if (system_.woken_reapers.empty()) return;
+    system_.tmux.sessions.at("a").dead = true;
+    system_.tmux.sessions.at("a").dead_status = 0;
+  };
+  Outcome r = Fleet({"session", "run", "a"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(system_.awaited, ElementsAre(program, program));
+  EXPECT_THAT(system_.woken_reapers, ElementsAre(system_.tmux.server_pid));
+  EXPECT_THAT(system_.sleeps, ElementsAre(std::chrono::milliseconds(100)));
+  EXPECT_THAT(r.out, HasSubstr("a's program exited with status 0"));
+}
+
+TEST_F(Commands, SessionRunEndsWhenTheFleetsServerIsGone) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  system_.on_await_exit = [&](int64_t) {
+    system_.tmux.running = false;
+    system_.tmux.sessions.clear();
+    return true;
+  };
+  Outcome r = Fleet({"session", "run", "a"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, HasSubstr("the fleet's tmux server is gone; its holder unit restarts it"));
 }
 
 TEST_F(Commands, SessionRunSaysSoWhenTmuxNeverReportsHowItsProgramEnded) {

@@ -190,7 +190,11 @@ TEST_F(AgentCommands, TailFollowPrintsEveryLineOnceInOrderUntilTheProgramEnds) {
         return sandbox_.ReadFile(entry.path().string());
     return std::string();
   };
-  ASSERT_TRUE(WaitFor([&] { return follower_output() == "READY\n"; })) << follower_output();
+  if (!WaitFor([&] { return follower_output() == "READY\n"; }, 30)) {
+    ::kill(-follower, SIGKILL);
+    Sandbox::Wait(follower);
+    FAIL() << "the follower's first look did not print READY: " << follower_output();
+  }
   // Faster than it looks (every 0.5 s), and more than a screen: counted, not guessed.
   sandbox_.Tmux(kSocket, {"send-keys", "-t", "=s:",
                           "i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo N$i; "
