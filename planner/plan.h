@@ -61,6 +61,8 @@ enum class StepKind {
   kRetireSocket,   ///< socket: its server killed if nothing but the tool's remains, then
                    ///< forgotten (`path`) once gone
 };
+/// The last StepKind: a new kind goes before it, or becomes it (plan_json.cc counts on this).
+inline constexpr StepKind kLastStepKind = StepKind::kRetireSocket;
 
 /// One operation of a plan. Built only through the named constructors, which set exactly the
 /// fields that kind of step uses (the others stay empty, so equal steps compare equal).
@@ -119,6 +121,8 @@ enum class NoteKind {
   kInstalledBinaryKept,  ///< the units keep an installed binary, not the build that planned
   kPreviousSocket,       ///< a socket the fleet moved away from still serves others' sessions
 };
+/// The last NoteKind: a new kind goes before it, or becomes it (plan_json.cc counts on this).
+inline constexpr NoteKind kLastNoteKind = NoteKind::kPreviousSocket;
 
 struct Note {
   NoteKind kind = NoteKind::kTargeted;

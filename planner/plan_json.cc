@@ -19,14 +19,17 @@ constexpr StepKind kStepKinds[] = {
     StepKind::kWriteFile,    StepKind::kMergeEnvFile,  StepKind::kRemoveFile,
     StepKind::kDaemonReload, StepKind::kEnableUnits,   StepKind::kStartUnits,
     StepKind::kRestartUnits, StepKind::kStopUnits,     StepKind::kDisableUnits,
-    StepKind::kKillSessions, StepKind::kRecordSockets, StepKind::kDetachServer,
-    StepKind::kRetireSocket};
+    StepKind::kKillSessions, StepKind::kAdoptSessions, StepKind::kRecordSockets,
+    StepKind::kDetachServer, StepKind::kRetireSocket};
+// A kind missing here is a saved plan that can never be applied ("unknown step kind").
+static_assert(std::size(kStepKinds) == static_cast<size_t>(kLastStepKind) + 1);
 constexpr NoteKind kNoteKinds[] = {
     NoteKind::kTargeted,          NoteKind::kManagedElsewhere, NoteKind::kUnmanagedSession,
     NoteKind::kNameConflict,      NoteKind::kPreservedData,    NoteKind::kStaleHeartbeat,
     NoteKind::kHolderUnitChanged, NoteKind::kUnmanagedUnit,    NoteKind::kCrashLoop,
     NoteKind::kOperatorStopped,   NoteKind::kBuildTreeBinary,  NoteKind::kInstalledBinaryKept,
     NoteKind::kPreviousSocket};
+static_assert(std::size(kNoteKinds) == static_cast<size_t>(kLastNoteKind) + 1);
 constexpr Severity kSeverities[] = {Severity::kError, Severity::kWarning, Severity::kNote};
 
 // Terraform's spelling of actions: a replacement is a delete and a create.

@@ -322,6 +322,21 @@ TEST_F(Commands, ASavedPlanRunsOnlyWhileItIsWhatTheRosterAndTheFleetProduce) {
   EXPECT_THAT(refused("world"), HasSubstr("the fleet changed since this plan was made"));
 }
 
+// Adopting a session made by hand can be planned, saved, and applied as saved.
+TEST_F(Commands, ASavedPlanThatAdoptsASessionRuns) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  system_.tmux.sessions["b"].pane_pid = 555;  // made by hand: no record of the tool's
+  system_.fs.Put(system_.RosterPath(), std::string(kRoster) + "  - {name: b, runtime: pi}\n");
+  const std::string saved = "/home/op/adopt.plan";
+  Outcome plan = Fleet({"plan", "--replace", "b", "--out", saved});
+  ASSERT_EQ(plan.code, 0) << plan.err;
+  ASSERT_THAT(system_.fs.files().at(saved), HasSubstr("\"adopt-sessions\""));
+  Outcome applied = Fleet({"apply", saved, "--yes"});
+  EXPECT_EQ(applied.code, 0) << applied.err;
+  EXPECT_NE(system_.tmux.sessions.at("b").pane_pid, 555) << "agent b runs in its place";
+  EXPECT_EQ(Fleet({"plan", "--detailed-exitcode"}).code, 0);
+}
+
 // JSON carries only UTF-8: a hand-edited unit file's Latin-1 byte is saved as U+FFFD in the
 // plan's diff, and the saved plan still runs (it is compared as it reads back).
 TEST_F(Commands, ASavedPlanShowingBytesThatAreNotUtf8StillRuns) {

@@ -23,16 +23,13 @@ Plan EveryKindOfEverything() {
                               ChangeAction::kDelete})
     plan.changes.push_back(
         {"agent.a", action, "why", {{"runtime", "pi", "claude", true}}, {"+ x"}});
-  for (StepKind kind : {StepKind::kWriteFile, StepKind::kMergeEnvFile, StepKind::kRemoveFile,
-                        StepKind::kDaemonReload, StepKind::kEnableUnits, StepKind::kStartUnits,
-                        StepKind::kRestartUnits, StepKind::kStopUnits, StepKind::kDisableUnits,
-                        StepKind::kKillSessions})
-    plan.steps.push_back({kind, {"u.service"}, "/p", "content", 0600, {{"K", "v"}}});
-  for (NoteKind kind :
-       {NoteKind::kTargeted, NoteKind::kManagedElsewhere, NoteKind::kUnmanagedSession,
-        NoteKind::kNameConflict, NoteKind::kPreservedData, NoteKind::kStaleHeartbeat,
-        NoteKind::kHolderUnitChanged})
-    plan.notes.push_back({kind, "s", "m"});
+  // Every kind there is, counted by its value: a kind a saved plan cannot spell is a plan
+  // that can never be applied.
+  for (int kind = 0; kind <= static_cast<int>(kLastStepKind); ++kind)
+    plan.steps.push_back(
+        {static_cast<StepKind>(kind), {"u.service"}, "/p", "content", 0600, {{"K", "v"}}});
+  for (int kind = 0; kind <= static_cast<int>(kLastNoteKind); ++kind)
+    plan.notes.push_back({static_cast<NoteKind>(kind), "s", "m"});
   plan.errors.push_back({Severity::kError, "/x/a.env", {3, 0}, "", "bad"});
   plan.errors.push_back({Severity::kWarning, "", {}, "", "whole file"});
   return plan;
