@@ -9,6 +9,7 @@
 #include <range/v3/view/map.hpp>
 #include <range/v3/view/transform.hpp>
 #include <set>
+#include <system_error>
 
 #include "previous_sockets.h"
 #include "unit_cgroup.h"
@@ -219,9 +220,15 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
   ObservedState observed;
   observed.observed_at = now;
   // The tmux process is the slowest part of observing; let it run while the bus is asked
-  // and the files are read.
-  std::future<Result<TmuxSessions>> listing =
-      std::async(std::launch::async, [&tmux] { return tmux.ListSessions(); });
+  // and the files are read. Without a thread to spare (the user's task limit reached), it
+  // runs when its answer is needed.
+  auto list = [&tmux] { return tmux.ListSessions(); };
+  std::future<Result<TmuxSessions>> listing;
+  try {
+    listing = std::async(std::launch::async, list);
+  } catch (const std::system_error&) {
+    listing = std::async(std::launch::deferred, list);
+  }
 
   std::map<std::string, std::string> targets;  // unit file → the target that enables it
   ObserveFiles(desired, fs, now, targets, observed);

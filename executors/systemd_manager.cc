@@ -328,7 +328,8 @@ class SdBusManager : public SystemdManager {
       // failed): `session run`'s own error, even where there is no journal to read.
       if (std::string said = ServiceString(unit, "StatusText"); !said.empty())
         failure += "\n    | " + PrintableText(said);
-      for (const std::string& line : LastJournalLines(unit, 5)) failure += "\n    | " + line;
+      for (const std::string& line : LastJournalLines(unit, 5))
+        failure += "\n    | " + PrintableText(line);
       wait.failures.push_back(failure);
     }
     if (wait.failures.empty()) return Status::Ok();

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 
 namespace mosaic {
 
@@ -40,9 +42,11 @@ std::vector<int64_t> ProcessesInCgroup(FileSystem& files, const std::string& con
     std::string_view rest = procs.value();
     while (!rest.empty()) {
       size_t end = rest.find('\n');
-      std::string line(rest.substr(0, end));
+      std::string_view line = rest.substr(0, end);
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-      if (!line.empty()) pids.push_back(std::stoll(line));
+      int64_t pid = 0;
+      auto [at, error] = std::from_chars(line.data(), line.data() + line.size(), pid);
+      if (error == std::errc() && at == line.data() + line.size() && pid > 0) pids.push_back(pid);
     }
     return pids;
   }

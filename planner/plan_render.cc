@@ -47,7 +47,10 @@ std::string_view Verb(ChangeAction action) {
   return "";
 }
 
-std::string AttributeLine(ChangeAction action, const AttributeDiff& a, const Palette& paint) {
+std::string AttributeLine(ChangeAction action, const AttributeDiff& diff, const Palette& paint) {
+  // A value before is what a file on disk said (an env file edited by hand): printable only.
+  AttributeDiff a{diff.name, PrintableText(diff.before), PrintableText(diff.after),
+                  diff.forces_replacement};
   std::string suffix = a.forces_replacement ? "  # forces replacement" : "";
   if (a.before.empty())
     return fmt::format("      {} {} = {}{}", paint(ChangeAction::kCreate, "+"), a.name, a.after,
@@ -106,7 +109,10 @@ std::string RenderPlanText(const Plan& plan, bool color) {
           ChangeAction tint = line[0] == '+'   ? ChangeAction::kCreate
                               : line[0] == '-' ? ChangeAction::kDelete
                                                : ChangeAction::kUpdate;
-          out += "          " + (line[0] == ' ' ? line : paint(tint, line)) + "\n";
+          // A line of a file as it is on disk, edited by anyone: never able to drive the
+          // terminal.
+          std::string shown = PrintableText(line);
+          out += "          " + (line[0] == ' ' ? shown : paint(tint, shown)) + "\n";
         }
       }
     }

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <range/v3/view/map.hpp>
 #include <set>
@@ -59,7 +60,8 @@ std::string FirstDifference(const std::vector<Step>& saved, const std::vector<St
 // hand-edited unit file in a diff, a home directory's name in a path) were saved as U+FFFD: a
 // saved plan is compared with this, while what runs is the plan made here.
 Plan AsSaved(const Plan& plan) {
-  Result<Plan> read = PlanFromJson(nlohmann::json::parse(JsonText(PlanToJson(plan))));
+  Result<Plan> read = PlanFromJson(
+      nlohmann::json::parse(JsonText(PlanToJson(plan)), nullptr, /*allow_exceptions=*/false));
   return read.ok() ? read.value() : plan;
 }
 
@@ -410,7 +412,7 @@ Command AddApplyCommand(CLI::App& app, CommandContext& ctx) {
                 "are left pending");
   cmd->add_option("--allow-destroy", options->allow_destroy,
                   "Destroy this many running agents although it is more than half of them")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, std::numeric_limits<int>::max()));
   cmd->add_option("--settle", options->settle_seconds,
                   "Seconds to wait after starting agents before checking they still run")
       ->check(SecondsBetween(0, 600))

@@ -20,6 +20,7 @@
 #include "session_command.h"
 #include "status_command.h"
 #include "suggest.h"
+#include "utf8.h"
 #include "validate_command.h"
 #include "verify_command.h"
 
@@ -294,7 +295,8 @@ int RunCli(const std::string& program, const std::vector<std::string>& args, Sys
   } catch (const CLI::Success& e) {
     return app.exit(e, io.out, io.err);
   } catch (const CLI::ParseError& e) {
-    app.exit(e, io.out, io.err);
+    // Said like every other error (scripts and people look for "error: ").
+    io.err << "error: " << PrintableText(e.what()) << "\nRun with --help for more information.\n";
     return kExitError;
   }
   for (const Command& command : commands)

@@ -94,7 +94,9 @@ std::string FormatDiagnosticText(const Diagnostic& d, std::string_view source, b
     tint = d.severity == Severity::kError     ? "\033[1;31m"
            : d.severity == Severity::kWarning ? "\033[1;35m"
                                               : "\033[1;36m";
-  std::string subject = d.path.empty() ? d.message : fmt::format("{}: {}", d.path, d.message);
+  // A message quotes the input (a key, a value): shown, never able to drive the terminal.
+  std::string subject =
+      PrintableText(d.path.empty() ? d.message : fmt::format("{}: {}", d.path, d.message));
   std::string out = fmt::format("{}{}:{} {}{}:{} {}\n", bold, Prefix(d), reset, tint,
                                 SeverityName(d.severity), reset, subject);
   if (!d.location.known() || source.empty()) return out;

@@ -42,7 +42,8 @@ SourceLocation NearestKnown(
     auto it = positions.find(p);
     if (it != positions.end()) return it->second.value;
     if (p.empty()) return {};
-    p.erase(p.rfind('/'));
+    size_t parent = p.rfind('/');
+    p.erase(parent == std::string::npos ? 0 : parent);
   }
 }
 

@@ -123,6 +123,11 @@ TEST_F(CliTest, UnknownFormatIsAUsageError) {
   CliRun r = Cli({"validate", "--format", "xml"}, Env());
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("xml"));
+  EXPECT_THAT(r.err, StartsWith("error: ")) << "said like every other error";
+  CliRun range = Cli({"apply", "--allow-destroy", "-1"}, Env());
+  EXPECT_EQ(range.code, 1);
+  EXPECT_THAT(range.err, StartsWith("error: --allow-destroy: Value -1 not in range 0 to "));
+  EXPECT_LT(range.err.size(), 120u) << "no 300-digit maximum";
 }
 
 TEST_F(CliTest, InitPrintsAValidProfile) {

@@ -27,6 +27,17 @@ TEST(FormatDiagnosticText, MasksControlCharactersFromTheFile) {
   EXPECT_EQ(text.find('\x1b'), std::string::npos);
 }
 
+TEST(FormatDiagnosticText, MasksControlCharactersTheMessageQuotes) {
+  // An unknown key is quoted in the message; a key can be any bytes YAML lets through.
+  Diagnostic d = Sample();
+  d.path = "agents/0/\x1b]0;pwned\a";
+  d.message = "unknown key '\x1b]0;pwned\a'";
+  std::string text = FormatDiagnosticText(d, "", false);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\a'), std::string::npos) << text;
+  EXPECT_NE(text.find("unknown key '?]0;pwned?'"), std::string::npos) << text;
+}
+
 TEST(FormatDiagnosticText, WindowsVeryLongLines) {
   Diagnostic d = Sample();
   d.location = {1, 5000};

@@ -72,6 +72,22 @@ TEST(MakePlan, FromNothingCreatesEverythingInDependencyOrder) {
   EXPECT_EQ(RenderPlanSummary(plan), "Plan: 7 to add, 0 to change, 0 to replace, 0 to destroy.");
 }
 
+// A unit or env file is anyone's bytes: its lines and values are shown, never able to drive
+// the terminal (an escape sequence could retitle it, clear it, or hide a line of the plan).
+TEST(RenderPlanText, MasksControlCharactersFromFilesOnDisk) {
+  Plan plan;
+  plan.changes.push_back({"unit_file.mosaic-tmux-holder.service",
+                          ChangeAction::kUpdate,
+                          "its content differs",
+                          {{"runtime", "pi\x1b[2J", "claude", true}},
+                          {"- Description=\x1b]0;pwned\a", "+ Description=ours"}});
+  std::string text = RenderPlanText(plan, false);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\a'), std::string::npos) << text;
+  EXPECT_NE(text.find("- Description=?]0;pwned?"), std::string::npos) << text;
+  EXPECT_NE(text.find("pi?[2J -> claude"), std::string::npos) << text;
+}
+
 TEST(MakePlan, ConvergedFleetHasNoChanges) {
   DesiredState desired = Desired(kRoster);
   Plan plan = MakePlan(desired, Converged(desired));
