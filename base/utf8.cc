@@ -39,6 +39,17 @@ bool IsSystemdValidUtf8(std::string_view text) {
   return true;
 }
 
+std::string PrintableLines(std::string_view text) {
+  std::string out;
+  for (size_t from = 0;;) {
+    size_t end = text.find('\n', from);
+    out += PrintableText(text.substr(from, end == std::string_view::npos ? end : end - from));
+    if (end == std::string_view::npos) return out;
+    out += '\n';
+    from = end + 1;
+  }
+}
+
 std::string PrintableText(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size();) {

@@ -25,4 +25,8 @@ bool IsSystemdValidUtf8(std::string_view text);
 /// file name or file) and bytes that are not UTF-8 become '?'; tabs are kept.
 std::string PrintableText(std::string_view text);
 
+/// PrintableText of each line, the line breaks kept: for messages that are several lines on
+/// purpose (a failed step, with the lines of its unit's journal) and quote others' text.
+std::string PrintableLines(std::string_view text);
+
 }  // namespace mosaic

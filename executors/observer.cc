@@ -239,10 +239,9 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
   for (const DesiredAgent& agent : desired.agents) names.push_back(agent.unit);
   // Every loaded mosaic-* unit: agents of removed roster entries, units of retired files.
   Result<std::vector<UnitStatus>> units = systemd.ListUnits(names, {"mosaic-*"});
-  if (!units.ok()) {
-    listing.wait();
-    return units.status();
-  }
+  // (An early return waits for the listing all the same: a future of std::async blocks in its
+  // destructor. One deferred for want of a thread is never run.)
+  if (!units.ok()) return units.status();
   // The tool's units: those of its unit files, and agents' instances — also a unit still loaded
   // whose file an interrupted apply already removed (it needs the reload that was missed).
   auto is_ours = [](const std::string& unit) { return IsToolUnitFileName(UnitFileName(unit)); };
@@ -257,20 +256,15 @@ Result<ObservedState> Observe(const DesiredState& desired, const Tmux& tmux,
     if (unit.active_state == "failed") failed.push_back(name);
   if (!failed.empty()) {
     Result<std::map<std::string, std::string>> results = systemd.UnitResults(failed);
-    if (!results.ok()) {
-      listing.wait();
-      return results.status();
-    }
+    if (!results.ok()) return results.status();
     for (const auto& [name, result] : results.value()) observed.units[name].result = result;
   }
   for (const std::string& link : enabled)
     if (is_ours(link) && !observed.units.contains(link))
       observed.units[link] = {link, "not-loaded", "inactive", true};
 
-  if (Status probed = ObserveStaleUnitFiles(desired, fs, systemd, observed); !probed.ok()) {
-    listing.wait();
+  if (Status probed = ObserveStaleUnitFiles(desired, fs, systemd, observed); !probed.ok())
     return probed;
-  }
   Result<TmuxSessions> sessions = listing.get();
   if (!sessions.ok()) return sessions.status();
   observed.tmux_server = sessions.value().server_running;

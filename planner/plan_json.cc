@@ -15,6 +15,15 @@ namespace {
 
 constexpr ChangeAction kActions[] = {ChangeAction::kCreate, ChangeAction::kUpdate,
                                      ChangeAction::kReplace, ChangeAction::kDelete};
+// Whether `kinds` is every value of Enum from the first to `last`, in order.
+template <typename Enum, size_t N>
+constexpr bool EveryKindInOrder(const Enum (&kinds)[N], Enum last) {
+  if (N != static_cast<size_t>(last) + 1) return false;
+  for (size_t i = 0; i < N; ++i)
+    if (kinds[i] != static_cast<Enum>(i)) return false;
+  return true;
+}
+
 constexpr StepKind kStepKinds[] = {
     StepKind::kWriteFile,    StepKind::kMergeEnvFile,  StepKind::kRemoveFile,
     StepKind::kDaemonReload, StepKind::kEnableUnits,   StepKind::kStartUnits,
@@ -22,14 +31,14 @@ constexpr StepKind kStepKinds[] = {
     StepKind::kKillSessions, StepKind::kAdoptSessions, StepKind::kRecordSockets,
     StepKind::kDetachServer, StepKind::kRetireSocket};
 // A kind missing here is a saved plan that can never be applied ("unknown step kind").
-static_assert(std::size(kStepKinds) == static_cast<size_t>(kLastStepKind) + 1);
+static_assert(EveryKindInOrder(kStepKinds, kLastStepKind));
 constexpr NoteKind kNoteKinds[] = {
     NoteKind::kTargeted,          NoteKind::kManagedElsewhere, NoteKind::kUnmanagedSession,
     NoteKind::kNameConflict,      NoteKind::kPreservedData,    NoteKind::kStaleHeartbeat,
     NoteKind::kHolderUnitChanged, NoteKind::kUnmanagedUnit,    NoteKind::kCrashLoop,
     NoteKind::kOperatorStopped,   NoteKind::kBuildTreeBinary,  NoteKind::kInstalledBinaryKept,
     NoteKind::kPreviousSocket};
-static_assert(std::size(kNoteKinds) == static_cast<size_t>(kLastNoteKind) + 1);
+static_assert(EveryKindInOrder(kNoteKinds, kLastNoteKind));
 constexpr Severity kSeverities[] = {Severity::kError, Severity::kWarning, Severity::kNote};
 
 // Terraform's spelling of actions: a replacement is a delete and a create.

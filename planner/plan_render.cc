@@ -52,13 +52,14 @@ std::string AttributeLine(ChangeAction action, const AttributeDiff& diff, const 
   AttributeDiff a{diff.name, PrintableText(diff.before), PrintableText(diff.after),
                   diff.forces_replacement};
   std::string suffix = a.forces_replacement ? "  # forces replacement" : "";
+  bool unchanged = diff.before == diff.after;  // compared as they are, not as shown
   if (a.before.empty())
     return fmt::format("      {} {} = {}{}", paint(ChangeAction::kCreate, "+"), a.name, a.after,
                        suffix);
   if (a.after.empty() || action == ChangeAction::kDelete)
     return fmt::format("      {} {} = {}{}", paint(ChangeAction::kDelete, "-"), a.name, a.before,
                        suffix);
-  if (a.before == a.after) return fmt::format("        {} = {}", a.name, a.before);
+  if (unchanged) return fmt::format("        {} = {}", a.name, a.before);
   return fmt::format("      {} {} = {} -> {}{}", paint(ChangeAction::kUpdate, "~"), a.name,
                      a.before, a.after, suffix);
 }
@@ -101,9 +102,13 @@ std::string RenderPlanText(const Plan& plan, bool color) {
                                 : "\nChanges from the roster:\n");
       for (const ResourceChange& c : plan.changes) {
         if (c.drift != drift) continue;
-        out += fmt::format("\n  # {} {}: {}\n", paint.Bold(c.address), Verb(c.action), c.reason);
-        if (!c.held.empty()) out += fmt::format("  # HELD, not done in this run: {}\n", c.held);
-        out += fmt::format("{:>3} {}\n", paint(c.action, ActionSymbol(c.action)), c.address);
+        // A reason can quote what tmux said of a session (its runtime, its directory).
+        std::string address = PrintableText(c.address);
+        out += fmt::format("\n  # {} {}: {}\n", paint.Bold(address), Verb(c.action),
+                           PrintableText(c.reason));
+        if (!c.held.empty())
+          out += fmt::format("  # HELD, not done in this run: {}\n", PrintableText(c.held));
+        out += fmt::format("{:>3} {}\n", paint(c.action, ActionSymbol(c.action)), address);
         for (const AttributeDiff& a : c.attributes) out += AttributeLine(c.action, a, paint) + "\n";
         for (const std::string& line : c.diff) {
           ChangeAction tint = line[0] == '+'   ? ChangeAction::kCreate

@@ -71,7 +71,8 @@ int Control(AgentControl action, const AgentControlOptions& options, FleetContex
     case AgentControl::kRestart: {
       Result<ObservedState> observed = context.Observe();
       if (!observed.ok())
-        return io.err << "error: " << observed.status().message() << "\n", kExitError;
+        return io.err << "error: " << PrintableLines(observed.status().message()) << "\n",
+               kExitError;
       std::vector<std::string> units;
       for (const std::string& name : options.names) {
         const auto& held = observed.value().operator_stopped;

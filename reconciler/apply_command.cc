@@ -98,14 +98,15 @@ Result<Plan> VerifySavedPlan(FleetContext& context, const Plan& saved, const std
 }
 
 int Fail(Io& io, const std::string& message) {
-  io.err << "error: " << message << "\n";
+  io.err << "error: " << PrintableLines(message) << "\n";
   return kExitError;
 }
 
 // What apply says when a step failed: what was done, what was not, and that repeating is safe.
 void ReportFailure(const std::vector<Step>& steps, const ExecutionReport& report, Io& io) {
   size_t i = report.completed;
-  io.err << fmt::format("  FAILED {}: {}\n", DescribeStep(steps[i]), report.failure.message());
+  io.err << fmt::format("  FAILED {}: {}\n", DescribeStep(steps[i]),
+                        PrintableLines(report.failure.message()));
   io.err << fmt::format("\nerror: apply stopped at step {} of {}. Done before it:\n", i + 1,
                         steps.size());
   for (size_t k = 0; k < i; ++k) io.err << "  " << DescribeStep(steps[k]) << "\n";
@@ -197,7 +198,8 @@ int ReportCrashLoops(const Plan& plan, ApplyJournal& journal, Io& io) {
   for (const Note& note : plan.notes) {
     if (note.kind != NoteKind::kCrashLoop) continue;
     ++count;
-    io.err << fmt::format("error: agent {} is {}\n", note.subject, note.message);
+    io.err << fmt::format("error: agent {} is {}\n", PrintableText(note.subject),
+                          PrintableText(note.message));
     journal.Line(3, fmt::format("agent {} is {}", note.subject, note.message), "crash-loop");
   }
   return count;

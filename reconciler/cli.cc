@@ -186,7 +186,7 @@ bool RejectUnknownCommand(const CLI::App& app, const std::vector<std::string>& a
   if (args.empty() || args.front().starts_with("-") ||
       std::find(names.begin(), names.end(), args.front()) != names.end())
     return false;
-  io.err << fmt::format("error: unknown command '{}'", args.front());
+  io.err << fmt::format("error: unknown command '{}'", PrintableText(args.front()));
   if (auto guess = SuggestClosest(args.front(), names))
     io.err << fmt::format(" (did you mean '{}'?)", *guess);
   io.err << fmt::format("\ncommands: {}\nsee: {} --help\n", fmt::join(names, ", "), program);

@@ -184,7 +184,7 @@ std::optional<FleetContext> OpenFleet(System& system, const FleetOptions& option
   Status connected = context->systemd().status();
   if (connected.ok()) connected = context->tmux().status();
   if (!connected.ok()) {
-    io.err << "error: " << connected.message() << "\n";
+    io.err << "error: " << PrintableLines(connected.message()) << "\n";
     return std::nullopt;
   }
   if (!context->note().empty()) io.err << context->note() << "\n";

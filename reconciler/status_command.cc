@@ -18,7 +18,7 @@ int RunStatus(const StatusOptions& options, System& system, Io& io) {
   if (!context) return kExitError;
   Result<ObservedState> observed = context->Observe();
   if (!observed.ok()) {
-    io.err << "error: " << observed.status().message() << "\n";
+    io.err << "error: " << PrintableLines(observed.status().message()) << "\n";
     return kExitError;
   }
   // What each agent costs: files only (its cgroup), never a process or a bus call per agent.

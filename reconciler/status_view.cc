@@ -69,8 +69,9 @@ class TableStatusView : public StatusView {
            r.unit_state == "not-found" ? "-"
            : r.enabled                 ? "enabled"
                                        : "disabled",
-           r.session, r.pid > 0 ? std::to_string(r.pid) : "-", r.program.empty() ? "-" : r.program,
-           Idle(r), Memory(r), Cpu(r), Heartbeat(r), Flags(r)});
+           r.session, r.pid > 0 ? std::to_string(r.pid) : "-",
+           r.program.empty() ? "-" : PrintableText(r.program), Idle(r), Memory(r), Cpu(r),
+           Heartbeat(r), Flags(r)});
     // Column widths fit the longest entry: a 64-character name must not push the rest askew.
     std::array<size_t, 11> width{};
     for (const auto& line : table)

@@ -12,6 +12,7 @@
 #include "fleet_verification.h"
 #include "json_text.h"
 #include "seconds_option.h"
+#include "utf8.h"
 
 namespace mosaic {
 
@@ -43,7 +44,7 @@ int RunVerify(const VerifyOptions& options, System& system, Io& io) {
   }
   Result<ObservedState> observed = context->Observe();
   if (!observed.ok()) {
-    io.err << "error: " << observed.status().message() << "\n";
+    io.err << "error: " << PrintableLines(observed.status().message()) << "\n";
     return kExitError;
   }
   VerificationContext verification{context->desired(), observed.value(), *tmux.value(),

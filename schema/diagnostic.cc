@@ -132,7 +132,10 @@ std::string FormatDiagnosticGithub(const Diagnostic& d) {
     props += fmt::format("{}line={},col={}", props.empty() ? "" : ",", d.location.line,
                          d.location.column);
   }
-  std::string subject = d.path.empty() ? d.message : fmt::format("{}: {}", d.path, d.message);
+  // Line breaks are the annotation's own (%0A); other control characters are masked, as CI
+  // logs show escape sequences.
+  std::string subject =
+      PrintableLines(d.path.empty() ? d.message : fmt::format("{}: {}", d.path, d.message));
   return fmt::format("::{}{}{}::{}", command, props.empty() ? "" : " ", props,
                      EscapeGithubData(subject));
 }

@@ -60,6 +60,10 @@ TEST(FormatDiagnosticGithub, EscapesAsWorkflowCommandsRequire) {
   Diagnostic d{Severity::kError, "dir,a:b.yaml", {3, 4}, "x", "100% bad\nreally"};
   EXPECT_EQ(FormatDiagnosticGithub(d),
             "::error file=dir%2Ca%3Ab.yaml,line=3,col=4::x: 100%25 bad%0Areally");
+  d.message = "unknown key '\x1b[2J'";
+  EXPECT_EQ(FormatDiagnosticGithub(d),
+            "::error file=dir%2Ca%3Ab.yaml,line=3,col=4::x: unknown key '?[2J'")
+      << "a CI log shows escape sequences";
 }
 
 TEST(DiagnosticToJson, CarriesEveryField) {

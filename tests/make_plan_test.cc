@@ -78,7 +78,7 @@ TEST(RenderPlanText, MasksControlCharactersFromFilesOnDisk) {
   Plan plan;
   plan.changes.push_back({"unit_file.mosaic-tmux-holder.service",
                           ChangeAction::kUpdate,
-                          "its content differs",
+                          "runtime pi\x1b[2J -> claude forces replacement",
                           {{"runtime", "pi\x1b[2J", "claude", true}},
                           {"- Description=\x1b]0;pwned\a", "+ Description=ours"}});
   std::string text = RenderPlanText(plan, false);
@@ -86,6 +86,7 @@ TEST(RenderPlanText, MasksControlCharactersFromFilesOnDisk) {
   EXPECT_EQ(text.find('\a'), std::string::npos) << text;
   EXPECT_NE(text.find("- Description=?]0;pwned?"), std::string::npos) << text;
   EXPECT_NE(text.find("pi?[2J -> claude"), std::string::npos) << text;
+  EXPECT_NE(text.find("runtime pi?[2J -> claude forces"), std::string::npos) << text;
 }
 
 TEST(MakePlan, ConvergedFleetHasNoChanges) {

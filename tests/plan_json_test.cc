@@ -63,11 +63,18 @@ TEST(PlanJson, BytesThatAreNotUtf8BecomeReplacementCharactersInAWholeDocument) {
   EXPECT_EQ(j["steps"].size(), plan.steps.size()) << "the document goes on to its end";
 }
 
+// kLastStepKind and kLastNoteKind are the last kinds there are: one added after them, and not
+// made the last, would be missing from every round trip above (and from the plan reader).
+TEST(PlanJson, TheLastKindsAreTheLast) {
+  EXPECT_EQ(StepName(static_cast<StepKind>(static_cast<int>(kLastStepKind) + 1)), "?");
+  EXPECT_EQ(NoteKindName(static_cast<NoteKind>(static_cast<int>(kLastNoteKind) + 1)), "?");
+}
+
 TEST(PlanJson, SpellsReplacementTheTerraformWay) {
   nlohmann::json j = PlanToJson(EveryKindOfEverything());
   EXPECT_EQ(j["resource_changes"][2]["actions"], nlohmann::json({"delete", "create"}));
-  EXPECT_EQ(j["steps"][2]["kind"], "remove-file");
-  EXPECT_EQ(j["steps"][9]["kind"], "kill-sessions");
+  EXPECT_EQ(j["steps"][static_cast<int>(StepKind::kRemoveFile)]["kind"], "remove-file");
+  EXPECT_EQ(j["steps"][static_cast<int>(StepKind::kKillSessions)]["kind"], "kill-sessions");
 }
 
 std::string Refusal(const std::function<void(nlohmann::json&)>& edit) {
