@@ -22,7 +22,9 @@ class BusyServerPatience {
     auto now = system.Monotonic();
     if (since_ == kAnswering) since_ = now;
     if (now - since_ >= kBusyServerPatience) {
-      err << "error: " << failure.message() << " (no answer for 5 minutes)\n";
+      err << "error: " << failure.message() << " (no answer for "
+          << std::chrono::duration_cast<std::chrono::minutes>(kBusyServerPatience).count()
+          << " minutes)\n";
       return false;
     }
     err << "warning: " << failure.message() << "; looking again\n";

@@ -18,8 +18,8 @@ inline constexpr int kPlanFormatVersion = 1;
 
 nlohmann::json PlanToJson(const Plan& plan);
 /// JsonText(PlanToJson(plan), 2), byte for byte (bytes that are not UTF-8 become U+FFFD),
-/// written as it is made: no document of the whole
-/// plan is built (at 1000 agents it would take more memory than the plan itself).
+/// written as it is made: no document of the whole plan is built (at 1000 agents it would
+/// take more memory than the plan itself).
 void WritePlanJson(const Plan& plan, std::ostream& out);
 
 /// The plan `j` describes. PlanFromJson(PlanToJson(p)) == p for every plan p whose text is

@@ -183,17 +183,18 @@ TEST_F(AgentCommands, TailFollowPrintsEveryLineOnceInOrderUntilTheProgramEnds) {
            std::string::npos;
   }));
   pid_t follower = sandbox_.SpawnFleet({"agent", "tail", "s", "--follow", "-n", "1"});
-  auto follower_output = [&] {
+  // What the follower wrote (".out", ".err"): it is the only spawned process of this sandbox.
+  auto follower_file = [&](const std::string& extension) {
     for (const auto& entry : std::filesystem::directory_iterator(sandbox_.root() + "/out"))
       if (entry.path().filename().string().starts_with("spawn") &&
-          entry.path().extension() == ".out")
+          entry.path().extension() == extension)
         return sandbox_.ReadFile(entry.path().string());
     return std::string();
   };
-  if (!WaitFor([&] { return follower_output() == "READY\n"; }, 30)) {
+  if (!WaitFor([&] { return follower_file(".out") == "READY\n"; }, 30)) {
     ::kill(-follower, SIGKILL);
     Sandbox::Wait(follower);
-    FAIL() << "the follower's first look did not print READY: " << follower_output();
+    FAIL() << "the follower's first look did not print READY: " << follower_file(".out");
   }
   // Faster than it looks (every 0.5 s), and more than a screen: counted, not guessed.
   sandbox_.Tmux(kSocket, {"send-keys", "-t", "=s:",
@@ -202,14 +203,9 @@ TEST_F(AgentCommands, TailFollowPrintsEveryLineOnceInOrderUntilTheProgramEnds) {
                           "Enter"});
   int code = Sandbox::Wait(follower);
   EXPECT_EQ(code, 0);
-  // The follower's output: the only spawned process of this sandbox.
-  std::string base;
-  for (const auto& entry : std::filesystem::directory_iterator(sandbox_.root() + "/out"))
-    if (entry.path().filename().string().starts_with("spawn"))
-      base = entry.path().parent_path() / entry.path().stem();
-  ASSERT_FALSE(base.empty());
-  std::string out = sandbox_.ReadFile(base + ".out");
-  std::string err = sandbox_.ReadFile(base + ".err");
+  std::string out = follower_file(".out");
+  std::string err = follower_file(".err");
+  ASSERT_FALSE(out.empty());
   std::string expected;
   for (int i = 1; i <= 300; ++i) expected += "N" + std::to_string(i) + "\n";
   std::string numbered;
