@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <random>
+#include <set>
 
 namespace mosaic {
 namespace {
@@ -156,6 +158,7 @@ Status RealFileSystem::RemoveFile(const std::string& path) {
     return Status::Error(fmt::format("refusing to remove {}: not a regular file", path));
   if (::unlinkat(dir_fd.get(), BaseName(path).c_str(), 0) != 0 && errno != ENOENT)
     return Errno("cannot remove", path);
+  ++syncs_;
   if (::fsync(dir_fd.get()) != 0) return Errno("cannot sync directory", dir);
   return Status::Ok();
 }
@@ -170,47 +173,135 @@ Status RealFileSystem::RemoveSocket(const std::string& path) {
   return Status::Ok();
 }
 
-Status RealFileSystem::WriteFileAtomic(const std::string& path, const std::string& content,
-                                       mode_t mode) {
-  const std::string dir = DirName(path);
-  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() < 0) return Errno("cannot open directory", dir);
+BatchWrite FileSystem::WriteFilesAtomic(const std::vector<FileWrite>& writes) {
+  BatchWrite result;
+  for (const FileWrite& write : writes) {
+    result.failure = WriteFileAtomic(write.path, write.content, write.mode);
+    if (!result.failure.ok()) break;
+    ++result.written;
+  }
+  return result;
+}
 
+namespace {
+
+// A file written under a hidden temporary name beside `path`, waiting to be renamed over it.
+struct StagedFile {
+  int dir_fd;  ///< the directory's, owned by the batch
+  std::string dir;
+  std::string temp_name;
+  std::string path;
+};
+
+// Writes `write` under a temporary name in its directory (`dir_fd`), synced only when `sync`.
+Result<StagedFile> StageFile(int dir_fd, const std::string& dir, const FileWrite& write, bool sync,
+                             int& syncs) {
+  const std::string& path = write.path;
   struct stat st {};
-  if (::fstatat(dir_fd.get(), BaseName(path).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+  if (::fstatat(dir_fd, BaseName(path).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (S_ISLNK(st.st_mode))
       return Status::Error(fmt::format("refusing to replace {}: it is a symbolic link", path));
     if (S_ISDIR(st.st_mode))
       return Status::Error(fmt::format("refusing to replace {}: it is a directory", path));
   }
-
   // A hidden, unique name in the same directory, so the rename cannot cross file systems.
   static thread_local std::mt19937_64 random{std::random_device{}()};
   std::string temp_name;
   int temp = -1;
   for (int attempt = 0; attempt < 16 && temp < 0; ++attempt) {
     temp_name = fmt::format(".{}.tmp-{:016x}", BaseName(path), random());
-    temp = ::openat(dir_fd.get(), temp_name.c_str(),
-                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    temp = ::openat(dir_fd, temp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    write.mode);
     if (temp < 0 && errno != EEXIST) return Errno("cannot create temporary file in", dir);
   }
   if (temp < 0) return Errno("cannot create temporary file in", dir);
   Fd temp_fd(temp);
   auto discard = [&](Status status) {
-    ::unlinkat(dir_fd.get(), temp_name.c_str(), 0);
+    ::unlinkat(dir_fd, temp_name.c_str(), 0);
     return status;
   };
-  // The umask may have narrowed `mode`; the file must end up exactly as asked.
-  if (::fchmod(temp_fd.get(), mode) != 0) return discard(Errno("cannot set mode of", path));
-  if (Status written = WriteAll(temp_fd.get(), content, path); !written.ok())
+  // The umask may have narrowed the mode; the file must end up exactly as asked.
+  if (::fchmod(temp_fd.get(), write.mode) != 0) return discard(Errno("cannot set mode of", path));
+  if (Status written = WriteAll(temp_fd.get(), write.content, path); !written.ok())
     return discard(written);
-  if (::fsync(temp_fd.get()) != 0) return discard(Errno("cannot sync", path));
+  if (sync && (++syncs, ::fsync(temp_fd.get()) != 0)) return discard(Errno("cannot sync", path));
   if (::close(temp_fd.release()) != 0) return discard(Errno("cannot close", path));
-  if (::renameat(dir_fd.get(), temp_name.c_str(), dir_fd.get(), BaseName(path).c_str()) != 0)
-    return discard(Errno("cannot replace", path));
-  // The rename is durable only once the directory entry is.
-  if (::fsync(dir_fd.get()) != 0) return Errno("cannot sync directory", dir);
+  return StagedFile{dir_fd, dir, std::move(temp_name), path};
+}
+
+// Syncs once each directory files[0, count) were renamed into: a rename is durable only once
+// its directory entry is.
+Status SyncDirectories(const std::vector<StagedFile>& files, size_t count, int& syncs) {
+  std::set<int> synced;
+  for (size_t i = 0; i < count; ++i)
+    if (synced.insert(files[i].dir_fd).second && (++syncs, ::fsync(files[i].dir_fd) != 0))
+      return Errno("cannot sync directory", files[i].dir);
   return Status::Ok();
+}
+
+}  // namespace
+
+Status RealFileSystem::WriteFileAtomic(const std::string& path, const std::string& content,
+                                       mode_t mode) {
+  return WriteFilesAtomic({FileWrite{path, content, mode}}).failure;
+}
+
+BatchWrite RealFileSystem::WriteFilesAtomic(const std::vector<FileWrite>& writes) {
+  // A lone file is synced by itself; a batch in one pass per file system (syncfs), which costs
+  // what one fsync does on a journaling file system, whatever the number of files.
+  const bool alone = writes.size() == 1;
+  std::map<std::string, Fd> directories;
+  std::vector<StagedFile> staged;
+  Status stopped = Status::Ok();  // why staging stopped before the end
+  for (const FileWrite& write : writes) {
+    const std::string dir = DirName(write.path);
+    auto open = directories.find(dir);
+    if (open == directories.end()) {
+      int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0) {
+        stopped = Errno("cannot open directory", dir);
+        break;
+      }
+      open = directories.emplace(dir, fd).first;
+    }
+    Result<StagedFile> file = StageFile(open->second.get(), dir, write, alone, syncs_);
+    if (!file.ok()) {
+      stopped = file.status();
+      break;
+    }
+    staged.push_back(std::move(file).value());
+  }
+  auto discard_from = [&](size_t first) {
+    for (size_t i = first; i < staged.size(); ++i)
+      ::unlinkat(staged[i].dir_fd, staged[i].temp_name.c_str(), 0);
+  };
+  if (!alone) {
+    std::set<dev_t> synced;
+    for (const StagedFile& file : staged) {
+      struct stat st {};
+      if (::fstat(file.dir_fd, &st) != 0 ||
+          (synced.insert(st.st_dev).second && (++syncs_, ::syncfs(file.dir_fd) != 0))) {
+        Status failed = Errno("cannot sync", file.path);
+        discard_from(0);
+        return {0, failed};
+      }
+    }
+  }
+  for (size_t i = 0; i < staged.size(); ++i) {
+    const StagedFile& file = staged[i];
+    if (::renameat(file.dir_fd, file.temp_name.c_str(), file.dir_fd, BaseName(file.path).c_str()) !=
+        0) {
+      Status failed = Errno("cannot replace", file.path);
+      discard_from(i);
+      (void)SyncDirectories(staged, i, syncs_);
+      return {i, failed};
+    }
+  }
+  // Every file is in place; one whose directory cannot be synced is not known to stay there,
+  // and the last one takes the blame (the next apply sees what stayed).
+  if (Status synced = SyncDirectories(staged, staged.size(), syncs_); !synced.ok())
+    return {staged.size() - 1, synced};
+  return {staged.size(), stopped};
 }
 
 }  // namespace mosaic

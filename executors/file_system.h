@@ -1,8 +1,8 @@
 // FileSystem: every file the tool reads or writes goes through this interface.
 //
 // The real implementation writes atomically (temp file in the same directory, fsync, rename,
-// fsync of the directory), never follows a symlink at a path it writes, and deletes only
-// when asked to remove a regular file.
+// fsync of the directory; a batch syncs its files in one pass), never follows a symlink at a
+// path it writes, and deletes only when asked to remove a regular file.
 // Tests use MemoryFileSystem (memory_file_system.h).
 #pragma once
 
@@ -29,6 +29,20 @@ struct FileInfo {
 inline constexpr size_t kMaxEnvFileBytes = 4u << 20;
 inline constexpr size_t kMaxUnitFileBytes = 1u << 20;
 inline constexpr size_t kMaxPlanFileBytes = 64u << 20;
+
+/// One file of a WriteFilesAtomic batch.
+struct FileWrite {
+  std::string path;
+  std::string content;
+  mode_t mode = 0644;
+};
+
+/// How far a batch of writes got: files [0, written) were replaced, in order; `failure` says
+/// why file `written` was not (ok when every one was).
+struct BatchWrite {
+  size_t written = 0;
+  Status failure = Status::Ok();
+};
 
 class FileSystem {
  public:
@@ -59,6 +73,11 @@ class FileSystem {
   /// mix, and a crash leaves one of the two. Refuses to replace a symlink or a directory.
   virtual Status WriteFileAtomic(const std::string& path, const std::string& content,
                                  mode_t mode) = 0;
+  /// WriteFileAtomic of each of `writes`, in order, stopping at the first that fails. The
+  /// real file system makes them durable together: every temporary file is written, synced
+  /// in one pass, then each is renamed into place, then each directory synced once — so the
+  /// cost in syncs does not grow with the number of files. Here: one after the other.
+  virtual BatchWrite WriteFilesAtomic(const std::vector<FileWrite>& writes);
 
   /// Removes regular file `path` durably (the directory is synced). A missing file is
   /// success; a symlink or directory is refused.
@@ -79,8 +98,15 @@ class RealFileSystem : public FileSystem {
   std::vector<std::string> ListDirectory(const std::string& directory) override;
   Status MakeDirectories(const std::string& directory, mode_t mode) override;
   Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) override;
+  BatchWrite WriteFilesAtomic(const std::vector<FileWrite>& writes) override;
   Status RemoveFile(const std::string& path) override;
   Status RemoveSocket(const std::string& path) override;
+
+  /// How many fsync and syncfs calls this file system has made: what durability costs.
+  int syncs() const { return syncs_; }
+
+ private:
+  int syncs_ = 0;
 };
 
 }  // namespace mosaic

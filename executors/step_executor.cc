@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <set>
 
 #include "env_merge.h"
 #include "fleet_contract.h"
@@ -29,14 +30,62 @@ std::string DescribeStep(const Step& step) {
   return fmt::format("{} {}", StepName(step.kind), fmt::join(step.names, " "));
 }
 
-Status RealStepExecutor::WriteFile(const std::string& path, const std::string& content,
-                                   unsigned mode) {
-  std::string dir = path.substr(0, path.rfind('/'));
-  if (Status s = fs_.MakeDirectories(dir, 0700); !s.ok()) return s;
-  return fs_.WriteFileAtomic(path, content, static_cast<mode_t>(mode));
+bool IsFileWrite(const Step& step) {
+  return step.kind == StepKind::kWriteFile || step.kind == StepKind::kMergeEnvFile;
+}
+
+ExecutionReport StepExecutor::ExecuteWrites(std::span<const Step> writes,
+                                            const Progress& progress) {
+  ExecutionReport report;
+  for (const Step& step : writes) {
+    report.failure = Execute(step, progress);
+    if (!report.failure.ok()) break;
+    ++report.completed;
+  }
+  return report;
+}
+
+Result<FileWrite> RealStepExecutor::FileOf(const Step& step) {
+  std::string content = step.content;
+  if (step.kind == StepKind::kMergeEnvFile) {
+    // Merged with the file as it is now: user lines written since the plan are kept too.
+    Result<std::string> current = fs_.ReadFile(step.path, kMaxEnvFileBytes);
+    if (!current.ok() && fs_.Stat(step.path)) return current.status();
+    EnvMerge merge = MergeEnvFile(current.ok() ? current.value() : "", step.owned);
+    if (!merge.ok())
+      return Status::Error("not rewritten, to keep your lines:\n" +
+                           DescribeEnvProblems(step.path, merge.problems));
+    content = std::move(merge.content);
+  }
+  if (Status made = fs_.MakeDirectories(step.path.substr(0, step.path.rfind('/')), 0700);
+      !made.ok())
+    return made;
+  return FileWrite{step.path, std::move(content), static_cast<mode_t>(step.mode)};
+}
+
+ExecutionReport RealStepExecutor::ExecuteWrites(std::span<const Step> writes,
+                                                const Progress& progress) {
+  std::vector<FileWrite> files;
+  Status stopped = Status::Ok();  // of writes[files.size()], which is not written
+  for (const Step& step : writes) {
+    if (stopped = Allowed(step); !stopped.ok()) break;
+    Result<FileWrite> file = FileOf(step);
+    if (stopped = file.status(); !stopped.ok()) break;
+    files.push_back(std::move(file).value());
+  }
+  BatchWrite batch = fs_.WriteFilesAtomic(files);
+  for (size_t i = 0; i < batch.written; ++i)
+    if (progress) progress(DescribeStep(writes[i]) + ": done");
+  return {batch.written, batch.failure.ok() ? stopped : batch.failure};
 }
 
 Status RealStepExecutor::Execute(const Step& step, const Progress& progress) {
+  if (Status allowed = Allowed(step); !allowed.ok()) return allowed;
+  static const Progress kSilent = [](const std::string&) {};
+  return Act(step, progress ? progress : kSilent);
+}
+
+Status RealStepExecutor::Allowed(const Step& step) {
   Status allowed = Status::Ok();
   switch (step.kind) {
     case StepKind::kWriteFile:
@@ -75,9 +124,7 @@ Status RealStepExecutor::Execute(const Step& step, const Progress& progress) {
     case StepKind::kDaemonReload:
       break;
   }
-  if (!allowed.ok()) return allowed;
-  static const Progress kSilent = [](const std::string&) {};
-  return Act(step, progress ? progress : kSilent);
+  return allowed;
 }
 
 Status RealStepExecutor::Act(const Step& step, const Progress& progress) {
@@ -87,18 +134,10 @@ Status RealStepExecutor::Act(const Step& step, const Progress& progress) {
   Status status = Status::Ok();
   switch (step.kind) {
     case StepKind::kWriteFile:
-      status = WriteFile(step.path, step.content, step.mode);
-      break;
     case StepKind::kMergeEnvFile: {
-      // Merged with the file as it is now: user lines written since the plan are kept too.
-      Result<std::string> current = fs_.ReadFile(step.path, kMaxEnvFileBytes);
-      std::string existing = current.ok() ? current.value() : "";
-      if (!current.ok() && fs_.Stat(step.path)) return current.status();
-      EnvMerge merge = MergeEnvFile(existing, step.owned);
-      if (!merge.ok())
-        return Status::Error("not rewritten, to keep your lines:\n" +
-                             DescribeEnvProblems(step.path, merge.problems));
-      status = WriteFile(step.path, merge.content, step.mode);
+      Result<FileWrite> file = FileOf(step);
+      if (!file.ok()) return file.status();
+      status = fs_.WriteFileAtomic(file.value().path, file.value().content, file.value().mode);
       break;
     }
     case StepKind::kRemoveFile:
@@ -165,7 +204,9 @@ Status RealStepExecutor::UpdateRecord(const std::string& path, const std::vector
   std::erase(sockets, remove);
   if (sockets == before) return Status::Ok();
   if (sockets.empty()) return fs_.RemoveFile(path);
-  return WriteFile(path, RenderPreviousSockets(sockets), 0644);
+  if (Status made = fs_.MakeDirectories(path.substr(0, path.rfind('/')), 0700); !made.ok())
+    return made;
+  return fs_.WriteFileAtomic(path, RenderPreviousSockets(sockets), 0644);
 }
 
 // Moves the server of `socket` (a socket the fleet left) out of the holder's cgroup into a
@@ -256,10 +297,24 @@ ExecutionReport ExecuteSteps(const std::vector<Step>& steps, StepExecutor& execu
                              const Progress& progress) {
   ExecutionReport report;
   Progress report_to = progress ? progress : [](const std::string&) {};
-  for (const Step& step : steps) {
-    report.failure = executor.Execute(step, report_to);
+  for (size_t i = 0; i < steps.size();) {
+    // The writes that follow, each of a file not written before in the run.
+    size_t end = i;
+    std::set<std::string> paths;
+    while (end < steps.size() && IsFileWrite(steps[end]) && paths.insert(steps[end].path).second)
+      ++end;
+    if (end - i > 1) {
+      ExecutionReport writes =
+          executor.ExecuteWrites(std::span(steps).subspan(i, end - i), report_to);
+      report.completed += writes.completed;
+      if (report.failure = writes.failure; !report.failure.ok()) break;
+      i = end;
+      continue;
+    }
+    report.failure = executor.Execute(steps[i], report_to);
     if (!report.failure.ok()) break;
     ++report.completed;
+    ++i;
   }
   return report;
 }

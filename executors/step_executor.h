@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,10 +21,23 @@ namespace mosaic {
 /// Called with one line per unit of work as it completes ("start mosaic-agent@a.service: done").
 using Progress = std::function<void(const std::string&)>;
 
+struct ExecutionReport {
+  size_t completed = 0;
+  Status failure = Status::Ok();  ///< of step `completed`, when not ok
+};
+
+/// Whether `step` only writes one file (a unit file, an env file): consecutive ones can be
+/// made durable together.
+bool IsFileWrite(const Step& step);
+
 class StepExecutor {
  public:
   virtual ~StepExecutor() = default;
   virtual Status Execute(const Step& step, const Progress& progress) = 0;
+  /// `writes`, steps of distinct files for which IsFileWrite holds, in order, stopping at the
+  /// first failure. The real executor makes them durable together (one sync pass, not two
+  /// syncs per file); by default, each is executed by itself.
+  virtual ExecutionReport ExecuteWrites(std::span<const Step> writes, const Progress& progress);
 };
 
 /// Acts through the real interfaces, on nothing but `managed` allows (a step naming anything
@@ -35,10 +49,15 @@ class RealStepExecutor : public StepExecutor {
                    const ManagedResources& managed)
       : fs_(fs), systemd_(systemd), tmux_(tmux), managed_(managed) {}
   Status Execute(const Step& step, const Progress& progress) override;
+  ExecutionReport ExecuteWrites(std::span<const Step> writes, const Progress& progress) override;
 
  private:
+  /// Whether `step` touches only what the roster manages.
+  Status Allowed(const Step& step);
   Status Act(const Step& step, const Progress& progress);
-  Status WriteFile(const std::string& path, const std::string& content, unsigned mode);
+  /// The file a write step leaves: its content, or for an env file the merge with the file as
+  /// it is now. Its directory is made.
+  Result<FileWrite> FileOf(const Step& step);
   /// The record of previous sockets as it is now, with `add` added and `remove` removed,
   /// written back (removed once it names none).
   Status UpdateRecord(const std::string& path, const std::vector<std::string>& add,
@@ -63,13 +82,9 @@ class DryRunExecutor : public StepExecutor {
 std::string DescribeStep(const Step& step);
 
 /// What running a plan's steps came to: how many completed, and why the next one failed.
-struct ExecutionReport {
-  size_t completed = 0;
-  Status failure = Status::Ok();  ///< of step `completed`, when not ok
-};
-
-/// The apply loop, for real runs and dry runs alike: the steps in order through `executor`,
-/// each unit of work reported to `progress`, stopping at the first failure.
+/// The apply loop, for real runs and dry runs alike: the steps in order through `executor`
+/// (consecutive writes of distinct files together), each unit of work reported to `progress`,
+/// stopping at the first failure.
 ExecutionReport ExecuteSteps(const std::vector<Step>& steps, StepExecutor& executor,
                              const Progress& progress);
 

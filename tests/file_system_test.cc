@@ -1,10 +1,12 @@
 #include "file_system.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "memory_file_system.h"
 #include "temp_dir.h"
 
 namespace mosaic {
@@ -51,6 +53,72 @@ TEST(RealFileSystem, WriteFileAtomicFailsClearlyWithoutTheDirectory) {
   Status status = fs.WriteFileAtomic(dir / "missing/f", "x", 0600);
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("missing"), std::string::npos);
+}
+
+TEST(RealFileSystem, WriteFileAtomicSyncsTheFileAndItsDirectory) {
+  TempDir dir;
+  RealFileSystem fs;
+  ASSERT_TRUE(fs.WriteFileAtomic(dir / "f", "x", 0600).ok());
+  EXPECT_EQ(fs.syncs(), 2);
+}
+
+// 50 env files and 2 unit files, as a cold apply of 50 agents writes them.
+std::vector<FileWrite> AFleetOfFiles(TempDir& dir) {
+  std::vector<FileWrite> writes;
+  for (int i = 0; i < 50; ++i)
+    writes.push_back({dir / fmt::format("agents/a{}.env", i), fmt::format("N={}\n", i), 0600});
+  writes.push_back({dir / "units/holder.service", "[Service]\n", 0644});
+  writes.push_back({dir / "units/agent@.service", "[Service]\n", 0644});
+  return writes;
+}
+
+TEST(RealFileSystem, WriteFilesAtomicReplacesEveryFileWithItsModeInOneSyncPass) {
+  TempDir dir;
+  RealFileSystem fs;
+  ASSERT_TRUE(fs.MakeDirectories(dir / "agents", 0700).ok());
+  ASSERT_TRUE(fs.MakeDirectories(dir / "units", 0700).ok());
+  dir.Write("agents/a7.env", "old\n");
+  std::vector<FileWrite> writes = AFleetOfFiles(dir);
+  BatchWrite batch = fs.WriteFilesAtomic(writes);
+  ASSERT_TRUE(batch.failure.ok()) << batch.failure.message();
+  EXPECT_EQ(batch.written, writes.size());
+  for (const FileWrite& write : writes) {
+    EXPECT_EQ(dir.Read(write.path.substr(dir.path().size() + 1)), write.content);
+    EXPECT_EQ(ModeOf(write.path), write.mode) << write.path;
+  }
+  // One syncfs for the temporary files, one fsync for each of the two directories: not two
+  // syncs per file.
+  EXPECT_EQ(fs.syncs(), 3);
+  EXPECT_EQ(fs.ListDirectory(dir / "agents").size(), 50u);  // no temporary file left
+  EXPECT_EQ(fs.ListDirectory(dir / "units").size(), 2u);
+}
+
+TEST(RealFileSystem, WriteFilesAtomicWritesTheFilesBeforeOneItRefusesAndNoneAfter) {
+  TempDir dir;
+  RealFileSystem fs;
+  dir.Write("target", "precious\n");
+  dir.Write("c", "untouched\n");
+  ASSERT_EQ(::symlink((dir / "target").c_str(), (dir / "b").c_str()), 0);
+  BatchWrite batch = fs.WriteFilesAtomic(
+      {{dir / "a", "A", 0600}, {dir / "b", "clobber", 0600}, {dir / "c", "C", 0600}});
+  EXPECT_EQ(batch.written, 1u);
+  EXPECT_THAT(batch.failure.message(), testing::HasSubstr("refusing to replace"));
+  EXPECT_THAT(batch.failure.message(), testing::HasSubstr("symbolic link"));
+  EXPECT_EQ(dir.Read("a"), "A");
+  EXPECT_EQ(dir.Read("target"), "precious\n");
+  EXPECT_EQ(dir.Read("c"), "untouched\n");
+  EXPECT_EQ(fs.ListDirectory(dir.path()), (std::vector<std::string>{"a", "b", "c", "target"}));
+}
+
+TEST(MemoryFileSystem, WriteFilesAtomicWritesOneAfterTheOtherUntilOneFails) {
+  MemoryFileSystem fs;
+  ASSERT_TRUE(fs.MakeDirectories("/d", 0700).ok());
+  BatchWrite batch =
+      fs.WriteFilesAtomic({{"/d/a", "A", 0600}, {"/missing/b", "B", 0600}, {"/d/c", "C", 0600}});
+  EXPECT_EQ(batch.written, 1u);
+  EXPECT_FALSE(batch.failure.ok());
+  EXPECT_TRUE(fs.Stat("/d/a").has_value());
+  EXPECT_FALSE(fs.Stat("/d/c").has_value());
 }
 
 TEST(RealFileSystem, MakeDirectoriesCreatesParentsWithTheMode) {

@@ -2,6 +2,8 @@
 // time, failure, and a dry run that touches nothing.
 #include "step_executor.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -82,6 +84,63 @@ TEST_F(StepExecutorTest, AFailedJobIsAnErrorAndLaterStepsAreTheCallersToSkip) {
   Status status = ExecuteAll(executor, plan);
   EXPECT_FALSE(status.ok());
   EXPECT_THAT(status.message(), HasSubstr("mosaic-agent@a.service: failed"));
+}
+
+// Which steps reach an executor alone, and which together.
+class GroupRecorder : public StepExecutor {
+ public:
+  Status Execute(const Step& step, const Progress&) override {
+    calls.push_back(DescribeStep(step));
+    return Status::Ok();
+  }
+  ExecutionReport ExecuteWrites(std::span<const Step> writes, const Progress&) override {
+    std::vector<std::string> described;
+    for (const Step& step : writes) described.push_back(DescribeStep(step));
+    calls.push_back(fmt::format("together: {}", fmt::join(described, ", ")));
+    return {writes.size(), Status::Ok()};
+  }
+  std::vector<std::string> calls;
+};
+
+TEST(ExecuteSteps, HandsConsecutiveWritesOfDistinctFilesToTheExecutorTogether) {
+  std::vector<Step> steps = {
+      Step::WriteFile("/u/holder", "x", 0644), Step::MergeEnvFile("/e/a", {}),
+      Step::MergeEnvFile("/e/b", {}),          Step::DaemonReload(),
+      Step::MergeEnvFile("/e/c", {}),          Step::WriteFile("/u/x", "1", 0644),
+      Step::WriteFile("/u/x", "2", 0644),  // the same file again: after the first is written
+      Step::MergeEnvFile("/e/d", {})};
+  GroupRecorder executor;
+  ExecutionReport report = ExecuteSteps(steps, executor, {});
+  EXPECT_TRUE(report.failure.ok());
+  EXPECT_EQ(report.completed, steps.size());
+  EXPECT_THAT(executor.calls,
+              ElementsAre("together: write-file /u/holder, merge-env-file /e/a, merge-env-file "
+                          "/e/b",
+                          "daemon-reload", "together: merge-env-file /e/c, write-file /u/x",
+                          "together: write-file /u/x, merge-env-file /e/d"));
+}
+
+TEST_F(StepExecutorTest, AWriteThatCannotBeMadeEndsTheBatchAfterTheFilesBeforeIt) {
+  DesiredState desired = testing_support::Desired(
+      "version: 1\nagents: [{name: a, runtime: pi}, {name: b, runtime: pi}, {name: c, "
+      "runtime: pi}]\n");
+  ManagedResources managed(desired);
+  // b's file ends in a comment continued by a backslash: the keys added after it would be
+  // swallowed, so it is not rewritten.
+  const std::string swallowing = "# goes on \\\n";
+  fs_.Put(desired.agents[1].env_path, swallowing);
+  std::vector<Step> steps;
+  for (const DesiredAgent& agent : desired.agents)
+    steps.push_back(Step::MergeEnvFile(agent.env_path, agent.owned_env));
+  RealStepExecutor executor(fs_, systemd_, tmux_, managed);
+  ExecutionReport report =
+      ExecuteSteps(steps, executor, [&](const std::string& line) { progress_.push_back(line); });
+  EXPECT_EQ(report.completed, 1u);
+  EXPECT_THAT(report.failure.message(), HasSubstr("not rewritten, to keep your lines"));
+  EXPECT_THAT(progress_, ElementsAre("merge-env-file " + desired.agents[0].env_path + ": done"));
+  EXPECT_THAT(fs_.files().at(desired.agents[0].env_path), HasSubstr("MOSAIC_AGENT_NAME=\"a\""));
+  EXPECT_EQ(fs_.files().at(desired.agents[1].env_path), swallowing);
+  EXPECT_FALSE(fs_.files().contains(desired.agents[2].env_path));
 }
 
 TEST_F(StepExecutorTest, ASymlinkedEnvFileIsNeverWrittenThrough) {
