@@ -37,8 +37,11 @@ double Ms(Clock::time_point since) {
   return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
 }
 
+// `agents` agents whose program is `cat`, as the sessions of tmuxp and of the floor are: the
+// three bring up the same thing.
 std::string Roster(int agents) {
-  std::string yaml = "version: 1\ntmux: {socket_name: bench}\nagents:\n";
+  std::string yaml =
+      "version: 1\ntmux: {socket_name: bench}\nruntimes: {pi: {command: cat}}\nagents:\n";
   for (int i = 0; i < agents; ++i) yaml += fmt::format("  - {{name: agent{}, runtime: pi}}\n", i);
   return yaml;
 }
@@ -351,6 +354,13 @@ int main(int argc, char** argv) {
   // servers, cgroups): a closed pipe fails a write instead of killing the process.
   std::signal(SIGPIPE, SIG_IGN);
   std::string mode = argc > 1 ? argv[1] : "all";
+  if (mode != "plan" && mode != "apply" && mode != "all" && mode != "hosts") {
+    fmt::print(stderr,
+               "usage: fleet_bench [plan|apply|all] [SIZES…]\n"
+               "       fleet_bench hosts [HOSTS [AGENTS]]\n"
+               "(needs root: each run starts its own systemd --user and tmux server)\n");
+    return mode == "--help" || mode == "-h" ? 0 : 2;
+  }
   if (mode == "hosts")
     return BenchHosts(argc > 2 ? std::atoi(argv[2]) : 10, argc > 3 ? std::atoi(argv[3]) : 100);
   std::vector<int> sizes;

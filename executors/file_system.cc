@@ -4,14 +4,19 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
+#include <span>
 
 namespace mosaic {
 namespace {
@@ -185,25 +190,112 @@ BatchWrite FileSystem::WriteFilesAtomic(const std::vector<FileWrite>& writes) {
 
 namespace {
 
-// A file written under a hidden temporary name beside `path`, waiting to be renamed over it.
-struct StagedFile {
-  int dir_fd;  ///< the directory's, owned by the batch
-  std::string dir;
-  std::string temp_name;
-  std::string path;
+// What was at a path when its replacement was staged. The rename goes ahead only if the same
+// is still there: the user may edit an env file, or put a symlink in its place, while a
+// batch is being synced, and neither may be lost to the rename.
+struct TargetState {
+  bool exists = false;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  mode_t mode = 0;
+  off_t size = 0;
+  timespec mtime{};
+  timespec ctime{};
+
+  bool operator==(const TargetState& other) const {
+    auto same = [](const timespec& a, const timespec& b) {
+      return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+    };
+    return exists == other.exists && dev == other.dev && ino == other.ino && mode == other.mode &&
+           size == other.size && same(mtime, other.mtime) && same(ctime, other.ctime);
+  }
 };
 
-// Writes `write` under a temporary name in its directory (`dir_fd`), synced only when `sync`.
-Result<StagedFile> StageFile(int dir_fd, const std::string& dir, const FileWrite& write, bool sync,
-                             int& syncs) {
-  const std::string& path = write.path;
+TargetState StateAt(int dir_fd, const std::string& name) {
   struct stat st {};
-  if (::fstatat(dir_fd, BaseName(path).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-    if (S_ISLNK(st.st_mode))
-      return Status::Error(fmt::format("refusing to replace {}: it is a symbolic link", path));
-    if (S_ISDIR(st.st_mode))
-      return Status::Error(fmt::format("refusing to replace {}: it is a directory", path));
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return {};
+  return {true, st.st_dev, st.st_ino, st.st_mode, st.st_size, st.st_mtim, st.st_ctim};
+}
+
+// Linux before 5.8 returned success from syncfs whatever writeback failed: a file could be
+// renamed into place without having reached the disk.
+bool KernelSyncfsReportsErrors() {
+  static const bool reports = [] {
+    struct utsname name {};
+    return ::uname(&name) == 0 && SyncfsReportsErrors(name.release);
+  }();
+  return reports;
+}
+
+// Whether one syncfs makes the files written in `dir_fd`'s file system durable, and says when
+// it could not. FUSE file systems do not pass syncfs on to their daemon.
+bool SyncfsIsTrustworthy(int dir_fd) {
+  constexpr decltype(statfs::f_type) kFuseMagic = 0x65735546;
+  struct statfs fs {};
+  return KernelSyncfsReportsErrors() && ::fstatfs(dir_fd, &fs) == 0 && fs.f_type != kFuseMagic;
+}
+
+}  // namespace
+
+bool SyncfsReportsErrors(std::string_view kernel_release) {
+  int major = 0, minor = 0;
+  const char* end = kernel_release.data() + kernel_release.size();
+  auto [after_major, e1] = std::from_chars(kernel_release.data(), end, major);
+  if (e1 != std::errc() || after_major == end || *after_major != '.') return false;
+  auto [after_minor, e2] = std::from_chars(after_major + 1, end, minor);
+  if (e2 != std::errc()) return false;
+  return major > 5 || (major == 5 && minor >= 8);
+}
+
+namespace {
+
+// One batch of WriteFilesAtomic: stages the files, makes them durable, renames them.
+class Batch {
+ public:
+  Batch(int& syncs, const std::function<void()>& before_renames)
+      : syncs_(syncs), before_renames_(before_renames) {}
+
+  // Writes a prefix of `writes` (`taken` of them: it stops short when it holds as many
+  // directories open as it may). `alone`: the only file of the whole call.
+  BatchWrite WriteSome(std::span<const FileWrite> writes, bool alone, size_t& taken);
+
+ private:
+  // A file written under a hidden temporary name beside `path`, waiting to be renamed over it.
+  struct Staged {
+    int dir_fd;  ///< the directory's, held open by the batch
+    std::string dir;
+    std::string temp_name;
+    std::string path;
+    bool synced;         ///< by itself, as it was written
+    TargetState target;  ///< what the rename replaces
+  };
+
+  int Sync(int fd) {
+    ++syncs_;
+    return ::fsync(fd);
   }
+  Result<Staged> Stage(int dir_fd, const std::string& dir, const FileWrite& write, bool sync);
+  // Syncs once each directory staged_[0, count) were renamed into; how many of those files
+  // are known to be durable, and why the next is not.
+  BatchWrite SyncDirectories(size_t count);
+  void DiscardFrom(size_t first) {
+    for (size_t i = first; i < staged_.size(); ++i)
+      ::unlinkat(staged_[i].dir_fd, staged_[i].temp_name.c_str(), 0);
+  }
+
+  int& syncs_;
+  const std::function<void()>& before_renames_;
+  std::vector<Staged> staged_;
+};
+
+Result<Batch::Staged> Batch::Stage(int dir_fd, const std::string& dir, const FileWrite& write,
+                                   bool sync) {
+  const std::string& path = write.path;
+  TargetState target = StateAt(dir_fd, BaseName(path));
+  if (target.exists && S_ISLNK(target.mode))
+    return Status::Error(fmt::format("refusing to replace {}: it is a symbolic link", path));
+  if (target.exists && S_ISDIR(target.mode))
+    return Status::Error(fmt::format("refusing to replace {}: it is a directory", path));
   // A hidden, unique name in the same directory, so the rename cannot cross file systems.
   static thread_local std::mt19937_64 random{std::random_device{}()};
   std::string temp_name;
@@ -224,19 +316,85 @@ Result<StagedFile> StageFile(int dir_fd, const std::string& dir, const FileWrite
   if (::fchmod(temp_fd.get(), write.mode) != 0) return discard(Errno("cannot set mode of", path));
   if (Status written = WriteAll(temp_fd.get(), write.content, path); !written.ok())
     return discard(written);
-  if (sync && (++syncs, ::fsync(temp_fd.get()) != 0)) return discard(Errno("cannot sync", path));
+  if (sync && Sync(temp_fd.get()) != 0) return discard(Errno("cannot sync", path));
   if (::close(temp_fd.release()) != 0) return discard(Errno("cannot close", path));
-  return StagedFile{dir_fd, dir, std::move(temp_name), path};
+  return Staged{dir_fd, dir, std::move(temp_name), path, sync, target};
 }
 
-// Syncs once each directory files[0, count) were renamed into: a rename is durable only once
-// its directory entry is.
-Status SyncDirectories(const std::vector<StagedFile>& files, size_t count, int& syncs) {
+BatchWrite Batch::WriteSome(std::span<const FileWrite> writes, bool alone, size_t& taken) {
+  // Each directory is held open from staging to its sync, so that no rename can land
+  // anywhere else; a batch holds no more than this many at once (a fleet's drop-in
+  // directories are one per agent), and the rest are written by the next.
+  constexpr size_t kMaxOpenDirectories = 64;
+  std::map<std::string, Fd> directories;
+  std::map<std::string, bool> syncfs_trusted;
+  Status stopped = Status::Ok();  // why staging stopped before the end
+  for (const FileWrite& write : writes) {
+    const std::string dir = DirName(write.path);
+    auto open = directories.find(dir);
+    if (open == directories.end()) {
+      if (directories.size() == kMaxOpenDirectories) break;
+      int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0) {
+        stopped = Errno("cannot open directory", dir);
+        break;
+      }
+      open = directories.emplace(dir, fd).first;
+      syncfs_trusted[dir] = SyncfsIsTrustworthy(fd);
+    }
+    // A lone file, or one where syncfs cannot be trusted, is synced by itself as it is written.
+    Result<Staged> file = Stage(open->second.get(), dir, write, alone || !syncfs_trusted[dir]);
+    if (!file.ok()) {
+      stopped = file.status();
+      break;
+    }
+    staged_.push_back(std::move(file).value());
+  }
+  taken = staged_.size();
+  // The others are made durable in one pass per file system, before any is renamed: syncfs
+  // writes back every file of that file system with unwritten data, these among them.
+  std::set<dev_t> synced;
+  for (const Staged& file : staged_) {
+    if (file.synced) continue;
+    struct stat st {};
+    if (::fstat(file.dir_fd, &st) != 0 ||
+        (synced.insert(st.st_dev).second && (++syncs_, ::syncfs(file.dir_fd) != 0))) {
+      Status failed = Errno("cannot sync", file.path);
+      DiscardFrom(0);
+      return {0, failed};
+    }
+  }
+  if (before_renames_) before_renames_();
+  for (size_t i = 0; i < staged_.size(); ++i) {
+    const Staged& file = staged_[i];
+    Status failed = Status::Ok();
+    if (!(StateAt(file.dir_fd, BaseName(file.path)) == file.target))
+      failed = Status::Error(
+          fmt::format("{} changed while mosaic-fleet was replacing it (another program wrote "
+                      "it); it is left as it now is: run apply again",
+                      file.path));
+    else if (::renameat(file.dir_fd, file.temp_name.c_str(), file.dir_fd,
+                        BaseName(file.path).c_str()) != 0)
+      failed = Errno("cannot replace", file.path);
+    if (!failed.ok()) {
+      DiscardFrom(i);
+      BatchWrite durable = SyncDirectories(i);
+      return durable.failure.ok() ? BatchWrite{i, failed} : durable;
+    }
+  }
+  BatchWrite done = SyncDirectories(staged_.size());
+  if (done.failure.ok()) done.failure = stopped;
+  return done;
+}
+
+BatchWrite Batch::SyncDirectories(size_t count) {
+  // In the order of the files, so that when a directory fails, the files before its first
+  // one are known to be durable.
   std::set<int> synced;
   for (size_t i = 0; i < count; ++i)
-    if (synced.insert(files[i].dir_fd).second && (++syncs, ::fsync(files[i].dir_fd) != 0))
-      return Errno("cannot sync directory", files[i].dir);
-  return Status::Ok();
+    if (synced.insert(staged_[i].dir_fd).second && Sync(staged_[i].dir_fd) != 0)
+      return {i, Errno("cannot sync directory", staged_[i].dir)};
+  return {count, Status::Ok()};
 }
 
 }  // namespace
@@ -247,61 +405,19 @@ Status RealFileSystem::WriteFileAtomic(const std::string& path, const std::strin
 }
 
 BatchWrite RealFileSystem::WriteFilesAtomic(const std::vector<FileWrite>& writes) {
-  // A lone file is synced by itself; a batch in one pass per file system (syncfs), which costs
-  // what one fsync does on a journaling file system, whatever the number of files.
-  const bool alone = writes.size() == 1;
-  std::map<std::string, Fd> directories;
-  std::vector<StagedFile> staged;
-  Status stopped = Status::Ok();  // why staging stopped before the end
-  for (const FileWrite& write : writes) {
-    const std::string dir = DirName(write.path);
-    auto open = directories.find(dir);
-    if (open == directories.end()) {
-      int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (fd < 0) {
-        stopped = Errno("cannot open directory", dir);
-        break;
-      }
-      open = directories.emplace(dir, fd).first;
-    }
-    Result<StagedFile> file = StageFile(open->second.get(), dir, write, alone, syncs_);
-    if (!file.ok()) {
-      stopped = file.status();
+  BatchWrite total;
+  std::span<const FileWrite> rest(writes);
+  while (!rest.empty()) {
+    size_t taken = 0;
+    BatchWrite part = Batch(syncs_, before_renames_).WriteSome(rest, writes.size() == 1, taken);
+    total.written += part.written;
+    if (!part.failure.ok() || part.written < taken) {
+      total.failure = part.failure;
       break;
     }
-    staged.push_back(std::move(file).value());
+    rest = rest.subspan(taken);
   }
-  auto discard_from = [&](size_t first) {
-    for (size_t i = first; i < staged.size(); ++i)
-      ::unlinkat(staged[i].dir_fd, staged[i].temp_name.c_str(), 0);
-  };
-  if (!alone) {
-    std::set<dev_t> synced;
-    for (const StagedFile& file : staged) {
-      struct stat st {};
-      if (::fstat(file.dir_fd, &st) != 0 ||
-          (synced.insert(st.st_dev).second && (++syncs_, ::syncfs(file.dir_fd) != 0))) {
-        Status failed = Errno("cannot sync", file.path);
-        discard_from(0);
-        return {0, failed};
-      }
-    }
-  }
-  for (size_t i = 0; i < staged.size(); ++i) {
-    const StagedFile& file = staged[i];
-    if (::renameat(file.dir_fd, file.temp_name.c_str(), file.dir_fd, BaseName(file.path).c_str()) !=
-        0) {
-      Status failed = Errno("cannot replace", file.path);
-      discard_from(i);
-      (void)SyncDirectories(staged, i, syncs_);
-      return {i, failed};
-    }
-  }
-  // Every file is in place; one whose directory cannot be synced is not known to stay there,
-  // and the last one takes the blame (the next apply sees what stayed).
-  if (Status synced = SyncDirectories(staged, staged.size(), syncs_); !synced.ok())
-    return {staged.size() - 1, synced};
-  return {staged.size(), stopped};
+  return total;
 }
 
 }  // namespace mosaic

@@ -9,8 +9,10 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "status.h"
@@ -73,10 +75,8 @@ class FileSystem {
   /// mix, and a crash leaves one of the two. Refuses to replace a symlink or a directory.
   virtual Status WriteFileAtomic(const std::string& path, const std::string& content,
                                  mode_t mode) = 0;
-  /// WriteFileAtomic of each of `writes`, in order, stopping at the first that fails. The
-  /// real file system makes them durable together: every temporary file is written, synced
-  /// in one pass, then each is renamed into place, then each directory synced once — so the
-  /// cost in syncs does not grow with the number of files. Here: one after the other.
+  /// WriteFileAtomic of each of `writes`, in order, stopping at the first that fails. This
+  /// default writes them one after the other; RealFileSystem makes them durable together.
   virtual BatchWrite WriteFilesAtomic(const std::vector<FileWrite>& writes);
 
   /// Removes regular file `path` durably (the directory is synced). A missing file is
@@ -98,15 +98,27 @@ class RealFileSystem : public FileSystem {
   std::vector<std::string> ListDirectory(const std::string& directory) override;
   Status MakeDirectories(const std::string& directory, mode_t mode) override;
   Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) override;
-  BatchWrite WriteFilesAtomic(const std::vector<FileWrite>& writes) override;
   Status RemoveFile(const std::string& path) override;
   Status RemoveSocket(const std::string& path) override;
+  /// Every temporary file is written, then made durable in one pass (one syncfs per file
+  /// system), then each is renamed into place — unless the file there changed since it was
+  /// staged — and each directory is synced once: the syncs do not grow with the number of
+  /// files. Where syncfs cannot be trusted (Linux before 5.8, FUSE), each file is synced by
+  /// itself; a lone file is too.
+  BatchWrite WriteFilesAtomic(const std::vector<FileWrite>& writes) override;
 
   /// How many fsync and syncfs calls this file system has made: what durability costs.
   int syncs() const { return syncs_; }
+  /// For tests: runs in each batch once its files are written and synced, before any rename.
+  void set_before_renames(std::function<void()> hook) { before_renames_ = std::move(hook); }
 
  private:
   int syncs_ = 0;
+  std::function<void()> before_renames_;
 };
+
+/// Whether syncfs reports writeback errors on a Linux kernel of this release ("6.1.0-13-amd64"):
+/// from 5.8 on. Before, it returned success whatever failed.
+bool SyncfsReportsErrors(std::string_view kernel_release);
 
 }  // namespace mosaic

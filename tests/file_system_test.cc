@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "memory_file_system.h"
@@ -72,7 +73,13 @@ std::vector<FileWrite> AFleetOfFiles(TempDir& dir) {
   return writes;
 }
 
+bool KernelSyncfsReportsErrors() {
+  struct utsname name {};
+  return ::uname(&name) == 0 && SyncfsReportsErrors(name.release);
+}
+
 TEST(RealFileSystem, WriteFilesAtomicReplacesEveryFileWithItsModeInOneSyncPass) {
+  if (!KernelSyncfsReportsErrors()) GTEST_SKIP() << "syncfs is not trusted on this kernel";
   TempDir dir;
   RealFileSystem fs;
   ASSERT_TRUE(fs.MakeDirectories(dir / "agents", 0700).ok());
@@ -91,6 +98,74 @@ TEST(RealFileSystem, WriteFilesAtomicReplacesEveryFileWithItsModeInOneSyncPass) 
   EXPECT_EQ(fs.syncs(), 3);
   EXPECT_EQ(fs.ListDirectory(dir / "agents").size(), 50u);  // no temporary file left
   EXPECT_EQ(fs.ListDirectory(dir / "units").size(), 2u);
+}
+
+TEST(RealFileSystem, WriteFilesAtomicMakesEveryFileDurableBeforeItRenamesAny) {
+  TempDir dir;
+  RealFileSystem fs;
+  dir.Write("a", "old a\n");
+  dir.Write("b", "old b\n");
+  int syncs_before_renames = -1;
+  std::vector<std::string> seen;
+  fs.set_before_renames([&] {
+    syncs_before_renames = fs.syncs();
+    seen = fs.ListDirectory(dir.path());
+    EXPECT_EQ(dir.Read("a"), "old a\n");
+    EXPECT_EQ(dir.Read("b"), "old b\n");
+  });
+  BatchWrite batch = fs.WriteFilesAtomic({{dir / "a", "A", 0600}, {dir / "b", "B", 0600}});
+  ASSERT_TRUE(batch.failure.ok()) << batch.failure.message();
+  EXPECT_EQ(dir.Read("a"), "A");
+  EXPECT_EQ(dir.Read("b"), "B");
+  // Each file was synced before the first rename; after them, only the directory.
+  EXPECT_GE(syncs_before_renames, 1);
+  EXPECT_EQ(fs.syncs(), syncs_before_renames + 1);
+  EXPECT_EQ(seen.size(), 4u) << "both files and both temporary files before the renames";
+  EXPECT_EQ(fs.ListDirectory(dir.path()), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(RealFileSystem, WriteFilesAtomicKeepsAnEditMadeWhileTheBatchWasSynced) {
+  TempDir dir;
+  RealFileSystem fs;
+  dir.Write("a.env", "A=1\n");
+  dir.Write("b.env", "B=1\n");
+  dir.Write("c.env", "C=1\n");
+  // The user edits b.env after it was staged, before it is renamed over.
+  fs.set_before_renames([&] { dir.Write("b.env", "B=1\nMINE=kept\n"); });
+  BatchWrite batch = fs.WriteFilesAtomic({{dir / "a.env", "A=2\n", 0600},
+                                          {dir / "b.env", "B=2\n", 0600},
+                                          {dir / "c.env", "C=2\n", 0600}});
+  EXPECT_EQ(batch.written, 1u);
+  EXPECT_THAT(batch.failure.message(), testing::HasSubstr("b.env changed while"));
+  EXPECT_EQ(dir.Read("a.env"), "A=2\n");
+  EXPECT_EQ(dir.Read("b.env"), "B=1\nMINE=kept\n");
+  EXPECT_EQ(dir.Read("c.env"), "C=1\n");
+  EXPECT_EQ(fs.ListDirectory(dir.path()), (std::vector<std::string>{"a.env", "b.env", "c.env"}));
+}
+
+TEST(RealFileSystem, WriteFilesAtomicNeverReplacesASymlinkPutInPlaceWhileTheBatchWasSynced) {
+  TempDir dir;
+  RealFileSystem fs;
+  dir.Write("target", "precious\n");
+  fs.set_before_renames(
+      [&] { ASSERT_EQ(::symlink((dir / "target").c_str(), (dir / "b").c_str()), 0); });
+  BatchWrite batch = fs.WriteFilesAtomic({{dir / "a", "A", 0600}, {dir / "b", "B", 0600}});
+  EXPECT_EQ(batch.written, 1u);
+  EXPECT_THAT(batch.failure.message(), testing::HasSubstr("b changed while"));
+  struct stat st {};
+  ASSERT_EQ(::lstat((dir / "b").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  EXPECT_EQ(dir.Read("target"), "precious\n");
+}
+
+TEST(SyncfsReportsErrors, FromLinux58On) {
+  EXPECT_TRUE(SyncfsReportsErrors("6.1.0-13-amd64"));
+  EXPECT_TRUE(SyncfsReportsErrors("5.8.0"));
+  EXPECT_TRUE(SyncfsReportsErrors("10.0.1"));
+  EXPECT_FALSE(SyncfsReportsErrors("5.7.19"));
+  EXPECT_FALSE(SyncfsReportsErrors("4.18.0-553.el8_10.x86_64"));
+  EXPECT_FALSE(SyncfsReportsErrors(""));
+  EXPECT_FALSE(SyncfsReportsErrors("six.one"));
 }
 
 TEST(RealFileSystem, WriteFilesAtomicWritesTheFilesBeforeOneItRefusesAndNoneAfter) {

@@ -97,9 +97,12 @@ class GroupRecorder : public StepExecutor {
     std::vector<std::string> described;
     for (const Step& step : writes) described.push_back(DescribeStep(step));
     calls.push_back(fmt::format("together: {}", fmt::join(described, ", ")));
+    for (size_t i = 0; i < writes.size(); ++i)
+      if (writes[i].path == failing) return {i, Status::Error("cannot write " + failing)};
     return {writes.size(), Status::Ok()};
   }
   std::vector<std::string> calls;
+  std::string failing;  ///< the path whose write fails
 };
 
 TEST(ExecuteSteps, HandsConsecutiveWritesOfDistinctFilesToTheExecutorTogether) {
@@ -118,6 +121,20 @@ TEST(ExecuteSteps, HandsConsecutiveWritesOfDistinctFilesToTheExecutorTogether) {
                           "/e/b",
                           "daemon-reload", "together: merge-env-file /e/c, write-file /u/x",
                           "together: write-file /u/x, merge-env-file /e/d"));
+}
+
+TEST(ExecuteSteps, CountsTheWritesOfABatchDoneBeforeOneFailedAndStops) {
+  std::vector<Step> steps = {Step::DaemonReload(), Step::WriteFile("/u/a", "a", 0644),
+                             Step::WriteFile("/u/b", "b", 0644), Step::WriteFile("/u/c", "c", 0644),
+                             Step::DaemonReload()};
+  GroupRecorder executor;
+  executor.failing = "/u/b";
+  ExecutionReport report = ExecuteSteps(steps, executor, {});
+  EXPECT_EQ(report.completed, 2u) << "the first reload and /u/a";
+  EXPECT_EQ(report.failure.message(), "cannot write /u/b");
+  EXPECT_THAT(executor.calls, ElementsAre("daemon-reload",
+                                          "together: write-file /u/a, write-file /u/b, "
+                                          "write-file /u/c"));
 }
 
 TEST_F(StepExecutorTest, AWriteThatCannotBeMadeEndsTheBatchAfterTheFilesBeforeIt) {
