@@ -64,6 +64,13 @@ Status WriteAll(int fd, const std::string& content, const std::string& path) {
   return Status::Ok();
 }
 
+Status ChangedMeanwhile(const std::string& path) {
+  return Status::Error(
+      fmt::format("{} changed while mosaic-fleet was replacing it (another program wrote it); "
+                  "it is left as it now is: run apply again",
+                  path));
+}
+
 Status NotARegularFile(const std::string& path, mode_t mode) {
   std::string_view kind = S_ISDIR(mode)                    ? "a directory"
                           : S_ISFIFO(mode)                 ? "a FIFO"
@@ -181,6 +188,15 @@ Status RealFileSystem::RemoveSocket(const std::string& path) {
 BatchWrite FileSystem::WriteFilesAtomic(const std::vector<FileWrite>& writes) {
   BatchWrite result;
   for (const FileWrite& write : writes) {
+    if (write.made_from) {
+      Result<std::string> now = ReadFile(write.path, kMaxEnvFileBytes);
+      bool holds = now.ok() ? write.made_from->content == now.value()
+                            : !write.made_from->content && !Stat(write.path);
+      if (!holds) {
+        result.failure = ChangedMeanwhile(write.path);
+        break;
+      }
+    }
     result.failure = WriteFileAtomic(write.path, write.content, write.mode);
     if (!result.failure.ok()) break;
     ++result.written;
@@ -211,40 +227,59 @@ struct TargetState {
   }
 };
 
-TargetState StateAt(int dir_fd, const std::string& name) {
+// What is at `name` in `dir_fd` (not following a symlink); nullopt, with errno, when that
+// cannot be known: only a missing file is absent.
+std::optional<TargetState> StateAt(int dir_fd, const std::string& name) {
   struct stat st {};
-  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return {};
-  return {true, st.st_dev, st.st_ino, st.st_mode, st.st_size, st.st_mtim, st.st_ctim};
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return errno == ENOENT ? std::optional<TargetState>(TargetState{}) : std::nullopt;
+  return TargetState{true, st.st_dev, st.st_ino, st.st_mode, st.st_size, st.st_mtim, st.st_ctim};
 }
 
-// Linux before 5.8 returned success from syncfs whatever writeback failed: a file could be
-// renamed into place without having reached the disk.
-bool KernelSyncfsReportsErrors() {
-  static const bool reports = [] {
-    struct utsname name {};
-    return ::uname(&name) == 0 && SyncfsReportsErrors(name.release);
-  }();
-  return reports;
+// Whether regular file `name` in `dir_fd` holds exactly `expected` (nullopt: is absent).
+bool Holds(int dir_fd, const std::string& name, const std::optional<std::string>& expected) {
+  Fd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.get() < 0) return errno == ENOENT && !expected;
+  if (!expected) return false;
+  // One byte more than expected is enough to tell a longer file.
+  std::string content(expected->size() + 1, '\0');
+  size_t got = 0;
+  while (got < content.size()) {
+    ssize_t n = ::read(fd.get(), content.data() + got, content.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return got == expected->size() && content.compare(0, got, *expected) == 0;
 }
 
 // Whether one syncfs makes the files written in `dir_fd`'s file system durable, and says when
-// it could not. FUSE file systems do not pass syncfs on to their daemon.
-bool SyncfsIsTrustworthy(int dir_fd) {
-  constexpr decltype(statfs::f_type) kFuseMagic = 0x65735546;
+// it could not (see SyncfsIsTrustworthy).
+bool SyncfsIsTrustworthyAt(int dir_fd) {
+  static const std::string release = [] {
+    struct utsname name {};
+    return ::uname(&name) == 0 ? std::string(name.release) : std::string();
+  }();
   struct statfs fs {};
-  return KernelSyncfsReportsErrors() && ::fstatfs(dir_fd, &fs) == 0 && fs.f_type != kFuseMagic;
+  return ::fstatfs(dir_fd, &fs) == 0 && SyncfsIsTrustworthy(release, fs.f_type);
 }
 
 }  // namespace
 
-bool SyncfsReportsErrors(std::string_view kernel_release) {
+bool SyncfsIsTrustworthy(std::string_view kernel_release, int64_t file_system_type) {
+  constexpr int64_t kFuse = 0x65735546, kOverlay = 0x794c7630;
   int major = 0, minor = 0;
   const char* end = kernel_release.data() + kernel_release.size();
   auto [after_major, e1] = std::from_chars(kernel_release.data(), end, major);
   if (e1 != std::errc() || after_major == end || *after_major != '.') return false;
   auto [after_minor, e2] = std::from_chars(after_major + 1, end, minor);
   if (e2 != std::errc()) return false;
-  return major > 5 || (major == 5 && minor >= 8);
+  auto at_least = [&](int a, int b) { return major > a || (major == a && minor >= b); };
+  // FUSE does not pass syncfs on to its daemon; overlayfs dropped the upper file system's
+  // errors until 5.17; before 5.8, syncfs returned success whatever writeback failed.
+  if (file_system_type == kFuse) return false;
+  if (file_system_type == kOverlay) return at_least(5, 17);
+  return at_least(5, 8);
 }
 
 namespace {
@@ -252,8 +287,12 @@ namespace {
 // One batch of WriteFilesAtomic: stages the files, makes them durable, renames them.
 class Batch {
  public:
-  Batch(int& syncs, const std::function<void()>& before_renames)
-      : syncs_(syncs), before_renames_(before_renames) {}
+  Batch(int& syncs, int& whole_file_system_syncs, bool trust_syncfs,
+        const std::function<void()>& before_renames)
+      : syncs_(syncs),
+        whole_file_system_syncs_(whole_file_system_syncs),
+        trust_syncfs_(trust_syncfs),
+        before_renames_(before_renames) {}
 
   // Writes a prefix of `writes` (`taken` of them: it stops short when it holds as many
   // directories open as it may). `alone`: the only file of the whole call.
@@ -284,6 +323,8 @@ class Batch {
   }
 
   int& syncs_;
+  int& whole_file_system_syncs_;
+  bool trust_syncfs_;
   const std::function<void()>& before_renames_;
   std::vector<Staged> staged_;
 };
@@ -291,11 +332,15 @@ class Batch {
 Result<Batch::Staged> Batch::Stage(int dir_fd, const std::string& dir, const FileWrite& write,
                                    bool sync) {
   const std::string& path = write.path;
-  TargetState target = StateAt(dir_fd, BaseName(path));
-  if (target.exists && S_ISLNK(target.mode))
+  std::optional<TargetState> target = StateAt(dir_fd, BaseName(path));
+  if (!target) return Errno("cannot look at", path);
+  if (target->exists && S_ISLNK(target->mode))
     return Status::Error(fmt::format("refusing to replace {}: it is a symbolic link", path));
-  if (target.exists && S_ISDIR(target.mode))
+  if (target->exists && S_ISDIR(target->mode))
     return Status::Error(fmt::format("refusing to replace {}: it is a directory", path));
+  // Made from what the file held when it was read: someone may have written it since.
+  if (write.made_from && !Holds(dir_fd, BaseName(path), write.made_from->content))
+    return ChangedMeanwhile(path);
   // A hidden, unique name in the same directory, so the rename cannot cross file systems.
   static thread_local std::mt19937_64 random{std::random_device{}()};
   std::string temp_name;
@@ -318,7 +363,7 @@ Result<Batch::Staged> Batch::Stage(int dir_fd, const std::string& dir, const Fil
     return discard(written);
   if (sync && Sync(temp_fd.get()) != 0) return discard(Errno("cannot sync", path));
   if (::close(temp_fd.release()) != 0) return discard(Errno("cannot close", path));
-  return Staged{dir_fd, dir, std::move(temp_name), path, sync, target};
+  return Staged{dir_fd, dir, std::move(temp_name), path, sync, *target};
 }
 
 BatchWrite Batch::WriteSome(std::span<const FileWrite> writes, bool alone, size_t& taken) {
@@ -340,7 +385,7 @@ BatchWrite Batch::WriteSome(std::span<const FileWrite> writes, bool alone, size_
         break;
       }
       open = directories.emplace(dir, fd).first;
-      syncfs_trusted[dir] = SyncfsIsTrustworthy(fd);
+      syncfs_trusted[dir] = trust_syncfs_ && SyncfsIsTrustworthyAt(fd);
     }
     // A lone file, or one where syncfs cannot be trusted, is synced by itself as it is written.
     Result<Staged> file = Stage(open->second.get(), dir, write, alone || !syncfs_trusted[dir]);
@@ -353,26 +398,29 @@ BatchWrite Batch::WriteSome(std::span<const FileWrite> writes, bool alone, size_
   taken = staged_.size();
   // The others are made durable in one pass per file system, before any is renamed: syncfs
   // writes back every file of that file system with unwritten data, these among them.
+  // A file system that fails it ends the batch at its first file: those before it are
+  // durable, and are renamed.
   std::set<dev_t> synced;
-  for (const Staged& file : staged_) {
-    if (file.synced) continue;
+  for (size_t i = 0; i < staged_.size(); ++i) {
+    if (staged_[i].synced) continue;
     struct stat st {};
-    if (::fstat(file.dir_fd, &st) != 0 ||
-        (synced.insert(st.st_dev).second && (++syncs_, ::syncfs(file.dir_fd) != 0))) {
-      Status failed = Errno("cannot sync", file.path);
-      DiscardFrom(0);
-      return {0, failed};
+    if (::fstat(staged_[i].dir_fd, &st) != 0 ||
+        (synced.insert(st.st_dev).second &&
+         (++syncs_, ++whole_file_system_syncs_, ::syncfs(staged_[i].dir_fd) != 0))) {
+      stopped = Errno("cannot sync", staged_[i].path);
+      DiscardFrom(i);
+      staged_.resize(i);
+      break;
     }
   }
   if (before_renames_) before_renames_();
   for (size_t i = 0; i < staged_.size(); ++i) {
     const Staged& file = staged_[i];
     Status failed = Status::Ok();
-    if (!(StateAt(file.dir_fd, BaseName(file.path)) == file.target))
-      failed = Status::Error(
-          fmt::format("{} changed while mosaic-fleet was replacing it (another program wrote "
-                      "it); it is left as it now is: run apply again",
-                      file.path));
+    if (std::optional<TargetState> now = StateAt(file.dir_fd, BaseName(file.path)); !now)
+      failed = Errno("cannot look at", file.path);
+    else if (!(*now == file.target))
+      failed = ChangedMeanwhile(file.path);
     else if (::renameat(file.dir_fd, file.temp_name.c_str(), file.dir_fd,
                         BaseName(file.path).c_str()) != 0)
       failed = Errno("cannot replace", file.path);
@@ -409,7 +457,8 @@ BatchWrite RealFileSystem::WriteFilesAtomic(const std::vector<FileWrite>& writes
   std::span<const FileWrite> rest(writes);
   while (!rest.empty()) {
     size_t taken = 0;
-    BatchWrite part = Batch(syncs_, before_renames_).WriteSome(rest, writes.size() == 1, taken);
+    Batch batch(syncs_, whole_file_system_syncs_, trust_syncfs_, before_renames_);
+    BatchWrite part = batch.WriteSome(rest, writes.size() == 1, taken);
     total.written += part.written;
     if (!part.failure.ok() || part.written < taken) {
       total.failure = part.failure;

@@ -34,9 +34,16 @@ inline constexpr size_t kMaxPlanFileBytes = 64u << 20;
 
 /// One file of a WriteFilesAtomic batch.
 struct FileWrite {
+  /// What a file held when its new content was made from it (an env file merged with the
+  /// user's lines): it is replaced only if it still holds that.
+  struct Basis {
+    std::optional<std::string> content;  ///< nullopt: the file did not exist
+  };
+
   std::string path;
   std::string content;
   mode_t mode = 0644;
+  std::optional<Basis> made_from;  ///< unset: whatever the file holds is replaced
 };
 
 /// How far a batch of writes got: files [0, written) were replaced, in order; `failure` says
@@ -103,22 +110,32 @@ class RealFileSystem : public FileSystem {
   /// Every temporary file is written, then made durable in one pass (one syncfs per file
   /// system), then each is renamed into place — unless the file there changed since it was
   /// staged — and each directory is synced once: the syncs do not grow with the number of
-  /// files. Where syncfs cannot be trusted (Linux before 5.8, FUSE), each file is synced by
+  /// files. Where syncfs cannot be trusted (see SyncfsIsTrustworthy), each file is synced by
   /// itself; a lone file is too.
   BatchWrite WriteFilesAtomic(const std::vector<FileWrite>& writes) override;
 
   /// How many fsync and syncfs calls this file system has made: what durability costs.
   int syncs() const { return syncs_; }
+  /// Of those, the syncfs calls (each syncs a whole file system).
+  int whole_file_system_syncs() const { return whole_file_system_syncs_; }
   /// For tests: runs in each batch once its files are written and synced, before any rename.
+  /// (It must neither replace itself nor write through this file system.)
   void set_before_renames(std::function<void()> hook) { before_renames_ = std::move(hook); }
+  /// For tests: behave as where syncfs cannot be trusted, syncing each file by itself.
+  void distrust_syncfs() { trust_syncfs_ = false; }
 
  private:
   int syncs_ = 0;
+  int whole_file_system_syncs_ = 0;
+  bool trust_syncfs_ = true;
   std::function<void()> before_renames_;
 };
 
-/// Whether syncfs reports writeback errors on a Linux kernel of this release ("6.1.0-13-amd64"):
-/// from 5.8 on. Before, it returned success whatever failed.
-bool SyncfsReportsErrors(std::string_view kernel_release);
+/// Whether one syncfs on a file system of type `file_system_type` (statfs's f_type), on a
+/// Linux kernel of this release ("6.1.0-13-amd64"), makes its files durable and reports when
+/// it could not: from 5.8 on (before, it returned success whatever failed), from 5.17 on for
+/// overlayfs (which dropped the upper file system's errors), never for FUSE (which does not
+/// pass it on to its daemon).
+bool SyncfsIsTrustworthy(std::string_view kernel_release, int64_t file_system_type);
 
 }  // namespace mosaic

@@ -46,21 +46,23 @@ ExecutionReport StepExecutor::ExecuteWrites(std::span<const Step> writes,
 }
 
 Result<FileWrite> RealStepExecutor::FileOf(const Step& step) {
-  std::string content = step.content;
+  FileWrite file{step.path, step.content, static_cast<mode_t>(step.mode), std::nullopt};
   if (step.kind == StepKind::kMergeEnvFile) {
-    // Merged with the file as it is now: user lines written since the plan are kept too.
+    // Merged with the file as it is now: user lines written since the plan are kept too, and
+    // it is replaced only if it still holds what was read (lines written since are not lost).
     Result<std::string> current = fs_.ReadFile(step.path, kMaxEnvFileBytes);
     if (!current.ok() && fs_.Stat(step.path)) return current.status();
     EnvMerge merge = MergeEnvFile(current.ok() ? current.value() : "", step.owned);
     if (!merge.ok())
       return Status::Error("not rewritten, to keep your lines:\n" +
                            DescribeEnvProblems(step.path, merge.problems));
-    content = std::move(merge.content);
+    file.content = std::move(merge.content);
+    file.made_from = FileWrite::Basis{current.ok() ? std::optional(current.value()) : std::nullopt};
   }
   if (Status made = fs_.MakeDirectories(step.path.substr(0, step.path.rfind('/')), 0700);
       !made.ok())
     return made;
-  return FileWrite{step.path, std::move(content), static_cast<mode_t>(step.mode)};
+  return file;
 }
 
 ExecutionReport RealStepExecutor::ExecuteWrites(std::span<const Step> writes,
@@ -137,7 +139,7 @@ Status RealStepExecutor::Act(const Step& step, const Progress& progress) {
     case StepKind::kMergeEnvFile: {
       Result<FileWrite> file = FileOf(step);
       if (!file.ok()) return file.status();
-      status = fs_.WriteFileAtomic(file.value().path, file.value().content, file.value().mode);
+      status = fs_.WriteFilesAtomic({file.value()}).failure;
       break;
     }
     case StepKind::kRemoveFile:

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -73,14 +74,17 @@ std::vector<FileWrite> AFleetOfFiles(TempDir& dir) {
   return writes;
 }
 
-bool KernelSyncfsReportsErrors() {
+// Whether this machine's kernel and the file system of `dir` make a batch use syncfs.
+bool SyncfsTrustedIn(const std::string& dir) {
   struct utsname name {};
-  return ::uname(&name) == 0 && SyncfsReportsErrors(name.release);
+  struct statfs fs {};
+  return ::uname(&name) == 0 && ::statfs(dir.c_str(), &fs) == 0 &&
+         SyncfsIsTrustworthy(name.release, fs.f_type);
 }
 
 TEST(RealFileSystem, WriteFilesAtomicReplacesEveryFileWithItsModeInOneSyncPass) {
-  if (!KernelSyncfsReportsErrors()) GTEST_SKIP() << "syncfs is not trusted on this kernel";
   TempDir dir;
+  if (!SyncfsTrustedIn(dir.path())) GTEST_SKIP() << "syncfs is not trusted here";
   RealFileSystem fs;
   ASSERT_TRUE(fs.MakeDirectories(dir / "agents", 0700).ok());
   ASSERT_TRUE(fs.MakeDirectories(dir / "units", 0700).ok());
@@ -96,6 +100,7 @@ TEST(RealFileSystem, WriteFilesAtomicReplacesEveryFileWithItsModeInOneSyncPass) 
   // One syncfs for the temporary files, one fsync for each of the two directories: not two
   // syncs per file.
   EXPECT_EQ(fs.syncs(), 3);
+  EXPECT_EQ(fs.whole_file_system_syncs(), 1);
   EXPECT_EQ(fs.ListDirectory(dir / "agents").size(), 50u);  // no temporary file left
   EXPECT_EQ(fs.ListDirectory(dir / "units").size(), 2u);
 }
@@ -158,14 +163,78 @@ TEST(RealFileSystem, WriteFilesAtomicNeverReplacesASymlinkPutInPlaceWhileTheBatc
   EXPECT_EQ(dir.Read("target"), "precious\n");
 }
 
-TEST(SyncfsReportsErrors, FromLinux58On) {
-  EXPECT_TRUE(SyncfsReportsErrors("6.1.0-13-amd64"));
-  EXPECT_TRUE(SyncfsReportsErrors("5.8.0"));
-  EXPECT_TRUE(SyncfsReportsErrors("10.0.1"));
-  EXPECT_FALSE(SyncfsReportsErrors("5.7.19"));
-  EXPECT_FALSE(SyncfsReportsErrors("4.18.0-553.el8_10.x86_64"));
-  EXPECT_FALSE(SyncfsReportsErrors(""));
-  EXPECT_FALSE(SyncfsReportsErrors("six.one"));
+TEST(SyncfsIsTrustworthy, FromLinux58OnOverlayFrom517OnNeverOnFuse) {
+  constexpr int64_t kExt4 = 0xef53, kFuse = 0x65735546, kOverlay = 0x794c7630;
+  EXPECT_TRUE(SyncfsIsTrustworthy("6.1.0-13-amd64", kExt4));
+  EXPECT_TRUE(SyncfsIsTrustworthy("5.8.0", kExt4));
+  EXPECT_TRUE(SyncfsIsTrustworthy("5.10.0", kExt4)) << "10 is after 8";
+  EXPECT_TRUE(SyncfsIsTrustworthy("10.0.1", kExt4));
+  EXPECT_FALSE(SyncfsIsTrustworthy("5.7.19", kExt4));
+  EXPECT_FALSE(SyncfsIsTrustworthy("4.18.0-553.el8_10.x86_64", kExt4));
+  EXPECT_FALSE(SyncfsIsTrustworthy("", kExt4));
+  EXPECT_FALSE(SyncfsIsTrustworthy("six.one", kExt4));
+  EXPECT_FALSE(SyncfsIsTrustworthy("6.1.0", kFuse));
+  EXPECT_FALSE(SyncfsIsTrustworthy("5.15.0", kOverlay));
+  EXPECT_TRUE(SyncfsIsTrustworthy("5.17.0", kOverlay));
+}
+
+TEST(RealFileSystem, WhereSyncfsIsNotTrustedEachFileIsSyncedByItself) {
+  TempDir dir;
+  RealFileSystem fs;
+  fs.distrust_syncfs();
+  BatchWrite batch =
+      fs.WriteFilesAtomic({{dir / "a", "A", 0600}, {dir / "b", "B", 0600}, {dir / "c", "C", 0600}});
+  ASSERT_TRUE(batch.failure.ok()) << batch.failure.message();
+  EXPECT_EQ(dir.Read("c"), "C");
+  EXPECT_EQ(fs.whole_file_system_syncs(), 0);
+  EXPECT_EQ(fs.syncs(), 4) << "each of the three files, then the directory";
+}
+
+TEST(RealFileSystem, ALoneFileIsSyncedByItselfNotWithItsFileSystem) {
+  TempDir dir;
+  RealFileSystem fs;
+  ASSERT_TRUE(fs.WriteFileAtomic(dir / "f", "x", 0600).ok());
+  EXPECT_EQ(fs.whole_file_system_syncs(), 0);
+}
+
+TEST(RealFileSystem, WriteFilesAtomicRefusesAFileThatNoLongerHoldsWhatItWasMadeFrom) {
+  TempDir dir;
+  RealFileSystem fs;
+  // a.env was read as "A=1\n" and merged; the user added a line before the batch began.
+  dir.Write("a.env", "A=1\nMINE=kept\n");
+  dir.Write("b.env", "B=1\n");
+  BatchWrite batch =
+      fs.WriteFilesAtomic({{dir / "b.env", "B=2\n", 0600, FileWrite::Basis{"B=1\n"}},
+                           {dir / "a.env", "A=2\n", 0600, FileWrite::Basis{"A=1\n"}},
+                           {dir / "new.env", "N=1\n", 0600, FileWrite::Basis{std::nullopt}}});
+  EXPECT_EQ(batch.written, 1u);
+  EXPECT_THAT(batch.failure.message(), testing::HasSubstr("a.env changed while"));
+  EXPECT_EQ(dir.Read("b.env"), "B=2\n");
+  EXPECT_EQ(dir.Read("a.env"), "A=1\nMINE=kept\n");
+  EXPECT_FALSE(fs.Stat(dir / "new.env"));
+  // A file that appeared since it was read as missing is not replaced either.
+  dir.Write("new.env", "MINE=1\n");
+  batch = fs.WriteFilesAtomic({{dir / "new.env", "N=1\n", 0600, FileWrite::Basis{std::nullopt}}});
+  EXPECT_THAT(batch.failure.message(), testing::HasSubstr("new.env changed while"));
+  EXPECT_EQ(dir.Read("new.env"), "MINE=1\n");
+}
+
+TEST(RealFileSystem, WriteFilesAtomicWritesBeyondItsOpenDirectoriesInTurnAndCountsAcrossThem) {
+  TempDir dir;
+  RealFileSystem fs;
+  std::vector<FileWrite> writes;
+  for (int i = 0; i < 70; ++i) {
+    ASSERT_TRUE(fs.MakeDirectories(dir / fmt::format("d{}", i), 0700).ok());
+    writes.push_back({dir / fmt::format("d{}/f", i), fmt::format("{}", i), 0600});
+  }
+  dir.Write("target", "precious\n");
+  ASSERT_EQ(::symlink((dir / "target").c_str(), (dir / "d66/f").c_str()), 0);
+  BatchWrite batch = fs.WriteFilesAtomic(writes);
+  EXPECT_EQ(batch.written, 66u) << "64 in the first batch, 2 in the next";
+  EXPECT_THAT(batch.failure.message(), testing::HasSubstr("symbolic link"));
+  EXPECT_EQ(dir.Read("d65/f"), "65");
+  EXPECT_EQ(dir.Read("d67/f"), "");
+  EXPECT_EQ(dir.Read("target"), "precious\n");
 }
 
 TEST(RealFileSystem, WriteFilesAtomicWritesTheFilesBeforeOneItRefusesAndNoneAfter) {

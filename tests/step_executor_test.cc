@@ -160,6 +160,38 @@ TEST_F(StepExecutorTest, AWriteThatCannotBeMadeEndsTheBatchAfterTheFilesBeforeIt
   EXPECT_FALSE(fs_.files().contains(desired.agents[2].env_path));
 }
 
+// The user writes to `edited` right after apply has first read it.
+class EditedAfterReadFileSystem : public MemoryFileSystem {
+ public:
+  explicit EditedAfterReadFileSystem(std::string edited) : edited_(std::move(edited)) {}
+  Result<std::string> ReadFile(const std::string& path, size_t max_bytes) override {
+    Result<std::string> read = MemoryFileSystem::ReadFile(path, max_bytes);
+    if (path == edited_ && read.ok() && !done_)
+      Put(path, read.value() + "MINE=written meanwhile\n");
+    done_ = done_ || path == edited_;
+    return read;
+  }
+
+ private:
+  std::string edited_;
+  bool done_ = false;
+};
+
+TEST_F(StepExecutorTest, AnEnvFileWrittenByTheUserAfterApplyReadItIsNotReplaced) {
+  DesiredState desired = testing_support::Desired(kRoster);
+  EditedAfterReadFileSystem fs(desired.agents[1].env_path);
+  ASSERT_TRUE(fs.MakeDirectories(desired.paths.agents_dir, 0700).ok());
+  fs.Put(desired.agents[1].env_path, "TOKEN=x\n");
+  std::vector<Step> steps;
+  for (const DesiredAgent& agent : desired.agents)
+    steps.push_back(Step::MergeEnvFile(agent.env_path, agent.owned_env));
+  RealStepExecutor executor(fs, systemd_, tmux_, managed_);
+  ExecutionReport report = ExecuteSteps(steps, executor, {});
+  EXPECT_EQ(report.completed, 1u);
+  EXPECT_THAT(report.failure.message(), HasSubstr("changed while mosaic-fleet was replacing it"));
+  EXPECT_EQ(fs.files().at(desired.agents[1].env_path), "TOKEN=x\nMINE=written meanwhile\n");
+}
+
 TEST_F(StepExecutorTest, ASymlinkedEnvFileIsNeverWrittenThrough) {
   DesiredState desired = testing_support::Desired(kRoster);
   ASSERT_TRUE(fs_.MakeDirectories(desired.paths.agents_dir, 0700).ok());
