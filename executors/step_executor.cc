@@ -300,7 +300,7 @@ ExecutionReport ExecuteSteps(const std::vector<Step>& steps, StepExecutor& execu
   ExecutionReport report;
   Progress report_to = progress ? progress : [](const std::string&) {};
   for (size_t i = 0; i < steps.size();) {
-    // The writes that follow, each of a file not written before in the run.
+    // The writes that follow, up to the first of a file already among them: written together.
     size_t end = i;
     std::set<std::string> paths;
     while (end < steps.size() && IsFileWrite(steps[end]) && paths.insert(steps[end].path).second)
