@@ -284,6 +284,39 @@ bool SyncfsIsTrustworthy(std::string_view kernel_release, int64_t file_system_ty
 
 namespace {
 
+// A temporary file is named ".NAME" + kTemporaryMark + 16 hex digits, beside NAME.
+constexpr std::string_view kTemporaryMark = ".tmp-";
+constexpr size_t kTemporaryDigits = 16;
+
+// The temporary files an interrupted batch left in directory `dir_fd` (killed between
+// writing them and renaming them), by the name of the file each was to replace.
+std::map<std::string, std::vector<std::string>> LeftoverTemporaries(int dir_fd) {
+  std::map<std::string, std::vector<std::string>> found;
+  int copy = ::dup(dir_fd);
+  DIR* dir = copy < 0 ? nullptr : ::fdopendir(copy);
+  if (!dir) {
+    if (copy >= 0) ::close(copy);
+    return found;
+  }
+  while (dirent* entry = ::readdir(dir)) {
+    std::string_view name = entry->d_name;
+    if (name.size() <= 1 + kTemporaryMark.size() + kTemporaryDigits || name[0] != '.') continue;
+    std::string_view digits = name.substr(name.size() - kTemporaryDigits);
+    std::string_view head = name.substr(1, name.size() - 1 - kTemporaryDigits);
+    if (!head.ends_with(kTemporaryMark) || !std::all_of(digits.begin(), digits.end(), [](char c) {
+          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        }))
+      continue;
+    found[std::string(head.substr(0, head.size() - kTemporaryMark.size()))].emplace_back(name);
+  }
+  ::closedir(dir);  // closes `copy`
+  return found;
+}
+
+}  // namespace
+
+namespace {
+
 // One batch of WriteFilesAtomic: stages the files, makes them durable, renames them.
 class Batch {
  public:
@@ -346,7 +379,8 @@ Result<Batch::Staged> Batch::Stage(int dir_fd, const std::string& dir, const Fil
   std::string temp_name;
   int temp = -1;
   for (int attempt = 0; attempt < 16 && temp < 0; ++attempt) {
-    temp_name = fmt::format(".{}.tmp-{:016x}", BaseName(path), random());
+    temp_name =
+        fmt::format(".{}{}{:0{}x}", BaseName(path), kTemporaryMark, random(), kTemporaryDigits);
     temp = ::openat(dir_fd, temp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                     write.mode);
     if (temp < 0 && errno != EEXIST) return Errno("cannot create temporary file in", dir);
@@ -373,6 +407,7 @@ BatchWrite Batch::WriteSome(std::span<const FileWrite> writes, bool alone, size_
   constexpr size_t kMaxOpenDirectories = 64;
   std::map<std::string, Fd> directories;
   std::map<std::string, bool> syncfs_trusted;
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> leftovers;
   Status stopped = Status::Ok();  // why staging stopped before the end
   for (const FileWrite& write : writes) {
     const std::string dir = DirName(write.path);
@@ -386,7 +421,17 @@ BatchWrite Batch::WriteSome(std::span<const FileWrite> writes, bool alone, size_
       }
       open = directories.emplace(dir, fd).first;
       syncfs_trusted[dir] = trust_syncfs_ && SyncfsIsTrustworthyAt(fd);
+      if (!alone) leftovers[dir] = LeftoverTemporaries(fd);
     }
+    // What an interrupted batch left for this same file goes: apply, under its lock, is the
+    // one writer of the files it batches, so no other writer's temporary file is touched.
+    if (!alone)
+      for (const std::string& temp : leftovers[dir][BaseName(write.path)]) {
+        struct stat st {};
+        if (::fstatat(open->second.get(), temp.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode))
+          ::unlinkat(open->second.get(), temp.c_str(), 0);
+      }
     // A lone file, or one where syncfs cannot be trusted, is synced by itself as it is written.
     Result<Staged> file = Stage(open->second.get(), dir, write, alone || !syncfs_trusted[dir]);
     if (!file.ok()) {

@@ -111,7 +111,8 @@ class RealFileSystem : public FileSystem {
   /// system), then each is renamed into place — unless the file there changed since it was
   /// staged — and each directory is synced once: the syncs do not grow with the number of
   /// files. Where syncfs cannot be trusted (see SyncfsIsTrustworthy), each file is synced by
-  /// itself; a lone file is too.
+  /// itself; a lone file is too. A batch of several also removes the temporary files that an
+  /// interrupted one left for these same files.
   BatchWrite WriteFilesAtomic(const std::vector<FileWrite>& writes) override;
 
   /// How many fsync and syncfs calls this file system has made: what durability costs.

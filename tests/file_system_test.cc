@@ -126,6 +126,8 @@ TEST(RealFileSystem, WriteFilesAtomicMakesEveryFileDurableBeforeItRenamesAny) {
   EXPECT_GE(syncs_before_renames, 1);
   EXPECT_EQ(fs.syncs(), syncs_before_renames + 1);
   EXPECT_EQ(seen.size(), 4u) << "both files and both temporary files before the renames";
+  // Named as a later batch recognises what an interrupted one left.
+  EXPECT_THAT(seen, testing::Contains(testing::MatchesRegex("\\.a\\.tmp-[0-9a-f]{16}")));
   EXPECT_EQ(fs.ListDirectory(dir.path()), (std::vector<std::string>{"a", "b"}));
 }
 
@@ -161,6 +163,26 @@ TEST(RealFileSystem, WriteFilesAtomicNeverReplacesASymlinkPutInPlaceWhileTheBatc
   ASSERT_EQ(::lstat((dir / "b").c_str(), &st), 0);
   EXPECT_TRUE(S_ISLNK(st.st_mode));
   EXPECT_EQ(dir.Read("target"), "precious\n");
+}
+
+TEST(RealFileSystem, ABatchRemovesWhatAnInterruptedOneLeftForItsFilesAndNothingElse) {
+  TempDir dir;
+  RealFileSystem fs;
+  // What a batch killed between writing its temporary files and renaming them leaves.
+  dir.Write(".a.env.tmp-0123456789abcdef", "A=old\n");
+  dir.Write(".b.env.tmp-fedcba9876543210", "B=old\n");
+  // Not the tool's, or not for a file this batch writes: kept.
+  dir.Write(".c.env.tmp-0123456789abcdef", "C=old\n");
+  dir.Write(".a.env.tmp-mine", "the user's\n");
+  dir.Write(".a.env.tmp-0123456789ABCDEF", "the user's\n");
+  ASSERT_EQ(::symlink((dir / "c.env").c_str(), (dir / ".a.env.tmp-00000000000000ff").c_str()), 0);
+  BatchWrite batch =
+      fs.WriteFilesAtomic({{dir / "a.env", "A\n", 0600}, {dir / "b.env", "B\n", 0600}});
+  ASSERT_TRUE(batch.failure.ok()) << batch.failure.message();
+  EXPECT_EQ(fs.ListDirectory(dir.path()),
+            (std::vector<std::string>{".a.env.tmp-00000000000000ff", ".a.env.tmp-0123456789ABCDEF",
+                                      ".a.env.tmp-mine", ".c.env.tmp-0123456789abcdef", "a.env",
+                                      "b.env"}));
 }
 
 TEST(SyncfsIsTrustworthy, FromLinux58OnOverlayFrom517OnNeverOnFuse) {
