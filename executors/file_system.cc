@@ -292,7 +292,7 @@ constexpr size_t kTemporaryDigits = 16;
 // writing them and renaming them), by the name of the file each was to replace.
 std::map<std::string, std::vector<std::string>> LeftoverTemporaries(int dir_fd) {
   std::map<std::string, std::vector<std::string>> found;
-  int copy = ::dup(dir_fd);
+  int copy = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
   DIR* dir = copy < 0 ? nullptr : ::fdopendir(copy);
   if (!dir) {
     if (copy >= 0) ::close(copy);
@@ -423,13 +423,14 @@ BatchWrite Batch::WriteSome(std::span<const FileWrite> writes, bool alone, size_
       syncfs_trusted[dir] = trust_syncfs_ && SyncfsIsTrustworthyAt(fd);
       if (!alone) leftovers[dir] = LeftoverTemporaries(fd);
     }
-    // What an interrupted batch left for this same file goes: apply, under its lock, is the
-    // one writer of the files it batches, so no other writer's temporary file is touched.
+    // What an interrupted batch left for this same file goes. Only apply batches, and it
+    // writes these files under its lock; and a temporary file of the tool's is a regular file
+    // of this user with one link, named as Stage names it.
     if (!alone)
       for (const std::string& temp : leftovers[dir][BaseName(write.path)]) {
         struct stat st {};
         if (::fstatat(open->second.get(), temp.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISREG(st.st_mode))
+            S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && st.st_nlink == 1)
           ::unlinkat(open->second.get(), temp.c_str(), 0);
       }
     // A lone file, or one where syncfs cannot be trusted, is synced by itself as it is written.

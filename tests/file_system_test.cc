@@ -176,13 +176,26 @@ TEST(RealFileSystem, ABatchRemovesWhatAnInterruptedOneLeftForItsFilesAndNothingE
   dir.Write(".a.env.tmp-mine", "the user's\n");
   dir.Write(".a.env.tmp-0123456789ABCDEF", "the user's\n");
   ASSERT_EQ(::symlink((dir / "c.env").c_str(), (dir / ".a.env.tmp-00000000000000ff").c_str()), 0);
+  ASSERT_EQ(::mkdir((dir / ".b.env.tmp-00000000000000aa").c_str(), 0700), 0);
+  dir.Write("user-file", "the user's\n");
+  ASSERT_EQ(::link((dir / "user-file").c_str(), (dir / ".b.env.tmp-00000000000000bb").c_str()), 0);
   BatchWrite batch =
       fs.WriteFilesAtomic({{dir / "a.env", "A\n", 0600}, {dir / "b.env", "B\n", 0600}});
   ASSERT_TRUE(batch.failure.ok()) << batch.failure.message();
   EXPECT_EQ(fs.ListDirectory(dir.path()),
             (std::vector<std::string>{".a.env.tmp-00000000000000ff", ".a.env.tmp-0123456789ABCDEF",
-                                      ".a.env.tmp-mine", ".c.env.tmp-0123456789abcdef", "a.env",
-                                      "b.env"}));
+                                      ".a.env.tmp-mine", ".b.env.tmp-00000000000000aa",
+                                      ".b.env.tmp-00000000000000bb", ".c.env.tmp-0123456789abcdef",
+                                      "a.env", "b.env", "user-file"}));
+}
+
+TEST(RealFileSystem, ALoneWriteLeavesWhatAnInterruptedBatchLeft) {
+  TempDir dir;
+  RealFileSystem fs;
+  dir.Write(".a.env.tmp-0123456789abcdef", "A=old\n");
+  ASSERT_TRUE(fs.WriteFileAtomic(dir / "a.env", "A\n", 0600).ok());
+  EXPECT_EQ(fs.ListDirectory(dir.path()),
+            (std::vector<std::string>{".a.env.tmp-0123456789abcdef", "a.env"}));
 }
 
 TEST(SyncfsIsTrustworthy, FromLinux58OnOverlayFrom517OnNeverOnFuse) {
