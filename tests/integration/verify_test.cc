@@ -3,9 +3,11 @@
 // no canary unit, session or env file, no throwaway server or socket — even when interrupted.
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "fleet_fixture.h"
 
@@ -91,9 +93,17 @@ TEST_F(Verify, AnInterruptedVerifyStillRemovesItsCanary) {
   Converge();
   auto sessions = sandbox_.Sessions(kSocket);
   long server = sandbox_.ServerPid(kSocket);
+  // The canary lives for a fraction of a second (all of verify takes about 0.15 s): its
+  // unit's cgroup, a directory, is looked for every millisecond, where a tmux listing every
+  // 20 ms missed it about one run in four.
+  const std::string canary_cgroup = sandbox_.CgroupDirectories().back() +
+                                    "/app.slice/app-mosaic\\x2dagent.slice/mosaic-agent@" +
+                                    kCanary + ".service";
   pid_t verify = sandbox_.SpawnFleet({"verify"});
-  ASSERT_TRUE(WaitFor([&] { return sandbox_.Sessions(kSocket).count(kCanary) == 1; }, 30))
-      << "the canary never started";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!std::filesystem::exists(canary_cgroup) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(std::filesystem::exists(canary_cgroup)) << "the canary never started";
   ::kill(verify, SIGTERM);
   int code = Sandbox::Wait(verify);
   EXPECT_EQ(code, 128 + SIGTERM) << "the interrupt takes effect, after the cleanup";
