@@ -313,10 +313,6 @@ std::map<std::string, std::vector<std::string>> LeftoverTemporaries(int dir_fd) 
   return found;
 }
 
-}  // namespace
-
-namespace {
-
 // One batch of WriteFilesAtomic: stages the files, makes them durable, renames them.
 class Batch {
  public:
