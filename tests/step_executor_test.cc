@@ -1,5 +1,6 @@
 // Executing a plan's steps on the recording executors: order, modes, the env merge at apply
-// time, failure, and a dry run that touches nothing.
+// time (and a file edited since it was read), failure, writes handed over together, and a dry
+// run that touches nothing.
 #include "step_executor.h"
 
 #include <fmt/format.h>
