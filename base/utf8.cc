@@ -31,6 +31,10 @@ bool IsValidUtf8(std::string_view text) {
 
 bool IsSystemdValidUtf8(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {  // ASCII, nearly every byte: no call
+      ++i;
+      continue;
+    }
     char32_t cp = 0;
     size_t len = Utf8CharLength(text, i, &cp);
     if (len == 0 || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe) return false;

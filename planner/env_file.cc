@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "utf8.h"
 
@@ -16,7 +15,20 @@ constexpr std::string_view kNewline = "\n\r";
 constexpr std::string_view kComments = "#;";
 constexpr std::string_view kShellNeedEscape = "\"\\`$";
 
-bool In(std::string_view set, char c) { return set.find(c) != std::string_view::npos; }
+// (A loop, not string_view::find: called for every byte, and a library call costs more there
+// than comparing with two to four characters.)
+constexpr bool In(std::string_view set, char c) {
+  for (char member : set)
+    if (member == c) return true;
+  return false;
+}
+
+// Where the first line end at or after `from` is (npos: none).
+size_t FindNewline(std::string_view text, size_t from) {
+  for (size_t i = from; i < text.size(); ++i)
+    if (In(kNewline, text[i])) return i;
+  return std::string_view::npos;
+}
 
 // Where each line of `text` starts. Lines end as systemd ends them, at "\n" or "\r" — a
 // "\r\n" pair is one line end — so that line numbers match what editors show for CRLF and
@@ -97,7 +109,7 @@ class Parser {
       if (!In(kNewline, s_[i_])) continue;
       // systemd v254 changed this: a newline after a backslash now ends the comment. If the
       // next line holds a setting, its meaning depends on the systemd version.
-      size_t next = i_ + 1, end = s_.find_first_of(kNewline, next);
+      size_t next = i_ + 1, end = FindNewline(s_, next);
       std::string_view following =
           s_.substr(next, end == std::string_view::npos ? s_.npos : end - next);
       size_t first = following.find_first_not_of(" \t");
@@ -208,9 +220,9 @@ class Parser {
   // a quote someone forgot to close: systemd swallows it into the value above.
   void CheckContinuationLines(size_t from, size_t to, int first_line, const std::string& name) {
     std::string_view body = s_.substr(from, to - from);
-    for (size_t pos = body.find_first_of(kNewline); pos != std::string_view::npos;
-         pos = body.find_first_of(kNewline, pos + 1)) {
-      size_t end = body.find_first_of(kNewline, pos + 1);
+    for (size_t pos = FindNewline(body, 0); pos != std::string_view::npos;
+         pos = FindNewline(body, pos + 1)) {
+      size_t end = FindNewline(body, pos + 1);
       std::string_view physical =
           body.substr(pos + 1, end == body.npos ? body.npos : end - pos - 1);
       if (!LooksLikeAssignment(physical)) continue;
@@ -233,10 +245,12 @@ class Parser {
 }  // namespace
 
 bool IsValidEnvName(std::string_view key) {
-  if (key.empty() || std::isdigit(static_cast<unsigned char>(key.front()))) return false;
-  return std::all_of(key.begin(), key.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
+  // ASCII only, as systemd's env_name_is_valid() (std::isalnum would ask the locale).
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (key.empty() || digit(key.front())) return false;
+  return std::all_of(key.begin(), key.end(),
+                     [&](char c) { return letter(c) || digit(c) || c == '_'; });
 }
 
 EnvFile ParseEnvFile(std::string_view text) {

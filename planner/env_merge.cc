@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace mosaic {
@@ -35,10 +36,13 @@ bool LastCommentSwallowsWhatFollows(const EnvFile& file) {
 }
 
 // Reads `merged` back and checks it says exactly what was asked: the owned values, and every
-// one of the user's variables as before. Guards the merge against its own mistakes.
-std::vector<EnvProblem> Verify(const std::string& merged, const EnvFile& before,
-                               const OwnedEnv& owned) {
-  EnvFile after = ParseEnvFile(merged);
+// one of the user's variables as before. Guards the merge against its own mistakes. (A merge
+// that left the file as it was reads back as `before` did: no second parse.)
+std::vector<EnvProblem> Verify(const std::string& merged, std::string_view existing,
+                               const EnvFile& before, const OwnedEnv& owned) {
+  std::optional<EnvFile> reread;
+  if (merged != existing) reread = ParseEnvFile(merged);
+  const EnvFile& after = reread ? *reread : before;
   if (!after.problems.empty())
     return {{0, "the merged file would not read back unambiguously; nothing was written"}};
   std::map<std::string, std::string> wanted = before.Variables(), got = after.Variables();
@@ -53,8 +57,11 @@ std::vector<EnvProblem> Verify(const std::string& merged, const EnvFile& before,
 }  // namespace
 
 EnvMerge MergeEnvFile(std::string_view existing, const OwnedEnv& owned) {
+  return MergeEnvFile(existing, ParseEnvFile(existing), owned);
+}
+
+EnvMerge MergeEnvFile(std::string_view existing, const EnvFile& file, const OwnedEnv& owned) {
   EnvMerge merge;
-  EnvFile file = ParseEnvFile(existing);
   merge.problems = file.problems;
   std::map<std::string, std::string> wanted(owned.begin(), owned.end());
   for (const EnvEntry& e : file.entries)
@@ -116,7 +123,7 @@ EnvMerge MergeEnvFile(std::string_view existing, const OwnedEnv& owned) {
     if (!out.empty() && out.back() != '\n' && out.back() != '\r') out += newline;
     out += FormatEnvAssignment(key, value) + newline;
   }
-  merge.problems = Verify(out, file, owned);
+  merge.problems = Verify(out, existing, file, owned);
   if (merge.ok()) merge.content = std::move(out);
   return merge;
 }

@@ -33,6 +33,9 @@ struct EnvMerge {
 /// REQUIRES: owned values hold no control characters (the roster forbids them).
 EnvMerge MergeEnvFile(std::string_view existing, const OwnedEnv& owned);
 
+/// The same, with `existing` already parsed: `parsed` is ParseEnvFile(existing).
+EnvMerge MergeEnvFile(std::string_view existing, const EnvFile& parsed, const OwnedEnv& owned);
+
 /// "PATH:LINE: message" for each problem, one per line: how errors about an env file are
 /// shown wherever they are found.
 std::string DescribeEnvProblems(const std::string& path, const std::vector<EnvProblem>& problems);

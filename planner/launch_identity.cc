@@ -9,11 +9,17 @@
 namespace mosaic {
 
 LaunchIdentity IdentityOfEnv(const std::string& env_content) {
-  std::map<std::string, std::string> vars = ParseEnvFile(env_content).Variables();
+  return IdentityOfVariables(ParseEnvFile(env_content).Variables());
+}
+
+LaunchIdentity IdentityOfVariables(const std::map<std::string, std::string>& vars) {
   LaunchIdentity identity;
   auto user = vars.find(std::string(kEnvUserCommand));
   identity.user_command = user != vars.end() && !user->second.empty();
-  identity.command = identity.user_command ? user->second : vars[std::string(kEnvRuntimeCommand)];
+  auto runtime = vars.find(std::string(kEnvRuntimeCommand));
+  identity.command = identity.user_command   ? user->second
+                     : runtime != vars.end() ? runtime->second
+                                             : std::string();
   identity.command_hash = Fingerprint(identity.command);
   identity.env_hash = EnvFingerprint(vars);
   return identity;

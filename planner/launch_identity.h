@@ -4,6 +4,7 @@
 // options @mosaic-command, @mosaic-env); the planner compares them with the roster's.
 #pragma once
 
+#include <map>
 #include <string>
 
 namespace mosaic {
@@ -17,5 +18,8 @@ struct LaunchIdentity {
 
 /// The identity of a session started with env file `env_content` (after the merge).
 LaunchIdentity IdentityOfEnv(const std::string& env_content);
+
+/// The same, from the variables that file sets (EnvFile::Variables()), when they are at hand.
+LaunchIdentity IdentityOfVariables(const std::map<std::string, std::string>& vars);
 
 }  // namespace mosaic

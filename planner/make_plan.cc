@@ -13,9 +13,12 @@
 #include <range/v3/view/map.hpp>
 #include <range/v3/view/transform.hpp>
 #include <set>
+#include <unordered_map>
 
 #include "env_file.h"
+#include "env_merge.h"
 #include "fingerprint.h"
+#include "launch_identity.h"
 #include "line_diff.h"
 #include "name_rules.h"
 #include "unit_files.h"
@@ -92,6 +95,22 @@ class Planner {
   const std::string* File(const std::string& path) const {
     auto it = observed_.files.find(path);
     return it == observed_.files.end() ? nullptr : &it->second;
+  }
+
+  // An env file's text as systemd reads it. Several parts of the plan read each file (the
+  // merge, the socket check, the launch identity): each distinct text is parsed once.
+  struct ReadEnv {
+    EnvFile file;
+    std::map<std::string, std::string> variables;  ///< file.Variables()
+  };
+  const ReadEnv& Read(const std::string& text) const {
+    auto it = read_env_.find(text);
+    if (it == read_env_.end()) {
+      EnvFile file = ParseEnvFile(text);
+      std::map<std::string, std::string> variables = file.Variables();
+      it = read_env_.emplace(text, ReadEnv{std::move(file), std::move(variables)}).first;
+    }
+    return it->second;
   }
 
   // A unit that runs from file `name`: the file's own, or for the agent template any agent's.
@@ -184,7 +203,9 @@ class Planner {
     for (const DesiredAgent& agent : desired_.agents) {
       if (!Targeted(agent.spec.name)) continue;
       const std::string* existing = File(agent.env_path);
-      EnvMerge merge = MergeEnvFile(existing ? *existing : "", agent.owned_env);
+      static const std::string kNewFile;
+      const std::string& text = existing ? *existing : kNewFile;
+      EnvMerge merge = MergeEnvFile(text, Read(text).file, agent.owned_env);
       if (!merge.ok()) {
         // Rewriting it could lose the user's lines: refuse, say where, and leave the agent be.
         for (const EnvProblem& p : merge.problems)
@@ -193,8 +214,7 @@ class Planner {
       }
       const std::string& merged = merge.content;
       // (The merge keeps the user's variables and lines, so the file as it is tells.)
-      if (std::optional<Diagnostic> mismatch =
-              SocketDirectoryMismatch(agent, existing ? *existing : "")) {
+      if (std::optional<Diagnostic> mismatch = SocketDirectoryMismatch(agent, text)) {
         plan_.errors.push_back(std::move(*mismatch));
         continue;
       }
@@ -204,14 +224,13 @@ class Planner {
         merged_env_.erase(agent.spec.name);
         continue;
       }
-      std::map<std::string, std::string> before =
-          existing ? ParseEnvFile(*existing).Variables() : std::map<std::string, std::string>{};
+      const std::map<std::string, std::string>& before = Read(text).variables;
       // Changed outside mosaic-fleet: deleted while its agent runs, or edited since its
       // session started with it (an apply that writes it restarts the session).
       const ObservedSession* session = Session(agent.spec.name);
       const ObservedUnit* unit = Unit(agent.unit);
       bool drift = existing ? session && session->owned() &&
-                                  IdentityOfEnv(*existing).env_hash != session->env_hash
+                                  IdentityOfVariables(before).env_hash != session->env_hash
                             : (session && session->owned()) || (unit && unit->active());
       ResourceChange change{"env_file." + agent.spec.name,
                             existing ? ChangeAction::kUpdate : ChangeAction::kCreate,
@@ -258,8 +277,7 @@ class Planner {
   // manager's: its session would start on a tmux server other than the holder's, unseen.
   std::optional<Diagnostic> SocketDirectoryMismatch(const DesiredAgent& agent,
                                                     const std::string& env) const {
-    EnvFile file = ParseEnvFile(env);
-    auto vars = file.Variables();
+    const auto& [file, vars] = Read(env);
     auto it = vars.find("TMUX_TMPDIR");
     if (it == vars.end() ||
         TmuxSocketDirectory(it->second, 0) == TmuxSocketDirectory(observed_.tmux_tmpdir, 0))
@@ -427,7 +445,7 @@ class Planner {
     // An agent the tool has managed before (it leaves an env file): whatever is missing now
     // was changed outside it, never "new".
     bool known = HasEnvFile(name) || session;
-    LaunchIdentity want = IdentityOfEnv(merged_env_[name]);
+    LaunchIdentity want = IdentityOfVariables(Read(merged_env_[name]).variables);
 
     // systemd gave up on it: starting it again would only crash again, until something
     // about it changes.
@@ -643,7 +661,7 @@ class Planner {
   // roster change, which only an apply writes — and an apply restarts the session with it).
   bool EnvEditedByHand(const DesiredAgent& agent, const ObservedSession& session) const {
     const std::string* env = File(agent.env_path);
-    return env && IdentityOfEnv(*env).env_hash != session.env_hash;
+    return env && IdentityOfVariables(Read(*env).variables).env_hash != session.env_hash;
   }
 
   // Agents that run here but belong here no more: gone from the roster, or moved to another
@@ -954,6 +972,7 @@ class Planner {
   const PlanOptions& options_;
   Plan plan_;
   std::map<std::string, std::string> merged_env_;
+  mutable std::unordered_map<std::string, ReadEnv> read_env_;  ///< text → parsed (see Read)
   std::vector<Step> unit_writes_, env_writes_;
   std::vector<std::string> enable_, restart_holder_, start_holder_, start_, restart_, start_units_,
       stop_, disable_, kill_, adopt_;

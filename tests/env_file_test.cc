@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "fingerprint.h"
+#include "launch_identity.h"
 
 namespace mosaic {
 namespace {
@@ -80,6 +81,8 @@ TEST(ParseEnvFile, ACommentEndingInABackslashSwallowsTheNextLineAsInV252) {
 
 TEST(ParseEnvFile, NamesSystemdRejectsAreDropped) {
   EXPECT_EQ(Read("export A=1\n1A=x\nA B=1\nA-B=1\n_ok=1\n"), (Vars{{"_ok", "1"}}));
+  // Letters are ASCII letters only (systemd's env_name_is_valid), whatever the locale.
+  EXPECT_EQ(Read("caf\xc3\xa9=1\n\xc3\x89T\xc3\x89=2\nA1_b=3\n"), (Vars{{"A1_b", "3"}}));
 }
 
 TEST(ParseEnvFile, LastAssignmentWins) { EXPECT_EQ(Read("A=1\nA=2\n"), (Vars{{"A", "2"}})); }
@@ -175,6 +178,24 @@ TEST(FormatEnvAssignment, RoundTripsAnyValueWithoutControlCharacters) {
   }
   EXPECT_EQ(FormatEnvAssignment("K", ""), "K=");
   EXPECT_EQ(FormatEnvAssignment("K", "$x"), "K=\"\\$x\"");
+}
+
+TEST(IdentityOfVariables, IsWhatTheFileThoseVariablesComeFromGives) {
+  for (std::string text :
+       {"", "MOSAIC_RUNTIME_COMMAND=pi\n", "MOSAIC_RUNTIME_COMMAND=pi\nMOSAIC_AGENT_COMMAND=cat\n",
+        "MOSAIC_AGENT_COMMAND=\nMOSAIC_RUNTIME_COMMAND=pi\nX=1\n"}) {
+    LaunchIdentity from_text = IdentityOfEnv(text);
+    LaunchIdentity from_vars = IdentityOfVariables(Read(text));
+    EXPECT_EQ(from_vars.command, from_text.command) << text;
+    EXPECT_EQ(from_vars.user_command, from_text.user_command) << text;
+    EXPECT_EQ(from_vars.command_hash, from_text.command_hash) << text;
+    EXPECT_EQ(from_vars.env_hash, from_text.env_hash) << text;
+  }
+  EXPECT_EQ(IdentityOfVariables({{"MOSAIC_AGENT_COMMAND", "cat"}, {"MOSAIC_RUNTIME_COMMAND", "pi"}})
+                .command,
+            "cat");
+  EXPECT_EQ(IdentityOfVariables({{"MOSAIC_RUNTIME_COMMAND", "pi"}}).command, "pi");
+  EXPECT_EQ(IdentityOfVariables({}).command, "");
 }
 
 TEST(Fingerprint, IsStableAndSensitive) {
