@@ -45,7 +45,8 @@ std::vector<EnvProblem> Verify(const std::string& merged, std::string_view exist
   const EnvFile& after = reread ? *reread : before;
   if (!after.problems.empty())
     return {{0, "the merged file would not read back unambiguously; nothing was written"}};
-  std::map<std::string, std::string> wanted = before.Variables(), got = after.Variables();
+  std::map<std::string, std::string> wanted = before.Variables();
+  std::map<std::string, std::string> got = reread ? reread->Variables() : wanted;
   for (const auto& [key, value] : owned) wanted[key] = value;
   if (got == wanted) return {};
   for (const auto& [key, value] : wanted)
