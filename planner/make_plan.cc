@@ -97,19 +97,16 @@ class Planner {
     return it == observed_.files.end() ? nullptr : &it->second;
   }
 
-  // An env file's text as systemd reads it. Several parts of the plan read each file (the
-  // merge, the socket check, the launch identity): each distinct text is parsed once.
-  struct ReadEnv {
-    EnvFile file;
-    std::map<std::string, std::string> variables;  ///< file.Variables()
-  };
-  const ReadEnv& Read(const std::string& text) const {
-    auto it = read_env_.find(text);
-    if (it == read_env_.end()) {
-      EnvFile file = ParseEnvFile(text);
-      std::map<std::string, std::string> variables = file.Variables();
-      it = read_env_.emplace(text, ReadEnv{std::move(file), std::move(variables)}).first;
-    }
+  // The variables an env file's text sets, as systemd reads them. Several parts of the plan
+  // ask (the socket check, the launch identities, the changes shown): each distinct text is
+  // parsed once. Only the variables are kept, not the parsed entries: a fleet of 1000 agents
+  // would hold 5 MB of those.
+  using Variables = std::map<std::string, std::string>;
+  const Variables& VariablesOf(const std::string& text, const EnvFile* parsed = nullptr) const {
+    auto it = variables_.find(text);
+    if (it == variables_.end())
+      it = variables_.emplace(text, parsed ? parsed->Variables() : ParseEnvFile(text).Variables())
+               .first;
     return it->second;
   }
 
@@ -205,7 +202,8 @@ class Planner {
       const std::string* existing = File(agent.env_path);
       static const std::string kNewFile;
       const std::string& text = existing ? *existing : kNewFile;
-      EnvMerge merge = MergeEnvFile(text, Read(text).file, agent.owned_env);
+      EnvFile parsed = ParseEnvFile(text);
+      EnvMerge merge = MergeEnvFile(text, parsed, agent.owned_env);
       if (!merge.ok()) {
         // Rewriting it could lose the user's lines: refuse, say where, and leave the agent be.
         for (const EnvProblem& p : merge.problems)
@@ -214,7 +212,8 @@ class Planner {
       }
       const std::string& merged = merge.content;
       // (The merge keeps the user's variables and lines, so the file as it is tells.)
-      if (std::optional<Diagnostic> mismatch = SocketDirectoryMismatch(agent, text)) {
+      if (std::optional<Diagnostic> mismatch =
+              SocketDirectoryMismatch(agent, parsed, VariablesOf(text, &parsed))) {
         plan_.errors.push_back(std::move(*mismatch));
         continue;
       }
@@ -224,7 +223,7 @@ class Planner {
         merged_env_.erase(agent.spec.name);
         continue;
       }
-      const std::map<std::string, std::string>& before = Read(text).variables;
+      const Variables& before = VariablesOf(text);
       // Changed outside mosaic-fleet: deleted while its agent runs, or edited since its
       // session started with it (an apply that writes it restarts the session).
       const ObservedSession* session = Session(agent.spec.name);
@@ -275,9 +274,8 @@ class Planner {
 
   // A TMUX_TMPDIR in an agent's env file gives its unit another socket directory than the
   // manager's: its session would start on a tmux server other than the holder's, unseen.
-  std::optional<Diagnostic> SocketDirectoryMismatch(const DesiredAgent& agent,
-                                                    const std::string& env) const {
-    const auto& [file, vars] = Read(env);
+  std::optional<Diagnostic> SocketDirectoryMismatch(const DesiredAgent& agent, const EnvFile& file,
+                                                    const Variables& vars) const {
     auto it = vars.find("TMUX_TMPDIR");
     if (it == vars.end() ||
         TmuxSocketDirectory(it->second, 0) == TmuxSocketDirectory(observed_.tmux_tmpdir, 0))
@@ -445,7 +443,7 @@ class Planner {
     // An agent the tool has managed before (it leaves an env file): whatever is missing now
     // was changed outside it, never "new".
     bool known = HasEnvFile(name) || session;
-    LaunchIdentity want = IdentityOfVariables(Read(merged_env_[name]).variables);
+    LaunchIdentity want = IdentityOfVariables(VariablesOf(merged_env_[name]));
 
     // systemd gave up on it: starting it again would only crash again, until something
     // about it changes.
@@ -661,7 +659,7 @@ class Planner {
   // roster change, which only an apply writes — and an apply restarts the session with it).
   bool EnvEditedByHand(const DesiredAgent& agent, const ObservedSession& session) const {
     const std::string* env = File(agent.env_path);
-    return env && IdentityOfVariables(Read(*env).variables).env_hash != session.env_hash;
+    return env && IdentityOfVariables(VariablesOf(*env)).env_hash != session.env_hash;
   }
 
   // Agents that run here but belong here no more: gone from the roster, or moved to another
@@ -972,7 +970,7 @@ class Planner {
   const PlanOptions& options_;
   Plan plan_;
   std::map<std::string, std::string> merged_env_;
-  mutable std::unordered_map<std::string, ReadEnv> read_env_;  ///< text → parsed (see Read)
+  mutable std::unordered_map<std::string, Variables> variables_;  ///< see VariablesOf
   std::vector<Step> unit_writes_, env_writes_;
   std::vector<std::string> enable_, restart_holder_, start_holder_, start_, restart_, start_units_,
       stop_, disable_, kill_, adopt_;
