@@ -4,12 +4,15 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "busy_server_patience.h"
 #include "env_file.h"
 #include "fleet_contract.h"
 #include "launch_identity.h"
 #include "name_rules.h"
+#include "shell_command.h"
 #include "tmux.h"
 #include "unit_files.h"
 
@@ -318,9 +321,12 @@ Status ExecAgent(System& system, const std::string& env_file, std::ostream& err)
     // The agent only touches the file: its directory must be there.
     (void)system.files().MakeDirectories(heartbeat.substr(0, heartbeat.rfind('/')), 0700);
   }
-  // The user's own command line (or the runtime's): the one roster value run by a shell.
-  return system.Exec({"/bin/sh", "-c", IdentityOfEnv(env.content).command}, workdir, vars,
-                     {"TMUX", "TMUX_PANE"});
+  // The user's own command line (or the runtime's): the one roster value run by a shell — or,
+  // when it is plain words, run as the shell would run it, without one (see ShellCommand).
+  std::string command = IdentityOfEnv(env.content).command;
+  std::optional<std::vector<std::string>> words = PlainCommandWords(command);
+  return system.Exec(words ? *words : std::vector<std::string>{"/bin/sh", "-c", command}, workdir,
+                     vars, {"TMUX", "TMUX_PANE"});
 }
 
 }  // namespace mosaic

@@ -3,29 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 
 #include "env_file.h"
 #include "fleet_contract.h"
+#include "shell_command.h"
 
 namespace mosaic {
-
-std::string ProgramOfCommand(std::string_view command) {
-  size_t start = command.find_first_not_of(" \t");
-  if (start == std::string_view::npos) return "";
-  size_t end = command.find_first_of(" \t\n", start);
-  std::string_view word = command.substr(start, end == std::string_view::npos ? end : end - start);
-  // Quoting, expansions, assignments, redirections, globs: the shell decides what runs.
-  if (word.find_first_of("'\"\\$`=;&|<>(){}[]*?~!#") != std::string_view::npos) return "";
-  // Keywords and builtins: the shell runs these itself.
-  static constexpr std::array<std::string_view, 34> kKeywords = {
-      "if",     "then",  "for",   "while",    "until",  "case", "exec", "command", "builtin",
-      "time",   "eval",  ".",     ":",        "source", "trap", "cd",   "echo",    "printf",
-      "export", "set",   "unset", "true",     "false",  "test", "read", "wait",    "exit",
-      "ulimit", "umask", "shift", "readonly", "alias",  "type", "kill"};
-  if (std::find(kKeywords.begin(), kKeywords.end(), word) != kKeywords.end()) return "";
-  return std::string(word);
-}
 
 namespace {
 

@@ -16,11 +16,6 @@ namespace mosaic {
 inline constexpr char kSystemdDefaultPath[] =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/// The program a shell command line runs first — its first word, when that is a plain word
-/// (a command starting with an assignment, a quote, an expansion or a shell keyword gives "":
-/// only the shell knows what it runs).
-std::string ProgramOfCommand(std::string_view command);
-
 /// Fills observed.missing_directories and observed.missing_programs for `desired`'s agents. An
 /// agent's command and PATH are its env file's (as observed) where it sets them, else the
 /// roster's command and `manager_path`.

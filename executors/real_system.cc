@@ -217,9 +217,24 @@ Status RealSystem::Exec(const std::vector<std::string>& argv, const std::string&
     return Status::Error(
         fmt::format("cannot enter working directory {}: {}", directory, std::strerror(errno)));
   CStringArray args(argv);
-  CStringArray envp(ChildEnvironment(OwnEnvironment(), set, unset));
-  ::execve(args.data()[0], args.data(), envp.data());
-  return Status::Error(fmt::format("cannot run {}: {}", argv[0], std::strerror(errno)));
+  std::vector<std::string> environment = ChildEnvironment(OwnEnvironment(), set, unset);
+  CStringArray envp(environment);
+  if (argv[0].find('/') != std::string::npos) {
+    ::execve(args.data()[0], args.data(), envp.data());
+    return Status::Error(fmt::format("cannot run {}: {}", argv[0], std::strerror(errno)));
+  }
+  // execvpe looks on the PATH of this process's environment, not of the one it is given: for
+  // the moment, that is the program's.
+  auto path = std::find_if(environment.begin(), environment.end(),
+                           [](const std::string& entry) { return entry.starts_with("PATH="); });
+  if (path != environment.end())
+    ::setenv("PATH", path->c_str() + 5, 1);
+  else
+    ::unsetenv("PATH");
+  ::execvpe(args.data()[0], args.data(), envp.data());
+  return Status::Error(
+      fmt::format("cannot run {}: {}", argv[0],
+                  errno == ENOENT ? "not found on its PATH" : std::strerror(errno)));
 }
 
 }  // namespace mosaic

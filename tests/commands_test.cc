@@ -396,13 +396,28 @@ TEST_F(Commands, SessionExecBecomesTheAgentsProgramInItsDirectoryWithItsEnvironm
   EXPECT_EQ(r.code, 1) << "the fake stops at exec";
   ASSERT_EQ(system_.execs.size(), 1u);
   const FakeSystem::ExecCall& exec = system_.execs[0];
-  EXPECT_THAT(exec.argv, ElementsAreArray({"/bin/sh", "-c", "mosaic yolo claude"}));
+  // Plain words: run as the shell would run them, without one.
+  EXPECT_THAT(exec.argv, ElementsAreArray({"mosaic", "yolo", "claude"}));
   EXPECT_EQ(exec.directory, "/home/op");
   EXPECT_EQ(exec.set.at("MOSAIC_AGENT_NAME"), "a");
   EXPECT_THAT(system_.manager.log, testing::Contains("attach mosaic-agent@a.service 4242"));
   // Beside its env file, whatever MOSAIC_HOME the pane's tmux server has (the holder's).
   EXPECT_EQ(exec.set.at("MOSAIC_HEARTBEAT_FILE"), "/home/op/.config/mosaic/fleet/run/a.hb");
   EXPECT_TRUE(system_.fs.IsDirectory("/home/op/.config/mosaic/fleet/run"));
+}
+
+TEST_F(Commands, SessionExecLeavesToTheShellACommandLineOnlyAShellCanRun) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  const std::string env = "/home/op/.config/mosaic/fleet/agents/a.env";
+  const std::string command = "cd /srv && exec claude --model \"$MODEL\"";
+  ASSERT_TRUE(
+      system_.fs
+          .WriteFileAtomic(
+              env, system_.fs.files().at(env) + "MOSAIC_AGENT_COMMAND='" + command + "'\n", 0600)
+          .ok());
+  EXPECT_EQ(Fleet({"session", "exec", "--env-file", env}).code, 1) << "the fake stops at exec";
+  ASSERT_EQ(system_.execs.size(), 1u);
+  EXPECT_EQ(system_.execs[0].argv, (std::vector<std::string>{"/bin/sh", "-c", command}));
 }
 
 TEST_F(Commands, UnitsRunAStableBinaryAndABuildTreeNeitherBreaksNorTakesOverAFleet) {

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -383,6 +384,33 @@ TEST_F(FleetIntegration, ARemovedAgentsProgramStopsEvenWhenItIgnoresHangups) {
   EXPECT_TRUE(WaitFor([&] { return !std::filesystem::exists(proc); }))
       << "the removed agent's program is still running";
   EXPECT_EQ(sandbox_.Sessions(kSocket)["a0"], a0);
+}
+
+TEST_F(FleetIntegration, APlainCommandIsItsPanesOwnProgramFoundOnTheEnvFilesPath) {
+  // Plain words run as the shell would run them, without one: the pane's program is the
+  // agent itself, in its unit's cgroup, found on the PATH of its env file (a user key). A
+  // command line only a shell can run still gets one.
+  const std::string bin = sandbox_.root() + "/agent-bin";
+  sandbox_.WriteFile(bin + "/my-agent", "#!/bin/sh\nexec sleep 100000\n");
+  std::filesystem::permissions(bin + "/my-agent", std::filesystem::perms::owner_all);
+  for (const char* name : {"a", "b"})
+    sandbox_.WriteFile(sandbox_.EnvFile(name), "PATH=\"" + bin + ":/usr/bin:/bin\"\n");
+  Converge(
+      "version: 1\ntmux: {socket_name: itest}\nruntimes:\n  plain: {command: my-agent --x=1}\n"
+      "  shell: {command: 'my-agent --x=1; exit 3'}\n"
+      "agents:\n  - {name: a, runtime: plain}\n  - {name: b, runtime: shell}\n");
+  auto cmdline = [&](const std::string& session) {
+    std::string proc = "/proc/" + std::to_string(sandbox_.Sessions(kSocket)[session]);
+    std::string line = sandbox_.ReadFile(proc + "/cmdline");
+    std::replace(line.begin(), line.end(), '\0', ' ');
+    return line;
+  };
+  // The stand-in is a script: its shell becomes `sleep` once it has run it.
+  ASSERT_TRUE(WaitFor([&] { return cmdline("a") == "sleep 100000 "; })) << cmdline("a");
+  std::string proc = "/proc/" + std::to_string(sandbox_.Sessions(kSocket)["a"]);
+  EXPECT_THAT(sandbox_.ReadFile(proc + "/cgroup"), HasSubstr("/mosaic-agent@a.service"));
+  EXPECT_EQ(cmdline("b"), "/bin/sh -c my-agent --x=1; exit 3 ");
+  EXPECT_TRUE(PlanIsEmpty());
 }
 
 TEST_F(FleetIntegration, ASessionStartedByHandJoinsItsUnitWhenTheUnitStarts) {
