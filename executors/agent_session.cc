@@ -323,10 +323,11 @@ Status ExecAgent(System& system, const std::string& env_file, std::ostream& err)
   }
   // The user's own command line (or the runtime's): the one roster value run by a shell — or,
   // when it is plain words, run as the shell would run it, without one (see ShellCommand).
+  // ("--": a command line starting with '-' is a command, not the shell's options.)
   std::string command = IdentityOfEnv(env.content).command;
   std::optional<std::vector<std::string>> words = PlainCommandWords(command);
-  return system.Exec(words ? *words : std::vector<std::string>{"/bin/sh", "-c", command}, workdir,
-                     vars, {"TMUX", "TMUX_PANE"});
+  return system.Exec(words ? *words : std::vector<std::string>{"/bin/sh", "-c", "--", command},
+                     workdir, vars, {"TMUX", "TMUX_PANE"});
 }
 
 }  // namespace mosaic

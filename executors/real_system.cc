@@ -20,6 +20,7 @@
 #include "apply_lock.h"
 #include "child_environment.h"
 #include "fleet_contract.h"
+#include "launch_prerequisites.h"
 #include "process_tree.h"
 
 namespace mosaic {
@@ -216,21 +217,25 @@ Status RealSystem::Exec(const std::vector<std::string>& argv, const std::string&
   if (!directory.empty() && ::chdir(directory.c_str()) != 0)
     return Status::Error(
         fmt::format("cannot enter working directory {}: {}", directory, std::strerror(errno)));
-  CStringArray args(argv);
-  std::vector<std::string> environment = ChildEnvironment(OwnEnvironment(), set, unset);
-  CStringArray envp(environment);
-  if (argv[0].find('/') != std::string::npos) {
-    ::execve(args.data()[0], args.data(), envp.data());
-    return Status::Error(fmt::format("cannot run {}: {}", argv[0], std::strerror(errno)));
+  std::map<std::string, std::string> vars = set;
+  if (!directory.empty()) {
+    // As a shell does: PWD names the directory the program starts in, not the one this
+    // process was started in (a tool reading $PWD would work in the wrong place).
+    char cwd[PATH_MAX];
+    vars["PWD"] = directory.starts_with('/')             ? directory
+                  : ::getcwd(cwd, sizeof cwd) != nullptr ? std::string(cwd)
+                                                         : directory;
   }
-  // execvpe looks on the PATH of this process's environment, not of the one it is given: for
-  // the moment, that is the program's.
+  CStringArray args(argv);
+  std::vector<std::string> environment = ChildEnvironment(OwnEnvironment(), vars, unset);
+  CStringArray envp(environment);
+  // A name without a slash is looked for as the shell would: on the PATH the program gets, or
+  // where it has none on the shell's default (dash's, which is systemd's), not exported. execvpe
+  // looks on this process's PATH: for the moment, that is the one. (It also runs a script
+  // without a #! line by /bin/sh, as the shell does, with or without a slash in its name.)
   auto path = std::find_if(environment.begin(), environment.end(),
                            [](const std::string& entry) { return entry.starts_with("PATH="); });
-  if (path != environment.end())
-    ::setenv("PATH", path->c_str() + 5, 1);
-  else
-    ::unsetenv("PATH");
+  ::setenv("PATH", path != environment.end() ? path->c_str() + 5 : kSystemdDefaultPath, 1);
   ::execvpe(args.data()[0], args.data(), envp.data());
   return Status::Error(
       fmt::format("cannot run {}: {}", argv[0],

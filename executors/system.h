@@ -94,8 +94,8 @@ class System {
   /// `root` followed by every live descendant of it.
   virtual std::vector<int64_t> ProcessTree(int64_t root) = 0;
   /// Replaces this process with `argv`, run in `directory` with this process's environment
-  /// minus `unset`, plus `set`. An argv[0] without a slash is looked for as a shell would, on
-  /// the PATH of that environment. Returns only when that fails.
+  /// minus `unset`, plus `set` (and PWD, the directory). An argv[0] without a slash is looked
+  /// for as a shell would, on the PATH of that environment. Returns only when that fails.
   virtual Status Exec(const std::vector<std::string>& argv, const std::string& directory,
                       const std::map<std::string, std::string>& set,
                       const std::vector<std::string>& unset) = 0;

@@ -21,7 +21,15 @@ LaunchIdentity IdentityOfVariables(const std::map<std::string, std::string>& var
                      : runtime != vars.end() ? runtime->second
                                              : std::string();
   identity.command_hash = Fingerprint(identity.command);
-  identity.env_hash = EnvFingerprint(vars);
+  if (identity.user_command || runtime != vars.end()) {
+    identity.env_hash = EnvFingerprint(vars);
+  } else {
+    // Without either command the runtime's counts as set, to nothing: sessions carry this
+    // hash, and it has been computed so since the first release.
+    std::map<std::string, std::string> with_runtime = vars;
+    with_runtime[std::string(kEnvRuntimeCommand)];
+    identity.env_hash = EnvFingerprint(with_runtime);
+  }
   return identity;
 }
 

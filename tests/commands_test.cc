@@ -417,7 +417,7 @@ TEST_F(Commands, SessionExecLeavesToTheShellACommandLineOnlyAShellCanRun) {
           .ok());
   EXPECT_EQ(Fleet({"session", "exec", "--env-file", env}).code, 1) << "the fake stops at exec";
   ASSERT_EQ(system_.execs.size(), 1u);
-  EXPECT_EQ(system_.execs[0].argv, (std::vector<std::string>{"/bin/sh", "-c", command}));
+  EXPECT_EQ(system_.execs[0].argv, (std::vector<std::string>{"/bin/sh", "-c", "--", command}));
 }
 
 TEST_F(Commands, UnitsRunAStableBinaryAndABuildTreeNeitherBreaksNorTakesOverAFleet) {

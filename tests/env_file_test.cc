@@ -196,6 +196,12 @@ TEST(IdentityOfVariables, IsWhatTheFileThoseVariablesComeFromGives) {
             "cat");
   EXPECT_EQ(IdentityOfVariables({{"MOSAIC_RUNTIME_COMMAND", "pi"}}).command, "pi");
   EXPECT_EQ(IdentityOfVariables({}).command, "");
+  // Sessions carry env_hash: without either command, the runtime's counts as set to nothing,
+  // as it always has (a session started by an earlier release must not read as edited).
+  EXPECT_EQ(IdentityOfVariables({{"FOO", "1"}}).env_hash,
+            EnvFingerprint({{"FOO", "1"}, {"MOSAIC_RUNTIME_COMMAND", ""}}));
+  EXPECT_EQ(IdentityOfVariables({{"MOSAIC_AGENT_COMMAND", "cat"}}).env_hash,
+            EnvFingerprint({{"MOSAIC_AGENT_COMMAND", "cat"}}));
 }
 
 TEST(Fingerprint, IsStableAndSensitive) {

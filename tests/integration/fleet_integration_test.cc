@@ -393,12 +393,21 @@ TEST_F(FleetIntegration, APlainCommandIsItsPanesOwnProgramFoundOnTheEnvFilesPath
   const std::string bin = sandbox_.root() + "/agent-bin";
   sandbox_.WriteFile(bin + "/my-agent", "#!/bin/sh\nexec sleep 100000\n");
   std::filesystem::permissions(bin + "/my-agent", std::filesystem::perms::owner_all);
+  // A script without a #! line, named by its path: the shell runs it with /bin/sh.
+  sandbox_.WriteFile(bin + "/no-shebang", "exec sleep 100001\n");
+  std::filesystem::permissions(bin + "/no-shebang", std::filesystem::perms::owner_all);
   for (const char* name : {"a", "b"})
     sandbox_.WriteFile(sandbox_.EnvFile(name), "PATH=\"" + bin + ":/usr/bin:/bin\"\n");
+  const std::string work = sandbox_.root() + "/work";
+  sandbox_.WriteFile(work + "/keep", "");
   Converge(
       "version: 1\ntmux: {socket_name: itest}\nruntimes:\n  plain: {command: my-agent --x=1}\n"
-      "  shell: {command: 'my-agent --x=1; exit 3'}\n"
-      "agents:\n  - {name: a, runtime: plain}\n  - {name: b, runtime: shell}\n");
+      "  shell: {command: 'my-agent --x=1; exit 3'}\n  script: {command: " +
+      bin +
+      "/no-shebang}\n"
+      "agents:\n  - {name: a, runtime: plain, working_directory: " +
+      work + "}\n  - {name: b, runtime: shell, working_directory: " + work +
+      "}\n  - {name: c, runtime: script}\n");
   auto cmdline = [&](const std::string& session) {
     std::string proc = "/proc/" + std::to_string(sandbox_.Sessions(kSocket)[session]);
     std::string line = sandbox_.ReadFile(proc + "/cmdline");
@@ -409,7 +418,17 @@ TEST_F(FleetIntegration, APlainCommandIsItsPanesOwnProgramFoundOnTheEnvFilesPath
   ASSERT_TRUE(WaitFor([&] { return cmdline("a") == "sleep 100000 "; })) << cmdline("a");
   std::string proc = "/proc/" + std::to_string(sandbox_.Sessions(kSocket)["a"]);
   EXPECT_THAT(sandbox_.ReadFile(proc + "/cgroup"), HasSubstr("/mosaic-agent@a.service"));
-  EXPECT_EQ(cmdline("b"), "/bin/sh -c my-agent --x=1; exit 3 ");
+  EXPECT_EQ(cmdline("b"), "/bin/sh -c -- my-agent --x=1; exit 3 ");
+  EXPECT_TRUE(WaitFor([&] { return cmdline("c") == "sleep 100001 "; })) << cmdline("c");
+  // Either way, PWD is where the program starts (the agent's working directory), as a shell
+  // sets it — not the directory `session start` ran in.
+  for (const char* name : {"a", "b"}) {
+    const std::string nul(1, '\0');
+    std::string environ =
+        nul +
+        sandbox_.ReadFile("/proc/" + std::to_string(sandbox_.Sessions(kSocket)[name]) + "/environ");
+    EXPECT_THAT(environ, HasSubstr(nul + "PWD=" + work + nul)) << name;
+  }
   EXPECT_TRUE(PlanIsEmpty());
 }
 
