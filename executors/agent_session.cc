@@ -267,9 +267,12 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
           out << "\n";
         }
         system.NotifyStatus("its program " + how);
-        // The unit ends as its program did, so that systemd's ExecMainStatus tells it too.
-        int status = fate.value().session.dead_status;
-        return status >= 0 ? status : 1;
+        // The unit ends as its program did, so that systemd's ExecMainStatus tells it too: a
+        // program killed by signal N as a shell reports it, 128+N.
+        const ObservedSession& dead = fate.value().session;
+        return dead.dead_status >= 0  ? dead.dead_status
+               : dead.dead_signal > 0 ? 128 + dead.dead_signal
+                                      : 1;
       }
       case SessionFate::Kind::kAlive:
         watched = fate.value().session.pane_pid;  // respawned panes included
@@ -300,9 +303,9 @@ Status StopAgentSession(System& system, const AgentSessionOptions& options) {
   return tmux.value().KillOwnedSession(options.name);
 }
 
-Status ExecAgent(System& system, const std::string& env_file, std::ostream& err) {
+ExecFailure ExecAgent(System& system, const std::string& env_file, std::ostream& err) {
   Result<AgentEnv> agent = ReadAgentEnv(system.files(), env_file);
-  if (!agent.ok()) return agent.status();
+  if (!agent.ok()) return {agent.status().message(), 1};
   const AgentEnv& env = agent.value();
   // Into the agent unit's cgroup, so that stopping the unit stops this program and all it
   // starts, even what ignores SIGHUP. Run by hand without the unit, the agent still starts.
@@ -322,7 +325,7 @@ Status ExecAgent(System& system, const std::string& env_file, std::ostream& err)
     (void)system.files().MakeDirectories(heartbeat.substr(0, heartbeat.rfind('/')), 0700);
   }
   // The user's own command line (or the runtime's): the one roster value run by a shell — or,
-  // when it is plain words, run as the shell would run it, without one (see ShellCommand).
+  // when it is plain words, run as the shell would run it, without one (shell_command.h).
   // ("--": a command line starting with '-' is a command, not the shell's options.)
   std::string command = IdentityOfEnv(env.content).command;
   std::optional<std::vector<std::string>> words = PlainCommandWords(command);

@@ -45,7 +45,8 @@ int SuperviseAgent(System& system, const AgentSessionOptions& options, std::ostr
 Status StopAgentSession(System& system, const AgentSessionOptions& options);
 
 /// Becomes the agent's program, as its env file says: its variables set, in its working
-/// directory, in its unit's cgroup. Returns only when that fails.
-Status ExecAgent(System& system, const std::string& env_file, std::ostream& err);
+/// directory, in its unit's cgroup. Returns only when that fails, with the exit status a shell
+/// would give (127: the program is not found).
+ExecFailure ExecAgent(System& system, const std::string& env_file, std::ostream& err);
 
 }  // namespace mosaic

@@ -165,14 +165,14 @@ std::unique_ptr<InterruptDeferral> FakeSystem::DeferInterrupts() {
   return std::make_unique<FakeDeferral>(*this);
 }
 
-Status FakeSystem::Exec(const std::vector<std::string>& argv, const std::string& directory,
-                        const std::map<std::string, std::string>& set,
-                        const std::vector<std::string>& unset) {
+ExecFailure FakeSystem::Exec(const std::vector<std::string>& argv, const std::string& directory,
+                             const std::map<std::string, std::string>& set,
+                             const std::vector<std::string>& unset) {
   std::map<std::string, std::string> given;
   for (const std::string& entry : ChildEnvironment({}, set, unset))
     given[entry.substr(0, entry.find('='))] = entry.substr(entry.find('=') + 1);
   execs.push_back({argv, directory, given});
-  return Status::Error("FakeSystem: exec stops here");
+  return exec_failure;
 }
 
 bool FakeSystem::AwaitExit(int64_t pid, std::chrono::milliseconds bound) {

@@ -61,9 +61,9 @@ class FakeSystem : public System {
   std::unique_ptr<InterruptDeferral> DeferInterrupts() override;
   int64_t ProcessId() override { return 4242; }
   std::vector<int64_t> ProcessTree(int64_t root) override { return {root}; }
-  Status Exec(const std::vector<std::string>& argv, const std::string& directory,
-              const std::map<std::string, std::string>& set,
-              const std::vector<std::string>& unset) override;
+  ExecFailure Exec(const std::vector<std::string>& argv, const std::string& directory,
+                   const std::map<std::string, std::string>& set,
+                   const std::vector<std::string>& unset) override;
 
   /// The default roster's path, and the user unit directory.
   std::string RosterPath() const;
@@ -87,7 +87,8 @@ class FakeSystem : public System {
     std::string directory;
     std::map<std::string, std::string> set;
   };
-  std::vector<ExecCall> execs;  ///< what Exec was asked to become
+  std::vector<ExecCall> execs;                                 ///< what Exec was asked to become
+  ExecFailure exec_failure{"FakeSystem: exec stops here", 1};  ///< what Exec returns
   int ready_notifications = 0;
   std::vector<std::string> statuses;  ///< what NotifyStatus was told, in order
   struct JournalEntry {

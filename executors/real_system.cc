@@ -210,13 +210,13 @@ int64_t RealSystem::ProcessId() { return static_cast<int64_t>(::getpid()); }
 
 std::vector<int64_t> RealSystem::ProcessTree(int64_t root) { return mosaic::ProcessTree(root); }
 
-Status RealSystem::Exec(const std::vector<std::string>& argv, const std::string& directory,
-                        const std::map<std::string, std::string>& set,
-                        const std::vector<std::string>& unset) {
-  if (argv.empty()) return Status::Error("nothing to run");
+ExecFailure RealSystem::Exec(const std::vector<std::string>& argv, const std::string& directory,
+                             const std::map<std::string, std::string>& set,
+                             const std::vector<std::string>& unset) {
+  if (argv.empty()) return {"nothing to run", 1};
   if (!directory.empty() && ::chdir(directory.c_str()) != 0)
-    return Status::Error(
-        fmt::format("cannot enter working directory {}: {}", directory, std::strerror(errno)));
+    return {fmt::format("cannot enter working directory {}: {}", directory, std::strerror(errno)),
+            1};
   std::map<std::string, std::string> vars = set;
   if (!directory.empty()) {
     // As a shell does: PWD names the directory the program starts in, not the one this
@@ -229,17 +229,18 @@ Status RealSystem::Exec(const std::vector<std::string>& argv, const std::string&
   CStringArray args(argv);
   std::vector<std::string> environment = ChildEnvironment(OwnEnvironment(), vars, unset);
   CStringArray envp(environment);
-  // A name without a slash is looked for as the shell would: on the PATH the program gets, or
-  // where it has none on the shell's default (dash's, which is systemd's), not exported. execvpe
-  // looks on this process's PATH: for the moment, that is the one. (It also runs a script
-  // without a #! line by /bin/sh, as the shell does, with or without a slash in its name.)
+  // execvpe searches the PATH of this process, not of the environment it is given: ours is set
+  // to the program's first — or, where that has none, to the shell's default (dash's, which is
+  // systemd's), not passed on. (execvpe also runs a script without a #! line by /bin/sh.)
   auto path = std::find_if(environment.begin(), environment.end(),
                            [](const std::string& entry) { return entry.starts_with("PATH="); });
   ::setenv("PATH", path != environment.end() ? path->c_str() + 5 : kSystemdDefaultPath, 1);
   ::execvpe(args.data()[0], args.data(), envp.data());
-  return Status::Error(
-      fmt::format("cannot run {}: {}", argv[0],
-                  errno == ENOENT ? "not found on its PATH" : std::strerror(errno)));
+  int error = errno;
+  bool searched = argv[0].find('/') == std::string::npos;
+  return {fmt::format("cannot run {}: {}", argv[0],
+                      error == ENOENT && searched ? "not found on its PATH" : std::strerror(error)),
+          error == ENOENT ? 127 : 126};
 }
 
 }  // namespace mosaic

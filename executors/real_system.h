@@ -37,9 +37,9 @@ class RealSystem : public System {
   std::unique_ptr<InterruptDeferral> DeferInterrupts() override;
   int64_t ProcessId() override;
   std::vector<int64_t> ProcessTree(int64_t root) override;
-  Status Exec(const std::vector<std::string>& argv, const std::string& directory,
-              const std::map<std::string, std::string>& set,
-              const std::vector<std::string>& unset) override;
+  ExecFailure Exec(const std::vector<std::string>& argv, const std::string& directory,
+                   const std::map<std::string, std::string>& set,
+                   const std::vector<std::string>& unset) override;
 
  private:
   Environment environment_;

@@ -37,6 +37,13 @@ class InterruptDeferral {
   virtual bool interrupted() const = 0;
 };
 
+/// Why a program could not be run, and the exit status a shell gives a command it cannot run:
+/// 127 not found, 126 found but not run (1 for what fails before, such as the directory).
+struct ExecFailure {
+  std::string message;
+  int exit_status = 1;
+};
+
 class System {
  public:
   virtual ~System() = default;
@@ -93,12 +100,13 @@ class System {
   virtual int64_t ProcessId() = 0;
   /// `root` followed by every live descendant of it.
   virtual std::vector<int64_t> ProcessTree(int64_t root) = 0;
-  /// Replaces this process with `argv`, run in `directory` with this process's environment
-  /// minus `unset`, plus `set` (and PWD, the directory). An argv[0] without a slash is looked
-  /// for as a shell would, on the PATH of that environment. Returns only when that fails.
-  virtual Status Exec(const std::vector<std::string>& argv, const std::string& directory,
-                      const std::map<std::string, std::string>& set,
-                      const std::vector<std::string>& unset) = 0;
+  /// Replaces this process with `argv`, run in `directory` (then also its PWD; "": where this
+  /// process is) with this process's environment minus `unset`, plus `set` — as a shell runs a
+  /// command: an argv[0] without a slash is looked for on the PATH of that environment, and a
+  /// script without a #! line is run by /bin/sh. Returns only when that fails.
+  virtual ExecFailure Exec(const std::vector<std::string>& argv, const std::string& directory,
+                           const std::map<std::string, std::string>& set,
+                           const std::vector<std::string>& unset) = 0;
 };
 
 }  // namespace mosaic

@@ -87,10 +87,10 @@ int RunMosaicLink(std::vector<std::string> args, System& system, Io& io) {
   // (a version manager's shim) reaches the next one along PATH, never this loop again.
   skip.push_back(next->canonical);
   std::string handed_off = fmt::format("{}:{}", system.ProcessId(), fmt::join(skip, ":"));
-  Status exec = system.Exec(
+  ExecFailure failed = system.Exec(
       argv, "",
       {{kHandedOffVariable, handed_off}, {kHandOffDepthVariable, std::to_string(depth + 1)}}, {});
-  io.err << "error: " << exec.message() << "\n";
+  io.err << "error: " << failed.message << "\n";
   return kExitError;
 }
 

@@ -112,7 +112,12 @@ std::vector<Command> AddSessionCommands(CLI::App& app, CommandContext& ctx) {
            return Report(StopAgentSession(system, o), io);
          });
        }},
-      {exec, [&, env_file] { return Report(ExecAgent(system, *env_file, io.err), io); }},
+      {exec,
+       [&, env_file] {
+         ExecFailure failed = ExecAgent(system, *env_file, io.err);
+         io.err << "error: " << failed.message << "\n";
+         return failed.exit_status;
+       }},
   };
 }
 

@@ -767,6 +767,30 @@ TEST_F(Commands, SessionRunFollowsARespawnedPaneThenEndsAsItsProgramDid) {
   EXPECT_THAT(r.out, HasSubstr("a's program exited with status 5"));
 }
 
+TEST_F(Commands, SessionRunEndsAsAShellReportsAProgramKilledByASignal) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  system_.on_await_exit = [&](int64_t) {
+    FakeTmuxServer::Session& a = system_.tmux.sessions.at("a");
+    a.dead = true;
+    a.dead_signal = 9;  // run without a shell, the agent's own death is seen: 128+9
+    return true;
+  };
+  Outcome r = Fleet({"session", "run", "a"});
+  EXPECT_EQ(r.code, 137);
+  EXPECT_THAT(r.out, HasSubstr("a's program was killed by signal 9"));
+}
+
+TEST_F(Commands, SessionExecEndsWithTheStatusAShellGivesAProgramItCannotRun) {
+  ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
+  const std::string env = "/home/op/.config/mosaic/fleet/agents/a.env";
+  system_.exec_failure = {"cannot run mosaic: not found on its PATH", 127};
+  Outcome r = Fleet({"session", "exec", "--env-file", env});
+  EXPECT_EQ(r.code, 127);
+  EXPECT_THAT(r.err, HasSubstr("error: cannot run mosaic: not found on its PATH"));
+  Outcome unreadable = Fleet({"session", "exec", "--env-file", "/nonexistent.env"});
+  EXPECT_EQ(unreadable.code, 1) << "not the program's fault: no shell status";
+}
+
 TEST_F(Commands, SessionRunWaitsForTmuxToReapAnEndedProgramThenReportsIt) {
   ASSERT_EQ(Fleet({"apply", "--yes"}).code, 0);
   const int64_t program = system_.tmux.sessions.at("a").pane_pid;

@@ -81,7 +81,7 @@ TEST(ParseEnvFile, ACommentEndingInABackslashSwallowsTheNextLineAsInV252) {
 
 TEST(ParseEnvFile, NamesSystemdRejectsAreDropped) {
   EXPECT_EQ(Read("export A=1\n1A=x\nA B=1\nA-B=1\n_ok=1\n"), (Vars{{"_ok", "1"}}));
-  // Letters are ASCII letters only (systemd's env_name_is_valid), whatever the locale.
+  // Letters are ASCII letters only, as in systemd's env_name_is_valid().
   EXPECT_EQ(Read("caf\xc3\xa9=1\n\xc3\x89T\xc3\x89=2\nA1_b=3\n"), (Vars{{"A1_b", "3"}}));
 }
 
@@ -180,28 +180,29 @@ TEST(FormatEnvAssignment, RoundTripsAnyValueWithoutControlCharacters) {
   EXPECT_EQ(FormatEnvAssignment("K", "$x"), "K=\"\\$x\"");
 }
 
-TEST(IdentityOfVariables, IsWhatTheFileThoseVariablesComeFromGives) {
-  for (std::string text :
-       {"", "MOSAIC_RUNTIME_COMMAND=pi\n", "MOSAIC_RUNTIME_COMMAND=pi\nMOSAIC_AGENT_COMMAND=cat\n",
-        "MOSAIC_AGENT_COMMAND=\nMOSAIC_RUNTIME_COMMAND=pi\nX=1\n"}) {
-    LaunchIdentity from_text = IdentityOfEnv(text);
-    LaunchIdentity from_vars = IdentityOfVariables(Read(text));
-    EXPECT_EQ(from_vars.command, from_text.command) << text;
-    EXPECT_EQ(from_vars.user_command, from_text.user_command) << text;
-    EXPECT_EQ(from_vars.command_hash, from_text.command_hash) << text;
-    EXPECT_EQ(from_vars.env_hash, from_text.env_hash) << text;
+TEST(IdentityOfEnv, IsWhatSessionsHaveAlwaysCarried) {
+  // Sessions record these hashes (@mosaic-command, @mosaic-env) and the plan compares them, so
+  // they must not change between releases: pinned as the first release computed them. Without
+  // either command, the runtime's counts as set, to nothing.
+  struct Case {
+    std::string text, command;
+    bool user_command;
+    std::string command_hash, env_hash;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"MOSAIC_RUNTIME_COMMAND=pi\n", "pi", false, "08d53f07b5755532", "e90ef46be837bc1d"},
+           {"MOSAIC_RUNTIME_COMMAND=pi\nMOSAIC_AGENT_COMMAND=cat\n", "cat", true,
+            "f5e307190ce4a327", "02077515a98efa6f"},
+           {"X=1\n", "", false, "cbf29ce484222325", "e6b7f6316a1f996d"},
+           {"MOSAIC_AGENT_COMMAND=\n", "", false, "cbf29ce484222325", "e21efbe02ae13e30"}}) {
+    LaunchIdentity identity = IdentityOfEnv(c.text);
+    EXPECT_EQ(identity.command, c.command) << c.text;
+    EXPECT_EQ(identity.user_command, c.user_command) << c.text;
+    EXPECT_EQ(identity.command_hash, c.command_hash) << c.text;
+    EXPECT_EQ(identity.env_hash, c.env_hash) << c.text;
+    // The planner computes it from the variables it has already read: the same.
+    EXPECT_EQ(IdentityOfVariables(Read(c.text)).env_hash, c.env_hash) << c.text;
   }
-  EXPECT_EQ(IdentityOfVariables({{"MOSAIC_AGENT_COMMAND", "cat"}, {"MOSAIC_RUNTIME_COMMAND", "pi"}})
-                .command,
-            "cat");
-  EXPECT_EQ(IdentityOfVariables({{"MOSAIC_RUNTIME_COMMAND", "pi"}}).command, "pi");
-  EXPECT_EQ(IdentityOfVariables({}).command, "");
-  // Sessions carry env_hash: without either command, the runtime's counts as set to nothing,
-  // as it always has (a session started by an earlier release must not read as edited).
-  EXPECT_EQ(IdentityOfVariables({{"FOO", "1"}}).env_hash,
-            EnvFingerprint({{"FOO", "1"}, {"MOSAIC_RUNTIME_COMMAND", ""}}));
-  EXPECT_EQ(IdentityOfVariables({{"MOSAIC_AGENT_COMMAND", "cat"}}).env_hash,
-            EnvFingerprint({{"MOSAIC_AGENT_COMMAND", "cat"}}));
 }
 
 TEST(Fingerprint, IsStableAndSensitive) {

@@ -55,21 +55,6 @@ TEST(MergeEnvFile, IsIdempotent) {
   }
 }
 
-TEST(MergeEnvFile, GivenTheFileAlreadyParsedItMergesAsFromTheText) {
-  // The planner parses each env file once and hands the merge what it read.
-  for (std::string existing :
-       {"", "USER=1\n", "MOSAIC_AGENT_NAME=\"a\"\nMOSAIC_AGENT_MODEL=\"m3\"\n",
-        "A=1\r\nMOSAIC_AGENT_MODEL=m\r\n", "A='open\n"}) {
-    EnvMerge from_text = MergeEnvFile(existing, kOwned);
-    EnvMerge from_parsed = MergeEnvFile(existing, ParseEnvFile(existing), kOwned);
-    EXPECT_EQ(from_parsed.ok(), from_text.ok()) << existing;
-    EXPECT_EQ(from_parsed.content, from_text.content) << existing;
-    EXPECT_EQ(DescribeEnvProblems("f", from_parsed.problems),
-              DescribeEnvProblems("f", from_text.problems))
-        << existing;
-  }
-}
-
 TEST(MergeEnvFile, AnApostropheInAUserValueNeitherSwallowsNorGrowsTheFile) {
   // Before: the parser read `it's` as an opening quote, lost every owned key after it, and
   // appended them again on every apply.

@@ -1,6 +1,6 @@
 // Which agent command lines are plain words, run without a shell exactly as /bin/sh would run
 // them, and which only a shell can run. The integration tests run both kinds for real
-// (tests/integration/agent_commands_test.cc).
+// (FleetIntegration.APlainCommandIsItsPanesOwnProgramFoundOnTheEnvFilesPath).
 #include "shell_command.h"
 
 #include <gmock/gmock.h>
@@ -9,19 +9,19 @@
 namespace mosaic {
 namespace {
 
-using testing::ElementsAre;
 using Words = std::optional<std::vector<std::string>>;
 
 TEST(PlainCommandWords, SplitsPlainWordsAtSpacesAndTabs) {
-  EXPECT_THAT(*PlainCommandWords("cat"), ElementsAre("cat"));
-  EXPECT_THAT(*PlainCommandWords("  mosaic yolo\tclaude  --model opus-4.1 "),
-              ElementsAre("mosaic", "yolo", "claude", "--model", "opus-4.1"));
-  EXPECT_THAT(*PlainCommandWords("/opt/agents/bin/codex --config=a,b:c@host +x %1"),
-              ElementsAre("/opt/agents/bin/codex", "--config=a,b:c@host", "+x", "%1"));
-  EXPECT_THAT(*PlainCommandWords("./run caf\xc3\xa9"), ElementsAre("./run", "caf\xc3\xa9"));
+  EXPECT_EQ(PlainCommandWords("cat"), Words({"cat"}));
+  EXPECT_EQ(PlainCommandWords("  mosaic yolo\tclaude  --model opus-4.1 "),
+            Words({"mosaic", "yolo", "claude", "--model", "opus-4.1"}));
+  EXPECT_EQ(PlainCommandWords("/opt/agents/bin/codex --config=a,b:c@host +x %1"),
+            Words({"/opt/agents/bin/codex", "--config=a,b:c@host", "+x", "%1"}));
+  EXPECT_EQ(PlainCommandWords("./run caf\xc3\xa9"), Words({"./run", "caf\xc3\xa9"}));
 }
 
 TEST(PlainCommandWords, LeavesToTheShellWhatItWouldInterpret) {
+  // (Also "a#b" and "a!b", which dash reads as they are: what is plain is kept narrow.)
   for (std::string command : {"",
                               "   ",
                               "exec cat",
