@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <thread>
 
 #include "apply_lock.h"
@@ -218,23 +219,29 @@ ExecFailure RealSystem::Exec(const std::vector<std::string>& argv, const std::st
     return {fmt::format("cannot enter working directory {}: {}", directory, std::strerror(errno)),
             1};
   std::map<std::string, std::string> vars = set;
+  std::vector<std::string> without = unset;
   if (!directory.empty()) {
     // As a shell does: PWD names the directory the program starts in, not the one this
-    // process was started in (a tool reading $PWD would work in the wrong place).
-    char cwd[PATH_MAX];
-    vars["PWD"] = directory.starts_with('/')             ? directory
-                  : ::getcwd(cwd, sizeof cwd) != nullptr ? std::string(cwd)
-                                                         : directory;
+    // process was started in (a tool reading $PWD would work in the wrong place) — or, where
+    // that cannot be told, is not set at all.
+    std::unique_ptr<char, decltype(&std::free)> cwd(::getcwd(nullptr, 0), &std::free);
+    if (directory.starts_with('/'))
+      vars["PWD"] = directory;
+    else if (cwd)
+      vars["PWD"] = cwd.get();
+    else
+      without.push_back("PWD");
   }
   CStringArray args(argv);
-  std::vector<std::string> environment = ChildEnvironment(OwnEnvironment(), vars, unset);
+  std::vector<std::string> environment = ChildEnvironment(OwnEnvironment(), vars, without);
   CStringArray envp(environment);
   // execvpe searches the PATH of this process, not of the environment it is given: ours is set
   // to the program's first — or, where that has none, to the shell's default (dash's, which is
   // systemd's), not passed on. (execvpe also runs a script without a #! line by /bin/sh.)
   auto path = std::find_if(environment.begin(), environment.end(),
                            [](const std::string& entry) { return entry.starts_with("PATH="); });
-  ::setenv("PATH", path != environment.end() ? path->c_str() + 5 : kSystemdDefaultPath, 1);
+  if (::setenv("PATH", path != environment.end() ? path->c_str() + 5 : kSystemdDefaultPath, 1) != 0)
+    return {fmt::format("cannot run {}: cannot set PATH: {}", argv[0], std::strerror(errno)), 126};
   ::execvpe(args.data()[0], args.data(), envp.data());
   int error = errno;
   bool searched = argv[0].find('/') == std::string::npos;

@@ -9,5 +9,7 @@ inline constexpr int kExitChanges = 2;    ///< only with --detailed-exitcode: ch
 inline constexpr int kExitUnhealthy = 3;  ///< status: an agent here is not as the roster says
 /// agent send --verify: delivered, but the pane did not change within the wait.
 inline constexpr int kExitUnconfirmed = 4;
+/// The `mosaic` link: no Mosaic CLI on PATH to hand the call to (a shell's "not found").
+inline constexpr int kExitNotFound = 127;
 
 }  // namespace mosaic

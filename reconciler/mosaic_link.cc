@@ -78,7 +78,7 @@ int RunMosaicLink(std::vector<std::string> args, System& system, Io& io) {
         "VERB'\n(see: mosaic fleet --help). Every other call goes to the Mosaic CLI, which is "
         "not installed\nor not on PATH (docs/operations.md, \"The mosaic link\").\n",
         args.empty() ? "" : " ", args.empty() ? "" : args.front(), self);
-    return kExitError;
+    return kExitNotFound;  // what an agent's unit shows when the Mosaic CLI is not installed
   }
   // Run as found on PATH (a shim may tell programs apart by the name it was called by).
   std::vector<std::string> argv = {next->path};
@@ -91,7 +91,7 @@ int RunMosaicLink(std::vector<std::string> args, System& system, Io& io) {
       argv, "",
       {{kHandedOffVariable, handed_off}, {kHandOffDepthVariable, std::to_string(depth + 1)}}, {});
   io.err << "error: " << failed.message << "\n";
-  return kExitError;
+  return failed.exit_status;
 }
 
 }  // namespace mosaic

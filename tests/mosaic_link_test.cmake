@@ -31,10 +31,10 @@ if(NOT rc EQUAL 7 OR NOT out MATCHES "^real mosaic: yolo claude --model Claude O
   message(FATAL_ERROR "mosaic yolo must reach the real mosaic: rc=${rc} out=${out} err=${err}")
 endif()
 
-# Nothing else named mosaic on PATH: said plainly, nothing run.
+# Nothing else named mosaic on PATH: said plainly, nothing run, and a shell's "not found" (127).
 execute_process(COMMAND env PATH=${BIN} ${BIN}/mosaic yolo claude
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 20)
-if(NOT rc EQUAL 1 OR NOT err MATCHES "no other 'mosaic' on PATH")
+if(NOT rc EQUAL 127 OR NOT err MATCHES "no other 'mosaic' on PATH")
   message(FATAL_ERROR "mosaic without a real mosaic must explain itself: rc=${rc} err=${err}")
 endif()
 
@@ -44,7 +44,7 @@ file(COPY ${BIN}/mosaic-fleet DESTINATION ${dir}/copy)
 file(RENAME ${dir}/copy/mosaic-fleet ${dir}/copy/mosaic)
 execute_process(COMMAND env PATH=${BIN}:${dir}/copy ${BIN}/mosaic yolo claude
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 20)
-if(NOT rc EQUAL 1 OR NOT err MATCHES "no other 'mosaic' on PATH")
+if(NOT rc EQUAL 127 OR NOT err MATCHES "no other 'mosaic' on PATH")
   message(FATAL_ERROR "two copies of mosaic-fleet must not loop: rc=${rc} err=${err}")
 endif()
 # A wrapper that runs `mosaic` again by name (a version manager's shim) between the link and

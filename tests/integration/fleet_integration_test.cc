@@ -432,6 +432,27 @@ TEST_F(FleetIntegration, APlainCommandIsItsPanesOwnProgramFoundOnTheEnvFilesPath
   EXPECT_TRUE(PlanIsEmpty());
 }
 
+TEST_F(FleetIntegration, SessionExecEndsAsAShellWouldWhenItCannotRunTheProgram) {
+  // What an agent's unit ends with when its program is missing or cannot be run: a shell's 127
+  // and 126, and why — the unit's status and the pane's last lines say it.
+  const std::string dir = sandbox_.root() + "/exec";
+  sandbox_.WriteFile(dir + "/not-executable", "#!/bin/sh\n");  // no execute bit
+  const std::string env = dir + "/x.env";
+  auto run = [&](const std::string& command) {
+    sandbox_.WriteFile(env, "MOSAIC_AGENT_NAME=x\nMOSAIC_AGENT_COMMAND=" + command + "\n");
+    return sandbox_.Fleet({"session", "exec", "--env-file", env});
+  };
+  RunResult missing = run("no-such-program --flag");
+  EXPECT_EQ(missing.code, 127) << missing.err;
+  EXPECT_THAT(missing.err, HasSubstr("cannot run no-such-program: not found on its PATH"));
+  RunResult by_path = run(dir + "/missing");
+  EXPECT_EQ(by_path.code, 127) << by_path.err;
+  EXPECT_THAT(by_path.err, HasSubstr(dir + "/missing: No such file or directory"));
+  RunResult not_runnable = run(dir + "/not-executable");
+  EXPECT_EQ(not_runnable.code, 126) << not_runnable.err;
+  EXPECT_THAT(not_runnable.err, HasSubstr("Permission denied"));
+}
+
 TEST_F(FleetIntegration, ASessionStartedByHandJoinsItsUnitWhenTheUnitStarts) {
   // Started by hand (or by an older mosaic-fleet), a program runs in the holder's cgroup;
   // the unit that adopts its session takes it in, so stopping the unit stops it.
