@@ -139,6 +139,12 @@ ImportedEntries ImportEntries(const Roster& roster, const std::vector<RunningSes
       skip("it has the name of the fleet's holder session");
       continue;
     }
+    if (s.directory.empty()) {  // tmux tells it once the pane's program runs
+      skip(
+          "tmux did not tell its working directory (its program had only just started); "
+          "import again");
+      continue;
+    }
     std::string directory = RosterDirectory(s.directory, home);
     if (std::optional<std::string> why =
             ExplainNameViolation(NameRule::kDirectory, directory, 4096)) {

@@ -48,10 +48,12 @@ TEST(RosterImport, ASessionTheToolMadeOrThatCannotBeAnAgentIsACommentSayingWhy) 
       {.name = "_holder", .owner = "mosaic-fleet-holder"},
       {.name = "gone", .owner = "mosaic-fleet", .start_command = "mosaic-fleet session exec gone"},
       {.name = "x+y", .start_command = "codex"},
+      {.name = "fresh", .start_command = "codex"},  // tmux has not told its directory yet
       {.name = "b", .start_command = "/usr/bin/codex --full-auto", .directory = "/home/op/w"}};
   ImportedEntries out = ImportEntries(roster, sessions, "s", "/home/op", 2);
   EXPECT_EQ(out.entries, 1);
-  EXPECT_EQ(out.skipped, 2);
+  EXPECT_EQ(out.skipped, 3);
+  EXPECT_THAT(out.yaml, HasSubstr("tmux did not tell its working directory"));
   EXPECT_THAT(out.yaml, HasSubstr("no longer in the roster (apply removes it)"));
   EXPECT_THAT(out.yaml, HasSubstr("may not contain '+'"));
   EXPECT_THAT(out.yaml, HasSubstr("  - name: b\n    runtime: codex\n    working_directory: "

@@ -34,6 +34,16 @@ class Import : public FleetIntegration {
     args.insert(args.end(), argv.begin(), argv.end());
     RunResult r = sandbox_.Tmux(socket, args);
     ASSERT_EQ(r.code, 0) << name << ": " << r.err;
+    // tmux tells a pane's directory only once its program runs (until then
+    // #{pane_current_path} is empty, and import would leave the session out: the CI run of
+    // 5fa4599, under the sanitizers, once imported nothing).
+    ASSERT_TRUE(WaitFor([&] {
+      return sandbox_
+                 .Tmux(socket,
+                       {"display-message", "-p", "-t", "=" + name + ":", "#{pane_current_path}"})
+                 .out.size() > 1;
+    })) << name
+        << "'s directory was never told";
   }
 
   std::string Golden(const std::string& name, std::string actual) {
