@@ -418,7 +418,9 @@ TEST_F(FleetIntegration, APlainCommandIsItsPanesOwnProgramFoundOnTheEnvFilesPath
   ASSERT_TRUE(WaitFor([&] { return cmdline("a") == "sleep 100000 "; })) << cmdline("a");
   std::string proc = "/proc/" + std::to_string(sandbox_.Sessions(kSocket)["a"]);
   EXPECT_THAT(sandbox_.ReadFile(proc + "/cgroup"), HasSubstr("/mosaic-agent@a.service"));
-  EXPECT_EQ(cmdline("b"), "/bin/sh -c -- my-agent --x=1; exit 3 ");
+  // (Each pane's program is `session exec` until it has become the agent: waited for.)
+  EXPECT_TRUE(WaitFor([&] { return cmdline("b") == "/bin/sh -c -- my-agent --x=1; exit 3 "; }))
+      << cmdline("b");
   EXPECT_TRUE(WaitFor([&] { return cmdline("c") == "sleep 100001 "; })) << cmdline("c");
   // Either way, PWD is where the program starts (the agent's working directory), as a shell
   // sets it — not the directory `session start` ran in.
