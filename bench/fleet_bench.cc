@@ -4,7 +4,8 @@
 //          (one `tmux has-session` and one `systemctl --user is-active` per agent).
 //   apply: bringing up 50 and 200 agents from nothing, beside tmuxp bringing up the same
 //          sessions and the floor: one chained tmux call creating them plus one batched
-//          `systemctl --user start` of as many trivial oneshot units.
+//          `systemctl --user start` of as many trivial oneshot units; then the CPU each agent
+//          cost, split between the manager, the tmux server and the agents' units.
 //   hosts: the pull model simulated: HOSTS sandboxes (each its own systemd --user and tmux
 //          server, as separate machines would have) share one roster of HOSTS × AGENTS agents
 //          and all converge at once, each with `apply --yes --host hostK`; then each runs the
@@ -13,11 +14,13 @@
 // Usage: fleet_bench [plan|apply|all] [SIZES…]   (needs root, like the integration tests)
 //        fleet_bench hosts [HOSTS [AGENTS]]        (default 10 × 100)
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <regex>
@@ -126,6 +129,47 @@ int BenchPlan(const std::vector<int>& sizes) {
   return 0;
 }
 
+// CPU time spent so far by everything under the sandbox's manager (the manager, its units,
+// the tmux server and every session), from cgroup v2's cpu.stat; -1 where it cannot be read.
+double ManagerCpuSeconds(const Sandbox& sandbox, const std::string& below = "") {
+  std::ifstream stat(sandbox.CgroupDirectories().back() + below + "/cpu.stat");
+  std::string key;
+  long long usec = 0;
+  while (stat >> key >> usec)
+    if (key == "usage_usec") return static_cast<double>(usec) / 1e6;
+  return -1;
+}
+
+// CPU time the agents' units have spent so far: their slices under app.slice.
+double AgentUnitsCpuSeconds(const Sandbox& sandbox) {
+  double total = 0;
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(sandbox.CgroupDirectories().back() + "/app.slice", ec))
+    if (entry.path().filename().string().starts_with("app-mosaic"))
+      total += ManagerCpuSeconds(sandbox, "/app.slice/" + entry.path().filename().string());
+  return total;
+}
+
+// CPU time the whole machine has spent so far (every process and the kernel's work for it,
+// not the time the hypervisor gave to other guests), from /proc/stat. The benches run alone,
+// so a difference is what the work in between cost, wherever it ran.
+double MachineCpuSeconds() {
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
+  stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
+  return static_cast<double>(user + nice + system + irq + softirq) /
+         static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// What the machine spent since `before`, once the work started in between has had time to
+// finish: a session's program is still starting when the command that created it returns.
+double MachineCpuSince(double before) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  return MachineCpuSeconds() - before;
+}
+
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
@@ -136,6 +180,7 @@ double Median(std::vector<double> values) {
 struct Floor {
   double tmux_s = -1;     ///< one tmux process creating the n sessions (chained new-session)
   double systemd_s = -1;  ///< one `systemctl --user start` of n trivial oneshot units
+  double cpu_s = 0;       ///< the machine's CPU time for both
 };
 
 Floor MeasureFloor(Sandbox& sandbox, int n) {
@@ -146,15 +191,19 @@ Floor MeasureFloor(Sandbox& sandbox, int n) {
     chained.insert(chained.end(),
                    {"new-session", "-d", "-s", fmt::format("agent{}", i), "--", "cat", "-"});
   }
+  double cpu = MachineCpuSeconds();
   auto t = Clock::now();
   if (Check(sandbox.Exec(chained), "the chained tmux call")) floor.tmux_s = Ms(t) / 1000;
+  floor.cpu_s += MachineCpuSince(cpu);
   sandbox.WriteFile(sandbox.Config() + "/systemd/user/floor@.service",
                     "[Service]\nType=oneshot\nExecStart=/bin/true\n");
   Check(sandbox.Exec({"systemctl", "--user", "daemon-reload"}), "daemon-reload");
   std::vector<std::string> start = {"systemctl", "--user", "start"};
   for (int i = 0; i < n; ++i) start.push_back(fmt::format("floor@{}.service", i));
+  cpu = MachineCpuSeconds();
   t = Clock::now();
   if (Check(sandbox.Exec(start), "systemctl start")) floor.systemd_s = Ms(t) / 1000;
+  floor.cpu_s += MachineCpuSince(cpu);
   return floor;
 }
 
@@ -191,8 +240,11 @@ int BenchColdApply(const std::vector<int>& sizes, int runs) {
   fmt::print("{:>6} {:>9} {:>11} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}\n", "agents", "apply s",
              "w/o settle", "tmuxp s", "tmux s", "systemd s", "floor s", "vs floor", "vs tmuxp");
   int rc = 0;
+  // Where the CPU of each `--settle 0` run went, per agent (ms), beside the floor's.
+  std::vector<std::string> cpu_rows;
   for (int n : sizes) {
     std::vector<double> apply, unsettled, tmuxp, tmux, systemd;
+    std::vector<double> cpu, manager, tmux_server, agent_units, floor_cpu;
     for (int run = 0; run < runs; ++run) {
       {
         Sandbox sandbox;
@@ -208,10 +260,18 @@ int BenchColdApply(const std::vector<int>& sizes, int runs) {
         Sandbox sandbox;
         sandbox.InstallStandInAgent();
         sandbox.WriteFile(sandbox.RosterPath(), Roster(n));
+        const std::string holder = "/app.slice/mosaic-tmux-holder.service";
+        double machine = MachineCpuSeconds(),
+               in_manager = ManagerCpuSeconds(sandbox, "/init.scope");
+        double in_agents = AgentUnitsCpuSeconds(sandbox);
         auto t = Clock::now();
         if (!Check(sandbox.Fleet({"apply", "--yes", "--settle", "0"}), "apply --settle 0"))
           return 1;
         unsettled.push_back(Ms(t) / 1000);
+        cpu.push_back(MachineCpuSince(machine) * 1000 / n);
+        manager.push_back((ManagerCpuSeconds(sandbox, "/init.scope") - in_manager) * 1000 / n);
+        tmux_server.push_back(ManagerCpuSeconds(sandbox, holder) * 1000 / n);  // new with apply
+        agent_units.push_back((AgentUnitsCpuSeconds(sandbox) - in_agents) * 1000 / n);
       }
       {
         Sandbox sandbox;
@@ -219,8 +279,14 @@ int BenchColdApply(const std::vector<int>& sizes, int runs) {
         Floor floor = MeasureFloor(sandbox, n);
         tmux.push_back(floor.tmux_s);
         systemd.push_back(floor.systemd_s);
+        floor_cpu.push_back(floor.cpu_s * 1000 / n);
       }
     }
+    cpu_rows.push_back(
+        fmt::format("{:>6} {:>9.1f} {:>9.1f} {:>12.1f} {:>12.1f} {:>9.1f} {:>9.1f} {:>9.2f}x\n", n,
+                    Median(cpu), Median(manager), Median(tmux_server), Median(agent_units),
+                    Median(cpu) - Median(manager) - Median(tmux_server) - Median(agent_units),
+                    Median(floor_cpu), Median(cpu) / Median(floor_cpu)));
     double floor = Median(tmux) + Median(systemd);
     fmt::print("{:>6} {:>9.2f} {:>11.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f}x {:>8.1f}x\n",
                n, Median(apply), Median(unsettled), Median(tmuxp), Median(tmux), Median(systemd),
@@ -235,18 +301,21 @@ int BenchColdApply(const std::vector<int>& sizes, int runs) {
       "tmuxp's time over apply's. mosaic-fleet also writes N env files and 2 unit files, enables "
       "and starts\n"
       "N+1 units whose programs each join their own cgroup, and observes the result.\n");
+  fmt::print(
+      "\nCPU per agent, ms (the machine's, from /proc/stat, for the --settle 0 run and for the "
+      "floor; medians):\n");
+  fmt::print("{:>6} {:>9} {:>9} {:>12} {:>12} {:>9} {:>9} {:>10}\n", "agents", "apply", "manager",
+             "tmux server", "agent units", "the rest", "floor", "vs floor");
+  for (const std::string& row : cpu_rows) fmt::print("{}", row);
+  fmt::print(
+      "manager: systemd --user itself (it is single-threaded); tmux server: the holder's unit, "
+      "which also\n"
+      "holds each pane's program until `session exec` has moved it into its agent's unit; agent "
+      "units:\n"
+      "`session run`, its tmux client, the rest of `session exec` and the agent's program; the "
+      "rest: apply\n"
+      "itself and the kernel's own threads. Each median is of its own column.\n");
   return rc;
-}
-
-// CPU time spent so far by everything under the sandbox's manager (the manager, its units,
-// the tmux server and every session), from cgroup v2's cpu.stat; -1 where it cannot be read.
-double ManagerCpuSeconds(const Sandbox& sandbox, const std::string& below = "") {
-  std::ifstream stat(sandbox.CgroupDirectories().back() + below + "/cpu.stat");
-  std::string key;
-  long long usec = 0;
-  while (stat >> key >> usec)
-    if (key == "usage_usec") return static_cast<double>(usec) / 1e6;
-  return -1;
 }
 
 std::string HostsRoster(int hosts, int agents) {
