@@ -78,9 +78,9 @@ std::string Slurp(const std::string& path) {
 
 }  // namespace
 
-Sandbox::Sandbox() { Start(); }
+Sandbox::Sandbox(TmuxCalls calls) { Start(calls); }
 
-void Sandbox::Start() {
+void Sandbox::Start(TmuxCalls calls) {
   if (::access("/lib/systemd/systemd", X_OK) != 0) {
     unavailable_ = "no /lib/systemd/systemd";
     return;
@@ -103,9 +103,11 @@ void Sandbox::Start() {
   ::chmod((root_ + "/run").c_str(), 0700);
   ::chmod((root_ + "/tmux").c_str(), 0700);
   // Every tmux command line, whoever runs it (the CLI, or a unit under the manager), is logged.
-  WriteFile(root_ + "/bin/tmux", "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + root_ +
-                                     "/tmux.log'\nexec /usr/bin/tmux \"$@\"\n");
-  ::chmod((root_ + "/bin/tmux").c_str(), 0755);
+  if (calls == TmuxCalls::kLogged) {
+    WriteFile(root_ + "/bin/tmux", "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + root_ +
+                                       "/tmux.log'\nexec /usr/bin/tmux \"$@\"\n");
+    ::chmod((root_ + "/bin/tmux").c_str(), 0755);
+  }
   WriteFile(Config() + "/environment.d/10-mosaic-test.conf",
             "PATH=" + root_ + "/bin:/usr/local/bin:/usr/bin:/bin\n");
   WriteFile(root_ + "/tmux.log", "");

@@ -1,7 +1,8 @@
 // Sandbox: a throwaway world for integration tests — a real `systemd --user` with private
 // XDG_RUNTIME_DIR, HOME, XDG_CONFIG_HOME and TMUX_TMPDIR; a sentinel session on the
 // sandbox's *default* tmux socket; and a `tmux` shim first on PATH (for the CLI and, through
-// environment.d, for units) that logs every tmux command line before running the real one.
+// environment.d, for units) that logs every tmux command line before running the real one
+// (not for benchmarks: the shim is a shell more per tmux call, which no real install pays).
 //
 // The destructor stops the manager (which stops the holder and so the fleet's tmux server),
 // kills what is left, and removes the directory. Tests check the sentinel and the log.
@@ -23,9 +24,12 @@ struct RunResult {
   double cpu_seconds = 0;  ///< the process's user + system time
 };
 
+/// Whether the sandbox's tmux calls go through the logging shim (TmuxLog) or straight to tmux.
+enum class TmuxCalls { kLogged, kUnlogged };
+
 class Sandbox {
  public:
-  Sandbox();
+  explicit Sandbox(TmuxCalls calls = TmuxCalls::kLogged);
   ~Sandbox();
   Sandbox(const Sandbox&) = delete;
   Sandbox& operator=(const Sandbox&) = delete;
@@ -73,7 +77,7 @@ class Sandbox {
   std::string UnitActive(const std::string& unit) const;
   std::string UnitEnabled(const std::string& unit) const;
 
-  /// Every tmux command line the tool (and its units) ran, one per entry.
+  /// Every tmux command line the tool (and its units) ran, one per entry (none when unlogged).
   std::vector<std::string> TmuxLog() const;
   /// The end of what the user manager and its units printed.
   std::string ManagerLog() const;
@@ -97,7 +101,7 @@ class Sandbox {
   void InstallStandInAgent() const;
 
  private:
-  void Start();
+  void Start(TmuxCalls calls);
   void KillWhatIsLeftInCgroups() const;
   void RemoveCgroups() const;
   std::string root_;
