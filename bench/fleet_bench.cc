@@ -201,8 +201,8 @@ struct Floor {
 Floor MeasureFloor(Sandbox& sandbox, int n) {
   Floor floor;
   // The chained call runs in a cgroup of its own beside the manager's, so that its server and
-  // panes, which outlive it, are counted (the shell that moves it there costs one program
-  // start, under 1% of the call; the sandbox removes the cgroup with its own).
+  // panes, which outlive it, are counted (the shell that moves it there is not: it enters the
+  // cgroup only to exec tmux). The sandbox removes the cgroup with its own.
   const std::string manager = ManagerCgroup(sandbox);
   const std::string tmux_cgroup = manager.substr(0, manager.rfind('/')) + "/floor-tmux";
   std::error_code ec;
@@ -259,8 +259,6 @@ double MeasureTmuxp(Sandbox& sandbox, int n) {
   return seconds;
 }
 
-// Cold apply (no unit files, env files or server) side by side with tmuxp and the floor, each
-// in a fresh sandbox per run, medians of `runs`.
 // Brings up `n` agents from nothing with `apply --yes --settle 0` in `sandbox`; its wall time
 // in seconds and where the CPU went, or nullopt (after saying why) when it could not.
 std::optional<std::pair<double, std::optional<CpuSplit>>> ApplyUnsettled(Sandbox& sandbox, int n) {
@@ -425,8 +423,14 @@ int BenchHosts(int hosts, int agents) {
   }
   std::vector<HostRun> runs(hosts);
   std::vector<double> cpu_before(hosts);
-  for (int h = 0; h < hosts; ++h)
-    cpu_before[h] = CgroupCpuSeconds(ManagerCgroup(*sandboxes[h])).value_or(-1);
+  for (int h = 0; h < hosts; ++h) {
+    std::optional<double> spent = CgroupCpuSeconds(ManagerCgroup(*sandboxes[h]));
+    if (!spent) {
+      fmt::print(stderr, "cannot read the CPU time of {}\n", ManagerCgroup(*sandboxes[h]));
+      return 1;
+    }
+    cpu_before[h] = *spent;
+  }
 
   double converge_s = AllAtOnce(hosts, [&](int h) {
     auto t = Clock::now();
@@ -436,8 +440,12 @@ int BenchHosts(int hosts, int agents) {
     runs[h].apply_s = Ms(t) / 1000;
   });
   for (int h = 0; h < hosts; ++h) {
-    runs[h].units_cpu_s =
-        CgroupCpuSeconds(ManagerCgroup(*sandboxes[h])).value_or(-1) - cpu_before[h];
+    std::optional<double> spent = CgroupCpuSeconds(ManagerCgroup(*sandboxes[h]));
+    if (!spent) {
+      fmt::print(stderr, "cannot read the CPU time of {}\n", ManagerCgroup(*sandboxes[h]));
+      return 1;
+    }
+    runs[h].units_cpu_s = *spent - cpu_before[h];
     if (std::getenv("BENCH_CGROUPS"))
       for (const char* cg : {"/init.scope", "/app.slice/mosaic-tmux-holder.service",
                              "/app.slice/app-mosaic\\x2dagent.slice"})

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -78,9 +79,9 @@ std::string Slurp(const std::string& path) {
 
 }  // namespace
 
-Sandbox::Sandbox(TmuxCalls calls) { Start(calls); }
+Sandbox::Sandbox(TmuxCalls calls) : calls_(calls) { Start(); }
 
-void Sandbox::Start(TmuxCalls calls) {
+void Sandbox::Start() {
   if (::access("/lib/systemd/systemd", X_OK) != 0) {
     unavailable_ = "no /lib/systemd/systemd";
     return;
@@ -103,7 +104,7 @@ void Sandbox::Start(TmuxCalls calls) {
   ::chmod((root_ + "/run").c_str(), 0700);
   ::chmod((root_ + "/tmux").c_str(), 0700);
   // Every tmux command line, whoever runs it (the CLI, or a unit under the manager), is logged.
-  if (calls == TmuxCalls::kLogged) {
+  if (calls_ == TmuxCalls::kLogged) {
     WriteFile(root_ + "/bin/tmux", "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + root_ +
                                        "/tmux.log'\nexec /usr/bin/tmux \"$@\"\n");
     ::chmod((root_ + "/bin/tmux").c_str(), 0755);
@@ -247,7 +248,7 @@ RunResult Sandbox::Exec(const std::vector<std::string>& argv) const {
   std::string base = root_ + "/out/exec" + std::to_string(++counter);
   RunResult run;
   pid_t pid = Spawn(argv, Env(), base + ".out", base + ".err");
-  run.code = pid > 0 ? Wait(pid) : 127;
+  run.code = pid > 0 ? Wait(pid, &run.max_rss_kb, &run.cpu_seconds) : 127;
   run.out = Slurp(base + ".out");
   run.err = Slurp(base + ".err");
   return run;
@@ -352,6 +353,11 @@ std::string Sandbox::UnitEnabled(const std::string& unit) const {
 }
 
 std::vector<std::string> Sandbox::TmuxLog() const {
+  if (calls_ == TmuxCalls::kUnlogged) {
+    // An empty log would let a check over every tmux call pass without looking at any.
+    std::fprintf(stderr, "Sandbox::TmuxLog: this sandbox's tmux calls are not logged\n");
+    std::abort();
+  }
   std::vector<std::string> lines;
   std::stringstream log(Slurp(root_ + "/tmux.log"));
   for (std::string line; std::getline(log, line);) lines.push_back(line);

@@ -60,7 +60,8 @@ class Sandbox {
   /// Waits for a spawned process; its exit code (128+signal when killed).
   static int Wait(pid_t pid, long* max_rss_kb = nullptr, double* cpu_seconds = nullptr);
 
-  /// Runs any program (e.g. tmux, systemctl) in the sandbox environment.
+  /// Runs any program (e.g. tmux, systemctl) in the sandbox environment; its CPU time and peak
+  /// memory are those of the program and what it waited for.
   RunResult Exec(const std::vector<std::string>& argv) const;
   /// `tmux -L socket args…` with the real tmux, not logged (the test's own observations).
   RunResult Tmux(const std::string& socket, const std::vector<std::string>& args) const;
@@ -77,7 +78,8 @@ class Sandbox {
   std::string UnitActive(const std::string& unit) const;
   std::string UnitEnabled(const std::string& unit) const;
 
-  /// Every tmux command line the tool (and its units) ran, one per entry (none when unlogged).
+  /// Every tmux command line the tool (and its units) ran, one per entry. Aborts for an
+  /// unlogged sandbox.
   std::vector<std::string> TmuxLog() const;
   /// The end of what the user manager and its units printed.
   std::string ManagerLog() const;
@@ -101,9 +103,10 @@ class Sandbox {
   void InstallStandInAgent() const;
 
  private:
-  void Start(TmuxCalls calls);
+  void Start();
   void KillWhatIsLeftInCgroups() const;
   void RemoveCgroups() const;
+  TmuxCalls calls_;
   std::string root_;
   std::string unavailable_;
   pid_t manager_pid_ = 0;
