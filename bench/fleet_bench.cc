@@ -259,9 +259,15 @@ double MeasureTmuxp(Sandbox& sandbox, int n) {
   return seconds;
 }
 
-// Brings up `n` agents from nothing with `apply --yes --settle 0` in `sandbox`; its wall time
-// in seconds and where the CPU went, or nullopt (after saying why) when it could not.
-std::optional<std::pair<double, std::optional<CpuSplit>>> ApplyUnsettled(Sandbox& sandbox, int n) {
+// One `apply --yes --settle 0` from nothing.
+struct UnsettledApply {
+  double wall_s = 0;
+  std::optional<CpuSplit> cpu;  ///< unknown when a cgroup could not be read (said on stderr)
+};
+
+// Brings up `n` agents from nothing with `apply --yes --settle 0` in `sandbox`, or nullopt
+// (after saying why) when it could not.
+std::optional<UnsettledApply> ApplyUnsettled(Sandbox& sandbox, int n) {
   sandbox.InstallStandInAgent();
   sandbox.WriteFile(sandbox.RosterPath(), Roster(n));
   const std::string tree = ManagerCgroup(sandbox);
@@ -283,7 +289,7 @@ std::optional<std::pair<double, std::optional<CpuSplit>>> ApplyUnsettled(Sandbox
   }
   if (!tree_before || !tree_after || !manager_before || !manager_after || !holder || !agents) {
     fmt::print(stderr, "the sandbox's cgroups could not all be read under {}\n", tree);
-    return std::pair{wall_s, std::optional<CpuSplit>()};
+    return UnsettledApply{wall_s, std::nullopt};
   }
   CpuSplit split;
   split.manager = *manager_after - *manager_before;
@@ -291,7 +297,7 @@ std::optional<std::pair<double, std::optional<CpuSplit>>> ApplyUnsettled(Sandbox
   split.agent_units = *agents;
   split.command = applied.cpu_seconds;
   split.other = *tree_after - *tree_before - split.manager - split.holder - split.agent_units;
-  return std::pair{wall_s, std::optional<CpuSplit>(split)};
+  return UnsettledApply{wall_s, split};
 }
 
 // Cold apply (no unit files, env files or server) side by side with tmuxp and the floor, each
@@ -322,10 +328,10 @@ int BenchColdApply(const std::vector<int>& sizes, int runs) {
       }
       {
         Sandbox sandbox(TmuxCalls::kUnlogged);
-        auto measured = ApplyUnsettled(sandbox, n);
+        std::optional<UnsettledApply> measured = ApplyUnsettled(sandbox, n);
         if (!measured) return 1;
-        unsettled.push_back(measured->first);
-        if (measured->second) splits.push_back(*measured->second);
+        unsettled.push_back(measured->wall_s);
+        if (measured->cpu) splits.push_back(*measured->cpu);
       }
       {
         Sandbox sandbox(TmuxCalls::kUnlogged);
